@@ -1,0 +1,14 @@
+import type { Command } from '../command.ts';
+import { ErrorCodes, LabError } from '../../core/errors.ts';
+
+// Placeholder until the issue that owns this command lands; it refuses clearly.
+export const command: Command = {
+  name: 'bench-server',
+  summary: '(not built yet)',
+  usage: 'conlab bench-server: not built yet',
+  run() {
+    return Promise.reject(
+      new LabError(ErrorCodes.UNSUPPORTED, "'conlab bench-server' is not built yet", { exitCode: 1 }),
+    );
+  },
+};

@@ -1,0 +1,14 @@
+import type { Command } from '../command.ts';
+import { ErrorCodes, LabError } from '../../core/errors.ts';
+
+// Placeholder until the issue that owns this command lands; it refuses clearly.
+export const command: Command = {
+  name: 'results',
+  summary: '(not built yet)',
+  usage: 'conlab results: not built yet',
+  run() {
+    return Promise.reject(
+      new LabError(ErrorCodes.UNSUPPORTED, "'conlab results' is not built yet", { exitCode: 1 }),
+    );
+  },
+};

@@ -1,0 +1,85 @@
+/**
+ * conlab's entry point: finds the command, runs it, and turns errors into
+ * one clear line and an exit code. Commands are loaded lazily so that
+ * `conlab load` does not pay for the report renderer's imports.
+ */
+import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
+import type { Command } from './command.ts';
+
+const commandModules: Record<string, () => Promise<{ command: Command }>> = {
+  batch: () => import('./commands/batch.ts'),
+  load: () => import('./commands/load.ts'),
+  serve: () => import('./commands/serve.ts'),
+  'bench-server': () => import('./commands/bench-server.ts'),
+  runtimes: () => import('./commands/runtimes.ts'),
+  run: () => import('./commands/run.ts'),
+  suite: () => import('./commands/suite.ts'),
+  results: () => import('./commands/results.ts'),
+  compare: () => import('./commands/compare.ts'),
+  report: () => import('./commands/report.ts'),
+  pipeline: () => import('./commands/pipeline.ts'),
+  preset: () => import('./commands/preset.ts'),
+};
+
+export const commandNames = Object.keys(commandModules);
+
+async function loadCommand(name: string): Promise<Command> {
+  const loader = commandModules[name];
+  if (!loader) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
+  return (await loader()).command;
+}
+
+async function printHelp(): Promise<void> {
+  const lines = [
+    'conlab — measure JavaScript concurrency models and runtimes',
+    '',
+    'usage: conlab <command> [flags]',
+    '',
+  ];
+  for (const name of commandNames) {
+    const command = await loadCommand(name);
+    lines.push(`  ${name.padEnd(14)} ${command.summary}`);
+  }
+  lines.push('', "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.");
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((arg) => arg !== '--debug');
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      await printHelp();
+      return 0;
+    }
+    if (name === '--version' || name === 'version') {
+      const { conlabVersion } = await import('../core/version.ts');
+      process.stdout.write(`${conlabVersion()}\n`);
+      return 0;
+    }
+    const command = await loadCommand(name);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${command.usage.trimEnd()}\n`);
+      return 0;
+    }
+    return await command.run(rest);
+  } catch (error) {
+    if (isLabError(error)) {
+      process.stderr.write(`conlab: ${error.describe()}\n`);
+      if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const internal = new LabError(
+      ErrorCodes.INTERNAL,
+      error instanceof Error ? error.message : String(error),
+      {
+        hint: 'this is a bug in conlab; rerun with --debug and report the stack trace',
+        exitCode: 1,
+      },
+    );
+    process.stderr.write(`conlab: ${internal.describe()}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * One error class for everything a user can get wrong. The code is stable
+ * (scripts and tests match on it); the message says what happened, what is
+ * allowed and how to fix it. The CLI prints `code: message` without a stack.
+ */
+export const ErrorCodes = {
+  USAGE: 'LAB_E_USAGE',
+  UNKNOWN_COMMAND: 'LAB_E_UNKNOWN_COMMAND',
+  UNKNOWN_WORKLOAD: 'LAB_E_UNKNOWN_WORKLOAD',
+  UNKNOWN_MODEL: 'LAB_E_UNKNOWN_MODEL',
+  UNKNOWN_ARCH: 'LAB_E_UNKNOWN_ARCH',
+  UNKNOWN_RUNTIME: 'LAB_E_UNKNOWN_RUNTIME',
+  UNKNOWN_PRESET: 'LAB_E_UNKNOWN_PRESET',
+  BAD_PARAM: 'LAB_E_BAD_PARAM',
+  BAD_URL: 'LAB_E_BAD_URL',
+  REMOTE_TARGET: 'LAB_E_REMOTE_TARGET',
+  CONNECT: 'LAB_E_CONNECT',
+  UNSUPPORTED: 'LAB_E_UNSUPPORTED',
+  SUBJECT_FAILED: 'LAB_E_SUBJECT_FAILED',
+  TIMEOUT: 'LAB_E_TIMEOUT',
+  VERIFY: 'LAB_E_VERIFY',
+  SUITE_INVALID: 'LAB_E_SUITE_INVALID',
+  STORE: 'LAB_E_STORE',
+  STORE_VERSION: 'LAB_E_STORE_VERSION',
+  NOT_FOUND: 'LAB_E_NOT_FOUND',
+  IO: 'LAB_E_IO',
+  INTERNAL: 'LAB_E_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export class LabError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  /** Process exit status when this error ends the CLI: 2 for bad input, 1 otherwise. */
+  readonly exitCode: number;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; exitCode?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LabError';
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? 2;
+  }
+
+  /** The one-line (plus hint) form the CLI prints. */
+  describe(): string {
+    return this.hint
+      ? `${this.code}: ${this.message}\n  hint: ${this.hint}`
+      : `${this.code}: ${this.message}`;
+  }
+}
+
+export function isLabError(error: unknown): error is LabError {
+  return error instanceof LabError;
+}
+
+/** Best-effort text of any thrown value, for failure reasons stored in results. */
+export function errorText(error: unknown): string {
+  if (error instanceof LabError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** "did you mean" for typos in names and keys. */
+export function closestName(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** Error for a name that is not in a registry, listing what is allowed. */
+export function unknownName(
+  code: ErrorCode,
+  what: string,
+  input: string,
+  allowed: readonly string[],
+): LabError {
+  const suggestion = closestName(input, allowed);
+  return new LabError(code, `unknown ${what} '${input}' → allowed: ${allowed.join(', ')}`, {
+    hint: suggestion ? `did you mean '${suggestion}'?` : `pick one of: ${allowed.join(', ')}`,
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * The load generator's programmatic contract: `runLoad(options)` in
+ * src/load/index.ts takes LoadOptions and resolves to a LoadResult; the CLI
+ * (`conlab load`), the server lab and suites all use exactly this.
+ */
+import type { ErrorKind, LatencySummaryUs, Verdict } from '../results/record.ts';
+
+export interface LoadOptions {
+  /** http://127.0.0.1:PORT/path or tcp://127.0.0.1:PORT */
+  target: string;
+  /** HTTP method, headers and body (ignored for tcp). */
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Closed loop: number of connections. */
+  connections: number;
+  /** Open loop: requests per second across all connections; closed loop when undefined. */
+  rateRps?: number;
+  /** Stop after this many seconds ... */
+  durationS?: number;
+  /** ... or after this many requests (whichever first). */
+  requests?: number;
+  /** Requests in flight per connection (HTTP pipelining), default 1. */
+  pipelining?: number;
+  /** Generator threads, default 1. */
+  threads?: number;
+  /** TCP: a new connection per request (seed 000 client) instead of persistent connections. */
+  connectionPerRequest?: boolean;
+  /** TCP: bytes to send per request (default "ping") and the reply expected (default = echo of the request). */
+  tcpPayload?: string;
+  tcpExpect?: string;
+  /** Verification: expected HTTP status class (default 2), exact body or body regex. */
+  expectStatus?: number;
+  expectBody?: string;
+  expectBodyRegex?: string;
+  /** Per-request timeout, default 10 s. */
+  timeoutMs?: number;
+  /** Warmup seconds before measuring (not recorded). */
+  warmupS?: number;
+  /** Permit targets outside 127.0.0.0/8 and ::1. */
+  allowRemote?: boolean;
+}
+
+export interface ThreadUsage {
+  threadIndex: number;
+  /** CPU used by this generator thread over the run, in % of one core. */
+  cpuPercent: number;
+  requests: number;
+}
+
+export interface TimelinePoint {
+  /** Seconds since the measured window started. */
+  second: number;
+  requests: number;
+  errors: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+export interface LoadResult {
+  /** Effective options after defaults. */
+  options: Required<Pick<LoadOptions, 'target' | 'connections' | 'pipelining' | 'threads' | 'timeoutMs'>> &
+    LoadOptions;
+  mode: 'closed' | 'open';
+  protocol: 'http' | 'tcp';
+  durationS: number;
+  /** Successful (verified) responses. */
+  requests: number;
+  rps: number;
+  bytesRead: number;
+  /** Errors by kind; a wrong reply is an error, never a success. */
+  errors: Partial<Record<ErrorKind, number>>;
+  errorsTotal: number;
+  /** Latency in microseconds. Open loop: from each request's scheduled send time (coordinated omission corrected). */
+  latencyUs: LatencySummaryUs;
+  /** Open loop only: latency from the actual send time (uncorrected). */
+  latencyUncorrectedUs?: LatencySummaryUs;
+  /** Encoded HDR histograms (see src/load/hdr.ts), mergeable. */
+  histogram: string;
+  histogramUncorrected?: string;
+  timeline: TimelinePoint[];
+  threads: ThreadUsage[];
+  /** The generator's total CPU, in % of one core. */
+  clientCpuPercent: number;
+  warnings: Verdict[];
+}

@@ -1,0 +1,116 @@
+/**
+ * The result record: one per measured cell, as written to the store and to
+ * `--json`. Units are in the field names. Every producer (batch lab, server
+ * lab, suites) and every consumer (store, stats, report) uses these types.
+ */
+import type { MonitorReport } from '../monitor/types.ts';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+export type CellStatus = 'ok' | 'failed' | 'skipped' | 'invalid';
+
+/** Qualifies a number without hiding it (see docs/METHODOLOGY in the README). */
+export type Verdict =
+  'client-saturated' | 'schedule-drift' | 'machine-busy' | 'noisy' | 'underpowered' | 'monitor-unavailable';
+
+export interface CellBase {
+  schemaVersion: typeof RESULT_SCHEMA_VERSION;
+  /** Stable key of the cell's parameters (same cell in two runs → same key); used to match cells in comparisons. */
+  cellKey: string;
+  runtime: string; // name@version
+  status: CellStatus;
+  /** Why a cell is failed, skipped (e.g. "unsupported on bun@1.4.5 (reusePort)") or invalid. */
+  reason?: string;
+  verdicts: Verdict[];
+  /** Real PIDs of the processes measured (subject tree). */
+  pids: number[];
+  startedAt: string; // ISO 8601
+  /** Monitor output of the last repetition (timelines are large; one is enough to show what the cores did). */
+  monitor?: MonitorReport;
+}
+
+export interface BatchCell extends CellBase {
+  kind: 'batch';
+  workload: string;
+  /** Workload params as resolved, defaults filled in. */
+  params: Record<string, unknown>;
+  model: string;
+  /** Workers (threads, processes) or in-flight items (async). For hybrid: processes. */
+  concurrency: number;
+  /** Threads per process (hybrid only), else 1. */
+  threadsPerProcess: number;
+  itemsPerTask: number;
+  items: number;
+  /** Per-repetition wall times of the timed section. */
+  durationsMs: number[];
+  durationMs: number; // mean
+  durationStdevMs: number;
+  itemsPerSec: number;
+  /** Sequential mean duration ÷ this mean duration, same workload & params & runtime in the same run; null without a baseline. */
+  speedup: number | null;
+  /** speedup ÷ workers used (concurrency × threadsPerProcess), null without a baseline. */
+  efficiency: number | null;
+  cpuPercent: number; // process tree user+sys over wall, % of one core
+  peakRssBytes: number;
+  answer: string | number | null;
+}
+
+export type ErrorKind =
+  'connect' | 'refused' | 'reset' | 'timeout' | 'status' | 'body' | 'short-read' | 'other';
+
+export interface LatencySummaryUs {
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface ServerCell extends CellBase {
+  kind: 'server';
+  architecture: string;
+  workers: number;
+  threads: number;
+  endpoint: string; // hello | cpu | io | whoami | tcp-echo | tcp-compute
+  protocol: 'http' | 'tcp';
+  /** Closed loop: connections; open loop: null. */
+  connections: number | null;
+  /** Open loop target rate; null for closed loop. */
+  rateRps: number | null;
+  durationS: number;
+  requests: number;
+  rpsPerRep: number[];
+  rps: number; // mean over reps
+  rpsStdev: number;
+  /** Latency of the last repetition; open loop: corrected for coordinated omission. */
+  latencyUs: LatencySummaryUs;
+  errors: Partial<Record<ErrorKind, number>>;
+  serverCpuPercent: number;
+  serverPeakRssBytes: number;
+  clientCpuPercent: number;
+  /** Distinct PIDs / thread labels seen in /whoami answers. */
+  servedByPids: number[];
+  /** Encoded HDR histogram of latency (µs), mergeable. */
+  histogram: string;
+}
+
+export type CellRecord = BatchCell | ServerCell;
+
+/** Environment captured once per run. */
+export interface EnvironmentInfo {
+  cpuModel: string;
+  cores: number;
+  governor: string | null;
+  memoryBytes: number;
+  kernel: string;
+  os: string;
+  runtimes: string[];
+  conlabVersion: string;
+  conlabCommit: string | null;
+  loadAverage1m: number;
+  hostname: string;
+  capturedAt: string;
+}
