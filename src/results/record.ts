@@ -25,6 +25,13 @@ export interface CellBase {
   /** Real PIDs of the processes measured (subject tree). */
   pids: number[];
   startedAt: string; // ISO 8601
+  /**
+   * Which repetitions this record holds. A suite stores one record per
+   * repetition (each a fresh process, interleaved with other cells) and
+   * merges records with the same cellKey for display; `conlab batch` runs
+   * all repetitions of a cell and stores them merged ([0, 1, 2]).
+   */
+  repetitions: number[];
   /** Monitor output of the last repetition (timelines are large; one is enough to show what the cores did). */
   monitor?: MonitorReport;
 }
@@ -113,4 +120,22 @@ export interface EnvironmentInfo {
   loadAverage1m: number;
   hostname: string;
   capturedAt: string;
+}
+
+/** A run as the store keeps it and the report reads it. */
+export interface RunInfo {
+  runId: string;
+  suiteName: string;
+  status: 'running' | 'complete' | 'interrupted';
+  startedAt: string;
+  endedAt: string | null;
+  env: EnvironmentInfo;
+  /** The suite as resolved (every default filled in). */
+  suite: unknown;
+}
+
+export interface RunData {
+  run: RunInfo;
+  /** One record per cell and repetition as stored; merge with stats before display. */
+  cells: CellRecord[];
 }
