@@ -25,6 +25,14 @@ export const ErrorCodes = {
   NOT_FOUND: 'LAB_E_NOT_FOUND',
   IO: 'LAB_E_IO',
   INTERNAL: 'LAB_E_INTERNAL',
+  // HTTP errors the server lab answers with (PROTOCOL.md §2).
+  BAD_JSON: 'LAB_E_BAD_JSON',
+  BAD_REQUEST: 'LAB_E_BAD_REQUEST',
+  METHOD: 'LAB_E_METHOD',
+  TOO_LARGE: 'LAB_E_TOO_LARGE',
+  MEDIA_TYPE: 'LAB_E_MEDIA_TYPE',
+  HEADERS_TOO_LARGE: 'LAB_E_HEADERS_TOO_LARGE',
+  WORKER_DIED: 'LAB_E_WORKER_DIED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

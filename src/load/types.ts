@@ -46,6 +46,26 @@ export interface ThreadUsage {
   /** CPU used by this generator thread over the run, in % of one core. */
   cpuPercent: number;
   requests: number;
+  /** Connections this thread drove (the split of -c, none lost to rounding). */
+  connections?: number;
+  errors?: number;
+  /** Share of the window the thread's event loop was busy (0..1). */
+  eventLoopUtilization?: number;
+  /** 'thread': the thread's own CPU clock; 'elu': no thread clock available, cpuPercent estimated from event-loop utilization. */
+  cpuSource?: 'thread' | 'elu';
+}
+
+/** Open loop only: how the send schedule was kept. */
+export interface ScheduleInfo {
+  targetRps: number;
+  /** Requests scheduled inside the measured window. */
+  scheduled: number;
+  /** Requests (successes + errors) per second completed in the window. */
+  achievedRps: number;
+  /** Requests that found no free connection at their scheduled time and waited (their corrected latency includes the wait). */
+  backlogged: number;
+  /** Lateness of sends that found a free connection: the generator's own drift. */
+  sendLagUs: LatencySummaryUs;
 }
 
 export interface TimelinePoint {
@@ -83,4 +103,24 @@ export interface LoadResult {
   /** The generator's total CPU, in % of one core. */
   clientCpuPercent: number;
   warnings: Verdict[];
+  /** Why each warning was given, in words. */
+  warningDetails?: string[];
+  /** Whole-process CPU over the run (includes the main thread and GC), in % of one core. */
+  processCpuPercent?: number;
+  /** Open loop only. */
+  schedule?: ScheduleInfo;
+  /** Requests in flight (or waiting for a connection) when the window closed; not counted anywhere else. */
+  unfinished?: number;
+  /** A few distinct error messages, to say what went wrong. */
+  errorSamples?: string[];
+  /** True when the run was stopped early by its AbortSignal. */
+  interrupted?: boolean;
+}
+
+/** One finished second of the measured window, as the run goes. */
+export type LoadProgress = TimelinePoint;
+
+export interface LoadHooks {
+  onProgress?(point: LoadProgress): void;
+  signal?: AbortSignal;
 }

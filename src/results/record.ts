@@ -60,6 +60,15 @@ export interface BatchCell extends CellBase {
   cpuPercent: number; // process tree user+sys over wall, % of one core
   peakRssBytes: number;
   answer: string | number | null;
+  /** Items completed per time slice during the last repetition, when the batch driver records it; the report aligns it with the per-core CPU timeline. Optional: older records lack it. */
+  progress?: BatchProgressPoint[];
+}
+
+export interface BatchProgressPoint {
+  /** Milliseconds since the timed section started (end of the slice). */
+  tMs: number;
+  /** Items completed since the previous point. */
+  items: number;
 }
 
 export type ErrorKind =
@@ -102,6 +111,20 @@ export interface ServerCell extends CellBase {
   servedByPids: number[];
   /** Encoded HDR histogram of latency (µs), mergeable. */
   histogram: string;
+  /** The server lab's resolved parameters (server config, endpoint work size, load threads); optional: older records lack it. */
+  serverParams?: Record<string, unknown>;
+  /** Per-second throughput and latency of the last repetition (the load generator's LoadResult.timeline); the report aligns it with the per-core CPU timeline. Optional: older records lack it. */
+  timeline?: ServerTimelinePoint[];
+}
+
+/** Same shape as the load generator's TimelinePoint (src/load/types.ts), declared here so the record stays self-contained. */
+export interface ServerTimelinePoint {
+  /** Seconds since the measured window started. */
+  second: number;
+  requests: number;
+  errors: number;
+  p50Us: number;
+  p99Us: number;
 }
 
 export type CellRecord = BatchCell | ServerCell;

@@ -1,14 +1,220 @@
-import type { Command } from '../command.ts';
+/**
+ * `conlab load <url | tcp://host:port>`: flags → LoadOptions → runLoad →
+ * wrk-like text or --json. Nothing here measures; src/load does.
+ */
+import { readFile } from 'node:fs/promises';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { runLoad } from '../../load/index.ts';
+import { LOAD_LIMITS } from '../../load/options.ts';
+import { renderLoadText } from '../../load/render.ts';
+import type { LoadOptions, LoadResult } from '../../load/types.ts';
+import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
+import type { Command } from '../command.ts';
 
-// Placeholder until the issue that owns this command lands; it refuses clearly.
+const usage = `usage: conlab load <http://127.0.0.1:PORT/path | tcp://127.0.0.1:PORT> [flags]
+
+Drives a server with HTTP/1.1 (keep-alive, pipelining) or the raw TCP protocol
+and reports throughput, latency percentiles (µs) and errors by kind. Every
+reply is verified; a wrong reply is an error, never a success.
+
+  -c, --connections N     connections (default 10)
+  -d, --duration T        measured time: 10, 10s, 500ms, 1m (default 10s unless -n)
+  -n, --requests N        stop after N requests (with -d: whichever comes first)
+  -R, --rate N            open loop: N requests/s evenly scheduled; latency is
+                          measured from each request's scheduled time (corrected)
+                          and from its actual send time (uncorrected)
+  -t, --threads N         generator threads (default 1); connections are split among them
+      --pipelining N      HTTP requests in flight per connection (default 1)
+      --method M          HTTP method (default GET)
+  -H, --header 'k: v'     extra request header (repeatable)
+      --body TEXT         request body
+      --body-file PATH    request body from a file
+      --expect-status S   2 = any 2xx (default), or an exact status like 404
+      --expect-body TEXT  the exact body every reply must have
+      --expect-body-regex RE  a regular expression every reply body must match
+      --tcp-mode M        tcp:// only: echo (reply = payload, default) or compute (reply 'done')
+      --tcp-payload TEXT  tcp:// only: bytes sent per request (default ping)
+      --new-connection    open a new connection for every request (seed 000's client)
+      --timeout T         per-request timeout (default 10s)
+      --warmup T          load before measuring, not recorded (default 0)
+      --json              print the result as JSON (histograms included)
+      --allow-remote      permit a target outside 127.0.0.0/8 and ::1
+
+Exit status: 0 when at least one request succeeded, 1 when none did,
+2 for bad input (and when every attempt was refused: nothing listens there).`;
+
+const flags = {
+  connections: { type: 'string', short: 'c' },
+  duration: { type: 'string', short: 'd' },
+  requests: { type: 'string', short: 'n' },
+  rate: { type: 'string', short: 'R' },
+  threads: { type: 'string', short: 't' },
+  pipelining: { type: 'string' },
+  method: { type: 'string' },
+  header: { type: 'string', short: 'H', multiple: true },
+  body: { type: 'string' },
+  'body-file': { type: 'string' },
+  'expect-status': { type: 'string' },
+  'expect-body': { type: 'string' },
+  'expect-body-regex': { type: 'string' },
+  'tcp-mode': { type: 'string' },
+  'tcp-payload': { type: 'string' },
+  'new-connection': { type: 'boolean' },
+  timeout: { type: 'string' },
+  warmup: { type: 'string' },
+  json: { type: 'boolean' },
+  'allow-remote': { type: 'boolean' },
+} as const;
+
+/** Seconds from '10', '10s', '500ms' or '2m'. */
+export function parseSeconds(flag: string, value: string, min: number, max: number): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  if (!match) {
+    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
+      hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,
+    });
+  }
+  const scale = match[2] === 'ms' ? 0.001 : match[2] === 'm' ? 60 : 1;
+  return parseNumberFlag(flag, String(Number(match[1]) * scale), min, max);
+}
+
+function parseHeaders(values: string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const colon = value.indexOf(':');
+    if (colon <= 0) {
+      throw new LabError(ErrorCodes.BAD_PARAM, `-H '${value}' is not 'name: value'`, {
+        hint: "e.g. -H 'content-type: application/json'",
+      });
+    }
+    headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; json: boolean }> {
+  const { values, positionals } = parseCommandArgs('load', argv, flags, true);
+  if (positionals.length !== 1) {
+    throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
+      hint: 'e.g. conlab load http://127.0.0.1:8080/hello -c 50 -d 5',
+    });
+  }
+  const target = positionals[0] ?? '';
+  const [cMin, cMax] = LOAD_LIMITS.connections;
+  const options: LoadOptions = {
+    target,
+    connections:
+      values.connections === undefined ? 10 : parseIntFlag('connections', values.connections, cMin, cMax),
+    headers: parseHeaders(values.header),
+    allowRemote: values['allow-remote'] ?? false,
+    connectionPerRequest: values['new-connection'] ?? false,
+  };
+  if (values.duration !== undefined)
+    options.durationS = parseSeconds('duration', values.duration, ...LOAD_LIMITS.durationS);
+  if (values.requests !== undefined)
+    options.requests = parseIntFlag('requests', values.requests, ...LOAD_LIMITS.requests);
+  if (values.rate !== undefined)
+    options.rateRps = parseNumberFlag('rate', values.rate, ...LOAD_LIMITS.rateRps);
+  if (values.threads !== undefined)
+    options.threads = parseIntFlag('threads', values.threads, ...LOAD_LIMITS.threads);
+  if (values.pipelining !== undefined) {
+    options.pipelining = parseIntFlag('pipelining', values.pipelining, ...LOAD_LIMITS.pipelining);
+  }
+  if (values.timeout !== undefined) {
+    options.timeoutMs = Math.round(
+      parseSeconds('timeout', values.timeout, 0.001, LOAD_LIMITS.timeoutMs[1] / 1000) * 1000,
+    );
+  }
+  if (values.warmup !== undefined)
+    options.warmupS = parseSeconds('warmup', values.warmup, ...LOAD_LIMITS.warmupS);
+  if (values.method !== undefined) options.method = values.method;
+  if (values.body !== undefined && values['body-file'] !== undefined) {
+    throw new LabError(ErrorCodes.USAGE, '--body and --body-file are exclusive', {
+      hint: 'give one of them',
+    });
+  }
+  if (values.body !== undefined) options.body = values.body;
+  if (values['body-file'] !== undefined) {
+    const path = values['body-file'];
+    try {
+      options.body = new Uint8Array(await readFile(path));
+    } catch (error) {
+      throw new LabError(ErrorCodes.IO, `cannot read --body-file '${path}': ${(error as Error).message}`, {
+        hint: 'give the path of a readable file',
+        exitCode: 2,
+      });
+    }
+  }
+  if (values['expect-status'] !== undefined) {
+    options.expectStatus = parseIntFlag('expect-status', values['expect-status'], 1, 599);
+  }
+  if (values['expect-body'] !== undefined) options.expectBody = values['expect-body'];
+  if (values['expect-body-regex'] !== undefined) options.expectBodyRegex = values['expect-body-regex'];
+  const isTcp = target.startsWith('tcp:');
+  const tcpMode = values['tcp-mode'];
+  if (tcpMode !== undefined && tcpMode !== 'echo' && tcpMode !== 'compute') {
+    throw new LabError(ErrorCodes.BAD_PARAM, `--tcp-mode '${tcpMode}' → allowed: echo, compute`, {
+      hint: 'echo: the reply is the payload; compute: the reply is done',
+    });
+  }
+  if (!isTcp && (tcpMode !== undefined || values['tcp-payload'] !== undefined)) {
+    throw new LabError(ErrorCodes.USAGE, '--tcp-mode and --tcp-payload apply to tcp:// targets only', {
+      hint: 'use a tcp://127.0.0.1:PORT target or drop the flag',
+    });
+  }
+  if (values['tcp-payload'] !== undefined) options.tcpPayload = values['tcp-payload'];
+  if (tcpMode === 'compute') options.tcpExpect = 'done';
+  return { options, json: values.json ?? false };
+}
+
+/** Zero successes is never a quiet success: refused everywhere means nothing listens (bad input). */
+function nothingSucceeded(result: LoadResult): LabError | undefined {
+  if (result.requests > 0 || result.interrupted) return undefined;
+  if (result.errorsTotal === 0) {
+    return new LabError(ErrorCodes.VERIFY, 'no request completed in the measured time', {
+      hint: 'the server never answered; raise --timeout or -d, or check the server',
+      exitCode: 1,
+    });
+  }
+  const kinds = Object.entries(result.errors)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
+  const refusedOnly = Object.keys(result.errors).every((kind) => kind === 'refused' || kind === 'connect');
+  if (refusedOnly) {
+    return new LabError(
+      ErrorCodes.CONNECT,
+      `nothing accepted a connection at ${result.options.target} (${kinds})`,
+      {
+        hint: 'start the server first, or check the port',
+      },
+    );
+  }
+  return new LabError(ErrorCodes.VERIFY, `no request succeeded: ${result.errorsTotal} errors (${kinds})`, {
+    hint: 'see the error samples above; check the URL, the method and the --expect-* flags',
+    exitCode: 1,
+  });
+}
+
 export const command: Command = {
   name: 'load',
-  summary: '(not built yet)',
-  usage: 'conlab load: not built yet',
-  run() {
-    return Promise.reject(
-      new LabError(ErrorCodes.UNSUPPORTED, "'conlab load' is not built yet", { exitCode: 1 }),
-    );
+  summary: 'drive an HTTP or TCP server with a verifying load generator (closed or open loop)',
+  usage,
+  async run(argv) {
+    const { options, json } = await buildOptions(argv);
+    const controller = new AbortController();
+    // First Ctrl-C ends the run early and prints what was measured; a second one exits at once.
+    const onSigint = (): void => controller.abort();
+    process.once('SIGINT', onSigint);
+    let result: LoadResult;
+    try {
+      result = await runLoad(options, { signal: controller.signal });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+    if (json) printJson(result);
+    else process.stdout.write(renderLoadText(result));
+    const failure = nothingSucceeded(result);
+    if (failure) throw failure;
+    return 0;
   },
 };

@@ -1,14 +1,209 @@
+/**
+ * `conlab run [SUITE]`: expand a suite (default: the built-in quick suite),
+ * run every cell repetition in a fresh subject process in the planned
+ * order, store each record as it ends, then print the table, the report
+ * path and the conclusion. `--resume` finishes the last unfinished run.
+ */
 import type { Command } from '../command.ts';
-import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { parseCommandArgs, printJson } from '../args.ts';
+import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
+import { captureEnvironment } from '../../monitor/environment.ts';
+import { renderTerminalTable } from '../../report/terminal.ts';
+import { writeHtmlReport } from '../../report/html.ts';
+import { resolveRuntime } from '../../runtimes/registry.ts';
+import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
+import { conclusionText } from '../../stats/conclusion.ts';
+import { prepareSuite } from '../../suite/load.ts';
+import { clock, progressPrinter } from '../../suite/progress.ts';
+import { executeCell } from '../../suite/run-cells.ts';
+import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
+import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
+import { overrideFlags, readOverrides } from '../suite-flags.ts';
 
-// Placeholder until the issue that owns this command lands; it refuses clearly.
+const REPORT_PATH = 'reports/latest.html';
+
+const usage = `usage: conlab run [SUITE] [flags]
+       conlab run --resume [--store PATH]
+
+Runs every cell of SUITE (a YAML or JSON suite file; default: the built-in
+quick suite, suites/quick.yaml) — each repetition in a fresh subject
+process, in the suite's order — and stores each record the moment it ends.
+Ends with the table, the HTML report (${REPORT_PATH}) and a conclusion.
+Ctrl-C stops cleanly and keeps every cell measured so far.
+
+flags:
+  --resume           finish the last unfinished run (interrupted, killed, or
+                     stopped by its time budget): each remaining cell
+                     repetition is measured exactly once
+  --store PATH       results store (default ${DEFAULT_STORE_PATH})
+  --no-report        do not write the HTML report
+  --json             print the run's stored data as JSON instead of the table
+  --runtimes LIST    override the suite's runtimes, e.g. node,bun
+  --reps N           repetitions per cell
+  --warmup S         warmup seconds (server cells)
+  --order O          interleaved | shuffled | sequential
+  --seed N           seed of the order shuffle
+  --time-budget S    stop (resumable) after S seconds
+  --duration S       measured seconds of every server cell
+  --items N          items of every batch cell
+
+See also: conlab suite show SUITE (the cells and an estimated duration),
+conlab results list|show|export, conlab compare A B.
+`;
+
+interface Prepared {
+  runId: string;
+  suite: ResolvedSuite;
+  cells: CellPlan[];
+  plan: PlannedRep[];
+  resumed: boolean;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function resumeRun(store: ResultStore): Prepared {
+  const runId = store.lastUnfinishedRunId();
+  if (runId === null) {
+    throw new LabError(ErrorCodes.NOT_FOUND, `no unfinished run to resume in ${store.path}`, {
+      hint: "every run is complete; start a new one with 'conlab run [SUITE]'",
+    });
+  }
+  const info = store.runInfo(runId);
+  if (info.status === 'running' && info.ownerPid !== null && info.ownerPid !== process.pid && processAlive(info.ownerPid)) {
+    throw new LabError(ErrorCodes.STORE, `run ${runId} is still running (pid ${info.ownerPid})`, {
+      hint: 'wait for it, or stop it with Ctrl-C / kill before resuming',
+    });
+  }
+  store.markRun(runId, 'running');
+  return {
+    runId,
+    suite: info.suite as ResolvedSuite,
+    cells: info.cells as CellPlan[],
+    plan: info.plan,
+    resumed: true,
+  };
+}
+
+function newRun(store: ResultStore, file: string | undefined, values: Parameters<typeof readOverrides>[0]): Prepared {
+  const prepared = prepareSuite(file, readOverrides(values));
+  const labels = prepared.suite.runtimes.map((name) => resolveRuntime(name).label);
+  const runId = store.createRun({
+    suiteName: prepared.suite.name,
+    env: captureEnvironment(labels),
+    suite: prepared.suite,
+    cells: prepared.cells,
+    plan: prepared.plan,
+  });
+  return { runId, ...prepared, resumed: false };
+}
+
+async function finish(store: ResultStore, prepared: Prepared, outcome: RunOutcome, options: { json: boolean; report: boolean }): Promise<number> {
+  const data = store.loadRun(prepared.runId);
+  if (options.json) {
+    printJson({ outcome, ...data });
+    return 0;
+  }
+  const out: string[] = ['', renderTerminalTable(data).trimEnd(), ''];
+  if (options.report) {
+    try {
+      await writeHtmlReport(data, REPORT_PATH);
+      out.push(`report: ${REPORT_PATH}`);
+    } catch (error) {
+      // The measurements are stored; a report problem must not hide them.
+      out.push(`report not written: ${errorText(error)} (the results are stored; try 'conlab report ${prepared.runId}')`);
+    }
+  }
+  out.push('', conclusionText(data), '');
+  const stored = `run ${prepared.runId} stored in ${store.path}`;
+  if (outcome.status === 'complete') out.push(`${stored} (complete).`);
+  else out.push(`${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetitions left — 'conlab run --resume' measures them).`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'run',
+    argv,
+    {
+      resume: { type: 'boolean' },
+      store: { type: 'string' },
+      'no-report': { type: 'boolean' },
+      json: { type: 'boolean' },
+      ...overrideFlags,
+    },
+    true,
+  );
+  if (positionals.length > 1) {
+    throw new LabError(ErrorCodes.USAGE, `run takes at most one SUITE file (got ${positionals.join(' ')})`, { hint: 'conlab run suites/quick.yaml' });
+  }
+  const overridden = Object.keys(overrideFlags).some((flag) => (values as Record<string, unknown>)[flag] !== undefined);
+  if (values.resume && (positionals.length > 0 || overridden)) {
+    throw new LabError(ErrorCodes.USAGE, '--resume continues a stored run exactly as planned; it takes no SUITE or override flags', {
+      hint: 'conlab run --resume [--store PATH]',
+    });
+  }
+  const store = openStore(values.store ?? DEFAULT_STORE_PATH);
+  try {
+    const prepared = values.resume ? resumeRun(store) : newRun(store, positionals[0], values);
+    const progress = progressPrinter();
+    const done = store.storedSteps(prepared.runId).size;
+    process.stderr.write(
+      `${prepared.resumed ? 'resuming' : 'run'} ${prepared.runId}: suite ${prepared.suite.name}, ${prepared.cells.length} cells × ${prepared.suite.repetitions} repetitions on ${prepared.suite.runtimes.join(', ')}${done > 0 ? ` (${done} of ${prepared.plan.length} already stored)` : ''}\n`,
+    );
+    if (prepared.suite.skippedRuntimes.length > 0) {
+      process.stderr.write(`  not installed, skipped: ${prepared.suite.skippedRuntimes.join(', ')}\n`);
+    }
+    // Ctrl-C: mark the run interrupted (every finished cell is already committed) and exit;
+    // the runners' exit hooks kill the in-flight subject's process group, so nothing is left.
+    const onSignal = (signal: NodeJS.Signals): void => {
+      progress.clear();
+      store.markRun(prepared.runId, 'interrupted', `stopped by ${signal}`);
+      const stored = store.storedSteps(prepared.runId).size;
+      process.stderr.write(
+        `\nconlab: stopped by ${signal}: run ${prepared.runId} keeps ${stored} of ${prepared.plan.length} cell repetitions; 'conlab run --resume' measures the rest\n`,
+      );
+      store.close();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const startedMs = performance.now();
+    let outcome: RunOutcome;
+    try {
+      outcome = await runSuiteSteps({
+        store,
+        runId: prepared.runId,
+        cells: prepared.cells,
+        plan: prepared.plan,
+        repetitions: prepared.suite.repetitions,
+        execute: executeCell,
+        timeBudgetS: prepared.suite.timeBudgetS,
+        onStart: (event) => progress.start(event),
+        onEnd: (event, record) => progress.end(event, record),
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      progress.clear();
+    }
+    process.stderr.write(`measured ${outcome.measured} cell repetitions in ${clock((performance.now() - startedMs) / 1000)}\n`);
+    return await finish(store, prepared, outcome, { json: values.json ?? false, report: !values['no-report'] });
+  } finally {
+    store.close();
+  }
+}
+
 export const command: Command = {
   name: 'run',
-  summary: '(not built yet)',
-  usage: 'conlab run: not built yet',
-  run() {
-    return Promise.reject(
-      new LabError(ErrorCodes.UNSUPPORTED, "'conlab run' is not built yet", { exitCode: 1 }),
-    );
-  },
+  summary: 'run a suite (default: the quick lab) and store every cell as it ends',
+  usage,
+  run,
 };

@@ -1,0 +1,191 @@
+/**
+ * runBatchCell: the programmatic entry for one batch cell (the CLI and the
+ * suite runner both call it). Each repetition is a fresh subject process;
+ * the monitor samples its process tree while only run() is timed. A failing
+ * repetition makes a `failed` cell with the reason; this never throws for a
+ * cell failure (only for an invalid spec, as a LabError).
+ */
+import { startMonitor } from '../monitor/index.ts';
+import type { MonitorReport } from '../monitor/types.ts';
+import type { BatchCell, BatchProgressPoint, Verdict } from '../results/record.ts';
+import { RESULT_SCHEMA_VERSION } from '../results/record.ts';
+import type { RuntimeSpec } from '../runtimes/registry.ts';
+import { coefficientOfVariation, mean, stdev } from '../stats/descriptive.ts';
+import { getWorkload } from '../workloads/index.ts';
+import type { ItemAnswer } from '../workloads/types.ts';
+import type { FromSubject, SubjectDone } from './protocol.ts';
+import { batchCellKey, resolveBatchSpec, type BatchCellSpec, type ResolvedBatchSpec } from './spec.ts';
+import { SubjectProcess } from './subject-process.ts';
+
+export interface RunCellOptions {
+  /** A line of text about what is happening now (the CLI prints it on stderr). */
+  onProgress?(text: string): void;
+  monitorIntervalMs?: number;
+  /** Time for a subject to start and warm its pools; default 120 s. */
+  startTimeoutMs?: number;
+}
+
+/** Repetitions spread more than this (stdev ÷ mean) are flagged noisy. */
+const NOISY_CV = 0.1;
+/** CPU used outside the subject and driver, in % of one core, above which the machine was busy. */
+const MACHINE_BUSY_OUTSIDE_PERCENT = 30;
+const STOP_GRACE_MS = 5000;
+
+interface Repetition {
+  done: SubjectDone;
+  monitor: MonitorReport;
+  subjectPid: number;
+}
+
+async function runRepetition(
+  spec: ResolvedBatchSpec,
+  runtime: RuntimeSpec,
+  options: RunCellOptions,
+): Promise<Repetition> {
+  const subject = new SubjectProcess(runtime);
+  try {
+    subject.send({
+      t: 'start',
+      spec: {
+        workload: spec.workload,
+        params: spec.params,
+        model: spec.model,
+        concurrency: spec.concurrency,
+        threadsPerProcess: spec.threadsPerProcess,
+        itemsPerTask: spec.itemsPerTask,
+        items: spec.items,
+        inFlightPerWorker: spec.inFlightPerWorker,
+      },
+    });
+    const ready = await subject.next(options.startTimeoutMs ?? 120_000, 'the subject to be ready');
+    if (ready.t === 'error') throw new Error(`start failed: ${ready.reason}`);
+    if (ready.t !== 'ready') throw new Error(`subject said '${ready.t}' before ready`);
+    const monitor = startMonitor({ rootPid: subject.pid, intervalMs: options.monitorIntervalMs ?? 100 });
+    let reply: FromSubject;
+    let report: MonitorReport;
+    try {
+      subject.send({ t: 'go' });
+      reply = await subject.next(spec.timeoutMs, `the run to finish (timeout ${spec.timeoutMs} ms)`);
+      if (reply.t === 'done') monitor.addEventLoopStats([reply.eventLoop]);
+    } finally {
+      // Stopped on failure too: the monitor's sampling timer must not outlive the repetition.
+      report = monitor.stop();
+    }
+    if (reply.t === 'error') throw new Error(reply.reason);
+    if (reply.t !== 'done') throw new Error(`subject said '${reply.t}' instead of done`);
+    return { done: reply, monitor: report, subjectPid: subject.pid };
+  } finally {
+    await subject.close(STOP_GRACE_MS);
+  }
+}
+
+function sameAnswer(a: ItemAnswer, b: ItemAnswer): boolean {
+  return a === b;
+}
+
+function emptyCell(spec: ResolvedBatchSpec, runtime: RuntimeSpec, startedAt: string): BatchCell {
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    kind: 'batch',
+    cellKey: batchCellKey(spec, runtime.label),
+    runtime: runtime.label,
+    status: 'ok',
+    verdicts: [],
+    pids: [],
+    startedAt,
+    repetitions: [],
+    workload: spec.workload,
+    params: spec.params,
+    model: spec.model,
+    concurrency: spec.concurrency,
+    threadsPerProcess: spec.threadsPerProcess,
+    itemsPerTask: spec.itemsPerTask,
+    items: spec.items,
+    durationsMs: [],
+    durationMs: 0,
+    durationStdevMs: 0,
+    itemsPerSec: 0,
+    speedup: null,
+    efficiency: null,
+    cpuPercent: 0,
+    peakRssBytes: 0,
+    answer: null,
+  };
+}
+
+/** What the monitor saw, or the subject's own figures (without its child processes) when /proc is unavailable. */
+function resourceFigures(rep: Repetition): { cpuPercent: number; peakRssBytes: number; pids: number[] } {
+  if (rep.monitor.available) {
+    return {
+      cpuPercent: rep.monitor.summary.treeCpuPercent,
+      peakRssBytes: rep.monitor.summary.treePeakRssBytes,
+      pids: rep.monitor.pids,
+    };
+  }
+  return {
+    cpuPercent: rep.done.durationMs > 0 ? (rep.done.selfCpuUs / 1000 / rep.done.durationMs) * 100 : 0,
+    peakRssBytes: rep.done.selfRssBytes,
+    pids: [rep.subjectPid, ...rep.done.pids],
+  };
+}
+
+export async function runBatchCell(
+  input: BatchCellSpec | ResolvedBatchSpec,
+  runtime: RuntimeSpec,
+  options: RunCellOptions = {},
+): Promise<BatchCell> {
+  const spec = resolveBatchSpec(input);
+  const workload = getWorkload(spec.workload);
+  const cell = emptyCell(spec, runtime, new Date().toISOString());
+  const expected = workload.expected?.(spec.params, spec.items);
+  const cpu: number[] = [];
+  const pids = new Set<number>();
+  let progress: BatchProgressPoint[] | undefined;
+  const verdicts = new Set<Verdict>();
+  for (let r = 0; r < spec.repetitions; r++) {
+    options.onProgress?.(`repetition ${r + 1}/${spec.repetitions}`);
+    let rep: Repetition;
+    try {
+      rep = await runRepetition(spec, runtime, options);
+    } catch (error) {
+      cell.status = 'failed';
+      cell.reason = `repetition ${r + 1}: ${error instanceof Error ? error.message : String(error)}`;
+      break;
+    }
+    const answer = rep.done.answer;
+    if (expected !== undefined && !sameAnswer(answer, expected)) {
+      cell.status = 'failed';
+      cell.reason = `wrong answer: ${String(answer)}, expected ${String(expected)}`;
+      cell.answer = answer;
+      break;
+    }
+    if (cell.answer !== null && !sameAnswer(answer, cell.answer)) {
+      cell.status = 'failed';
+      cell.reason = `repetition ${r + 1} answered ${String(answer)}, earlier ones ${String(cell.answer)}`;
+      break;
+    }
+    cell.answer = answer;
+    cell.repetitions.push(r);
+    cell.durationsMs.push(rep.done.durationMs);
+    const figures = resourceFigures(rep);
+    cpu.push(figures.cpuPercent);
+    cell.peakRssBytes = Math.max(cell.peakRssBytes, figures.peakRssBytes);
+    for (const pid of figures.pids) pids.add(pid);
+    for (const pid of rep.done.pids) pids.add(pid);
+    cell.monitor = rep.monitor;
+    progress = rep.done.progress;
+    if (!rep.monitor.available) verdicts.add('monitor-unavailable');
+    else if (rep.monitor.summary.outsideCpuPercent > MACHINE_BUSY_OUTSIDE_PERCENT) verdicts.add('machine-busy');
+  }
+  cell.pids = [...pids];
+  if (cell.durationsMs.length > 0) {
+    cell.durationMs = mean(cell.durationsMs);
+    cell.durationStdevMs = stdev(cell.durationsMs);
+    cell.itemsPerSec = cell.durationMs > 0 ? (spec.items * 1000) / cell.durationMs : 0;
+    cell.cpuPercent = mean(cpu);
+    if (cell.durationsMs.length >= 2 && coefficientOfVariation(cell.durationsMs) > NOISY_CV) verdicts.add('noisy');
+  }
+  if (progress) cell.progress = progress;
+  cell.verdicts = [...verdicts];
+  return cell;
+}

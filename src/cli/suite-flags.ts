@@ -1,0 +1,43 @@
+/**
+ * The flags that override suite fields, shared by `conlab run` and
+ * `conlab suite show` so both expand a suite the same way.
+ */
+import { parseIntFlag, parseNameListFlag, parseNumberFlag } from './args.ts';
+import type { SuiteOverrides } from '../suite/resolve.ts';
+
+export const overrideFlags = {
+  runtimes: { type: 'string' },
+  reps: { type: 'string' },
+  warmup: { type: 'string' },
+  order: { type: 'string' },
+  seed: { type: 'string' },
+  'time-budget': { type: 'string' },
+  duration: { type: 'string' },
+  items: { type: 'string' },
+} as const;
+
+type OverrideValues = Partial<Record<keyof typeof overrideFlags, string | boolean | undefined>>;
+
+const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function readOverrides(values: OverrideValues): SuiteOverrides {
+  const overrides: SuiteOverrides = {};
+  const runtimes = text(values.runtimes);
+  if (runtimes !== undefined) overrides.runtimes = parseNameListFlag(runtimes);
+  const reps = text(values.reps);
+  if (reps !== undefined) overrides.repetitions = parseIntFlag('reps', reps, 1, 100);
+  const warmup = text(values.warmup);
+  if (warmup !== undefined) overrides.warmupS = parseNumberFlag('warmup', warmup, 0, 600);
+  const order = text(values.order);
+  // The schema checks the value and suggests the closest order name.
+  if (order !== undefined) overrides.order = order;
+  const seed = text(values.seed);
+  if (seed !== undefined) overrides.seed = parseIntFlag('seed', seed, 0, 0xffffffff);
+  const budget = text(values['time-budget']);
+  if (budget !== undefined) overrides.timeBudgetS = parseNumberFlag('time-budget', budget, 1, 7 * 24 * 3600);
+  const duration = text(values.duration);
+  if (duration !== undefined) overrides.durationS = parseNumberFlag('duration', duration, 0.1, 3600);
+  const items = text(values.items);
+  if (items !== undefined) overrides.items = parseIntFlag('items', items, 1, 10_000_000);
+  return overrides;
+}

@@ -1,0 +1,278 @@
+/**
+ * One client connection of a generator thread: a raw node:net socket that
+ * sends pre-built request bytes, frames the replies (HTTP parser or the TCP
+ * protocol's fixed reply), verifies each one and reports it to its owner (the
+ * thread's engine). It knows nothing of schedules or histograms: the engine
+ * decides when to send, the connection says when it can take a request.
+ *
+ * Two lifecycles: persistent (one socket reused, HTTP keep-alive with
+ * optional pipelining, or TCP with one ping after each reply) and
+ * per-request (a new socket for every request, like seed 000's client; the
+ * request's send time is the connect start, so latency includes the
+ * handshake).
+ */
+import { connect, type Socket } from 'node:net';
+import type { ErrorKind } from '../results/record.ts';
+import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
+import { socketErrorKind, type HttpVerifier } from './verify.ts';
+
+export interface ConnOwner {
+  readonly stopping: boolean;
+  now(): number;
+  /** A request ended: kind null is a verified success. */
+  complete(kind: ErrorKind | null, scheduledMs: number, sentMs: number): void;
+  /** A connection attempt failed while no request was in flight on it. */
+  connectFailed(kind: ErrorKind): void;
+  /** The connection can take (another) request now. */
+  free(conn: Connection): void;
+  /** A request sent but not answered because the server announced close; send it again. */
+  requeue(scheduledMs: number): void;
+  bytesRead(count: number): void;
+  /** A sample of what went wrong, for the result's error messages. */
+  note(message: string): void;
+}
+
+export interface ConnSpec {
+  protocol: 'http' | 'tcp';
+  address: string;
+  family: 4 | 6;
+  port: number;
+  perRequest: boolean;
+  pipelining: number;
+  request: Buffer;
+  headRequest: boolean;
+  keepBody: boolean;
+  verify: HttpVerifier;
+  /** TCP: the exact reply expected for each request. */
+  tcpExpect: Buffer;
+}
+
+const MAX_BACKOFF_MS = 50;
+
+export class Connection {
+  private readonly owner: ConnOwner;
+  private readonly spec: ConnSpec;
+  private readonly parser: HttpResponseParser | undefined;
+  private socket: Socket | undefined;
+  private connected = false;
+  /** Set after a non-keep-alive response: no more requests on this socket. */
+  private closing = false;
+  private dead = false;
+  private lastError: unknown;
+  private openedAtMs = 0;
+  private successesOnSocket = 0;
+  private failures = 0;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private readonly scheduled: number[] = [];
+  private readonly sent: number[] = [];
+  private tcpReply: Buffer | undefined;
+  // Socket listeners created once per connection, not once per socket.
+  private readonly handleConnect = (): void => this.onConnect();
+  private readonly handleData = (chunk: Buffer): void => this.onData(chunk);
+  private readonly handleError = (error: unknown): void => this.onError(error);
+  private readonly handleClose = (): void => this.onClose();
+
+  constructor(owner: ConnOwner, spec: ConnSpec) {
+    this.owner = owner;
+    this.spec = spec;
+    if (spec.protocol === 'http') {
+      this.parser = new HttpResponseParser(
+        spec.keepBody,
+        (response) => this.onHttpResponse(response),
+        (reason) => this.onMalformed(reason),
+      );
+      this.parser.noBody = spec.headRequest;
+    }
+  }
+
+  get inFlight(): number {
+    return this.scheduled.length;
+  }
+
+  start(): void {
+    if (this.spec.perRequest) this.owner.free(this);
+    else this.open();
+  }
+
+  available(): boolean {
+    if (this.dead || this.closing) return false;
+    if (this.spec.perRequest) return this.socket === undefined && this.scheduled.length === 0;
+    return this.connected && this.scheduled.length < this.spec.pipelining;
+  }
+
+  send(scheduledMs: number): void {
+    const now = this.owner.now();
+    this.scheduled.push(scheduledMs);
+    this.sent.push(now);
+    if (this.spec.perRequest) this.open();
+    else this.socket?.write(this.spec.request);
+  }
+
+  /** Ends a request that waited too long: the socket is dropped and its requests count as timeouts. */
+  checkTimeout(now: number, timeoutMs: number): void {
+    if (this.socket === undefined) return;
+    const since = this.sent.length > 0 ? (this.sent[0] ?? now) : this.connected ? now : this.openedAtMs;
+    if (now - since > timeoutMs) {
+      this.lastError = { code: 'ETIMEDOUT' };
+      this.socket.destroy();
+    }
+  }
+
+  /** Stops for good; requests still in flight are the engine's to count. */
+  destroy(): void {
+    this.dead = true;
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer);
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+
+  private open(): void {
+    this.connected = false;
+    this.closing = false;
+    this.lastError = undefined;
+    this.successesOnSocket = 0;
+    this.tcpReply = undefined;
+    this.parser?.reset();
+    this.openedAtMs = this.owner.now();
+    const socket = connect({ host: this.spec.address, port: this.spec.port, family: this.spec.family });
+    socket.setNoDelay(true);
+    socket.on('connect', this.handleConnect);
+    socket.on('data', this.handleData);
+    socket.on('error', this.handleError);
+    socket.on('close', this.handleClose);
+    this.socket = socket;
+  }
+
+  private onConnect(): void {
+    if (this.dead) return;
+    this.connected = true;
+    if (this.spec.perRequest) this.socket?.write(this.spec.request);
+    else this.owner.free(this);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.dead) return;
+    this.owner.bytesRead(chunk.length);
+    if (this.parser !== undefined) this.parser.feed(chunk);
+    else this.onTcpData(chunk);
+  }
+
+  private onError(error: unknown): void {
+    this.lastError ??= error;
+  }
+
+  /** Takes the oldest request off the in-flight queue and reports it. */
+  private finishHead(kind: ErrorKind | null): void {
+    const scheduledMs = this.scheduled.shift() ?? 0;
+    const sentMs = this.sent.shift() ?? 0;
+    if (kind === null) {
+      this.successesOnSocket++;
+      this.failures = 0;
+    }
+    this.owner.complete(kind, scheduledMs, sentMs);
+  }
+
+  private onHttpResponse(response: ParsedResponse): void {
+    if (this.scheduled.length === 0) {
+      // A response nobody asked for: the stream is out of step.
+      this.onMalformed('response without a request');
+      return;
+    }
+    this.finishHead(this.spec.verify(response));
+    if (this.dead) return;
+    if (this.spec.perRequest) {
+      this.socket?.destroy();
+      return;
+    }
+    if (!response.keepAlive) {
+      this.closing = true;
+      while (this.scheduled.length > 0) {
+        this.sent.shift();
+        this.owner.requeue(this.scheduled.shift() ?? 0);
+      }
+      this.socket?.destroy();
+      return;
+    }
+    this.owner.free(this);
+  }
+
+  private onTcpData(chunk: Buffer): void {
+    const expect = this.spec.tcpExpect;
+    const reply = this.tcpReply === undefined ? chunk : Buffer.concat([this.tcpReply, chunk]);
+    const checked = Math.min(reply.length, expect.length);
+    const wrong = reply.length > expect.length || reply.compare(expect, 0, checked, 0, checked) !== 0;
+    if (!wrong && reply.length < expect.length) {
+      this.tcpReply = reply;
+      return;
+    }
+    this.tcpReply = undefined;
+    if (this.scheduled.length === 0) {
+      this.onMalformed('reply without a request');
+      return;
+    }
+    if (wrong) {
+      this.owner.note(`unexpected TCP reply ${JSON.stringify(reply.subarray(0, 64).toString('latin1'))}`);
+      this.finishHead('body');
+      // After a wrong reply the byte stream cannot be trusted to be in step.
+      this.socket?.destroy();
+      return;
+    }
+    this.finishHead(null);
+    if (this.dead) return;
+    if (this.spec.perRequest) this.socket?.destroy();
+    else this.owner.free(this);
+  }
+
+  private onMalformed(reason: string): void {
+    this.owner.note(`malformed reply: ${reason}`);
+    this.lastError = { code: 'EPROTO', message: reason };
+    while (this.scheduled.length > 0 && !this.dead) this.finishHead('other');
+    this.socket?.destroy();
+  }
+
+  private onClose(): void {
+    if (this.dead) return;
+    const wasConnected = this.connected;
+    this.connected = false;
+    this.socket = undefined;
+    // A close-delimited body (HTTP/1.0 style) ends here, successfully.
+    if (this.parser !== undefined && this.scheduled.length > 0 && this.lastError === undefined) {
+      this.parser.finishOnClose();
+      if (this.dead) return;
+    }
+    let kind: ErrorKind;
+    if (this.lastError !== undefined) {
+      kind = socketErrorKind(this.lastError, wasConnected);
+      const message = (this.lastError as { message?: unknown }).message;
+      this.owner.note(
+        `${kind}: ${typeof message === 'string' ? message : String((this.lastError as { code?: unknown }).code)}`,
+      );
+    } else {
+      kind = wasConnected ? 'short-read' : 'connect';
+      if (this.scheduled.length > 0)
+        this.owner.note('short-read: the server closed the connection before a complete reply');
+    }
+    const hadRequests = this.scheduled.length > 0;
+    while (this.scheduled.length > 0 && !this.dead) this.finishHead(kind);
+    if (this.dead) return;
+    if (!hadRequests && !wasConnected) this.owner.connectFailed(kind);
+    if (this.dead) return;
+    const failed = this.lastError !== undefined || hadRequests || !wasConnected;
+    if (failed && this.successesOnSocket === 0) this.failures++;
+    if (this.owner.stopping) return;
+    // Back off only while a connection keeps failing, so a dead server is not hammered in a tight loop.
+    const backoffMs = this.failures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 2 ** (this.failures - 1));
+    const reopen = (): void => {
+      this.backoffTimer = undefined;
+      if (this.dead || this.owner.stopping) return;
+      if (this.spec.perRequest) {
+        this.closing = false;
+        this.owner.free(this);
+      } else {
+        this.open();
+      }
+    };
+    if (backoffMs === 0 && this.spec.perRequest) reopen();
+    else this.backoffTimer = setTimeout(reopen, backoffMs);
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * A small incremental HTTP/1.x response parser for the load generator's hot
+ * path: it works on bytes (no per-header strings), handles responses split
+ * across or packed into chunks (pipelining), and knows the three ways a body
+ * ends: Content-Length, chunked transfer coding, and connection close
+ * (HTTP/1.0 servers such as seed 004's). It keeps the body only when the
+ * caller has to verify it.
+ */
+
+export interface ParsedResponse {
+  status: number;
+  /** False when the server will close after this response (Connection: close, HTTP/1.0, close-delimited body). */
+  keepAlive: boolean;
+  /** The body, only when the parser was asked to keep it (capped at BODY_KEEP_LIMIT bytes). */
+  body: Buffer | undefined;
+  bodyTruncated: boolean;
+}
+
+export const BODY_KEEP_LIMIT = 1 << 20;
+const MAX_HEAD_BYTES = 64 * 1024;
+
+const CR = 13;
+const LF = 10;
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const HTTP1 = Buffer.from('HTTP/1.');
+
+type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'close';
+
+/** Case-insensitive compare of an ASCII lowercase name with bytes in buf[start, start+name.length). */
+function nameIs(buf: Buffer, start: number, end: number, name: string): boolean {
+  if (end - start !== name.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    if (((buf[start + i] ?? 0) | 0x20) !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function skipSpaces(buf: Buffer, i: number, end: number): number {
+  while (i < end && (buf[i] === 32 || buf[i] === 9)) i++;
+  return i;
+}
+
+function valueHasToken(buf: Buffer, start: number, end: number, token: string): boolean {
+  return buf.toString('latin1', start, end).toLowerCase().includes(token);
+}
+
+export class HttpResponseParser {
+  private state: State = 'head';
+  private pending: Buffer | undefined;
+  private remaining = 0;
+  private status = 0;
+  private keepAlive = true;
+  private bodyParts: Buffer[] = [];
+  private bodyKept = 0;
+  private bodyTruncated = false;
+  /** Set for HEAD requests: responses carry headers only. */
+  noBody = false;
+  readonly keepBody: boolean;
+  private readonly onResponse: (response: ParsedResponse) => void;
+  private readonly onMalformed: (reason: string) => void;
+
+  constructor(
+    keepBody: boolean,
+    onResponse: (response: ParsedResponse) => void,
+    onMalformed: (reason: string) => void,
+  ) {
+    this.keepBody = keepBody;
+    this.onResponse = onResponse;
+    this.onMalformed = onMalformed;
+  }
+
+  reset(): void {
+    this.state = 'head';
+    this.pending = undefined;
+    this.bodyParts = [];
+    this.bodyKept = 0;
+    this.bodyTruncated = false;
+  }
+
+  /** True when part of a response has arrived (a close now is a short read, unless the body is close-delimited). */
+  get midResponse(): boolean {
+    return this.state !== 'head' || this.pending !== undefined;
+  }
+
+  /** Feeds received bytes; calls onResponse for each complete response. Returns false after a malformed response. */
+  feed(chunk: Buffer): boolean {
+    let buf = chunk;
+    if (this.pending !== undefined) {
+      buf = Buffer.concat([this.pending, chunk]);
+      this.pending = undefined;
+    }
+    let pos = 0;
+    const end = buf.length;
+    while (pos < end) {
+      switch (this.state) {
+        case 'head': {
+          const headEnd = buf.indexOf(CRLFCRLF, pos);
+          if (headEnd < 0) {
+            if (end - pos > MAX_HEAD_BYTES) return this.malformed('response head over 64 KiB');
+            this.pending = buf.subarray(pos);
+            return true;
+          }
+          if (!this.parseHead(buf, pos, headEnd)) return false;
+          pos = headEnd + 4;
+          break;
+        }
+        case 'length': {
+          const take = Math.min(this.remaining, end - pos);
+          this.keep(buf, pos, pos + take);
+          pos += take;
+          this.remaining -= take;
+          if (this.remaining === 0) this.complete();
+          break;
+        }
+        case 'close': {
+          this.keep(buf, pos, end);
+          pos = end;
+          break;
+        }
+        case 'chunk-size': {
+          const lineEnd = buf.indexOf(LF, pos);
+          if (lineEnd < 0) {
+            if (end - pos > 1024) return this.malformed('chunk size line too long');
+            this.pending = buf.subarray(pos);
+            return true;
+          }
+          let size = 0;
+          let digits = 0;
+          let i = pos;
+          for (; i < lineEnd; i++) {
+            const c = buf[i] ?? 0;
+            const v =
+              c >= 48 && c <= 57 ? c - 48 : (c | 0x20) >= 97 && (c | 0x20) <= 102 ? (c | 0x20) - 87 : -1;
+            if (v < 0) break;
+            size = size * 16 + v;
+            digits++;
+          }
+          const stop = buf[i];
+          if (digits === 0 || digits > 12 || (stop !== CR && stop !== 59 && stop !== 32 && stop !== 9)) {
+            return this.malformed('bad chunk size');
+          }
+          pos = lineEnd + 1;
+          if (size === 0) {
+            this.state = 'trailers';
+          } else {
+            this.remaining = size;
+            this.state = 'chunk-data';
+          }
+          break;
+        }
+        case 'chunk-data': {
+          const take = Math.min(this.remaining, end - pos);
+          this.keep(buf, pos, pos + take);
+          pos += take;
+          this.remaining -= take;
+          if (this.remaining === 0) {
+            this.remaining = 2;
+            this.state = 'chunk-crlf';
+          }
+          break;
+        }
+        case 'chunk-crlf': {
+          // Exactly CRLF after each chunk's data.
+          const expected = this.remaining === 2 ? CR : LF;
+          if (buf[pos] !== expected) return this.malformed('chunk not followed by CRLF');
+          pos++;
+          this.remaining--;
+          if (this.remaining === 0) this.state = 'chunk-size';
+          break;
+        }
+        case 'trailers': {
+          const lineEnd = buf.indexOf(LF, pos);
+          if (lineEnd < 0) {
+            if (end - pos > MAX_HEAD_BYTES) return this.malformed('trailers over 64 KiB');
+            this.pending = buf.subarray(pos);
+            return true;
+          }
+          const empty = lineEnd === pos || (lineEnd === pos + 1 && buf[pos] === CR);
+          pos = lineEnd + 1;
+          if (empty) this.complete();
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The connection closed: completes a close-delimited body. Returns whether a response was completed. */
+  finishOnClose(): boolean {
+    if (this.state !== 'close') return false;
+    this.keepAlive = false;
+    this.complete();
+    return true;
+  }
+
+  private malformed(reason: string): false {
+    this.reset();
+    this.onMalformed(reason);
+    return false;
+  }
+
+  private keep(buf: Buffer, start: number, end: number): void {
+    if (!this.keepBody || start === end) return;
+    const room = BODY_KEEP_LIMIT - this.bodyKept;
+    if (room <= 0) {
+      this.bodyTruncated = true;
+      return;
+    }
+    const stop = Math.min(end, start + room);
+    if (stop < end) this.bodyTruncated = true;
+    // Copy: the socket may reuse its chunk buffer.
+    this.bodyParts.push(Buffer.from(buf.subarray(start, stop)));
+    this.bodyKept += stop - start;
+  }
+
+  private complete(): void {
+    const body = this.keepBody ? Buffer.concat(this.bodyParts) : undefined;
+    const response: ParsedResponse = {
+      status: this.status,
+      keepAlive: this.keepAlive,
+      body,
+      bodyTruncated: this.bodyTruncated,
+    };
+    this.state = 'head';
+    this.bodyParts = [];
+    this.bodyKept = 0;
+    this.bodyTruncated = false;
+    this.onResponse(response);
+  }
+
+  private parseHead(buf: Buffer, start: number, headEnd: number): boolean {
+    if (headEnd - start < 12 || buf.compare(HTTP1, 0, 7, start, start + 7) !== 0) {
+      return this.malformed('not an HTTP/1.x status line');
+    }
+    const minor = buf[start + 7];
+    const d0 = (buf[start + 9] ?? 0) - 48;
+    const d1 = (buf[start + 10] ?? 0) - 48;
+    const d2 = (buf[start + 11] ?? 0) - 48;
+    if (buf[start + 8] !== 32 || d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) {
+      return this.malformed('bad status line');
+    }
+    this.status = d0 * 100 + d1 * 10 + d2;
+    let keepAlive = minor === 49; // '1' → HTTP/1.1 defaults to keep-alive
+    let contentLength = -1;
+    let chunked = false;
+
+    let lineStart = buf.indexOf(LF, start) + 1;
+    while (lineStart > 0 && lineStart < headEnd) {
+      let lineEnd = buf.indexOf(LF, lineStart);
+      if (lineEnd < 0 || lineEnd > headEnd + 2) lineEnd = headEnd + 2;
+      const valueEnd = buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      const colon = buf.indexOf(58, lineStart);
+      if (colon > lineStart && colon < valueEnd) {
+        const valueStart = skipSpaces(buf, colon + 1, valueEnd);
+        if (nameIs(buf, lineStart, colon, 'content-length')) {
+          let n = 0;
+          let digits = 0;
+          let i = valueStart;
+          for (; i < valueEnd; i++) {
+            const c = (buf[i] ?? 0) - 48;
+            if (c < 0 || c > 9) break;
+            n = n * 10 + c;
+            digits++;
+          }
+          if (digits === 0 || digits > 15 || skipSpaces(buf, i, valueEnd) !== valueEnd) {
+            return this.malformed('bad content-length');
+          }
+          if (contentLength >= 0 && contentLength !== n) return this.malformed('conflicting content-length');
+          contentLength = n;
+        } else if (nameIs(buf, lineStart, colon, 'transfer-encoding')) {
+          chunked = valueHasToken(buf, valueStart, valueEnd, 'chunked');
+        } else if (nameIs(buf, lineStart, colon, 'connection')) {
+          if (valueHasToken(buf, valueStart, valueEnd, 'close')) keepAlive = false;
+          else if (valueHasToken(buf, valueStart, valueEnd, 'keep-alive')) keepAlive = true;
+        }
+      }
+      lineStart = lineEnd + 1;
+    }
+
+    this.keepAlive = keepAlive;
+    if (this.status < 200) {
+      // 1xx: an interim response; the real one follows on the same connection.
+      this.state = 'head';
+      return true;
+    }
+    if (this.noBody || this.status === 204 || this.status === 304) {
+      this.complete();
+    } else if (chunked) {
+      this.state = 'chunk-size';
+    } else if (contentLength >= 0) {
+      if (contentLength === 0) {
+        this.complete();
+      } else {
+        this.remaining = contentLength;
+        this.state = 'length';
+      }
+    } else {
+      // No length and not chunked: the body runs until the server closes (RFC 9112 §6.3).
+      this.keepAlive = false;
+      this.state = 'close';
+    }
+    return true;
+  }
+}

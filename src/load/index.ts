@@ -1,0 +1,345 @@
+/**
+ * runLoad: the load generator's one programmatic entry point (the CLI, the
+ * server lab and suites all call it). It validates and resolves the options,
+ * splits connections / requests / rate among generator threads (worker
+ * threads, never losing a remainder), starts them at one shared instant,
+ * merges their per-second and final HDR histograms losslessly, and returns a
+ * LoadResult. It never prints, and every thread and socket is gone when the
+ * promise settles.
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
+import type { ErrorKind, Verdict } from '../results/record.ts';
+import { Hdr, summarizeLatency } from './hdr.ts';
+import type { FromThread, SecondReport, ThreadPlan, ThreadSummary, ToThread } from './messages.ts';
+import { resolveLoadOptions, splitEvenly, splitProportional, type ResolvedLoadOptions } from './options.ts';
+import { parseTarget, resolveTarget } from './target.ts';
+import type { LoadHooks, LoadOptions, LoadResult, ThreadUsage, TimelinePoint } from './types.ts';
+
+export type { LoadHooks, LoadOptions, LoadResult } from './types.ts';
+export { Hdr, summarizeLatency } from './hdr.ts';
+
+/** A thread at or above this share of one core was the bottleneck, not the server. */
+const SATURATED_CPU_PERCENT = 90;
+/** Open loop: p99 send lateness above this means the generator could not keep its schedule. */
+const DRIFT_P99_US = 10_000;
+const READY_TIMEOUT_MS = 20_000;
+/** Slack beyond the planned end before the threads are told to stop, then terminated. */
+const OVERRUN_GRACE_MS = 5_000;
+
+const workerUrl = new URL('./worker.ts', import.meta.url);
+
+export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadResult> {
+  const protocol = parseTarget(options.target).protocol;
+  const resolved = resolveLoadOptions(options, protocol);
+  const target = await resolveTarget(resolved.target, resolved.allowRemote);
+  const plans = planThreads(resolved, target);
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  const run = await runThreads(plans, resolved, hooks);
+  const processCpuUs = process.cpuUsage(cpuBefore);
+  const wallMs = performance.now() - wallBefore;
+  return buildResult(
+    resolved,
+    protocol,
+    run,
+    ((processCpuUs.user + processCpuUs.system) / 1000 / wallMs) * 100,
+  );
+}
+
+function planThreads(options: ResolvedLoadOptions, target: ThreadPlan['target']): ThreadPlan[] {
+  const connections = splitEvenly(options.connections, options.threads);
+  const requests =
+    options.requests === undefined ? undefined : splitProportional(options.requests, connections);
+  const rate = options.rateRps;
+  return connections.map((share, threadIndex) => ({
+    threadIndex,
+    options,
+    target,
+    connections: share,
+    requests: requests?.[threadIndex],
+    rateRps: rate === undefined ? undefined : (rate * share) / options.connections,
+    // Thread i starts i/R later, so with equal shares the threads' sends interleave evenly.
+    phaseMs: rate === undefined ? 0 : (threadIndex * 1000) / rate,
+  }));
+}
+
+interface ThreadsOutcome {
+  summaries: ThreadSummary[];
+  timeline: TimelinePoint[];
+  interrupted: boolean;
+}
+
+/** Merges per-second reports from all threads; a second is final when every thread has reported it. */
+class TimelineMerger {
+  private readonly pending = new Map<
+    number,
+    { hist: Hdr; requests: number; errors: number; reports: number }
+  >();
+  readonly points: TimelinePoint[] = [];
+  private readonly threads: number;
+  private readonly onPoint: ((point: TimelinePoint) => void) | undefined;
+
+  constructor(threads: number, onPoint: ((point: TimelinePoint) => void) | undefined) {
+    this.threads = threads;
+    this.onPoint = onPoint;
+  }
+
+  add(report: SecondReport): void {
+    let entry = this.pending.get(report.second);
+    if (entry === undefined) {
+      entry = { hist: new Hdr(), requests: 0, errors: 0, reports: 0 };
+      this.pending.set(report.second, entry);
+    }
+    entry.hist.merge(Hdr.decode(report.histogram));
+    entry.requests += report.requests;
+    entry.errors += report.errors;
+    entry.reports++;
+    if (entry.reports === this.threads) this.emit(report.second);
+  }
+
+  /** At the end: seconds some thread did not report (e.g. a partial last second) are final too. */
+  flush(): void {
+    for (const second of [...this.pending.keys()].sort((a, b) => a - b)) this.emit(second);
+    this.points.sort((a, b) => a.second - b.second);
+  }
+
+  private emit(second: number): void {
+    const entry = this.pending.get(second);
+    if (entry === undefined) return;
+    this.pending.delete(second);
+    const point: TimelinePoint = {
+      second,
+      requests: entry.requests,
+      errors: entry.errors,
+      p50Us: entry.hist.percentile(50),
+      p99Us: entry.hist.percentile(99),
+    };
+    this.points.push(point);
+    this.onPoint?.(point);
+  }
+}
+
+function runThreads(
+  plans: ThreadPlan[],
+  options: ResolvedLoadOptions,
+  hooks: LoadHooks,
+): Promise<ThreadsOutcome> {
+  return new Promise<ThreadsOutcome>((resolve, reject) => {
+    const workers: Worker[] = [];
+    const summaries: (ThreadSummary | undefined)[] = plans.map(() => undefined);
+    const timeline = new TimelineMerger(plans.length, (point) => hooks.onProgress?.(point));
+    let ready = 0;
+    let settled = false;
+    let started = false;
+    let interrupted = false;
+    const timers: { ready?: NodeJS.Timeout; overrun?: NodeJS.Timeout; kill?: NodeJS.Timeout } = {};
+
+    const send = (message: ToThread): void => {
+      for (const worker of workers) worker.postMessage(message);
+    };
+    const cleanup = async (): Promise<void> => {
+      clearTimeout(timers.ready);
+      clearTimeout(timers.overrun);
+      clearTimeout(timers.kill);
+      hooks.signal?.removeEventListener('abort', onAbort);
+      await Promise.allSettled(workers.map((worker) => worker.terminate()));
+    };
+    const fail = (error: LabError): void => {
+      if (settled) return;
+      settled = true;
+      void cleanup().then(() => reject(error));
+    };
+    const stopAll = (): void => {
+      send({ type: 'stop' });
+      // A thread that cannot answer a stop (blocked) is terminated; the run fails rather than hangs.
+      timers.kill ??= setTimeout(
+        () => fail(new LabError(ErrorCodes.INTERNAL, 'a generator thread did not stop', { exitCode: 1 })),
+        OVERRUN_GRACE_MS,
+      );
+    };
+    function onAbort(): void {
+      interrupted = true;
+      if (started) stopAll();
+      else fail(new LabError(ErrorCodes.INTERNAL, 'load run aborted before it started', { exitCode: 1 }));
+    }
+
+    const startAll = (): void => {
+      clearTimeout(timers.ready);
+      started = true;
+      const startAtEpochMs = performance.timeOrigin + performance.now() + 20;
+      send({ type: 'start', startAtEpochMs });
+      if (options.durationS !== undefined) {
+        const plannedMs = (options.warmupS + options.durationS) * 1000;
+        timers.overrun = setTimeout(stopAll, plannedMs + OVERRUN_GRACE_MS);
+      }
+    };
+
+    const onMessage = (message: FromThread): void => {
+      if (settled) return;
+      switch (message.type) {
+        case 'ready':
+          if (++ready === plans.length) startAll();
+          break;
+        case 'second':
+          timeline.add(message);
+          break;
+        case 'done':
+          summaries[message.summary.threadIndex] = message.summary;
+          if (summaries.every((s) => s !== undefined)) {
+            settled = true;
+            timeline.flush();
+            const all = summaries;
+            void cleanup().then(() => resolve({ summaries: all, timeline: timeline.points, interrupted }));
+          }
+          break;
+        case 'fatal':
+          fail(
+            new LabError(
+              ErrorCodes.INTERNAL,
+              `generator thread ${message.threadIndex} failed: ${message.message}`,
+              { exitCode: 1 },
+            ),
+          );
+          break;
+      }
+    };
+
+    if (hooks.signal?.aborted) {
+      reject(new LabError(ErrorCodes.INTERNAL, 'load run aborted before it started', { exitCode: 1 }));
+      return;
+    }
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    for (const plan of plans) {
+      const worker = new Worker(workerUrl, { workerData: plan });
+      worker.on('message', onMessage);
+      worker.on('error', (error: unknown) =>
+        fail(
+          new LabError(
+            ErrorCodes.INTERNAL,
+            `generator thread ${plan.threadIndex} crashed: ${errorText(error)}`,
+            {
+              exitCode: 1,
+              cause: error,
+            },
+          ),
+        ),
+      );
+      worker.on('exit', (code) => {
+        if (!settled)
+          fail(
+            new LabError(
+              ErrorCodes.INTERNAL,
+              `generator thread ${plan.threadIndex} exited early (code ${code})`,
+              { exitCode: 1 },
+            ),
+          );
+      });
+      workers.push(worker);
+    }
+    timers.ready = setTimeout(
+      () =>
+        fail(
+          new LabError(ErrorCodes.INTERNAL, 'generator threads did not start within 20 s', { exitCode: 1 }),
+        ),
+      READY_TIMEOUT_MS,
+    );
+  });
+}
+
+function effectiveOptions(options: ResolvedLoadOptions): LoadResult['options'] {
+  const { body, ...rest } = options;
+  return { ...rest, ...(body === undefined ? {} : { body: Buffer.from(body).toString('utf8') }) };
+}
+
+function buildResult(
+  options: ResolvedLoadOptions,
+  protocol: 'http' | 'tcp',
+  run: ThreadsOutcome,
+  processCpuPercent: number,
+): LoadResult {
+  const { summaries } = run;
+  const hist = Hdr.mergeEncoded(summaries.map((s) => s.histogram));
+  const open = options.rateRps !== undefined;
+  const measuredMs = Math.max(0, ...summaries.map((s) => s.measuredMs));
+  const durationS = measuredMs / 1000;
+  const errors: Partial<Record<ErrorKind, number>> = {};
+  for (const summary of summaries) {
+    for (const [kind, count] of Object.entries(summary.errors) as [ErrorKind, number][]) {
+      errors[kind] = (errors[kind] ?? 0) + count;
+    }
+  }
+  const errorsTotal = Object.values(errors).reduce((a, b) => a + b, 0);
+  const requests = summaries.reduce((a, s) => a + s.requests, 0);
+
+  const threads: ThreadUsage[] = summaries.map((s) => {
+    const viaThreadClock = s.cpuUs !== null && s.measuredMs > 0;
+    return {
+      threadIndex: s.threadIndex,
+      cpuPercent: viaThreadClock
+        ? ((s.cpuUs ?? 0) / (s.measuredMs * 1000)) * 100
+        : s.eventLoopUtilization * 100,
+      cpuSource: viaThreadClock ? 'thread' : 'elu',
+      requests: s.requests,
+      errors: Object.values(s.errors).reduce((a, b) => a + b, 0),
+      connections: s.connections,
+      eventLoopUtilization: s.eventLoopUtilization,
+    };
+  });
+
+  const warnings: Verdict[] = [];
+  const warningDetails: string[] = [];
+  const busiest = threads.reduce((a, t) => Math.max(a, t.cpuPercent), 0);
+  if (busiest >= SATURATED_CPU_PERCENT) {
+    warnings.push('client-saturated');
+    warningDetails.push(
+      `client-saturated: a generator thread used ${Math.round(busiest)}% of a core; the client, not the server, may be the limit (add -t threads or cores)`,
+    );
+  }
+
+  const result: LoadResult = {
+    options: effectiveOptions(options),
+    mode: open ? 'open' : 'closed',
+    protocol,
+    durationS,
+    requests,
+    rps: durationS > 0 ? requests / durationS : 0,
+    bytesRead: summaries.reduce((a, s) => a + s.bytesRead, 0),
+    errors,
+    errorsTotal,
+    latencyUs: summarizeLatency(hist),
+    histogram: hist.encode(),
+    timeline: run.timeline,
+    threads,
+    clientCpuPercent: threads.reduce((a, t) => a + t.cpuPercent, 0),
+    warnings,
+    warningDetails,
+    processCpuPercent,
+    unfinished: summaries.reduce((a, s) => a + s.unfinished, 0),
+    errorSamples: [...new Set(summaries.flatMap((s) => s.errorSamples))].slice(0, 10),
+    interrupted: run.interrupted,
+  };
+
+  if (open) {
+    const uncorrected = Hdr.mergeEncoded(summaries.flatMap((s) => s.histogramUncorrected ?? []));
+    const lag = Hdr.mergeEncoded(summaries.flatMap((s) => s.sendLagHistogram ?? []));
+    result.latencyUncorrectedUs = summarizeLatency(uncorrected);
+    result.histogramUncorrected = uncorrected.encode();
+    const lagUs = summarizeLatency(lag);
+    result.schedule = {
+      targetRps: options.rateRps ?? 0,
+      scheduled: summaries.reduce((a, s) => a + s.scheduled, 0),
+      achievedRps: durationS > 0 ? (requests + errorsTotal) / durationS : 0,
+      backlogged: summaries.reduce((a, s) => a + s.backlogged, 0),
+      sendLagUs: lagUs,
+    };
+    if (lagUs.p99 > DRIFT_P99_US) {
+      warnings.push('schedule-drift');
+      warningDetails.push(
+        `schedule-drift: p99 send lateness ${(lagUs.p99 / 1000).toFixed(1)} ms (limit ${DRIFT_P99_US / 1000} ms); the generator fell behind its schedule`,
+      );
+    }
+  }
+  return result;
+}

@@ -1,0 +1,62 @@
+/**
+ * The one typed message protocol between runLoad (main thread) and its
+ * generator threads. Histograms cross threads encoded (src/load/hdr.ts),
+ * never as sample arrays.
+ */
+import type { ErrorKind } from '../results/record.ts';
+import type { ResolvedLoadOptions } from './options.ts';
+import type { ResolvedTarget } from './target.ts';
+
+/** What one generator thread is asked to do (its workerData). */
+export interface ThreadPlan {
+  threadIndex: number;
+  options: ResolvedLoadOptions;
+  target: ResolvedTarget;
+  connections: number;
+  /** This thread's share of -n, or undefined for a timed run. */
+  requests: number | undefined;
+  /** This thread's share of -R, or undefined for the closed loop. */
+  rateRps: number | undefined;
+  /** Offset of this thread's first scheduled send, so threads interleave instead of sending in bursts. */
+  phaseMs: number;
+}
+
+export type ToThread = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
+
+export interface SecondReport {
+  type: 'second';
+  threadIndex: number;
+  second: number;
+  requests: number;
+  errors: number;
+  histogram: string;
+}
+
+export interface ThreadSummary {
+  threadIndex: number;
+  connections: number;
+  requests: number;
+  errors: Partial<Record<ErrorKind, number>>;
+  bytesRead: number;
+  /** Measured window length as this thread saw it. */
+  measuredMs: number;
+  histogram: string;
+  histogramUncorrected: string | undefined;
+  /** Open loop: lateness of sends that found a free connection (the generator's own drift). */
+  sendLagHistogram: string | undefined;
+  scheduled: number;
+  /** Requests that waited for a free connection past their scheduled time (open loop). */
+  backlogged: number;
+  /** Requests still in flight or waiting when the window closed (not counted). */
+  unfinished: number;
+  cpuUs: number | null;
+  cpuSource: 'thread' | 'none';
+  eventLoopUtilization: number;
+  errorSamples: string[];
+}
+
+export type FromThread =
+  | { type: 'ready'; threadIndex: number }
+  | SecondReport
+  | { type: 'done'; summary: ThreadSummary }
+  | { type: 'fatal'; threadIndex: number; message: string };

@@ -1,0 +1,31 @@
+/**
+ * CPU time used by the calling thread alone. process.cpuUsage() inside a
+ * worker thread reports the whole process, so it cannot say whether one
+ * generator thread is saturated. process.threadCpuUsage() (Node ≥ 23.9, Bun,
+ * Deno) reads the calling thread's own clock (getrusage RUSAGE_THREAD);
+ * without it, Linux's /proc/thread-self/schedstat gives the thread's run time
+ * in ns (a synchronous read happens on the calling thread, so "thread-self"
+ * is this thread). Returns null when neither exists.
+ */
+import { readFileSync } from 'node:fs';
+
+type ThreadCpuUsage = () => { user: number; system: number };
+
+export function readThreadCpuUs(): number | null {
+  const threadCpuUsage = (process as unknown as { threadCpuUsage?: ThreadCpuUsage }).threadCpuUsage;
+  if (typeof threadCpuUsage === 'function') {
+    try {
+      const usage = threadCpuUsage.call(process);
+      return usage.user + usage.system;
+    } catch {
+      // fall through to /proc
+    }
+  }
+  try {
+    const text = readFileSync('/proc/thread-self/schedstat', 'utf8');
+    const ns = Number(text.split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1000 : null;
+  } catch {
+    return null;
+  }
+}

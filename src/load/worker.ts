@@ -1,0 +1,33 @@
+/**
+ * Entry point of one generator thread: builds the engine from its plan
+ * (workerData), says ready, starts at the shared instant main sends, and
+ * posts per-second reports and its final summary. No printing, no exit:
+ * the main thread owns the lifecycle.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Engine } from './engine.ts';
+import type { FromThread, ThreadPlan, ToThread } from './messages.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('src/load/worker.ts must run as a worker thread');
+const plan = workerData as ThreadPlan;
+const post = (message: FromThread): void => port.postMessage(message);
+
+try {
+  const engine = new Engine(plan, {
+    second: (report) => post(report),
+    // Main terminates the thread once it has the summary; the engine has already closed every socket and timer.
+    done: (summary) => post({ type: 'done', summary }),
+  });
+  port.on('message', (message: ToThread) => {
+    if (message.type === 'start') engine.start(message.startAtEpochMs);
+    else engine.stop();
+  });
+  post({ type: 'ready', threadIndex: plan.threadIndex });
+} catch (error) {
+  post({
+    type: 'fatal',
+    threadIndex: plan.threadIndex,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}

@@ -1,0 +1,13 @@
+/** Entry of a pool worker thread: the shared worker core over parentPort. */
+import { parentPort } from 'node:worker_threads';
+import { isMessageBatch, type ToWorker } from './messages.ts';
+import { createReplyQueue, createWorkerCore } from './worker-core.ts';
+
+const port = parentPort;
+if (!port) throw new Error('thread-worker.ts must run as a worker thread');
+const replies = createReplyQueue((batch) => port.postMessage(batch));
+// The pool terminates threads itself (see ThreadTransport.close); nothing to do on stop.
+const handle = createWorkerCore({ ...replies, exit: () => undefined });
+port.on('message', (batch: unknown) => {
+  if (isMessageBatch(batch)) handle(batch as ToWorker[]);
+});

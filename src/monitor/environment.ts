@@ -1,0 +1,67 @@
+/**
+ * What the machine was when a run started: stored with every run so that two
+ * runs can be compared knowingly (or not at all). Reads only what is cheap
+ * and never throws: a field that cannot be read is null or a placeholder
+ * that says so, not a guess.
+ */
+import { readFileSync } from 'node:fs';
+import { arch, availableParallelism, cpus, hostname, loadavg, platform, release, totalmem, type } from 'node:os';
+import type { EnvironmentInfo } from '../results/record.ts';
+import { conlabCommit, conlabVersion } from '../core/version.ts';
+
+const GOVERNOR_PATH = '/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor';
+
+function readTrimmed(path: string): string | null {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return text === '' ? null : text;
+  } catch {
+    return null;
+  }
+}
+
+/** os.cpus() is empty in some containers; /proc/cpuinfo still names the model there. */
+function cpuModel(): string {
+  const fromOs = cpus()[0]?.model.trim();
+  if (fromOs) return fromOs;
+  const cpuinfo = readTrimmed('/proc/cpuinfo');
+  const match = cpuinfo ? /^(?:model name|Hardware|Processor)\s*:\s*(.+)$/m.exec(cpuinfo) : null;
+  return match?.[1]?.trim() ?? 'unknown';
+}
+
+/** A human name of the OS: the distribution from /etc/os-release where there is one. */
+function osName(): string {
+  const osRelease = readTrimmed('/etc/os-release');
+  const pretty = osRelease ? /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(osRelease)?.[1] : undefined;
+  return `${pretty ?? type()} (${platform()} ${arch()})`;
+}
+
+function safe<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * Captures the environment of a run. `runtimeLabels` are the `name@version`
+ * of the runtimes the run uses (resolveRuntime(...).label).
+ */
+export function captureEnvironment(runtimeLabels: string[]): EnvironmentInfo {
+  return {
+    cpuModel: safe(cpuModel, 'unknown'),
+    // The cores this process may use (cgroup/affinity aware), which is what a parallel model gets.
+    cores: safe(availableParallelism, 1),
+    governor: readTrimmed(GOVERNOR_PATH),
+    memoryBytes: safe(totalmem, 0),
+    kernel: safe(release, 'unknown'),
+    os: safe(osName, 'unknown'),
+    runtimes: [...new Set(runtimeLabels)],
+    conlabVersion: safe(conlabVersion, 'unknown'),
+    conlabCommit: safe(conlabCommit, null),
+    loadAverage1m: safe(() => Math.round((loadavg()[0] ?? 0) * 100) / 100, 0),
+    hostname: safe(hostname, 'unknown'),
+    capturedAt: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,338 @@
+/**
+ * The monitor: runs in the driver while one cell is measured and samples,
+ * every ~100 ms, what every core did (/proc/stat), what the subject's whole
+ * process tree used (CPU, RSS, PIDs; see tree.ts for the accounting), what the
+ * driver itself used (process.cpuUsage, all its threads) and, by difference,
+ * what everything outside the experiment used (for the machine-busy verdict).
+ *
+ * Cost: each tick reads /proc/stat and one /proc/PID/stat per tree member;
+ * the full /proc listing that discovers new children runs only every
+ * `fullScanEvery` ticks and skips PIDs already known to be outside the tree.
+ * Late discovery loses no CPU (a child's start time tells whether all of its
+ * CPU falls inside the window). Measured cost: docs/performance/monitor.md.
+ *
+ * Without Linux /proc the monitor reports `available: false` with the reason
+ * (worked out once per process) and never throws; the driver's own CPU is
+ * still measured because it needs no /proc.
+ */
+import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { CoreSample, EventLoopStats, MachineSample, MonitorReport, TreeSample } from './types.ts';
+import { ProcFile, readKernelUnits, readUptimeTicks, parseProcStat, type CoreTimes } from './proc.ts';
+import { ProcessTreeTracker, type TreeReading } from './tree.ts';
+
+export type { MonitorReport, EventLoopStats } from './types.ts';
+
+export interface MonitorOptions {
+  /** The subject's root process; it and all its descendants are "the tree". */
+  rootPid: number;
+  /** Sampling interval; default 100 ms. */
+  intervalMs?: number;
+  /** PIDs (and their descendants) never counted in the tree. The driver's own PID is always excluded unless it is the root. */
+  excludePids?: number[];
+  /**
+   * Processes that belong to the load generator (e.g. a wrk or a separate
+   * client process): their trees' CPU is added to the driver's, so that
+   * client-saturated sees the whole client and machine-busy does not blame them.
+   */
+  clientPids?: number[];
+  /**
+   * Full /proc rescans for new descendants happen every this many ticks (default 5), and
+   * at every tick during the first second. The listing is the monitor's most expensive read.
+   */
+  fullScanEvery?: number;
+}
+
+export interface MonitorHandle {
+  readonly available: boolean;
+  /** Adds what the subject reported about its own event loops (per process/thread). */
+  addEventLoopStats(stats: EventLoopStats[]): void;
+  /** Takes a final reading synchronously, stops sampling and returns the report. */
+  stop(): MonitorReport;
+}
+
+const DEFAULT_INTERVAL_MS = 100;
+
+let availability: { available: true } | { available: false; reason: string } | undefined;
+
+/** Whether this machine's /proc can be monitored; worked out once per process. */
+export function monitorAvailability(): { available: true } | { available: false; reason: string } {
+  if (availability) return availability;
+  if (process.platform !== 'linux') {
+    availability = { available: false, reason: `no /proc on ${process.platform}: the monitor needs Linux` };
+    return availability;
+  }
+  try {
+    const cores = parseProcStat(readFileSync('/proc/stat', 'latin1'));
+    if (cores.length === 0) throw new Error('/proc/stat has no per-core cpuN lines');
+    readFileSync(`/proc/${process.pid}/stat`, 'latin1');
+    readFileSync('/proc/uptime', 'latin1');
+    availability = { available: true };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    availability = { available: false, reason: `/proc is not readable (${message})` };
+  }
+  return availability;
+}
+
+interface Reading {
+  tMs: number;
+  cores: CoreTimes[];
+  tree: TreeReading;
+  /** Driver CPU so far in µs: this process plus the client trees. */
+  driverUs: number;
+}
+
+export function startMonitor(options: MonitorOptions): MonitorHandle {
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const state = monitorAvailability();
+  if (!state.available) return startUnavailableMonitor(intervalMs, state.reason);
+  try {
+    return startProcMonitor(options, intervalMs);
+  } catch (error) {
+    // The availability probe passed but /proc failed now (e.g. a restricted sandbox): degrade, never throw.
+    const message = error instanceof Error ? error.message : String(error);
+    return startUnavailableMonitor(intervalMs, `/proc could not be read (${message})`);
+  }
+}
+
+function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorHandle {
+  const units = readKernelUnits();
+  const hz = units.clockTicksPerSec;
+  const startedAt = performance.now();
+  const windowStart = readUptimeTicks(hz);
+  const driverIsRoot = options.rootPid === process.pid;
+  const clientPids = options.clientPids ?? [];
+  const exclude = [...(options.excludePids ?? []), ...clientPids];
+  if (!driverIsRoot) exclude.push(process.pid);
+  const tree = new ProcessTreeTracker([options.rootPid], exclude, windowStart);
+  const clients = clientPids.length > 0 ? new ProcessTreeTracker(clientPids, [], windowStart) : null;
+  const fullScanEvery = Math.max(1, options.fullScanEvery ?? 5);
+  const driverStartUs = cpuUs(process.cpuUsage());
+
+  const perCore: CoreSample[] = [];
+  const treeSamples: TreeSample[] = [];
+  const machine: MachineSample[] = [];
+  const eventLoop: EventLoopStats[] = [];
+  let sampleErrors = 0;
+  let ticks = 0;
+  let debtTicks = 0;
+  let peakRssPages = 0;
+  let peakThreads = 0;
+
+  const procStat = new ProcFile('/proc/stat', 8192);
+  const read = (fullScan: boolean): Reading => {
+    const text = procStat.read();
+    if (text === null) throw new Error('/proc/stat became unreadable');
+    const cores = parseProcStat(text);
+    const treeReading = tree.read(fullScan);
+    const clientTicks = clients ? clients.read(fullScan).cumulativeTicks : 0;
+    const driverUs = cpuUs(process.cpuUsage()) - driverStartUs + (clientTicks / hz) * 1e6;
+    peakRssPages = Math.max(peakRssPages, treeReading.rssPages);
+    peakThreads = Math.max(peakThreads, treeReading.threadCount);
+    return { tMs: performance.now() - startedAt, cores, tree: treeReading, driverUs };
+  };
+
+  const first = read(true);
+  let previous = first;
+
+  const record = (current: Reading): void => {
+    const dtMs = current.tMs - previous.tMs;
+    // An interval far shorter than a clock tick holds no information, only rounding.
+    if (dtMs < Math.min(intervalMs / 4, 10)) return;
+    const tMs = Math.round(current.tMs);
+    perCore.push(coreSample(tMs, previous.cores, current.cores));
+    let deltaTicks = current.tree.cumulativeTicks - previous.tree.cumulativeTicks;
+    // A dip means a child was reaped between our reads of it and of its parent; repay it later.
+    if (deltaTicks < 0) {
+      debtTicks -= deltaTicks;
+      deltaTicks = 0;
+    } else {
+      const repaid = Math.min(debtTicks, deltaTicks);
+      debtTicks -= repaid;
+      deltaTicks -= repaid;
+    }
+    const treeCpuPercent = ticksPercent(deltaTicks, hz, dtMs);
+    treeSamples.push({
+      tMs,
+      cpuPercent: treeCpuPercent,
+      rssBytes: current.tree.rssPages * units.pageBytes,
+      processCount: current.tree.processCount,
+      threadCount: current.tree.threadCount,
+    });
+    const driverCpuPercent = ((current.driverUs - previous.driverUs) / 1000 / dtMs) * 100;
+    const busyPercent = ticksPercent(busyTicks(previous.cores, current.cores), hz, dtMs);
+    machine.push({
+      tMs,
+      driverCpuPercent: round2(driverCpuPercent),
+      outsideCpuPercent: round2(outside(busyPercent, treeCpuPercent, driverCpuPercent, driverIsRoot)),
+    });
+    previous = current;
+  };
+
+  const timer = setInterval(() => {
+    try {
+      ticks++;
+      // Pools start their workers when the cell starts, and trees grow in bursts: scan every tick
+      // for the first second and right after a scan that found someone, then every fullScanEvery ticks.
+      const elapsedMs = performance.now() - startedAt;
+      const fullScan = ticks % fullScanEvery === 0 || elapsedMs < 1000 || tree.grewAtLastScan;
+      record(read(fullScan));
+    } catch {
+      // A tick that cannot read /proc is skipped, never guessed; the summary spans the readable window.
+      sampleErrors++;
+    }
+  }, intervalMs);
+  // The monitor must never keep a driver alive on its own.
+  timer.unref();
+
+  let report: MonitorReport | undefined;
+  return {
+    available: true,
+    addEventLoopStats(stats) {
+      if (report) report.eventLoop.push(...stats);
+      else eventLoop.push(...stats);
+    },
+    stop() {
+      if (report) return report;
+      clearInterval(timer);
+      let last = previous;
+      try {
+        last = read(true);
+        record(last);
+      } catch {
+        sampleErrors++;
+      }
+      procStat.close();
+      tree.close();
+      clients?.close();
+      const durationMs = last.tMs - first.tMs;
+      const windowTicks = busyTicks(first.cores, last.cores);
+      const treeCpuPercent = ticksPercent(Math.max(0, last.tree.cumulativeTicks), hz, durationMs);
+      const driverCpuPercent = durationMs > 0 ? (last.driverUs / 1000 / durationMs) * 100 : 0;
+      const machineBusyPercent = ticksPercent(windowTicks, hz, durationMs);
+      report = {
+        available: true,
+        intervalMs,
+        durationMs: round2(durationMs),
+        cores: first.cores.length,
+        perCore,
+        tree: treeSamples,
+        machine,
+        pids: [...tree.seen].sort((a, b) => a - b),
+        summary: {
+          coreBusyMeanPercent: first.cores.map((core, i) => busyPercentOf(core, last.cores[i])),
+          coreBusyMaxPercent: first.cores.map((_, i) =>
+            round2(Math.max(0, ...perCore.map((s) => 100 - (s.idlePercent[i] ?? 100) - (s.iowaitPercent[i] ?? 0)))),
+          ),
+          treeCpuPercent,
+          treePeakRssBytes: peakRssPages * units.pageBytes,
+          outsideCpuPercent: round2(outside(machineBusyPercent, treeCpuPercent, driverCpuPercent, driverIsRoot)),
+          driverCpuPercent: round2(driverCpuPercent),
+          machineBusyPercent,
+          treePeakThreads: peakThreads,
+        },
+        sampleErrors,
+        eventLoop,
+      };
+      return report;
+    },
+  };
+}
+
+/** The monitor used where /proc cannot be read; exported so that path is testable on Linux too. */
+export function startUnavailableMonitor(intervalMs: number, reason: string): MonitorHandle {
+  const startedAt = performance.now();
+  const driverStartUs = cpuUs(process.cpuUsage());
+  const eventLoop: EventLoopStats[] = [];
+  let report: MonitorReport | undefined;
+  return {
+    available: false,
+    addEventLoopStats(stats) {
+      eventLoop.push(...stats);
+    },
+    stop() {
+      if (report) return report;
+      const durationMs = performance.now() - startedAt;
+      const cores = availableParallelism();
+      const driverUs = cpuUs(process.cpuUsage()) - driverStartUs;
+      report = {
+        available: false,
+        unavailableReason: reason,
+        intervalMs,
+        durationMs: round2(durationMs),
+        cores,
+        perCore: [],
+        tree: [],
+        machine: [],
+        pids: [],
+        summary: {
+          coreBusyMeanPercent: [],
+          coreBusyMaxPercent: [],
+          treeCpuPercent: 0,
+          treePeakRssBytes: 0,
+          outsideCpuPercent: 0,
+          // process.cpuUsage needs no /proc: this one figure stays a real measurement.
+          driverCpuPercent: durationMs > 0 ? round2((driverUs / 1000 / durationMs) * 100) : 0,
+        },
+        eventLoop,
+      };
+      return report;
+    },
+  };
+}
+
+function cpuUs(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function ticksPercent(ticks: number, hz: number, durationMs: number): number {
+  return durationMs > 0 ? round2((ticks / hz / (durationMs / 1000)) * 100) : 0;
+}
+
+/** Busy = everything but idle and iowait (a core waiting on disk could have run something else). */
+function busyOf(core: CoreTimes): number {
+  return core.total - core.idle - core.iowait;
+}
+
+function busyTicks(before: CoreTimes[], after: CoreTimes[]): number {
+  let sum = 0;
+  for (let i = 0; i < after.length; i++) {
+    const a = after[i];
+    const b = before[i];
+    if (a && b) sum += Math.max(0, busyOf(a) - busyOf(b));
+  }
+  return sum;
+}
+
+function busyPercentOf(before: CoreTimes, after: CoreTimes | undefined): number {
+  if (!after) return 0;
+  const total = after.total - before.total;
+  return total > 0 ? round2(((busyOf(after) - busyOf(before)) / total) * 100) : 0;
+}
+
+function coreSample(tMs: number, before: CoreTimes[], after: CoreTimes[]): CoreSample {
+  const sample: CoreSample = { tMs, userPercent: [], systemPercent: [], iowaitPercent: [], idlePercent: [] };
+  for (let i = 0; i < after.length; i++) {
+    const a = after[i];
+    const b = before[i];
+    const total = a && b ? a.total - b.total : 0;
+    const pct = (pick: (c: CoreTimes) => number): number =>
+      a && b && total > 0 ? round2(((pick(a) - pick(b)) / total) * 100) : 0;
+    sample.userPercent.push(pct((c) => c.user));
+    sample.systemPercent.push(pct((c) => c.system));
+    sample.iowaitPercent.push(pct((c) => c.iowait));
+    // A core with no ticks in the interval (offline) shows as idle, not busy.
+    sample.idlePercent.push(total > 0 ? pct((c) => c.idle) : 100);
+  }
+  return sample;
+}
+
+/** CPU used by neither the tree nor the driver; counters differ in granularity, so never below 0. */
+function outside(machinePercent: number, treePercent: number, driverPercent: number, driverIsRoot: boolean): number {
+  return Math.max(0, machinePercent - treePercent - (driverIsRoot ? 0 : driverPercent));
+}

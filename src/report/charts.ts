@@ -1,0 +1,524 @@
+/**
+ * Chart specifications (Vega-Lite) built from report rows. Pure functions:
+ * rows in, specs out; src/report/svg.ts renders them. Each chart is one
+ * group of comparable cells (same kind, workload and runtime), so no chart
+ * mixes numbers that must not be compared. Colours are fixed per model or
+ * architecture across every chart of a report.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportRow } from './rows.ts';
+
+export interface ChartSpec {
+  /** Stable, file-name-safe identifier (the figure's file name). */
+  id: string;
+  title: string;
+  /** One or two sentences under the chart: what it shows and how to read it. */
+  caption: string;
+  /** Which section of the report it belongs to. */
+  section: 'throughput' | 'latency' | 'scaling' | 'cpu' | 'memory';
+  spec: TopLevelSpec;
+}
+
+/** Tableau 10, yellow moved last: it is hard to see on white. */
+const palette = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#b07aa1',
+  '#9c755f',
+  '#ff9da7',
+  '#bab0ac',
+  '#edc948',
+];
+
+const font = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+
+const config = {
+  font,
+  background: 'white',
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e6e6e6' },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: 'start' as const },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  view: { stroke: '#cccccc' },
+};
+
+export function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+interface Group {
+  kind: 'batch' | 'server';
+  workload: string;
+  runtime: string;
+  rows: ReportRow[];
+}
+
+/** Cells that may share a chart: same kind, workload and runtime, with at least one ok repetition. */
+export function chartGroups(rows: readonly ReportRow[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const row of rows) {
+    if (row.okReps === 0) continue;
+    const key = `${row.kind}|${row.workload}|${row.runtime}`;
+    const group = groups.get(key) ?? { kind: row.kind, workload: row.workload, runtime: row.runtime, rows: [] };
+    group.rows.push(row);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+/** Model/architecture → colour, the same in every chart of one report. */
+export function colourScale(rows: readonly ReportRow[]) {
+  const domain = [...new Set(rows.map((row) => row.subject))].sort();
+  return { domain, range: domain.map((_, i) => palette[i % palette.length] ?? '#333333') };
+}
+
+type Scale = ReturnType<typeof colourScale>;
+
+/** The global colours, with the legend listing only the subjects this chart shows. */
+function colourFor(scale: Scale, subjects: readonly string[], title: string) {
+  return {
+    field: 'subject',
+    type: 'nominal' as const,
+    title,
+    scale,
+    legend: { values: scale.domain.filter((subject) => subjects.includes(subject)) },
+  };
+}
+
+function subjectsOf(rows: readonly ReportRow[]): string[] {
+  return [...new Set(rows.map((row) => row.subject))].sort();
+}
+
+function groupTitle(group: Group): string {
+  return `${group.workload} on ${group.runtime}`;
+}
+
+function throughputChart(group: Group, scale: Scale): ChartSpec {
+  const batch = group.kind === 'batch';
+  const values = group.rows.map((row) => ({
+    subject: row.subject,
+    level: row.level,
+    mean: row.throughput.mean,
+    low: row.throughput.low,
+    high: row.throughput.high,
+    reps: row.okReps,
+  }));
+  const subjects = subjectsOf(group.rows);
+  const levelTitle = batch ? 'concurrency' : group.rows[0]?.levelLabel.startsWith('rate') ? 'target rate (req/s)' : 'connections';
+  const unit = batch ? 'items/s' : 'verified req/s';
+  return {
+    id: `throughput-${group.kind}-${slug(group.workload)}-${slug(group.runtime)}`,
+    title: `Throughput vs ${levelTitle}: ${groupTitle(group)}`,
+    caption: `Mean ${unit} over the ok repetitions; whiskers are the 95% confidence interval of the mean (none with one repetition).`,
+    section: 'throughput',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      title: `Throughput vs ${levelTitle}`,
+      data: { values },
+      // With xOffset the step is per bar, not per level.
+      width: { step: 18 },
+      height: 260,
+      encoding: {
+        x: { field: 'level', type: 'ordinal', title: levelTitle, axis: { labelAngle: 0 } },
+        xOffset: { field: 'subject', type: 'nominal', scale: { domain: subjects } },
+        color: colourFor(scale, subjects, batch ? 'model' : 'architecture'),
+      },
+      layer: [
+        {
+          mark: { type: 'bar', tooltip: true },
+          encoding: { y: { field: 'mean', type: 'quantitative', title: unit } },
+        },
+        {
+          transform: [{ filter: 'datum.low != null && datum.high != null' }],
+          mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222222', thickness: 1.2 },
+          encoding: {
+            y: { field: 'low', type: 'quantitative', title: unit },
+            y2: { field: 'high' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+function speedupChart(group: Group, scale: Scale, cores: number): ChartSpec | null {
+  const rows = group.rows.filter((row) => row.speedup !== null);
+  if (rows.length === 0) return null;
+  const values = rows.map((row) => ({
+    subject: row.subject,
+    level: row.level,
+    workers: row.workers,
+    speedup: row.speedup,
+    low: row.speedupLow,
+    high: row.speedupHigh,
+    efficiency: row.efficiency,
+  }));
+  const levels = [...new Set(rows.map((row) => row.level))].sort((a, b) => a - b);
+  const subjects = subjectsOf(rows);
+  const ideal = levels.map((level) => ({ level, ideal: level, coreLimit: Math.min(level, cores), one: 1 }));
+  const xEncoding = {
+    field: 'level',
+    type: 'quantitative' as const,
+    title: 'concurrency',
+    scale: { type: 'log' as const, base: 2, domain: [levels[0] ?? 1, levels.at(-1) ?? 1], nice: false },
+    axis: { values: levels, format: 'd' },
+  };
+  const lines = (field: 'speedup' | 'efficiency', title: string) => ({
+    mark: { type: 'line' as const, point: { size: 50, filled: true }, tooltip: true },
+    encoding: {
+      x: xEncoding,
+      y: { field, type: 'quantitative' as const, title },
+      color: colourFor(scale, subjects, 'model'),
+    },
+  });
+  return {
+    id: `speedup-${slug(group.workload)}-${slug(group.runtime)}`,
+    title: `Speedup and parallel efficiency: ${groupTitle(group)}`,
+    caption: `Speedup = mean sequential time / mean time (whiskers: 95% interval). Grey dashed: ideal linear speedup; grey dotted: the ${cores}-core limit. Efficiency = speedup / workers running JavaScript at once; 1.0 is ideal.`,
+    section: 'scaling',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      hconcat: [
+        {
+          title: 'Speedup vs sequential',
+          width: 280,
+          height: 240,
+          layer: [
+            {
+              data: { values: ideal },
+              mark: { type: 'line', color: '#888888', strokeDash: [6, 4] },
+              encoding: { x: xEncoding, y: { field: 'ideal', type: 'quantitative' } },
+            },
+            {
+              data: { values: ideal },
+              mark: { type: 'line', color: '#888888', strokeDash: [2, 3] },
+              encoding: { x: xEncoding, y: { field: 'coreLimit', type: 'quantitative' } },
+            },
+            { data: { values }, ...lines('speedup', 'speedup (x)') },
+            {
+              data: { values },
+              transform: [{ filter: 'datum.low != null && datum.high != null' }],
+              mark: { type: 'rule' },
+              encoding: {
+                x: xEncoding,
+                y: { field: 'low', type: 'quantitative' },
+                y2: { field: 'high' },
+                color: colourFor(scale, subjects, 'model'),
+              },
+            },
+          ],
+        },
+        {
+          title: 'Parallel efficiency',
+          width: 280,
+          height: 240,
+          layer: [
+            {
+              data: { values: ideal },
+              mark: { type: 'line', color: '#888888', strokeDash: [6, 4] },
+              encoding: { x: xEncoding, y: { field: 'one', type: 'quantitative' } },
+            },
+            {
+              data: { values },
+              ...lines('efficiency', 'efficiency (speedup / workers)'),
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+function memoryChart(group: Group, scale: Scale): ChartSpec | null {
+  const rows = group.rows.filter((row) => row.peakRssBytes !== null && row.peakRssBytes > 0);
+  if (rows.length === 0) return null;
+  const batch = group.kind === 'batch';
+  const subjects = subjectsOf(rows);
+  const values = rows.map((row) => ({
+    subject: row.subject,
+    level: row.level,
+    rssMiB: (row.peakRssBytes ?? 0) / 1024 ** 2,
+  }));
+  return {
+    id: `memory-${group.kind}-${slug(group.workload)}-${slug(group.runtime)}`,
+    title: `Peak memory: ${groupTitle(group)}`,
+    caption: 'Peak resident memory (RSS) of the whole process tree of the subject: every worker process counts.',
+    section: 'memory',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      title: 'Peak RSS of the process tree',
+      data: { values },
+      // With xOffset the step is per bar, not per level.
+      width: { step: 18 },
+      height: 220,
+      mark: { type: 'bar', tooltip: true },
+      encoding: {
+        x: { field: 'level', type: 'ordinal', title: batch ? 'concurrency' : 'connections', axis: { labelAngle: 0 } },
+        xOffset: { field: 'subject', type: 'nominal', scale: { domain: subjects } },
+        y: { field: 'rssMiB', type: 'quantitative', title: 'peak RSS (MiB)' },
+        color: colourFor(scale, subjects, batch ? 'model' : 'architecture'),
+      },
+    },
+  };
+}
+
+const percentileOrder = ['p50', 'p95', 'p99', 'max'];
+
+function latencyPercentilesChart(group: Group): ChartSpec | null {
+  const rows = group.rows.filter((row) => row.latencyUs !== null);
+  if (rows.length === 0) return null;
+  const values = rows.map((row) => ({
+    subject: row.subject,
+    load: row.levelLabel,
+    level: row.level,
+    p50: (row.latencyUs?.p50 ?? 0) / 1000,
+    p95: (row.latencyUs?.p95 ?? 0) / 1000,
+    p99: (row.latencyUs?.p99 ?? 0) / 1000,
+    max: (row.latencyUs?.max ?? 0) / 1000,
+  }));
+  const y = { type: 'quantitative' as const, title: 'latency (ms)', scale: { type: 'log' as const } };
+  return {
+    id: `latency-${slug(group.workload)}-${slug(group.runtime)}`,
+    title: `Latency percentiles: ${groupTitle(group)}`,
+    caption:
+      'A ladder per architecture and load level: p50, p95, p99 and max latency (last repetition; open loop corrected for coordinated omission). Log scale: a long ladder is a long tail.',
+    section: 'latency',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      title: 'Latency percentiles',
+      data: { values },
+      facet: {
+        column: { field: 'load', type: 'ordinal', title: null, sort: { field: 'level', op: 'min' } },
+      },
+      spec: {
+        width: { step: 70 },
+        height: 240,
+        // Bars cannot start at 0 on a log scale; a rule from p50 to max with a dot per percentile reads better anyway.
+        layer: [
+          {
+            mark: { type: 'rule', color: '#999999', strokeWidth: 2 },
+            encoding: {
+              x: { field: 'subject', type: 'nominal', title: null, axis: { labelAngle: -30 } },
+              y: { field: 'p50', ...y },
+              y2: { field: 'max' },
+            },
+          },
+          {
+            transform: [{ fold: [...percentileOrder], as: ['percentile', 'ms'] }],
+            mark: { type: 'point', filled: true, size: 80, opacity: 1, tooltip: true },
+            encoding: {
+              x: { field: 'subject', type: 'nominal', title: null },
+              y: { field: 'ms', ...y },
+              color: {
+                field: 'percentile',
+                type: 'ordinal',
+                title: 'percentile',
+                scale: { domain: percentileOrder, range: ['#6baed6', '#2171b5', '#08306b', '#d94801'] },
+              },
+              shape: {
+                field: 'percentile',
+                type: 'nominal',
+                scale: { domain: percentileOrder, range: ['circle', 'square', 'diamond', 'triangle-up'] },
+              },
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+function latencyOverTimeChart(group: Group, scale: Scale): ChartSpec | null {
+  const rows = group.rows.filter((row) => (row.serverTimeline?.length ?? 0) > 0);
+  if (rows.length === 0) return null;
+  const values = rows.flatMap((row) =>
+    (row.serverTimeline ?? []).flatMap((point) => [
+      { subject: row.subject, load: row.levelLabel, level: row.level, second: point.second, percentile: 'p50', ms: point.p50Us / 1000 },
+      { subject: row.subject, load: row.levelLabel, level: row.level, second: point.second, percentile: 'p99', ms: point.p99Us / 1000 },
+    ]),
+  );
+  return {
+    id: `latency-time-${slug(group.workload)}-${slug(group.runtime)}`,
+    title: `Latency over time: ${groupTitle(group)}`,
+    caption: 'p99 (solid) and p50 (dashed) of each second of the last repetition. A rising line is a queue building up; spikes are pauses (GC, a busy core).',
+    section: 'latency',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      title: 'Latency over time',
+      data: { values },
+      facet: { column: { field: 'load', type: 'ordinal', title: null, sort: { field: 'level', op: 'min' } } },
+      spec: {
+        width: 260,
+        height: 200,
+        mark: { type: 'line', point: false, tooltip: true },
+        encoding: {
+          x: { field: 'second', type: 'quantitative', title: 'second of the run' },
+          y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
+          color: colourFor(scale, subjectsOf(rows), 'architecture'),
+          strokeDash: {
+            field: 'percentile',
+            type: 'nominal',
+            title: 'percentile',
+            scale: { domain: ['p99', 'p50'], range: [[1, 0], [4, 3]] },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** The throughput during the monitored window, when the record carries it, as (start s, end s, rate/s). */
+function throughputTimeline(row: ReportRow): { t0: number; t1: number; rate: number }[] {
+  if (row.serverTimeline) {
+    return row.serverTimeline.map((point) => ({ t0: point.second - 1, t1: point.second, rate: point.requests }));
+  }
+  if (row.batchProgress) {
+    let previous = 0;
+    return row.batchProgress.map((point) => {
+      const slice = { t0: previous / 1000, t1: point.tMs / 1000, rate: point.tMs > previous ? (point.items * 1000) / (point.tMs - previous) : 0 };
+      previous = point.tMs;
+      return slice;
+    });
+  }
+  return [];
+}
+
+export function cellLabel(row: ReportRow): string {
+  return `${row.subject} ${row.levelLabel} · ${row.workload} · ${row.runtime}`;
+}
+
+/**
+ * The per-core CPU heat map of one cell over time, with the process tree's
+ * CPU and the cell's throughput underneath on the same time axis: if
+ * throughput stalls while a core sits idle, this is where it shows.
+ */
+export function heatmapChart(row: ReportRow): ChartSpec | null {
+  const monitor = row.monitor;
+  if (!monitor?.available || monitor.perCore.length === 0) return null;
+  const cells: { t0: number; t1: number; core: string; busy: number; user: number; system: number }[] = [];
+  let previous = 0;
+  for (const sample of monitor.perCore) {
+    const t1 = sample.tMs / 1000;
+    const t0 = previous;
+    previous = t1;
+    for (let core = 0; core < monitor.cores; core++) {
+      const user = sample.userPercent[core] ?? 0;
+      const system = sample.systemPercent[core] ?? 0;
+      const busy = 100 - (sample.idlePercent[core] ?? 0) - (sample.iowaitPercent[core] ?? 0);
+      // One decimal is what a tooltip needs; the raw numbers stay in the store.
+      const round = (value: number) => Math.round(value * 10) / 10;
+      cells.push({ t0, t1, core: `cpu${core}`, busy: round(Math.max(0, Math.min(100, busy))), user: round(user), system: round(system) });
+    }
+  }
+  const coreOrder = Array.from({ length: monitor.cores }, (_, i) => `cpu${i}`);
+  let treePrevious = 0;
+  const tree = monitor.tree.map((sample) => {
+    const slice = { t0: treePrevious, t1: sample.tMs / 1000, cpu: sample.cpuPercent };
+    treePrevious = slice.t1;
+    return slice;
+  });
+  const timeline = throughputTimeline(row);
+  const endS = Math.max(monitor.durationMs / 1000, previous, ...timeline.map((slice) => slice.t1));
+  const x = { type: 'quantitative' as const, scale: { domain: [0, endS], nice: false } };
+  const width = 520;
+  const panels: NonNullable<Extract<TopLevelSpec, { vconcat: unknown }>['vconcat']> = [
+    {
+      // Named so that tests and styles can find the heat map's marks (class "cpu_heatmap_marks").
+      name: 'cpu_heatmap',
+      title: { text: 'per-core CPU busy %', fontSize: 11 },
+      width,
+      height: Math.max(40, Math.min(16 * monitor.cores, 260)),
+      data: { values: cells },
+      mark: { type: 'rect', tooltip: true },
+      encoding: {
+        x: { field: 't0', ...x, title: null },
+        x2: { field: 't1' },
+        y: { field: 'core', type: 'ordinal', title: null, sort: coreOrder },
+        color: {
+          field: 'busy',
+          type: 'quantitative',
+          title: 'busy %',
+          scale: { scheme: 'inferno', domain: [0, 100], reverse: false },
+          legend: { orient: 'right', gradientLength: 60, direction: 'vertical' },
+        },
+      },
+    },
+    {
+      title: { text: `process tree CPU % (100 = one core; ${monitor.cores} cores = ${monitor.cores * 100})`, fontSize: 11 },
+      width,
+      height: 70,
+      data: { values: tree },
+      mark: { type: 'rect', color: '#4c78a8' },
+      encoding: {
+        x: { field: 't0', ...x, title: timeline.length > 0 ? null : 'seconds into the measured window' },
+        x2: { field: 't1' },
+        y: { field: 'cpu', type: 'quantitative', title: 'cpu %', scale: { domain: [0, Math.max(100, monitor.cores * 100)] } },
+      },
+    },
+  ];
+  if (timeline.length > 0) {
+    panels.push({
+      title: { text: `throughput (${row.throughputUnit})`, fontSize: 11 },
+      width,
+      height: 70,
+      data: { values: timeline },
+      mark: { type: 'rect', color: '#59a14f' },
+      encoding: {
+        x: { field: 't0', ...x, title: 'seconds into the measured window' },
+        x2: { field: 't1' },
+        y: { field: 'rate', type: 'quantitative', title: row.throughputUnit },
+      },
+    });
+  }
+  return {
+    id: `cpu-heatmap-${slug(`${row.kind} ${row.subject} ${row.levelLabel} ${row.workload} ${row.runtime}`)}`,
+    title: `CPU per core: ${cellLabel(row)}`,
+    caption: `Each row is a core, each column a ${monitor.intervalMs} ms sample; bright = busy. Underneath, on the same time axis: the subject's process-tree CPU${timeline.length > 0 ? ' and its throughput' : ''} (last repetition).`,
+    section: 'cpu',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config: { ...config, concat: { spacing: 8 } },
+      vconcat: panels,
+      resolve: { scale: { x: 'shared', color: 'independent' } },
+    },
+  };
+}
+
+/** Every chart of a report, in reading order. */
+export function allCharts(rows: readonly ReportRow[], cores: number): ChartSpec[] {
+  const scale = colourScale(rows);
+  const groups = chartGroups(rows);
+  const charts: ChartSpec[] = [];
+  for (const group of groups) charts.push(throughputChart(group, scale));
+  for (const group of groups.filter((g) => g.kind === 'server')) {
+    const percentiles = latencyPercentilesChart(group);
+    if (percentiles) charts.push(percentiles);
+    const overTime = latencyOverTimeChart(group, scale);
+    if (overTime) charts.push(overTime);
+  }
+  for (const group of groups.filter((g) => g.kind === 'batch')) {
+    const speedup = speedupChart(group, scale, cores);
+    if (speedup) charts.push(speedup);
+  }
+  for (const row of rows) {
+    if (row.okReps === 0) continue;
+    const heatmap = heatmapChart(row);
+    if (heatmap) charts.push(heatmap);
+  }
+  for (const group of groups) {
+    const memory = memoryChart(group, scale);
+    if (memory) charts.push(memory);
+  }
+  return charts;
+}

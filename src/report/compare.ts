@@ -1,0 +1,174 @@
+/**
+ * Renders an A/B comparison of two runs (computed by src/stats/compare.ts:
+ * ratio of means with its interval and Welch's p-value per matched cell) as
+ * a terminal table and as a self-contained HTML page with a forest plot.
+ * Nothing statistical happens here; this file only lays the numbers out.
+ */
+import type { RunComparison, ComparedCell } from '../stats/compare.ts';
+import type { RunData } from '../results/record.ts';
+import type { TopLevelSpec } from 'vega-lite';
+import { escapeHtml } from './html.ts';
+import { reportRows, type ReportRow } from './rows.ts';
+import { renderSvg } from './svg.ts';
+import { fmt, renderTextTable } from './text-table.ts';
+
+/** Human label of a cellKey, from whichever run has the cell. */
+function labels(runs: RunData[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const run of runs) {
+    for (const row of reportRows(run)) {
+      if (!out.has(row.cellKey)) out.set(row.cellKey, rowLabel(row));
+    }
+  }
+  return out;
+}
+
+function rowLabel(row: ReportRow): string {
+  return `${row.subject} ${row.levelLabel} ${row.workload} ${row.runtime}`;
+}
+
+function metricName(cell: ComparedCell): string {
+  return cell.metric === 'durationMs' ? 'time' : 'req/s';
+}
+
+function value(cell: ComparedCell, mean: number): string {
+  return cell.metric === 'durationMs' ? fmt.durationMs(mean) : fmt.rate(mean);
+}
+
+function ratioText(cell: ComparedCell): string {
+  const r = cell.ratio;
+  const interval = r.low === null || r.high === null ? '' : ` [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]`;
+  return `${r.ratio.toFixed(2)}${interval}`;
+}
+
+function pText(p: number | null): string {
+  if (p === null) return '-';
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
+/** Better, worse or no (significant) difference for B, in the cell's own direction. */
+export function direction(cell: ComparedCell): 'better' | 'worse' | 'same' | 'unknown' {
+  if (cell.mark === '?') return 'unknown';
+  if (cell.mark === '') return 'same';
+  const up = cell.ratio.ratio > 1;
+  return up === cell.higherIsBetter ? 'better' : 'worse';
+}
+
+export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]): string {
+  const names = labels(runs);
+  const lines: string[] = [`A = ${comparison.runA}`, `B = ${comparison.runB}`, ''];
+  if (comparison.cells.length === 0) {
+    lines.push('no cell measured ok in both runs: nothing to compare');
+  } else {
+    lines.push(
+      renderTextTable<ComparedCell>(
+        [
+          { header: 'cell', value: (cell) => names.get(cell.cellKey) ?? cell.cellKey },
+          { header: 'metric', value: metricName },
+          { header: 'A', align: 'right', value: (cell) => value(cell, cell.a.mean) },
+          { header: 'B', align: 'right', value: (cell) => value(cell, cell.b.mean) },
+          { header: `B/A [${Math.round(comparison.level * 100)}%]`, align: 'right', value: ratioText },
+          { header: 'p', align: 'right', value: (cell) => pText(cell.p) },
+          { header: 'sig', value: (cell) => cell.mark },
+          {
+            header: 'verdict',
+            value: (cell) => `${direction(cell) === 'better' ? '+ ' : direction(cell) === 'worse' ? '- ' : ''}${cell.verdict}`,
+          },
+        ],
+        comparison.cells,
+      ).trimEnd(),
+    );
+    lines.push('', "sig: ** p<0.01, * p<0.05, '' not significant, ? fewer than 2 repetitions on a side (Welch's t).");
+  }
+  for (const key of comparison.onlyInA) lines.push(`only in A: ${names.get(key) ?? key}`);
+  for (const key of comparison.onlyInB) lines.push(`only in B: ${names.get(key) ?? key}`);
+  for (const item of comparison.notComparable) lines.push(`not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`);
+  return `${lines.join('\n')}\n`;
+}
+
+function forestSpec(comparison: RunComparison, names: Map<string, string>): TopLevelSpec {
+  const values = comparison.cells.map((cell) => ({
+    cell: `${names.get(cell.cellKey) ?? cell.cellKey} (${metricName(cell)})`,
+    ratio: cell.ratio.ratio,
+    low: cell.ratio.low,
+    high: cell.ratio.high,
+    outcome: direction(cell),
+  }));
+  const y = { field: 'cell', type: 'nominal' as const, title: null, sort: null };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: { font: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', background: 'white', axis: { labelFontSize: 11, labelLimit: 420 } },
+    title: 'B / A per cell, with its interval (log scale)',
+    width: 420,
+    height: { step: 22 },
+    data: { values },
+    layer: [
+      { mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, data: { values: [{ one: 1 }] }, encoding: { x: { field: 'one', type: 'quantitative' } } },
+      {
+        transform: [{ filter: 'datum.low != null && datum.high != null' }],
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: {
+          y,
+          x: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'ratio B / A' },
+          x2: { field: 'high' },
+          color: { field: 'outcome', type: 'nominal', legend: null, scale: { domain: ['better', 'worse', 'same', 'unknown'], range: ['#2e7d32', '#c62828', '#777777', '#bbbbbb'] } },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 70, tooltip: true },
+        encoding: {
+          y,
+          x: { field: 'ratio', type: 'quantitative', scale: { type: 'log' }, title: 'ratio B / A' },
+          color: {
+            field: 'outcome',
+            type: 'nominal',
+            title: 'B vs A',
+            scale: { domain: ['better', 'worse', 'same', 'unknown'], range: ['#2e7d32', '#c62828', '#777777', '#bbbbbb'] },
+          },
+        },
+      },
+    ],
+  };
+}
+
+export async function renderCompareHtml(comparison: RunComparison, runs: RunData[]): Promise<string> {
+  const names = labels(runs);
+  const rows = comparison.cells
+    .map((cell) => {
+      const outcome = direction(cell);
+      return `<tr class="${outcome}" data-cell-key="${escapeHtml(cell.cellKey)}" data-significant="${cell.mark === '*' || cell.mark === '**'}">
+<td>${escapeHtml(names.get(cell.cellKey) ?? cell.cellKey)}</td><td>${escapeHtml(metricName(cell))}</td>
+<td class="num">${escapeHtml(value(cell, cell.a.mean))}</td><td class="num">${escapeHtml(value(cell, cell.b.mean))}</td>
+<td class="num">${escapeHtml(ratioText(cell))}</td><td class="num">${escapeHtml(pText(cell.p))}</td><td>${escapeHtml(cell.mark)}</td><td>${escapeHtml(cell.verdict)}</td></tr>`;
+    })
+    .join('\n');
+  const svg = comparison.cells.length > 0 ? await renderSvg(forestSpec(comparison, names)) : '';
+  const extra = [
+    ...comparison.onlyInA.map((key) => `only in A: ${names.get(key) ?? key}`),
+    ...comparison.onlyInB.map((key) => `only in B: ${names.get(key) ?? key}`),
+    ...comparison.notComparable.map((item) => `not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`),
+  ];
+  const title = `conlab comparison: ${comparison.runA} vs ${comparison.runB}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>
+body { font-family: 'DejaVu Sans', Arial, sans-serif; max-width: 1200px; margin: 0 auto; padding: 16px 24px; color: #1d1d1d; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { padding: 3px 8px; border-bottom: 1px solid #e6e6e6; text-align: left; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.better td { background: #e3f4e4; font-weight: bold; }
+tr.worse td { background: #fde3e1; font-weight: bold; }
+tr.unknown td { color: #888; }
+figure svg { max-width: 100%; height: auto; }
+</style></head><body>
+<h1>${escapeHtml(title)}</h1>
+<p>A = <strong>${escapeHtml(comparison.runA)}</strong>, B = <strong>${escapeHtml(comparison.runB)}</strong>. Per cell matched by its key: the headline metric (batch: wall time, lower is better; server: verified req/s, higher is better), the ratio B/A with its ${Math.round(comparison.level * 100)}% interval, and Welch's p-value across repetitions. Green: B significantly better; red: significantly worse.</p>
+${comparison.cells.length === 0 ? '<p class="missing">No cell measured ok in both runs: nothing to compare.</p>' : ''}
+${svg ? `<figure class="chart" data-chart="compare-forest">${svg}</figure>` : ''}
+<table class="cells" id="compare-cells"><thead><tr><th>cell</th><th>metric</th><th>A</th><th>B</th><th>B/A [interval]</th><th>p</th><th>sig</th><th>verdict</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+${extra.length > 0 ? `<ul>${extra.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
+</body></html>
+`;
+}

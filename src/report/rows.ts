@@ -1,0 +1,191 @@
+/**
+ * The report's view of a run: one row per cell (records with the same
+ * cellKey, i.e. the repetitions of one cell, grouped together). Every
+ * renderer (terminal table, HTML table, charts) reads these rows, so they
+ * all show the same numbers. The statistics themselves (interval of a mean,
+ * ratio of means, merging repetitions) come from src/stats; this file
+ * only picks what the renderers show.
+ */
+import type {
+  BatchCell,
+  BatchProgressPoint,
+  CellRecord,
+  CellStatus,
+  LatencySummaryUs,
+  RunData,
+  ServerCell,
+  ServerTimelinePoint,
+  Verdict,
+} from '../results/record.ts';
+import type { MonitorReport } from '../monitor/types.ts';
+import { meanInterval, ratioOfMeans, type MeanInterval } from '../stats/inference.ts';
+import { speedupGroupKey, workersUsed } from '../stats/descriptive.ts';
+import { mergeRepetitions } from '../stats/merge.ts';
+
+export interface ReportRow {
+  cellKey: string;
+  kind: 'batch' | 'server';
+  /** Model (batch) or server architecture, with its shape, e.g. "threads", "hybrid 2x2", "cluster". */
+  subject: string;
+  /** Workload (batch) or endpoint/protocol (server). */
+  workload: string;
+  runtime: string;
+  /** Concurrency (batch), connections (closed loop) or target rate (open loop). */
+  level: number;
+  levelLabel: string;
+  /** Workers that can run JavaScript at once: the denominator of parallel efficiency. */
+  workers: number;
+  /** As merged by src/stats: failed when any repetition failed. */
+  status: CellStatus;
+  okReps: number;
+  totalReps: number;
+  reasons: string[];
+  /** Items/s (batch) or verified requests/s (server), over the ok repetitions. */
+  throughput: MeanInterval;
+  throughputUnit: 'items/s' | 'req/s';
+  durationMs: number | null;
+  /** Server only: percentiles of the merged histogram of the ok repetitions (never averaged). */
+  latencyUs: LatencySummaryUs | null;
+  errorsTotal: number;
+  cpuPercent: number | null;
+  peakRssBytes: number | null;
+  speedup: number | null;
+  speedupLow: number | null;
+  speedupHigh: number | null;
+  efficiency: number | null;
+  verdicts: Verdict[];
+  pids: number[];
+  /** Monitor of the last repetition that has one. */
+  monitor: MonitorReport | undefined;
+  /** Server: per-second timeline of the last repetition. */
+  serverTimeline: ServerTimelinePoint[] | undefined;
+  /** Batch: items completed per slice of the last repetition. */
+  batchProgress: BatchProgressPoint[] | undefined;
+}
+
+function unique<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
+}
+
+/** Repetition counts come from the stored records: a merged record no longer says which repetitions failed. */
+function repetitionCounts(cells: readonly CellRecord[]): Map<string, { ok: number; total: number }> {
+  const counts = new Map<string, { ok: number; total: number }>();
+  for (const cell of cells) {
+    const count = counts.get(cell.cellKey) ?? { ok: 0, total: 0 };
+    const reps = Math.max(1, cell.repetitions.length);
+    count.total += reps;
+    if (cell.status === 'ok') count.ok += reps;
+    counts.set(cell.cellKey, count);
+  }
+  return counts;
+}
+
+function common(cell: CellRecord, counts: { ok: number; total: number }) {
+  return {
+    cellKey: cell.cellKey,
+    runtime: cell.runtime,
+    status: cell.status,
+    okReps: counts.ok,
+    totalReps: counts.total,
+    reasons: cell.reason ? [cell.reason] : [],
+    verdicts: unique(cell.verdicts),
+    pids: cell.pids,
+    monitor: cell.monitor,
+  };
+}
+
+function batchSubject(cell: BatchCell): string {
+  return cell.threadsPerProcess > 1 ? `${cell.model} ${cell.concurrency}x${cell.threadsPerProcess}` : cell.model;
+}
+
+function batchRow(cell: BatchCell, counts: { ok: number; total: number }, baselines: Map<string, number[]>): ReportRow {
+  const ok = counts.ok > 0;
+  const durations = ok ? cell.durationsMs : [];
+  const baseline = baselines.get(speedupGroupKey(cell));
+  // The interval of the speedup: ratio of mean durations, sequential over this cell.
+  const ratio = baseline && durations.length > 0 && cell.speedup !== null ? ratioOfMeans(durations, baseline) : null;
+  return {
+    ...common(cell, counts),
+    kind: 'batch',
+    subject: batchSubject(cell),
+    workload: cell.workload,
+    level: cell.concurrency,
+    levelLabel: `c=${cell.concurrency}`,
+    workers: workersUsed(cell),
+    throughput: meanInterval(durations.map((ms) => (cell.items * 1000) / ms)),
+    throughputUnit: 'items/s',
+    durationMs: ok ? cell.durationMs : null,
+    latencyUs: null,
+    errorsTotal: 0,
+    cpuPercent: ok ? cell.cpuPercent : null,
+    peakRssBytes: ok ? cell.peakRssBytes : null,
+    speedup: cell.speedup,
+    speedupLow: ratio?.low ?? null,
+    speedupHigh: ratio?.high ?? null,
+    efficiency: cell.efficiency,
+    serverTimeline: undefined,
+    batchProgress: cell.progress,
+  };
+}
+
+function serverSubject(cell: ServerCell): string {
+  if (cell.architecture === 'single') return 'single';
+  return cell.threads > 1 ? `${cell.architecture} ${cell.workers}x${cell.threads}` : `${cell.architecture} x${cell.workers}`;
+}
+
+function serverRow(cell: ServerCell, counts: { ok: number; total: number }): ReportRow {
+  const ok = counts.ok > 0;
+  const open = cell.rateRps !== null;
+  return {
+    ...common(cell, counts),
+    kind: 'server',
+    subject: serverSubject(cell),
+    workload: cell.protocol === 'tcp' ? cell.endpoint : `${cell.protocol} ${cell.endpoint}`,
+    level: (open ? cell.rateRps : cell.connections) ?? 0,
+    levelLabel: open ? `rate=${cell.rateRps}/s` : `conn=${cell.connections}`,
+    workers: Math.max(1, cell.workers) * Math.max(1, cell.threads),
+    throughput: meanInterval(ok ? cell.rpsPerRep : []),
+    throughputUnit: 'req/s',
+    durationMs: ok ? cell.durationS * 1000 : null,
+    latencyUs: ok ? cell.latencyUs : null,
+    errorsTotal: Object.values(cell.errors).reduce((sum, n) => sum + (n ?? 0), 0),
+    cpuPercent: ok ? cell.serverCpuPercent : null,
+    peakRssBytes: ok ? cell.serverPeakRssBytes : null,
+    speedup: null,
+    speedupLow: null,
+    speedupHigh: null,
+    efficiency: null,
+    serverTimeline: cell.timeline,
+    batchProgress: undefined,
+  };
+}
+
+/** One row per cell of the run (repetitions merged by src/stats), batch rows first, in a stable order. */
+export function reportRows(run: RunData): ReportRow[] {
+  const counts = repetitionCounts(run.cells);
+  const merged = mergeRepetitions(run.cells);
+  const baselines = new Map<string, number[]>();
+  for (const cell of merged) {
+    if (cell.kind === 'batch' && cell.model === 'sequential' && cell.status === 'ok') {
+      baselines.set(speedupGroupKey(cell), cell.durationsMs);
+    }
+  }
+  const rows = merged.map((cell) => {
+    const count = counts.get(cell.cellKey) ?? { ok: 0, total: 0 };
+    return cell.kind === 'batch' ? batchRow(cell, count, baselines) : serverRow(cell, count);
+  });
+  return rows.toSorted(
+    (a, b) =>
+      a.kind.localeCompare(b.kind) ||
+      a.workload.localeCompare(b.workload) ||
+      a.runtime.localeCompare(b.runtime) ||
+      a.subject.localeCompare(b.subject) ||
+      a.level - b.level,
+  );
+}
+
+/** Relative half-width of the throughput interval, in % of the mean; null without an interval. */
+export function relativeHalfWidthPercent(interval: MeanInterval): number | null {
+  if (interval.low === null || interval.high === null || !(interval.mean > 0)) return null;
+  return ((interval.high - interval.low) / 2 / interval.mean) * 100;
+}

@@ -1,0 +1,386 @@
+/**
+ * The results store: one SQLite file (node:sqlite, present in Node 24, Bun
+ * and Deno), by default ./conlab-results/results.db. Each cell repetition is
+ * written in its own transaction the moment it ends, so killing a run loses
+ * at most the cell in flight. WAL mode lets a report read while a run writes.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { ErrorCodes, LabError } from '../core/errors.ts';
+import { numericMetrics } from './flatten.ts';
+import { STORE_SCHEMA_VERSION, migrations } from './migrations.ts';
+import type { CellRecord, EnvironmentInfo, RunData, RunInfo } from './record.ts';
+
+export const DEFAULT_STORE_PATH = 'conlab-results/results.db';
+
+export interface PlannedStep {
+  cellKey: string;
+  repetition: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  suiteName: string;
+  status: RunInfo['status'];
+  startedAt: string;
+  endedAt: string | null;
+  /** Cell repetitions stored / planned, and how many of the stored ones failed. */
+  storedCells: number;
+  plannedCells: number;
+  failedCells: number;
+}
+
+export interface NewRun {
+  suiteName: string;
+  env: EnvironmentInfo;
+  suite: unknown;
+  /** The expanded cells (suite side: CellPlan[]), kept for --resume. */
+  cells: unknown[];
+  plan: PlannedStep[];
+}
+
+/** Parts of a record kept in cell_parts rather than in record_json. */
+const largeParts = ['monitor', 'histogram', 'timeline', 'progress'] as const;
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function storeError(path: string, what: string, cause?: unknown): LabError {
+  return new LabError(ErrorCodes.STORE, `results store '${path}' ${what}`, {
+    hint: 'move the file aside (it is never overwritten) or give another one with --store PATH',
+    cause,
+  });
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+export class ResultStore {
+  readonly path: string;
+  private readonly db: DatabaseSync;
+
+  /** Use openStore(). */
+  constructor(path: string, db: DatabaseSync) {
+    this.path = path;
+    this.db = db;
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+
+  private transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Short, typable, sortable: YYMMDD-HHMM plus a letter that makes it unique (`261126-1512a`). */
+  private newRunId(now: Date): string {
+    const stem = `${String(now.getUTCFullYear()).slice(2)}${pad2(now.getUTCMonth() + 1)}${pad2(now.getUTCDate())}-${pad2(now.getUTCHours())}${pad2(now.getUTCMinutes())}`;
+    const taken = new Set(
+      this.db
+        .prepare('SELECT run_id FROM runs WHERE run_id LIKE ?')
+        .all(`${stem}%`)
+        .map((row) => String(row.run_id)),
+    );
+    for (let i = 0; ; i++) {
+      // a..z, then aa, ab, ...
+      let suffix = '';
+      let n = i;
+      do {
+        suffix = String.fromCharCode(97 + (n % 26)) + suffix;
+        n = Math.floor(n / 26) - 1;
+      } while (n >= 0);
+      if (!taken.has(stem + suffix)) return stem + suffix;
+    }
+  }
+
+  createRun(run: NewRun): string {
+    const now = new Date();
+    return this.transaction(() => {
+      const runId = this.newRunId(now);
+      this.db
+        .prepare(
+          `INSERT INTO runs (run_id, suite_name, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid)
+           VALUES (?, ?, 'running', ?, NULL, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          runId,
+          run.suiteName,
+          now.toISOString(),
+          JSON.stringify(run.env),
+          JSON.stringify(run.suite),
+          JSON.stringify(run.cells),
+          JSON.stringify(run.plan),
+          process.pid,
+        );
+      return runId;
+    });
+  }
+
+  /** Stores one cell repetition (record.repetitions = [r]) in one transaction. */
+  addCell(runId: string, record: CellRecord): void {
+    const repetition = record.repetitions[0];
+    if (record.repetitions.length !== 1 || repetition === undefined) {
+      throw new Error(`addCell takes one repetition per record, got [${record.repetitions.join(', ')}]`);
+    }
+    const slim: Record<string, unknown> = { ...record };
+    const parts: [string, unknown][] = [];
+    for (const part of largeParts) {
+      if (slim[part] !== undefined) parts.push([part, slim[part]]);
+      delete slim[part];
+    }
+    this.transaction(() => {
+      const result = this.db
+        .prepare(
+          `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          runId,
+          record.cellKey,
+          repetition,
+          record.kind,
+          record.status,
+          record.runtime,
+          record.startedAt,
+          JSON.stringify(slim),
+        );
+      const cellId = Number(result.lastInsertRowid);
+      const insertPart = this.db.prepare('INSERT INTO cell_parts (cell_id, part, json) VALUES (?, ?, ?)');
+      for (const [part, value] of parts) insertPart.run(cellId, part, JSON.stringify(value));
+      const insertMetric = this.db.prepare('INSERT INTO metrics (cell_id, name, value) VALUES (?, ?, ?)');
+      for (const [name, value] of numericMetrics(record)) insertMetric.run(cellId, name, value);
+    });
+  }
+
+  /** Sets a run's status; `running` (on resume) makes this process its owner again. */
+  markRun(runId: string, status: RunInfo['status'], note: string | null = null): void {
+    const running = status === 'running';
+    this.db
+      .prepare('UPDATE runs SET status = ?, ended_at = ?, owner_pid = ?, note = ? WHERE run_id = ?')
+      .run(status, running ? null : new Date().toISOString(), running ? process.pid : null, note, runId);
+  }
+
+  listRuns(): RunSummary[] {
+    return this.db
+      .prepare(
+        `SELECT r.run_id, r.suite_name, r.status, r.started_at, r.ended_at, r.plan_json,
+                COUNT(c.id) AS stored, COALESCE(SUM(c.status = 'failed'), 0) AS failed
+         FROM runs r LEFT JOIN cells c ON c.run_id = r.run_id
+         GROUP BY r.run_id ORDER BY r.started_at, r.run_id`,
+      )
+      .all()
+      .map((row) => ({
+        runId: String(row.run_id),
+        suiteName: String(row.suite_name),
+        status: String(row.status) as RunInfo['status'],
+        startedAt: String(row.started_at),
+        endedAt: row.ended_at === null ? null : String(row.ended_at),
+        storedCells: Number(row.stored),
+        plannedCells: (JSON.parse(String(row.plan_json)) as unknown[]).length,
+        failedCells: Number(row.failed),
+      }));
+  }
+
+  latestRunId(): string | null {
+    const row = this.db.prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1').get();
+    return row ? String(row.run_id) : null;
+  }
+
+  /**
+   * A run reference as users type it: an exact id, `latest`, `latest~N`
+   * (N runs before the latest) or a unique prefix of an id.
+   */
+  resolveRunId(ref: string): string {
+    const ids = this.db
+      .prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC')
+      .all()
+      .map((row) => String(row.run_id));
+    const back = /^latest(?:~(\d+))?$/.exec(ref);
+    let found: string | undefined;
+    if (back) found = ids[Number(back[1] ?? 0)];
+    else if (ids.includes(ref)) found = ref;
+    else {
+      const matches = ids.filter((id) => id.startsWith(ref));
+      if (matches.length > 1) {
+        throw new LabError(ErrorCodes.NOT_FOUND, `run '${ref}' is ambiguous: ${matches.slice(0, 5).join(', ')}`, {
+          hint: 'type more of the run id',
+        });
+      }
+      found = matches[0];
+    }
+    if (found === undefined) {
+      throw new LabError(ErrorCodes.NOT_FOUND, `no run '${ref}' in ${this.path}`, {
+        hint:
+          ids.length === 0
+            ? "the store is empty: run 'conlab run' first"
+            : `'conlab results list' shows the runs (latest: ${ids[0]})`,
+      });
+    }
+    return found;
+  }
+
+  runInfo(runId: string): RunInfo & { cells: unknown[]; plan: PlannedStep[]; ownerPid: number | null; note: string | null } {
+    const row = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId);
+    if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
+    return {
+      runId: String(row.run_id),
+      suiteName: String(row.suite_name),
+      status: String(row.status) as RunInfo['status'],
+      startedAt: String(row.started_at),
+      endedAt: row.ended_at === null ? null : String(row.ended_at),
+      env: JSON.parse(String(row.env_json)) as EnvironmentInfo,
+      suite: JSON.parse(String(row.suite_json)) as unknown,
+      cells: JSON.parse(String(row.cells_json)) as unknown[],
+      plan: JSON.parse(String(row.plan_json)) as PlannedStep[],
+      ownerPid: row.owner_pid === null ? null : Number(row.owner_pid),
+      note: row.note === null ? null : String(row.note),
+    };
+  }
+
+  /** Cell records of a run in the order they were measured; `withParts: false` skips timelines and histograms. */
+  loadCells(runId: string, options: { withParts?: boolean } = {}): CellRecord[] {
+    const withParts = options.withParts ?? true;
+    const parts = this.db.prepare('SELECT part, json FROM cell_parts WHERE cell_id = ?');
+    return this.db
+      .prepare('SELECT id, record_json FROM cells WHERE run_id = ? ORDER BY id')
+      .all(runId)
+      .map((row) => {
+        const record = JSON.parse(String(row.record_json)) as Record<string, unknown>;
+        if (withParts) {
+          for (const part of parts.all(Number(row.id))) record[String(part.part)] = JSON.parse(String(part.json));
+        }
+        return record as unknown as CellRecord;
+      });
+  }
+
+  loadRun(runId: string): RunData {
+    const { cells: _cells, plan: _plan, ownerPid: _ownerPid, note: _note, ...run } = this.runInfo(runId);
+    return { run, cells: this.loadCells(runId) };
+  }
+
+  /** `cellKey#repetition` of every stored repetition of a run. */
+  storedSteps(runId: string): Set<string> {
+    return new Set(
+      this.db
+        .prepare('SELECT cell_key, repetition FROM cells WHERE run_id = ?')
+        .all(runId)
+        .map((row) => `${String(row.cell_key)}#${Number(row.repetition)}`),
+    );
+  }
+
+  /** The latest ok record of every cellKey in the store (without timelines), for duration estimates. */
+  lastOkRecords(): Map<string, CellRecord> {
+    const latest = new Map<string, CellRecord>();
+    for (const row of this.db.prepare("SELECT cell_key, record_json FROM cells WHERE status = 'ok' ORDER BY id").iterate()) {
+      latest.set(String(row.cell_key), JSON.parse(String(row.record_json)) as CellRecord);
+    }
+    return latest;
+  }
+
+  /** The most recent run that is not complete (running with a dead owner, or interrupted). */
+  lastUnfinishedRunId(): string | null {
+    const row = this.db
+      .prepare(`SELECT run_id FROM runs WHERE status != 'complete' ORDER BY started_at DESC, run_id DESC LIMIT 1`)
+      .get();
+    return row ? String(row.run_id) : null;
+  }
+}
+
+function readVersion(db: DatabaseSync, path: string): number {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .all()
+    .map((row) => String(row.name));
+  if (tables.length === 0) return 0;
+  if (!tables.includes('schema_version')) {
+    throw storeError(path, `is an SQLite database but not a conlab results store (tables: ${tables.join(', ')})`);
+  }
+  const row = db.prepare('SELECT version FROM schema_version').get();
+  const version = Number(row?.version);
+  if (!Number.isSafeInteger(version) || version < 1) throw storeError(path, 'has no valid schema version');
+  return version;
+}
+
+function migrate(db: DatabaseSync, path: string): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    // Read the version inside the write lock: two conlab processes opening a new store must not both migrate it.
+    const current = readVersion(db, path);
+    if (current > STORE_SCHEMA_VERSION) {
+      throw new LabError(
+        ErrorCodes.STORE_VERSION,
+        `results store '${path}' has schema version ${current}; this conlab knows up to ${STORE_SCHEMA_VERSION}`,
+        { hint: 'use the newer conlab that wrote it, or give another store with --store PATH (this one is left untouched)' },
+      );
+    }
+    if (current === 0) db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (const migration of migrations) {
+      if (migration.version > current) migration.apply(db);
+    }
+    if (current === 0) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(STORE_SCHEMA_VERSION);
+    else if (current < STORE_SCHEMA_VERSION) db.prepare('UPDATE schema_version SET version = ?').run(STORE_SCHEMA_VERSION);
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+export interface OpenStoreOptions {
+  /** Create the file (and its folder) when missing; false for read-only commands. Default true. */
+  create?: boolean;
+  /** Apply only migrations up to this version (tests build old stores with it). */
+  upToVersion?: number;
+}
+
+/** Opens (creating or migrating as needed) the results store at `path` (default ./conlab-results/results.db). */
+export function openStore(path: string = DEFAULT_STORE_PATH, options: OpenStoreOptions = {}): ResultStore {
+  const fullPath = resolve(path);
+  if (!existsSync(fullPath)) {
+    if (options.create === false) {
+      throw new LabError(ErrorCodes.NOT_FOUND, `no results store at '${path}'`, {
+        hint: "run 'conlab run' first, or give the store with --store PATH",
+      });
+    }
+    mkdirSync(dirname(fullPath), { recursive: true });
+  } else {
+    // Check the header ourselves: SQLite would otherwise accept some non-database files lazily.
+    const header = readFileSync(fullPath).subarray(0, 16).toString('latin1');
+    if (header.length > 0 && header !== SQLITE_MAGIC) throw storeError(path, 'is not an SQLite database (corrupt or another file)');
+  }
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(fullPath);
+    db.exec('PRAGMA busy_timeout = 10000');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA foreign_keys = ON');
+  } catch (error) {
+    throw storeError(path, `cannot be opened: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  try {
+    if (options.upToVersion !== undefined) migrateTo(db, options.upToVersion);
+    else migrate(db, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof LabError) throw error;
+    throw storeError(path, `is damaged: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
+  return new ResultStore(path, db);
+}
+
+/** Test support: a store at an older schema version, as an older conlab would have left it. */
+function migrateTo(db: DatabaseSync, version: number): void {
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+  for (const migration of migrations) if (migration.version <= version) migration.apply(db);
+  db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
+}

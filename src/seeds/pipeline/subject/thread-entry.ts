@@ -1,0 +1,30 @@
+/**
+ * Entry of one `threads` worker: open the pipeline, say ready, block on the
+ * shared barrier cell, then run until the duration has passed. The receive
+ * delay waits on the shared stop cell, so the subject can end every worker
+ * at once.
+ */
+import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { BlockingPipeline, runBlockingPipelineFor } from './stages.ts';
+import { CONTROL_GO, CONTROL_STOP, type PipelineWorkerMessage, type ThreadWorkerData } from './messages.ts';
+
+const data = workerData as ThreadWorkerData;
+const control = new Int32Array(data.control);
+
+function post(message: PipelineWorkerMessage): void {
+  parentPort?.postMessage(message);
+}
+
+let pipeline: BlockingPipeline | undefined;
+try {
+  pipeline = new BlockingPipeline({ ...data, stop: { cells: control, index: CONTROL_STOP } });
+  post({ type: 'ready', index: data.index, pid: process.pid, threadId });
+  Atomics.wait(control, CONTROL_GO, 0);
+  if (Atomics.load(control, CONTROL_STOP) === 0) {
+    post({ type: 'done', tally: runBlockingPipelineFor(pipeline, data.durationS) });
+  }
+} catch (error) {
+  post({ type: 'error', index: data.index, message: error instanceof Error ? error.message : String(error) });
+} finally {
+  pipeline?.close();
+}

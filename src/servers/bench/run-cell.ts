@@ -1,0 +1,243 @@
+/**
+ * One server cell, for `conlab bench-server` and the suite engineer:
+ * per repetition a fresh server process group → readiness line → every
+ * endpoint verified → warm-up → measured load (verified replies) while the
+ * monitor samples the server's tree → /whoami samples → stop → nothing left.
+ * runServerCell never throws for a cell problem: it returns status failed
+ * (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
+ */
+import { errorText } from '../../core/errors.ts';
+import { runLoad } from '../../load/index.ts';
+import type { LoadOptions, LoadResult } from '../../load/types.ts';
+import { startMonitor } from '../../monitor/index.ts';
+import type { MonitorReport } from '../../monitor/types.ts';
+import { RESULT_SCHEMA_VERSION, type ServerCell, type Verdict } from '../../results/record.ts';
+import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
+import type { ArchName, ServerConfig } from '../config.ts';
+import { resolveServerConfig } from '../resolve.ts';
+import {
+  DEFAULT_ENDPOINT_PARAMS,
+  endpointProtocol,
+  requestSpec,
+  type EndpointName,
+  type EndpointParams,
+} from './endpoints.ts';
+import { launchServer, type LaunchedServer } from './launch.ts';
+import { sampleServingPids, verifyHttpServer, verifyTcpServer } from './verify.ts';
+
+export interface ServerCellSpec {
+  arch: ArchName;
+  /** Omitted: the architecture's default (cores for multi-process ones). */
+  workers?: number;
+  threads?: number;
+  endpoint: EndpointName;
+  /** Closed loop connections; for open loop, the connections the rate is spread over. */
+  connections: number;
+  /** Open loop target rate; omitted = closed loop. */
+  rateRps?: number;
+  durationS: number;
+  warmupS: number;
+  /** Each repetition is a fresh server process. */
+  reps: number;
+  /** Load-generator threads, default 1. */
+  loadThreads?: number;
+  endpointParams?: Partial<EndpointParams>;
+  /** cpu.js iterations per TCP compute reply. */
+  spinIters?: number;
+  /** Per-request timeout of the load, default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface ServerCellOptions {
+  log?(line: string): void;
+  startTimeoutMs?: number;
+}
+
+interface RepOutcome {
+  load: LoadResult;
+  monitor: MonitorReport;
+  servedByPids: number[];
+  pids: number[];
+}
+
+export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtimeLabel: string): string {
+  const load = spec.rateRps === undefined ? `c${spec.connections}` : `r${spec.rateRps}c${spec.connections}`;
+  const params = { ...DEFAULT_ENDPOINT_PARAMS, ...spec.endpointParams };
+  const work = spec.endpoint === 'cpu' ? `i${params.cpuIters}` : spec.endpoint === 'tcp-compute' ? `s${config.spinIters}` : '';
+  return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}|d${spec.durationS}|${runtimeLabel}`;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+function stdev(values: number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((acc, v) => acc + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+export async function runServerCell(
+  spec: ServerCellSpec,
+  runtimeInput: RuntimeSpec | string,
+  options: ServerCellOptions = {},
+): Promise<ServerCell> {
+  const startedAt = new Date().toISOString();
+  const log = options.log ?? (() => undefined);
+  const protocol = endpointProtocol(spec.endpoint);
+  const params = { ...DEFAULT_ENDPOINT_PARAMS, ...spec.endpointParams };
+  let runtime: RuntimeSpec | null = null;
+  let config: ServerConfig | null = null;
+  const base = (): ServerCell => ({
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    kind: 'server',
+    cellKey: config && runtime ? serverCellKey(spec, config, runtime.label) : `server|${spec.arch}|${spec.endpoint}`,
+    runtime: runtime?.label ?? String(typeof runtimeInput === 'string' ? runtimeInput : runtimeInput.label),
+    status: 'ok',
+    verdicts: [],
+    pids: [],
+    startedAt,
+    repetitions: [],
+    architecture: spec.arch,
+    workers: config?.workers ?? spec.workers ?? 1,
+    threads: config?.threads ?? spec.threads ?? 0,
+    endpoint: spec.endpoint,
+    protocol,
+    connections: spec.rateRps === undefined ? spec.connections : null,
+    rateRps: spec.rateRps ?? null,
+    durationS: spec.durationS,
+    requests: 0,
+    rpsPerRep: [],
+    rps: 0,
+    rpsStdev: 0,
+    latencyUs: { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 },
+    errors: {},
+    serverCpuPercent: 0,
+    serverPeakRssBytes: 0,
+    clientCpuPercent: 0,
+    servedByPids: [],
+    histogram: '',
+    serverParams: config
+      ? { ...config, endpoint: params, loadThreads: spec.loadThreads ?? 1, warmupS: spec.warmupS, reps: spec.reps }
+      : {},
+  });
+  try {
+    runtime = typeof runtimeInput === 'string' ? resolveRuntime(runtimeInput) : runtimeInput;
+    config = resolveServerConfig({
+      arch: spec.arch,
+      workers: spec.workers,
+      threads: spec.threads,
+      tcp: protocol === 'tcp',
+      mode: protocol === 'tcp' ? (spec.endpoint === 'tcp-echo' ? 'echo' : 'compute') : undefined,
+      spinIters: spec.spinIters,
+      stopOnStdinEnd: true,
+    });
+  } catch (error) {
+    return { ...base(), status: 'failed', reason: errorText(error) };
+  }
+  const outcomes: RepOutcome[] = [];
+  for (let rep = 0; rep < spec.reps; rep++) {
+    log(`${spec.arch} ${spec.endpoint} on ${runtime.label}: repetition ${rep + 1}/${spec.reps}`);
+    const result = await runRepetition(spec, runtime, config, params, options);
+    if (result.kind === 'skipped') return { ...base(), status: 'skipped', reason: result.reason };
+    if (result.kind === 'failed') {
+      return { ...base(), status: 'failed', reason: `repetition ${rep + 1}: ${result.reason}`, repetitions: [] };
+    }
+    outcomes.push(result.outcome);
+  }
+  const last = outcomes[outcomes.length - 1];
+  if (!last) return { ...base(), status: 'failed', reason: 'no repetitions ran (--reps must be at least 1)' };
+  const rpsPerRep = outcomes.map((o) => o.load.rps);
+  const verdicts = new Set<Verdict>(last.load.warnings);
+  if (!last.monitor.available) verdicts.add('monitor-unavailable');
+  const errors = last.load.errors;
+  const cell: ServerCell = {
+    ...base(),
+    verdicts: [...verdicts],
+    pids: last.pids,
+    repetitions: outcomes.map((_, i) => i),
+    monitor: last.monitor,
+    requests: last.load.requests,
+    rpsPerRep,
+    rps: mean(rpsPerRep),
+    rpsStdev: stdev(rpsPerRep),
+    latencyUs: last.load.latencyUs,
+    errors,
+    serverCpuPercent: last.monitor.summary.treeCpuPercent,
+    serverPeakRssBytes: last.monitor.summary.treePeakRssBytes,
+    clientCpuPercent: last.load.clientCpuPercent,
+    servedByPids: last.servedByPids,
+    histogram: last.load.histogram,
+    timeline: last.load.timeline,
+  };
+  if (last.load.requests === 0) {
+    return { ...cell, status: 'failed', reason: `no verified replies (errors: ${JSON.stringify(errors)}; ${last.load.errorSamples?.join(' | ') ?? ''})` };
+  }
+  return cell;
+}
+
+type RepResult =
+  | { kind: 'ok'; outcome: RepOutcome }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; reason: string };
+
+async function runRepetition(
+  spec: ServerCellSpec,
+  runtime: RuntimeSpec,
+  config: ServerConfig,
+  params: EndpointParams,
+  options: ServerCellOptions,
+): Promise<RepResult> {
+  let server: LaunchedServer;
+  try {
+    const launched = await launchServer(config, runtime, { startTimeoutMs: options.startTimeoutMs ?? 60_000 });
+    if (launched.kind === 'unsupported') return { kind: 'skipped', reason: launched.reason };
+    server = launched.server;
+  } catch (error) {
+    return { kind: 'failed', reason: errorText(error) };
+  }
+  let outcome: RepOutcome | null = null;
+  let failure: string | null = null;
+  try {
+    const host = config.host;
+    const baseUrl = `http://${host}:${server.port}`;
+    if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
+    else await verifyTcpServer(host, server.port, config);
+    const request = requestSpec(spec.endpoint, params);
+    const { path, ...rest } = request;
+    const loadOptions: LoadOptions = {
+      ...rest,
+      target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${host}:${server.port}`,
+      connections: spec.connections,
+      threads: spec.loadThreads ?? 1,
+      timeoutMs: spec.timeoutMs ?? 10_000,
+      ...(spec.rateRps === undefined ? {} : { rateRps: spec.rateRps }),
+    };
+    // Warm-up is its own run so the monitor window below holds only the measured one.
+    if (spec.warmupS > 0) await runLoad({ ...loadOptions, durationS: spec.warmupS });
+    const monitor = startMonitor({ rootPid: server.pid });
+    let load: LoadResult;
+    try {
+      load = await runLoad({ ...loadOptions, durationS: spec.durationS });
+    } catch (error) {
+      // Stopped even when the load throws, so its timer does not outlive the cell.
+      monitor.stop();
+      throw error;
+    }
+    const report = monitor.stop();
+    const servedByPids =
+      config.protocol === 'http' ? await sampleServingPids(baseUrl, Math.max(8, config.workers * 8)) : [];
+    const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
+    outcome = { load, monitor: report, servedByPids, pids };
+  } catch (error) {
+    failure = errorText(error);
+  }
+  const stopped = await server.stop();
+  if (failure === null && stopped.leftovers.length > 0) {
+    failure = `processes left after SIGTERM: ${stopped.leftovers.join(', ')} (killed)`;
+  } else if (failure === null && !stopped.graceful) {
+    failure = `server did not stop cleanly on SIGTERM (exit code ${stopped.exitCode}): ${server.stderrTail()}`;
+  }
+  if (failure !== null || outcome === null) return { kind: 'failed', reason: failure ?? 'no outcome' };
+  return { kind: 'ok', outcome };
+}

@@ -1,0 +1,56 @@
+/**
+ * A server's configuration in its resolved form (every default filled in):
+ * what the CLI and the bench driver build, what the subject receives as JSON,
+ * and what /info and results report. Subject-side code only reads it.
+ */
+import type { HttpLimits } from './http/adapter.ts';
+import type { TcpMode } from './tcp/tcp-server.ts';
+
+export const archNames = [
+  'single',
+  'offload',
+  'cluster',
+  'reuseport',
+  'reuseport-threads',
+  'prefork',
+  'spawn',
+] as const;
+export type ArchName = (typeof archNames)[number];
+
+export interface ServerConfig {
+  arch: ArchName;
+  protocol: 'http' | 'tcp';
+  tcpMode: TcpMode;
+  /** cpu.js iterations per TCP compute reply. */
+  spinIters: number;
+  host: string;
+  port: number;
+  /** Serving event loops: processes (cluster, reuseport, prefork), threads (reuseport-threads); 1 otherwise. */
+  workers: number;
+  /** Worker threads doing CPU work: offload's pool, prefork's pool per process; 0 = work inline. */
+  threads: number;
+  kvPath: string;
+  kvKeys: number;
+  limits: HttpLimits;
+  /** Most child processes alive at once in `spawn` (requests beyond wait). */
+  spawnMaxChildren: number;
+  /** Stop when stdin closes: the parent that started us is gone (no orphans). */
+  stopOnStdinEnd: boolean;
+}
+
+/** What a serving unit (one event loop with a listener) needs beyond the server config. */
+export interface UnitConfig {
+  server: ServerConfig;
+  /** PID of the architecture's primary process (for /info). */
+  primaryPid: number;
+  /** Port to bind (the primary's chosen port once known). */
+  port: number;
+  reusePort: boolean;
+  /** Thread-pool size for CPU work in this unit; 0 = inline. */
+  poolThreads: number;
+  spawnPerRequest: boolean;
+  unitIndex: number;
+}
+
+/** Environment variable carrying a UnitConfig to a child-process unit. */
+export const UNIT_ENV = 'CONLAB_SERVER_UNIT';

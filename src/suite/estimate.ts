@@ -1,0 +1,32 @@
+/**
+ * Estimated duration of a cell repetition, for `suite show`, the time
+ * budget check and the ETA before the first cell ends. A batch cell's work
+ * cannot be known before it runs, so the estimate uses the same cell's
+ * mean time in earlier runs of the store when there is one, else a guess.
+ * During a run the ETA switches to the measured time per cell.
+ */
+import type { CellRecord } from '../results/record.ts';
+import type { CellPlan } from './types.ts';
+
+/** Start-up of a fresh subject process, its pools, readiness and teardown: measured ~0.5–1 s on 2 cores. */
+const SUBJECT_OVERHEAD_S = 1;
+/** A batch cell with no history: the quick suite's cells take 0.5–2 s. */
+const UNKNOWN_BATCH_WORK_S = 2;
+
+export interface CellEstimate {
+  seconds: number;
+  /** Whether it comes from an earlier measurement of the same cellKey. */
+  fromHistory: boolean;
+}
+
+export function estimateRepSeconds(cell: CellPlan, history?: ReadonlyMap<string, CellRecord>): CellEstimate {
+  if (cell.kind === 'server') {
+    // Server cells run for a fixed time; only start-up and warmup vary.
+    return { seconds: SUBJECT_OVERHEAD_S + cell.warmupS + cell.durationS, fromHistory: false };
+  }
+  const previous = history?.get(cell.cellKey);
+  if (previous?.kind === 'batch' && previous.status === 'ok' && previous.durationMs > 0) {
+    return { seconds: SUBJECT_OVERHEAD_S + previous.durationMs / 1000, fromHistory: true };
+  }
+  return { seconds: SUBJECT_OVERHEAD_S + UNKNOWN_BATCH_WORK_S, fromHistory: false };
+}

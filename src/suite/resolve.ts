@@ -1,0 +1,214 @@
+/**
+ * Step two of two: the validated suite the user wrote → the resolved suite,
+ * with every default filled in and every name checked against the
+ * registries. The resolved form is what a run stores, so a result always
+ * says what was measured, not only what was asked for.
+ */
+import { availableParallelism } from 'node:os';
+import { randomInt } from 'node:crypto';
+import { DEFAULT_THREADS_PER_PROCESS } from '../batch/spec.ts';
+import { DEFAULT_ENDPOINT_PARAMS } from '../servers/bench/endpoints.ts';
+import { DEFAULT_SPIN_ITERS } from '../servers/work/compute.ts';
+import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
+import { parseSuiteValue } from './parse.ts';
+import type { SuiteInput } from './schema.ts';
+import type { ResolvedBatchExperiment, ResolvedServerExperiment, ResolvedSuite } from './types.ts';
+
+/** Names and validators the suite is checked against; tests may pass their own. */
+export interface SuiteCatalog {
+  workloadNames: readonly string[];
+  /** Validates a workload's params and fills its defaults; throws LabError. */
+  resolveWorkloadParams(workload: string, raw: Record<string, unknown>): Record<string, number | string | boolean>;
+  modelNames: readonly string[];
+  /** False for models where concurrency changes nothing (sequential): one cell, concurrency 1. */
+  modelUsesConcurrency(model: string): boolean;
+  /** Throws LabError when a concurrency level is outside what the model allows. */
+  checkConcurrency(model: string, concurrency: number): void;
+  architectureNames: readonly string[];
+  /** Throws LabError (LAB_E_UNKNOWN_RUNTIME) when the runtime is unknown or not installed. */
+  checkRuntime(name: string): void;
+}
+
+/** What CLI flags may override; applied before validation so they get the same checks. */
+export interface SuiteOverrides {
+  runtimes?: string[];
+  repetitions?: number;
+  warmupS?: number;
+  order?: string;
+  seed?: number;
+  timeBudgetS?: number;
+  /** Every server experiment's duration. */
+  durationS?: number;
+  /** Every batch experiment's item count. */
+  items?: number;
+}
+
+export const suiteDefaults = {
+  runtimes: ['node'],
+  repetitions: 3,
+  warmupS: 1,
+  order: 'interleaved',
+  batchItems: 32,
+  batchTimeoutS: 120,
+  endpoint: 'hello',
+  serverConnections: [32],
+  serverDurationS: 5,
+  serverTimeoutS: 120,
+} as const;
+
+export function applyOverrides(input: SuiteInput, overrides: SuiteOverrides, source: string): SuiteInput {
+  const { durationS, items, ...top } = overrides;
+  const merged: Record<string, unknown> = { ...input };
+  for (const [key, value] of Object.entries(top)) if (value !== undefined) merged[key] = value;
+  if (items !== undefined) merged.batch = input.batch?.map((experiment) => ({ ...experiment, items }));
+  if (durationS !== undefined) merged.server = input.server?.map((experiment) => ({ ...experiment, durationS }));
+  // Re-validate: a flag is user input too.
+  return parseSuiteValue(merged, `${source} (with command-line overrides)`);
+}
+
+const list = <T>(value: T | T[] | undefined, fallback: readonly T[]): T[] =>
+  value === undefined ? [...fallback] : Array.isArray(value) ? [...new Set(value)] : [value];
+
+function checkName(
+  what: string,
+  code: (typeof ErrorCodes)[keyof typeof ErrorCodes],
+  path: string,
+  name: string,
+  allowed: readonly string[],
+): void {
+  if (allowed.includes(name)) return;
+  const error = unknownName(code, what, name, allowed);
+  throw new LabError(ErrorCodes.SUITE_INVALID, `${path}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+}
+
+/** Re-labels a LabError from a registry with the suite path it came from. */
+function atPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof LabError) {
+      throw new LabError(ErrorCodes.SUITE_INVALID, `${path}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+    }
+    throw error;
+  }
+}
+
+function resolveBatch(
+  input: NonNullable<SuiteInput['batch']>[number],
+  index: number,
+  catalog: SuiteCatalog,
+): ResolvedBatchExperiment {
+  const path = `batch[${index}]`;
+  checkName('workload', ErrorCodes.UNKNOWN_WORKLOAD, `${path}.workload`, input.workload, catalog.workloadNames);
+  const models = list(input.models, []);
+  models.forEach((model, i) =>
+    checkName('model', ErrorCodes.UNKNOWN_MODEL, `${path}.models[${i}]`, model, catalog.modelNames),
+  );
+  const concurrency = list(input.concurrency, [availableParallelism()]);
+  for (const model of models) {
+    if (!catalog.modelUsesConcurrency(model)) continue;
+    for (const level of concurrency) atPath(`${path}.concurrency`, () => catalog.checkConcurrency(model, level));
+  }
+  const threadsPerProcess = list(input.threadsPerProcess, [models.includes('hybrid') ? DEFAULT_THREADS_PER_PROCESS : 1]);
+  if (threadsPerProcess.some((t) => t > 1) && !models.includes('hybrid')) {
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `${path}.threadsPerProcess: more than 1 thread per process only applies to model 'hybrid' (models: ${models.join(', ')})`,
+      { hint: "add 'hybrid' to models or remove threadsPerProcess" },
+    );
+  }
+  return {
+    name: input.name ?? input.workload,
+    workload: input.workload,
+    params: atPath(`${path}.params`, () => catalog.resolveWorkloadParams(input.workload, input.params ?? {})),
+    models,
+    concurrency,
+    threadsPerProcess,
+    itemsPerTask: input.itemsPerTask ?? 1,
+    items: input.items ?? suiteDefaults.batchItems,
+    timeoutS: input.timeoutS ?? suiteDefaults.batchTimeoutS,
+  };
+}
+
+function resolveServer(
+  input: NonNullable<SuiteInput['server']>[number],
+  index: number,
+  catalog: SuiteCatalog,
+): ResolvedServerExperiment {
+  const path = `server[${index}]`;
+  const architectures = list(input.architectures, []);
+  architectures.forEach((architecture, i) =>
+    checkName(
+      'architecture',
+      ErrorCodes.UNKNOWN_ARCH,
+      `${path}.architectures[${i}]`,
+      architecture,
+      catalog.architectureNames,
+    ),
+  );
+  const rates = list(input.rates, []);
+  const endpoint = input.endpoint ?? suiteDefaults.endpoint;
+  return {
+    name: input.name ?? `${endpoint} server`,
+    architectures,
+    endpoint,
+    params: {
+      cpuIters: input.params?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
+      ioKeyIndex: input.params?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
+      spinIters: input.params?.spinIters ?? DEFAULT_SPIN_ITERS,
+    },
+    workers: input.workers ?? null,
+    threads: input.threads ?? null,
+    // Closed loop by default; a suite that only gives rates asked for open loop only.
+    connections: list(input.connections, rates.length > 0 ? [] : suiteDefaults.serverConnections),
+    rates,
+    durationS: input.durationS ?? suiteDefaults.serverDurationS,
+    timeoutS: input.timeoutS ?? suiteDefaults.serverTimeoutS,
+  };
+}
+
+export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCatalog): ResolvedSuite {
+  if ((input.batch?.length ?? 0) === 0 && (input.server?.length ?? 0) === 0) {
+    throw new LabError(ErrorCodes.SUITE_INVALID, `suite ${source} has an empty matrix: no batch or server experiments`, {
+      hint: 'add a `batch:` list (workload, models) or a `server:` list (architectures, endpoint)',
+    });
+  }
+  const skipMissing = input.skipMissingRuntimes ?? false;
+  const runtimes: string[] = [];
+  const skippedRuntimes: string[] = [];
+  list(input.runtimes, suiteDefaults.runtimes).forEach((name, i) => {
+    try {
+      catalog.checkRuntime(name);
+      runtimes.push(name);
+    } catch (error) {
+      if (!(error instanceof LabError)) throw error;
+      if (!skipMissing) {
+        throw new LabError(ErrorCodes.SUITE_INVALID, `runtimes[${i}]: ${error.message}`, {
+          hint: error.hint ?? 'set skipMissingRuntimes: true to skip runtimes that are not installed',
+        });
+      }
+      skippedRuntimes.push(name);
+    }
+  });
+  if (runtimes.length === 0) {
+    throw new LabError(ErrorCodes.SUITE_INVALID, `suite ${source}: none of its runtimes is installed (${skippedRuntimes.join(', ')})`, {
+      hint: "run 'npm install' or 'conlab runtimes' to see what is available",
+    });
+  }
+  return {
+    name: input.name,
+    description: input.description ?? '',
+    source,
+    runtimes,
+    skippedRuntimes,
+    repetitions: input.repetitions ?? suiteDefaults.repetitions,
+    warmupS: input.warmupS ?? suiteDefaults.warmupS,
+    order: input.order ?? suiteDefaults.order,
+    // A random seed is still a seed: it is recorded so the order can be replayed.
+    seed: input.seed ?? randomInt(0, 0xffffffff),
+    timeBudgetS: input.timeBudgetS ?? null,
+    skipMissingRuntimes: skipMissing,
+    batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog)),
+    server: (input.server ?? []).map((experiment, i) => resolveServer(experiment, i, catalog)),
+  };
+}

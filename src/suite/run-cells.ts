@@ -1,0 +1,33 @@
+/**
+ * The suite's cell executor: one planned repetition → the batch lab's or
+ * the server lab's runner, one repetition each (a fresh subject process per
+ * call), so that repetitions of different cells can interleave.
+ */
+import { runBatchCell } from '../batch/run-cell.ts';
+import type { CellRecord } from '../results/record.ts';
+import { resolveRuntime } from '../runtimes/registry.ts';
+import { runServerCell } from '../servers/bench/run-cell.ts';
+import { serverSpecOf } from './expand.ts';
+import type { CellExecutor } from './runner.ts';
+import type { CellPlan } from './types.ts';
+
+export const executeCell: CellExecutor = async (cell: CellPlan): Promise<CellRecord> => {
+  const runtime = resolveRuntime(cell.runtime);
+  if (cell.kind === 'batch') {
+    return runBatchCell(
+      {
+        workload: cell.workload,
+        params: cell.params,
+        model: cell.model,
+        concurrency: cell.concurrency,
+        threadsPerProcess: cell.threadsPerProcess,
+        itemsPerTask: cell.itemsPerTask,
+        items: cell.items,
+        repetitions: 1,
+        timeoutMs: cell.timeoutMs,
+      },
+      runtime,
+    );
+  }
+  return runServerCell(serverSpecOf(cell), runtime, { startTimeoutMs: cell.timeoutMs });
+};

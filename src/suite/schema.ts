@@ -1,0 +1,76 @@
+/**
+ * What a user may write in a suite file, as a zod schema. Every object is
+ * strict: an unknown key is refused (a typo must never silently fall back
+ * to a default and measure the wrong thing). Semantic checks that need the
+ * registries (workload, model and architecture names) live in resolve.ts.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const scalar = z.union([z.number(), z.string(), z.boolean()]);
+/** A single value or a list of them, so `concurrency: 2` and `concurrency: [1, 2]` both read naturally. */
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+export const orderNames = ['interleaved', 'shuffled', 'sequential'] as const;
+export type SuiteOrder = (typeof orderNames)[number];
+
+export const endpointNames = ['hello', 'cpu', 'io', 'whoami', 'tcp-echo', 'tcp-compute'] as const;
+export type ServerEndpoint = (typeof endpointNames)[number];
+
+export const batchExperimentSchema = z.strictObject({
+  /** A label for tables; defaults to the workload name. */
+  name: z.string().min(1).optional(),
+  workload: z.string().min(1),
+  params: z.record(z.string(), scalar).optional(),
+  models: oneOrMany(z.string().min(1)),
+  concurrency: oneOrMany(positiveInt.max(1024)).optional(),
+  threadsPerProcess: oneOrMany(positiveInt.max(64)).optional(),
+  itemsPerTask: positiveInt.max(1_000_000).optional(),
+  items: positiveInt.max(10_000_000).optional(),
+  timeoutS: z.number().positive().max(3600).optional(),
+});
+
+export const serverExperimentSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  architectures: oneOrMany(z.string().min(1)),
+  endpoint: z.enum(endpointNames).optional(),
+  /** Work per request: SHA-256 chain length (cpu), key index (io), cpu.js iterations per TCP compute reply. */
+  params: z
+    .strictObject({
+      cpuIters: positiveInt.max(10_000_000).optional(),
+      ioKeyIndex: z.number().int().min(0).optional(),
+      spinIters: positiveInt.max(1_000_000_000).optional(),
+    })
+    .optional(),
+  /** Server event loops (processes or threads); omitted: the architecture's default (cores for multi-process ones). */
+  workers: positiveInt.max(256).optional(),
+  /** Worker threads for CPU work (offload, prefork); omitted: the architecture's default. */
+  threads: positiveInt.max(64).optional(),
+  /** Closed loop: connection counts. */
+  connections: oneOrMany(positiveInt.max(10_000)).optional(),
+  /** Open loop: request rates (req/s), sent over the largest connection count (default 32). */
+  rates: oneOrMany(z.number().positive().max(1_000_000)).optional(),
+  durationS: z.number().positive().max(3600).optional(),
+  timeoutS: z.number().positive().max(3600).optional(),
+});
+
+export const suiteSchema = z.strictObject({
+  name: z.string().min(1).max(80),
+  description: z.string().optional(),
+  runtimes: oneOrMany(z.string().min(1)).optional(),
+  repetitions: positiveInt.max(100).optional(),
+  warmupS: z.number().min(0).max(600).optional(),
+  order: z.enum(orderNames).optional(),
+  /** Seed of the order shuffle; random (and recorded) when absent. */
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** The run stops (interrupted, resumable) once this many seconds have passed. */
+  timeBudgetS: z.number().positive().max(7 * 24 * 3600).optional(),
+  /** Runtimes that are not installed are skipped instead of refusing the suite (the default lab uses this). */
+  skipMissingRuntimes: z.boolean().optional(),
+  batch: z.array(batchExperimentSchema).optional(),
+  server: z.array(serverExperimentSchema).optional(),
+});
+
+export type SuiteInput = z.infer<typeof suiteSchema>;
+export type BatchExperimentInput = z.infer<typeof batchExperimentSchema>;
+export type ServerExperimentInput = z.infer<typeof serverExperimentSchema>;

@@ -1,0 +1,95 @@
+/**
+ * The resolved suite (every default filled in, stored with the run) and the
+ * cells it expands to. The runners' specs are built from these in run-cells.ts.
+ */
+import type { ServerEndpoint, SuiteOrder } from './schema.ts';
+
+export interface ResolvedBatchExperiment {
+  name: string;
+  workload: string;
+  /** Workload params with the workload's defaults filled in. */
+  params: Record<string, number | string | boolean>;
+  models: string[];
+  concurrency: number[];
+  threadsPerProcess: number[];
+  itemsPerTask: number;
+  items: number;
+  timeoutS: number;
+}
+
+export interface ResolvedServerExperiment {
+  name: string;
+  architectures: string[];
+  endpoint: ServerEndpoint;
+  /** Endpoint work parameters with defaults filled in. */
+  params: { cpuIters: number; ioKeyIndex: number; spinIters: number };
+  /** null: the architecture's default, resolved per architecture in the cells. */
+  workers: number | null;
+  threads: number | null;
+  connections: number[];
+  rates: number[];
+  durationS: number;
+  timeoutS: number;
+}
+
+export interface ResolvedSuite {
+  name: string;
+  description: string;
+  /** Where the suite came from: a file path or `builtin:quick`. */
+  source: string;
+  runtimes: string[];
+  /** Runtimes named by the suite but not installed, skipped because skipMissingRuntimes was set. */
+  skippedRuntimes: string[];
+  repetitions: number;
+  warmupS: number;
+  order: SuiteOrder;
+  seed: number;
+  timeBudgetS: number | null;
+  skipMissingRuntimes: boolean;
+  batch: ResolvedBatchExperiment[];
+  server: ResolvedServerExperiment[];
+}
+
+export interface BatchCellPlan {
+  kind: 'batch';
+  cellKey: string;
+  /** Human label for progress lines and tables. */
+  label: string;
+  runtime: string;
+  workload: string;
+  params: Record<string, number | string | boolean>;
+  model: string;
+  concurrency: number;
+  threadsPerProcess: number;
+  itemsPerTask: number;
+  items: number;
+  warmupS: number;
+  timeoutMs: number;
+}
+
+export interface ServerCellPlan {
+  kind: 'server';
+  cellKey: string;
+  label: string;
+  runtime: string;
+  architecture: string;
+  endpoint: ServerEndpoint;
+  params: { cpuIters: number; ioKeyIndex: number; spinIters: number };
+  /** As the architecture resolves them (single: 1 worker; threads 0 = work inline). */
+  workers: number;
+  threads: number;
+  /** Connections the load is sent over (closed loop: the concurrency; open loop: spread the rate over). */
+  connections: number;
+  rateRps: number | null;
+  durationS: number;
+  warmupS: number;
+  timeoutMs: number;
+}
+
+export type CellPlan = BatchCellPlan | ServerCellPlan;
+
+/** One step of a run: a cell and which repetition of it. */
+export interface PlannedRep {
+  cellKey: string;
+  repetition: number;
+}

@@ -1,0 +1,88 @@
+/**
+ * `conlab batch` end to end: bad input exits 2 with a LAB_E code and the
+ * allowed values (no stack trace), a small real run prints valid JSON with
+ * verified answers, and failing workers fail their cells while the run goes
+ * on and leaves no process behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { workloadNames } from '../../src/workloads/index.ts';
+import { conlabBin, isAlive, runGroup } from './helpers.ts';
+
+const batch = (args: string[], timeoutMs = 60_000) => runGroup(process.execPath, [conlabBin, 'batch', ...args], timeoutMs);
+
+function assertBadInput(finished: { code: number | null; stderr: string }, code: string, pattern: RegExp): void {
+  assert.equal(finished.code, 2, finished.stderr);
+  assert.match(finished.stderr, new RegExp(code));
+  assert.match(finished.stderr, pattern);
+  assert.doesNotMatch(finished.stderr, /\n\s+at /, 'no stack trace without --debug');
+}
+
+test('an unknown workload exits 2 and lists the workloads', async () => {
+  const finished = await batch(['--workload', 'nope']);
+  assertBadInput(finished, 'LAB_E_UNKNOWN_WORKLOAD', /allowed:/);
+  for (const name of workloadNames) assert.ok(finished.stderr.includes(name), name);
+});
+
+test('bad models, levels, items and params exit 2 with the allowed values', async () => {
+  const cases: [string[], string, RegExp][] = [
+    [['--workload', 'echo', '--models', 'thread'], 'LAB_E_UNKNOWN_MODEL', /did you mean 'threads'/],
+    [['--workload', 'echo', '--models', 'threads', '--concurrency', '0'], 'LAB_E_BAD_PARAM', /1\.\.10000/],
+    [['--workload', 'echo', '--models', 'threads', '--concurrency', '2,300'], 'LAB_E_BAD_PARAM', /threads concurrency '300'.*1\.\.256/],
+    [['--workload', 'echo', '--items', 'ten'], 'LAB_E_BAD_PARAM', /--items 'ten'/],
+    [['--workload', 'cpu.primes', '--param', 'limit=1'], 'LAB_E_BAD_PARAM', /limit.*2\.\.100000000/],
+    [['--workload', 'cpu.primes', '--param', 'size=3'], 'LAB_E_BAD_PARAM', /allowed: limit/],
+    [['--preset', 'seed004'], 'LAB_E_UNKNOWN_PRESET', /seed003-io/],
+    [['--workload', 'echo', '--runtime', 'nodejs'], 'LAB_E_UNKNOWN_RUNTIME', /node/],
+    [[], 'LAB_E_USAGE', /--workload or --preset/],
+  ];
+  for (const [args, code, pattern] of cases) assertBadInput(await batch(args), code, pattern);
+});
+
+interface JsonDoc {
+  schemaVersion: number;
+  env: { cores: number };
+  results: Record<string, unknown>[];
+}
+
+test('--json prints one document with verified answers and speedups', async () => {
+  const finished = await batch([
+    '--workload', 'cpu.primes', '--param', 'limit=20000', '--items', '4',
+    '--models', 'sequential,threads,processes', '--concurrency', '2', '--reps', '2', '--json',
+  ]);
+  assert.equal(finished.code, 0, finished.stderr);
+  const doc = JSON.parse(finished.stdout) as JsonDoc;
+  assert.equal(doc.schemaVersion, 1);
+  assert.ok(doc.env.cores >= 1);
+  assert.deepEqual(doc.results.map((r) => r.model), ['sequential', 'threads', 'processes']);
+  for (const result of doc.results) {
+    for (const field of ['workload', 'model', 'concurrency', 'itemsPerTask', 'status', 'durationMs', 'itemsPerSec', 'speedup', 'efficiency', 'cpuPercent', 'peakRssBytes', 'answer']) {
+      assert.ok(field in result, `${String(result.model)} has ${field}`);
+    }
+    assert.equal(result.status, 'ok', String(result.reason));
+    assert.equal(result.answer, 2262);
+    assert.equal(typeof result.speedup, 'number');
+    assert.equal((result.durationsMs as number[]).length, 2);
+    assert.ok((result.peakRssBytes as number) > 0);
+  }
+  assert.match(finished.stderr, /\[3\/3\]/, 'progress lines on stderr');
+});
+
+test('a throwing worker and a dying worker fail their cells; the run goes on; nothing is left', async () => {
+  for (const fault of ['throwAt=2', 'exitAt=2']) {
+    const finished = await batch([
+      '--workload', 'echo', '--param', fault, '--items', '6',
+      '--models', 'sequential,async,threads,processes,hybrid,spawn', '--concurrency', '2', '--reps', '1', '--json',
+    ]);
+    assert.equal(finished.code, 0, finished.stderr);
+    const doc = JSON.parse(finished.stdout) as JsonDoc;
+    assert.equal(doc.results.length, 6, 'every cell reported, none aborted the run');
+    for (const result of doc.results) {
+      assert.equal(result.status, 'failed', `${String(result.model)} ${fault}`);
+      const reason = String(result.reason);
+      if (fault.startsWith('throw')) assert.match(reason, /injected failure at item 2/);
+      else assert.match(reason, /exited with code 3/);
+      assert.deepEqual((result.pids as number[]).filter(isAlive), [], `${String(result.model)} left processes`);
+    }
+  }
+});

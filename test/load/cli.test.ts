@@ -1,0 +1,115 @@
+/**
+ * `conlab load` as a user runs it: a real child process against fixture
+ * servers in this process. Checks the JSON shape, the text form and the exit
+ * codes (0 success, 1 nothing succeeded, 2 bad input or nothing listening).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Hdr } from '../../src/load/hdr.ts';
+import type { LoadResult } from '../../src/load/types.ts';
+import * as fixtures from './fixtures.ts';
+
+const bin = fileURLToPath(new URL('../../bin/conlab.js', import.meta.url));
+
+function conlab(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'load', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('--json carries requests, rps, µs percentiles, errors by kind and a decodable histogram', async (t) => {
+  const f = await fixtures.okServer();
+  t.after(() => f.close());
+  const { code, stdout, stderr } = await conlab([
+    f.url,
+    '-c',
+    '4',
+    '-d',
+    '1',
+    '-t',
+    '2',
+    '--json',
+    '--expect-body',
+    'hello',
+  ]);
+  assert.equal(code, 0, stderr);
+  const r = JSON.parse(stdout) as LoadResult;
+  assert.ok(r.requests > 0);
+  assert.ok(r.rps > 0);
+  assert.deepEqual(
+    Object.keys(r.latencyUs).sort(),
+    ['max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'p999'].sort(),
+  );
+  assert.deepEqual(r.errors, {});
+  assert.equal(Hdr.decode(r.histogram).totalCount, r.requests);
+  assert.equal(r.options.connections, 4);
+  assert.equal(r.options.durationS, 1);
+  assert.equal(r.options.timeoutMs, 10_000);
+  assert.equal(r.threads.length, 2);
+  assert.ok(r.threads.every((th) => th.cpuPercent > 0));
+});
+
+test('text output is wrk-like; -R shows both latencies', async (t) => {
+  const f = await fixtures.okServer();
+  t.after(() => f.close());
+  const { code, stdout } = await conlab([f.url, '-c', '2', '-d', '500ms', '-R', '200']);
+  assert.equal(code, 0);
+  assert.match(stdout, /Running 0\.5s test @ http:\/\/127\.0\.0\.1:\d+\/ \(http, open loop at 200 req\/s\)/);
+  assert.match(stdout, /Latency \(corrected/);
+  assert.match(stdout, /Latency \(uncorrected/);
+  assert.match(stdout, /Requests\/sec:/);
+  assert.match(stdout, /Errors: none/);
+});
+
+test('accept-and-close: zero successes is exit 1 with every attempt counted as an error', async (t) => {
+  const f = await fixtures.acceptCloseServer();
+  t.after(() => f.close());
+  const { code, stdout, stderr } = await conlab([f.url, '-c', '2', '-d', '500ms', '--json']);
+  assert.equal(code, 1);
+  const r = JSON.parse(stdout) as LoadResult;
+  assert.equal(r.requests, 0);
+  assert.ok(r.errorsTotal > 0);
+  assert.match(stderr, /LAB_E_VERIFY: no request succeeded/);
+});
+
+test('closed port: refused errors reported, LAB_E_CONNECT, exit 2', async () => {
+  const port = await fixtures.closedPort();
+  const { code, stdout, stderr } = await conlab([`http://127.0.0.1:${port}/`, '-c', '2', '-d', '300ms']);
+  assert.equal(code, 2);
+  assert.match(stdout, /Errors: \d+ \(refused \d+\)/);
+  assert.match(stderr, /LAB_E_CONNECT/);
+});
+
+test('bad input: clear LAB_E_* codes, exit 2, no stack trace', async () => {
+  const cases: [string[], RegExp][] = [
+    [['not a url'], /LAB_E_BAD_URL/],
+    [['http://10.20.30.40:8080/'], /LAB_E_REMOTE_TARGET/],
+    [['http://127.0.0.1:9/', '-c', '-5'], /LAB_E_(BAD_PARAM|USAGE)/],
+    [['http://127.0.0.1:9/', '-c', '0'], /LAB_E_BAD_PARAM/],
+    [['http://127.0.0.1:9/', '-d', 'forever'], /LAB_E_BAD_PARAM/],
+    [['http://127.0.0.1:9/', '-R', '1e12'], /LAB_E_BAD_PARAM/],
+    [['http://127.0.0.1:9/', '--tcp-mode', 'echo'], /LAB_E_USAGE/],
+    [['tcp://127.0.0.1:9', '--tcp-mode', 'shout'], /LAB_E_BAD_PARAM/],
+    [['http://127.0.0.1:9/', '--body-file', '/no/such/file'], /LAB_E_IO/],
+    [['http://no-such-host.invalid:80/'], /LAB_E_CONNECT/],
+    [[], /LAB_E_USAGE/],
+  ];
+  for (const [args, pattern] of cases) {
+    const { code, stderr } = await conlab(args);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, pattern, args.join(' '));
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  }
+});

@@ -1,0 +1,176 @@
+/**
+ * Real fixture servers for the load generator's tests, on 127.0.0.1 port 0:
+ * each one misbehaves in exactly one documented way. Every server counts the
+ * requests it answered, so a test can check the generator against the
+ * server's own view.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+
+export interface Fixture {
+  url: string;
+  port: number;
+  /** Replies the server sent (successful or not). */
+  answered(): number;
+  close(): Promise<void>;
+}
+
+function listen(
+  server: Server,
+  scheme: 'http' | 'tcp',
+  sockets: Set<Socket>,
+  answered: () => number,
+): Promise<Fixture> {
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        reject(new Error('no port'));
+        return;
+      }
+      resolve({
+        url: `${scheme}://127.0.0.1:${address.port}${scheme === 'http' ? '/' : ''}`,
+        port: address.port,
+        answered,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const socket of sockets) socket.destroy();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+
+function httpFixture(handler: Handler): Promise<Fixture> {
+  let count = 0;
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => handler(req, res, ++count));
+  });
+  server.keepAliveTimeout = 60_000;
+  return listen(server, 'http', new Set(), () => count);
+}
+
+/** 200 `hello`, Content-Length framed. */
+export function okServer(): Promise<Fixture> {
+  return httpFixture((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '5' });
+    res.end('hello');
+  });
+}
+
+/** 200 `hello` after `delayMs`. */
+export function slowServer(delayMs: number): Promise<Fixture> {
+  return httpFixture((_req, res) => {
+    setTimeout(() => res.end('hello'), delayMs);
+  });
+}
+
+/** 200 with a chunked body `hel` + `lo` (no Content-Length). */
+export function chunkedServer(): Promise<Fixture> {
+  return httpFixture((_req, res) => {
+    res.write('hel');
+    res.end('lo');
+  });
+}
+
+/**
+ * Answers at once, except that the first request after `afterMs` (counted
+ * from the first request) freezes the whole server for `stallMs` with a
+ * synchronous loop: every connection stalls together, which is what makes
+ * an uncorrected client hide the stall (coordinated omission).
+ */
+export function stallOnceServer(afterMs: number, stallMs: number): Promise<Fixture> {
+  let firstAt = 0;
+  let stalled = false;
+  return httpFixture((_req, res) => {
+    const now = performance.now();
+    if (firstAt === 0) firstAt = now;
+    if (!stalled && now - firstAt >= afterMs) {
+      stalled = true;
+      while (performance.now() - now < stallMs) {
+        // Deliberate busy wait: the stall under test.
+      }
+    }
+    res.end('hello');
+  });
+}
+
+/** 500 `oops` to everything. */
+export function errorServer(): Promise<Fixture> {
+  return httpFixture((_req, res) => {
+    res.writeHead(500);
+    res.end('oops');
+  });
+}
+
+/** 200 with the wrong body `nope`. */
+export function wrongBodyServer(): Promise<Fixture> {
+  return httpFixture((_req, res) => res.end('nope'));
+}
+
+function netFixture(
+  scheme: 'http' | 'tcp',
+  onSocket: (socket: Socket, count: () => void) => void,
+): Promise<Fixture> {
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    socket.on('error', () => {});
+    onSocket(socket, () => count++);
+  });
+  return listen(server, scheme, sockets, () => count);
+}
+
+/** Resets (RST) every connection when its first bytes arrive. */
+export function resetServer(): Promise<Fixture> {
+  return netFixture('http', (socket) => socket.once('data', () => socket.resetAndDestroy()));
+}
+
+/** Accepts and closes at once without a byte. */
+export function acceptCloseServer(): Promise<Fixture> {
+  return netFixture('http', (socket) => socket.end());
+}
+
+/** Accepts and never answers. */
+export function hangServer(): Promise<Fixture> {
+  return netFixture('http', (socket) => socket.resume());
+}
+
+/** HTTP/1.0 answer without Content-Length, body ended by closing (seed 004's server). */
+export function http10Server(): Promise<Fixture> {
+  return netFixture('http', (socket, count) => {
+    let head = '';
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      count();
+      socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello');
+    });
+  });
+}
+
+/** PROTOCOL.md §1: one reply per chunk received, `echo` or `done`. */
+export function tcpServer(mode: 'echo' | 'compute' | 'wrong'): Promise<Fixture> {
+  return netFixture('tcp', (socket, count) => {
+    socket.on('data', (chunk: Buffer) => {
+      count();
+      socket.write(mode === 'echo' ? chunk : mode === 'compute' ? 'done' : 'pong');
+    });
+  });
+}
+
+/** A port with nothing listening: bound, then released. */
+export async function closedPort(): Promise<number> {
+  const fixture = await okServer();
+  await fixture.close();
+  return fixture.port;
+}

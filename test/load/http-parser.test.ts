@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HttpResponseParser, type ParsedResponse } from '../../src/load/http-parser.ts';
+
+function parse(chunks: string[], options: { keepBody?: boolean; noBody?: boolean; close?: boolean } = {}) {
+  const responses: { status: number; keepAlive: boolean; body: string | undefined }[] = [];
+  const malformed: string[] = [];
+  const parser = new HttpResponseParser(
+    options.keepBody ?? true,
+    (r: ParsedResponse) =>
+      responses.push({ status: r.status, keepAlive: r.keepAlive, body: r.body?.toString() }),
+    (reason) => malformed.push(reason),
+  );
+  parser.noBody = options.noBody ?? false;
+  for (const chunk of chunks) parser.feed(Buffer.from(chunk, 'latin1'));
+  if (options.close) parser.finishOnClose();
+  return { responses, malformed, midResponse: parser.midResponse };
+}
+
+const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello';
+
+test('content-length response, whole and split at every byte', () => {
+  assert.deepEqual(parse([OK]).responses, [{ status: 200, keepAlive: true, body: 'hello' }]);
+  const bytes = [...OK];
+  const split = parse(bytes);
+  assert.deepEqual(split.responses, [{ status: 200, keepAlive: true, body: 'hello' }]);
+  assert.equal(split.midResponse, false);
+});
+
+test('pipelined responses packed into one chunk are all delivered in order', () => {
+  const two = `${OK}HTTP/1.1 404 Not Found\r\ncontent-length: 3\r\n\r\nnopHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n`;
+  assert.deepEqual(
+    parse([two]).responses.map((r) => [r.status, r.body]),
+    [
+      [200, 'hello'],
+      [404, 'nop'],
+      [200, ''],
+    ],
+  );
+});
+
+test('chunked body with extensions and trailers, split mid-size and mid-CRLF', () => {
+  const text =
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nhel\r\n2\r\nlo\r\n0\r\nX-Trailer: 1\r\n\r\n';
+  assert.deepEqual(parse([text]).responses, [{ status: 200, keepAlive: true, body: 'hello' }]);
+  const cut = [text.slice(0, 47), text.slice(47, 52), text.slice(52, 60), text.slice(60)];
+  assert.deepEqual(parse(cut).responses, [{ status: 200, keepAlive: true, body: 'hello' }]);
+});
+
+test('HTTP/1.0 without content-length: the body ends at close, and only then', () => {
+  const text = 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhel';
+  const open = parse([text, 'lo']);
+  assert.equal(open.responses.length, 0);
+  assert.equal(open.midResponse, true);
+  assert.deepEqual(parse([text, 'lo'], { close: true }).responses, [
+    { status: 200, keepAlive: false, body: 'hello' },
+  ]);
+});
+
+test('keep-alive semantics: HTTP/1.0 closes unless keep-alive; HTTP/1.1 keeps unless close', () => {
+  assert.equal(parse(['HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n']).responses[0]?.keepAlive, false);
+  assert.equal(
+    parse(['HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n']).responses[0]?.keepAlive,
+    true,
+  );
+  assert.equal(
+    parse(['HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n']).responses[0]?.keepAlive,
+    false,
+  );
+});
+
+test('204, HEAD and 1xx carry no body', () => {
+  assert.deepEqual(parse(['HTTP/1.1 204 No Content\r\n\r\n']).responses, [
+    { status: 204, keepAlive: true, body: '' },
+  ]);
+  assert.deepEqual(
+    parse(['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n'], { noBody: true }).responses.length,
+    1,
+  );
+  assert.deepEqual(parse([`HTTP/1.1 100 Continue\r\n\r\n${OK}`]).responses, [
+    { status: 200, keepAlive: true, body: 'hello' },
+  ]);
+});
+
+test('the body is not kept unless asked', () => {
+  assert.deepEqual(parse([OK], { keepBody: false }).responses, [
+    { status: 200, keepAlive: true, body: undefined },
+  ]);
+});
+
+test('malformed replies are reported, never delivered as responses', () => {
+  for (const bad of [
+    'ping',
+    'HTTP/2 200 OK\r\n\r\n',
+    'HTTP/1.1 2x0 OK\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiXX',
+  ]) {
+    const result = parse([bad.endsWith('\r\n\r\n') || bad.includes('chunked') ? bad : `${bad}\r\n\r\n`]);
+    assert.equal(result.responses.length, 0, bad);
+    assert.equal(result.malformed.length, 1, bad);
+  }
+});

@@ -1,0 +1,265 @@
+/**
+ * runLoad against real misbehaving servers (test/load/fixtures.ts). Runs are
+ * 1 s or a fixed request count; assertions are about counts and kinds, and
+ * the one latency assertion is the coordinated-omission check the stall
+ * fixture exists for.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runLoad } from '../../src/load/index.ts';
+import type { LoadOptions } from '../../src/load/types.ts';
+import * as fixtures from './fixtures.ts';
+
+async function withFixture<T>(
+  start: Promise<fixtures.Fixture>,
+  body: (f: fixtures.Fixture) => Promise<T>,
+): Promise<T> {
+  const fixture = await start;
+  try {
+    return await body(fixture);
+  } finally {
+    await fixture.close();
+  }
+}
+
+const quick = (target: string, extra: Partial<LoadOptions> = {}): LoadOptions => ({
+  target,
+  connections: 4,
+  durationS: 1,
+  timeoutMs: 2000,
+  ...extra,
+});
+
+test('ok server: verified successes, no errors, the server agrees on the count', async () => {
+  await withFixture(fixtures.okServer(), async (f) => {
+    const r = await runLoad(quick(f.url, { expectBody: 'hello', threads: 2 }));
+    assert.ok(r.requests > 0);
+    assert.equal(r.errorsTotal, 0);
+    assert.ok(r.requests <= f.answered(), `client ${r.requests} > server ${f.answered()}`);
+    assert.equal(r.mode, 'closed');
+    assert.equal(r.latencyUs.min > 0, true);
+    assert.ok(r.latencyUs.p50 <= r.latencyUs.p99 && r.latencyUs.p99 <= r.latencyUs.max);
+    assert.deepEqual(
+      r.threads.map((t) => t.connections),
+      [2, 2],
+    );
+    assert.equal(
+      r.threads.reduce((a, t) => a + t.requests, 0),
+      r.requests,
+    );
+    assert.ok(r.timeline.length >= 1);
+    assert.equal(
+      r.timeline.reduce((a, p) => a + p.requests, 0),
+      r.requests,
+    );
+    assert.ok(r.bytesRead >= r.requests * 'HTTP/1.1 200 OK\r\n\r\nhello'.length);
+  });
+});
+
+test('-n is exact across threads and connections (10 over 3 threads)', async () => {
+  await withFixture(fixtures.okServer(), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 10, threads: 3, requests: 1001, timeoutMs: 5000 });
+    assert.equal(r.requests + r.errorsTotal, 1001);
+    assert.equal(r.errorsTotal, 0);
+    assert.deepEqual(
+      r.threads.map((t) => t.connections),
+      [4, 3, 3],
+    );
+    assert.equal(f.answered(), 1001);
+  });
+});
+
+test('pipelining keeps several requests in flight and counts each reply once', async () => {
+  await withFixture(fixtures.okServer(), async (f) => {
+    const r = await runLoad({
+      target: f.url,
+      connections: 2,
+      pipelining: 8,
+      requests: 800,
+      expectBody: 'hello',
+    });
+    assert.equal(r.requests, 800);
+    assert.equal(f.answered(), 800);
+  });
+});
+
+test('chunked bodies are reassembled and verified', async () => {
+  await withFixture(fixtures.chunkedServer(), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: 200, expectBody: 'hello' });
+    assert.equal(r.requests, 200);
+    assert.equal(r.errorsTotal, 0);
+  });
+});
+
+test('HTTP/1.0 close-delimited replies succeed, one connection per reply', async () => {
+  await withFixture(fixtures.http10Server(), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: 100, expectBody: 'hello' });
+    assert.equal(r.errorsTotal, 0, JSON.stringify(r.errorSamples));
+    assert.equal(r.requests, 100);
+  });
+});
+
+test('slow server: latency reflects the delay, throughput is bounded by it', async () => {
+  await withFixture(fixtures.slowServer(50), async (f) => {
+    const r = await runLoad(quick(f.url, { connections: 2 }));
+    // 2 connections × 1 s ÷ 50 ms = 40; slack for timers that fire up to a millisecond early.
+    assert.ok(r.requests > 0 && r.requests <= 2 * 25, `requests ${r.requests}`);
+    assert.ok(r.latencyUs.min >= 45_000, `min ${r.latencyUs.min}`);
+  });
+});
+
+test('open loop against a server that stalls once: corrected p99 shows the stall, uncorrected does not', async () => {
+  const stallMs = 500;
+  await withFixture(fixtures.stallOnceServer(600, stallMs), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 4, rateRps: 500, durationS: 2, timeoutMs: 5000 });
+    assert.equal(r.mode, 'open');
+    assert.equal(r.errorsTotal, 0);
+    const corrected = r.latencyUs;
+    const uncorrected = r.latencyUncorrectedUs;
+    assert.ok(uncorrected);
+    // ~250 of ~1000 requests were scheduled inside the stall: the corrected p99 is most of it.
+    assert.ok(corrected.p99 >= (stallMs / 2) * 1000, `corrected p99 ${corrected.p99}`);
+    // Only the ≤4 requests in flight when it froze waited on the wire (<1% of samples).
+    assert.ok(uncorrected.p99 < (stallMs / 2) * 1000, `uncorrected p99 ${uncorrected.p99}`);
+    assert.ok(uncorrected.max >= (stallMs / 2) * 1000, `uncorrected max ${uncorrected.max}`);
+    assert.ok(r.schedule && r.schedule.backlogged > 0);
+    assert.ok(r.histogramUncorrected);
+  });
+});
+
+test('reset server: every attempt is a reset error, zero successes', async () => {
+  await withFixture(fixtures.resetServer(), async (f) => {
+    const r = await runLoad(quick(f.url));
+    assert.equal(r.requests, 0);
+    assert.ok((r.errors.reset ?? 0) > 0);
+    assert.equal(r.errorsTotal, r.errors.reset);
+  });
+});
+
+test('500 server: status errors, zero successes; --expect-status 500 accepts them', async () => {
+  await withFixture(fixtures.errorServer(), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: 50 });
+    assert.equal(r.requests, 0);
+    assert.equal(r.errors.status, 50);
+    const accepted = await runLoad({ target: f.url, connections: 2, requests: 50, expectStatus: 500 });
+    assert.equal(accepted.requests, 50);
+  });
+});
+
+test('wrong body: body errors with --expect-body and --expect-body-regex', async () => {
+  await withFixture(fixtures.wrongBodyServer(), async (f) => {
+    const exact = await runLoad({ target: f.url, connections: 2, requests: 40, expectBody: 'hello' });
+    assert.equal(exact.requests, 0);
+    assert.equal(exact.errors.body, 40);
+    const regex = await runLoad({ target: f.url, connections: 2, requests: 40, expectBodyRegex: '^hel+o$' });
+    assert.equal(regex.errors.body, 40);
+    const matching = await runLoad({ target: f.url, connections: 2, requests: 40, expectBodyRegex: 'no.e' });
+    assert.equal(matching.requests, 40);
+  });
+});
+
+test('accept-and-close: all errors, zero successes', async () => {
+  await withFixture(fixtures.acceptCloseServer(), async (f) => {
+    const r = await runLoad(quick(f.url));
+    assert.equal(r.requests, 0);
+    assert.ok(r.errorsTotal > 0);
+    assert.equal(r.latencyUs.p50, 0);
+    const kinds = Object.keys(r.errors).sort();
+    assert.ok(
+      kinds.every((k) => k === 'short-read' || k === 'reset'),
+      kinds.join(),
+    );
+  });
+});
+
+test('hanging server: requests time out and the run still ends on time', async () => {
+  await withFixture(fixtures.hangServer(), async (f) => {
+    const started = performance.now();
+    const r = await runLoad(quick(f.url, { timeoutMs: 200 }));
+    const tookMs = performance.now() - started;
+    assert.equal(r.requests, 0);
+    assert.ok((r.errors.timeout ?? 0) >= 4, JSON.stringify(r.errors));
+    assert.ok(tookMs < 10_000, `took ${tookMs} ms`);
+  });
+});
+
+test('closed port: refused errors, no crash', async () => {
+  const port = await fixtures.closedPort();
+  const r = await runLoad(quick(`http://127.0.0.1:${port}/`, { durationS: 0.5 }));
+  assert.equal(r.requests, 0);
+  assert.ok((r.errors.refused ?? 0) > 0);
+  assert.ok(r.errorSamples?.some((s) => s.includes('ECONNREFUSED')));
+});
+
+test('TCP echo and compute, persistent and a new connection per request, verified', async () => {
+  await withFixture(fixtures.tcpServer('echo'), async (f) => {
+    const persistent = await runLoad({ target: f.url, connections: 2, requests: 300 });
+    assert.equal(persistent.protocol, 'tcp');
+    assert.equal(persistent.requests, 300);
+    assert.equal(f.answered(), 300);
+    const perRequest = await runLoad({
+      target: f.url,
+      connections: 2,
+      requests: 50,
+      connectionPerRequest: true,
+    });
+    assert.equal(perRequest.requests, 50);
+    const wrongExpect = await runLoad({ target: f.url, connections: 1, requests: 5, tcpExpect: 'done' });
+    assert.equal(wrongExpect.errors.body, 5);
+  });
+  await withFixture(fixtures.tcpServer('compute'), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: 100, tcpExpect: 'done' });
+    assert.equal(r.requests, 100);
+  });
+  await withFixture(fixtures.tcpServer('wrong'), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: 20 });
+    assert.equal(r.requests, 0);
+    assert.equal(r.errors.body, 20);
+  });
+});
+
+test('HTTP with a new connection per request', async () => {
+  await withFixture(fixtures.okServer(), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: 100, connectionPerRequest: true });
+    assert.equal(r.requests, 100);
+  });
+});
+
+test('warmup is not recorded; an abort ends the run early with what was measured', async () => {
+  await withFixture(fixtures.okServer(), async (f) => {
+    const warm = await runLoad({ target: f.url, connections: 2, requests: 100, warmupS: 0.3 });
+    assert.equal(warm.requests, 100);
+    assert.ok(f.answered() > 100, 'warmup requests reached the server');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const started = performance.now();
+    const aborted = await runLoad(quick(f.url, { durationS: 30 }), { signal: controller.signal });
+    assert.equal(aborted.interrupted, true);
+    assert.ok(performance.now() - started < 10_000);
+    assert.ok(aborted.requests > 0);
+  });
+});
+
+test('progress hook sees each finished second', async () => {
+  await withFixture(fixtures.okServer(), async (f) => {
+    const seen: number[] = [];
+    const r = await runLoad(quick(f.url, { durationS: 1.5, threads: 2 }), {
+      onProgress: (p) => seen.push(p.second),
+    });
+    assert.deepEqual(
+      seen,
+      r.timeline.map((p) => p.second),
+    );
+    assert.ok(seen.length >= 2);
+  });
+});
+
+test('bad input is rejected before any thread starts', async () => {
+  await assert.rejects(runLoad({ target: 'nonsense', connections: 1 }), { code: 'LAB_E_BAD_URL' });
+  await assert.rejects(runLoad({ target: 'http://10.1.2.3:80/', connections: 1 }), {
+    code: 'LAB_E_REMOTE_TARGET',
+  });
+  await assert.rejects(runLoad({ target: 'http://127.0.0.1:80/', connections: -1 }), {
+    code: 'LAB_E_BAD_PARAM',
+  });
+});

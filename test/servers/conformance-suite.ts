@@ -1,0 +1,84 @@
+/**
+ * Runs the shared conformance cases against one running server per
+ * architecture, then checks unit replacement and shutdown. An architecture
+ * the runtime cannot run shows up as named skips with the server's own
+ * "unsupported on RUNTIME@VERSION (...)" reason.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { httpCall } from '../../src/servers/bench/http-client.ts';
+import { groupMembers } from '../../src/servers/bench/launch.ts';
+import { WHOAMI_RE } from '../../src/servers/bench/endpoints.ts';
+import type { ArchName } from '../../src/servers/config.ts';
+import { conformanceCases } from './conformance-cases.ts';
+import { startServer, type StartedServer } from './helpers.ts';
+
+/** Architectures whose units are separate processes a test can kill. */
+const processUnits: ArchName[] = ['cluster', 'reuseport', 'prefork'];
+
+async function findUnitPid(s: StartedServer): Promise<number | null> {
+  for (let i = 0; i < 40; i++) {
+    const r = await httpCall(s.baseUrl, '/whoami');
+    const pid = Number(WHOAMI_RE.exec(r.body)?.[2]);
+    if (pid && pid !== s.server.pid) return pid;
+  }
+  return null;
+}
+
+export function defineConformance(runtimeName: string, archs: readonly ArchName[], skipWhy?: string): void {
+  for (const arch of archs) {
+    describe(`${arch} on ${runtimeName}`, () => {
+      let started: StartedServer | undefined;
+      let skipReason = skipWhy ?? '';
+      before(async () => {
+        if (skipWhy) return;
+        const result = await startServer({ arch, workers: 2, threads: 2, requestTimeoutMs: 1500 }, runtimeName);
+        if (result.kind === 'unsupported') skipReason = result.reason;
+        else started = result.started;
+      });
+      after(async () => {
+        await started?.server.stop();
+      });
+
+      for (const testCase of conformanceCases) {
+        it(testCase.name, async (t) => {
+          if (!started) return t.skip(skipReason);
+          await testCase.run(started);
+        });
+      }
+
+      it('a unit that dies is replaced and counted in /info', async (t) => {
+        if (!started) return t.skip(skipReason);
+        if (!processUnits.includes(arch)) {
+          return t.skip(`${arch} has no separate unit process to kill (threads and in-process units die with their process)`);
+        }
+        const s = started;
+        const victim = await findUnitPid(s);
+        assert.ok(victim, 'a unit pid other than the primary answered /whoami');
+        process.kill(victim, 'SIGKILL');
+        let restarts = 0;
+        for (let i = 0; i < 100 && restarts < 1; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          try {
+            const info = JSON.parse((await httpCall(s.baseUrl, '/info')).body) as { restarts?: number };
+            restarts = info.restarts ?? 0;
+          } catch {
+            // The dead unit's connections may fail while it is replaced.
+          }
+        }
+        assert.ok(restarts >= 1, 'restarts counted');
+        const r = await httpCall(s.baseUrl, '/hello');
+        assert.equal(r.body, 'hello');
+      });
+
+      it('SIGTERM stops every process of the architecture', async (t) => {
+        if (!started) return t.skip(skipReason);
+        const pid = started.server.pid;
+        const report = await started.server.stop();
+        assert.equal(report.graceful, true, `graceful exit (code ${report.exitCode}): ${started.server.stderrTail()}`);
+        assert.deepEqual(report.leftovers, []);
+        assert.deepEqual(groupMembers(pid), []);
+      });
+    });
+  }
+}

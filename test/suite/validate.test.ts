@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { LabError } from '../../src/core/errors.ts';
+import { parseSuiteText } from '../../src/suite/parse.ts';
+import { resolveSuite } from '../../src/suite/resolve.ts';
+import { defaultCatalog } from '../../src/suite/catalog.ts';
+import { expandSuite, planOrder } from '../../src/suite/expand.ts';
+import { prepareSuite } from '../../src/suite/load.ts';
+
+const run = promisify(execFile);
+const bin = new URL('../../bin/conlab.js', import.meta.url).pathname;
+
+function suiteError(text: string): LabError {
+  try {
+    resolveSuite(parseSuiteText(text, 'test.yaml'), 'test.yaml', defaultCatalog);
+  } catch (error) {
+    assert.ok(error instanceof LabError, `expected a LabError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the suite was accepted');
+}
+
+const base = `name: t
+runtimes: [node]
+batch:
+  - workload: cpu.sha256
+    models: [sequential, threads]
+`;
+
+test('a typo in a nested key is refused with its path and a suggestion', () => {
+  const error = suiteError(base.replace('models:', 'modles:'));
+  assert.equal(error.code, 'LAB_E_SUITE_INVALID');
+  assert.match(error.message, /batch\[0\]\.modles: unknown key/);
+  assert.match(error.message, /did you mean 'models'\?/);
+  assert.match(error.hint ?? '', /rename 'modles' to 'models'/);
+});
+
+test('a typo in a top-level key names the key', () => {
+  const error = suiteError(`${base}repetitons: 3\n`);
+  assert.match(error.message, /repetitons: unknown key/);
+  assert.match(error.message, /did you mean 'repetitions'/);
+});
+
+test('a wrong type names the field and the expected type', () => {
+  const error = suiteError(`${base}repetitions: three\n`);
+  assert.equal(error.code, 'LAB_E_SUITE_INVALID');
+  assert.match(error.message, /repetitions: .*expected number/i);
+  const inList = suiteError(base.replace('models: [sequential, threads]', 'models: [sequential, threads]\n    concurrency: [1, two]'));
+  assert.match(inList.message, /batch\[0\]\.concurrency\[1\]: .*expected number/i);
+});
+
+test('an enum typo lists the allowed values and suggests one', () => {
+  const error = suiteError(`${base}order: interleave\n`);
+  assert.match(error.message, /order: not one of interleaved, shuffled, sequential/);
+  assert.match(error.hint ?? '', /did you mean 'interleaved'/);
+});
+
+test('unknown workload, model and architecture names are refused with suggestions', () => {
+  const workload = suiteError(base.replace('cpu.sha256', 'cpu.sha265'));
+  assert.match(workload.message, /batch\[0\]\.workload: unknown workload 'cpu.sha265'/);
+  assert.match(workload.hint ?? '', /did you mean 'cpu.sha256'/);
+  const model = suiteError(base.replace('threads]', 'thread]'));
+  assert.match(model.message, /batch\[0\]\.models\[1\]: unknown model 'thread'/);
+  const arch = suiteError(`name: t\nserver:\n  - architectures: [clustr]\n`);
+  assert.match(arch.message, /server\[0\]\.architectures\[0\]: unknown architecture 'clustr'/);
+  assert.match(arch.hint ?? '', /did you mean 'cluster'/);
+});
+
+test('an empty matrix is refused before anything runs', () => {
+  const error = suiteError('name: empty\nruntimes: [node]\n');
+  assert.match(error.message, /empty matrix/);
+  const emptyList = suiteError('name: t\nbatch:\n  - workload: cpu.sha256\n    models: []\n');
+  assert.match(emptyList.message, /batch\[0\]\.models/);
+});
+
+test('impossible combinations are refused: threads per process without hybrid, bad params', () => {
+  const error = suiteError(base.replace('models: [sequential, threads]', 'models: [threads]\n    threadsPerProcess: 2'));
+  assert.match(error.message, /threadsPerProcess: .*only applies to model 'hybrid'/);
+  const param = suiteError(base.replace('models:', 'params: { itres: 5 }\n    models:'));
+  assert.match(param.message, /batch\[0\]\.params: unknown cpu.sha256 param 'itres'/);
+});
+
+test('resolution fills every default and expansion collapses axes that do not apply', () => {
+  const suite = resolveSuite(
+    parseSuiteText(
+      `${base.replace('models: [sequential, threads]', 'models: [sequential, threads, hybrid]\n    concurrency: [1, 2]\n    threadsPerProcess: [1, 2]')}seed: 7\n`,
+      'x',
+    ),
+    'x',
+    defaultCatalog,
+  );
+  assert.equal(suite.repetitions, 3);
+  assert.equal(suite.order, 'interleaved');
+  assert.equal(suite.seed, 7);
+  assert.ok(Object.keys(suite.batch[0]?.params ?? {}).length > 0, 'workload param defaults are filled in');
+  const cells = expandSuite(suite);
+  // sequential ×1, threads ×2 levels, hybrid ×2 levels ×2 threads.
+  assert.equal(cells.length, 1 + 2 + 4);
+  assert.equal(new Set(cells.map((cell) => cell.cellKey)).size, cells.length);
+  const plan = planOrder(suite, cells);
+  assert.equal(plan.length, cells.length * 3);
+  // Interleaved: every cell's repetition r comes before any repetition r + 1.
+  const rounds = plan.map((step) => step.repetition);
+  assert.deepEqual(rounds, [...rounds].sort((a, b) => a - b));
+  // The shuffle is seeded: the same seed gives the same order.
+  assert.deepEqual(planOrder(suite, cells), plan);
+  assert.notDeepEqual(planOrder({ ...suite, seed: 8 }, cells), plan);
+});
+
+test('CLI overrides are validated like the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conlab-suite-'));
+  try {
+    const file = join(dir, 's.yaml');
+    writeFileSync(file, base);
+    assert.equal(prepareSuite(file, { repetitions: 5 }).suite.repetitions, 5);
+    assert.throws(() => prepareSuite(file, { order: 'randm' }), /order: not one of/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('conlab suite validate exits 2 with the path and suggestion; the shipped suites are valid', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conlab-suite-'));
+  try {
+    const file = join(dir, 'typo.yaml');
+    writeFileSync(file, base.replace('workload:', 'wrkload:'));
+    await assert.rejects(run(process.execPath, [bin, 'suite', 'validate', file]), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr, /LAB_E_SUITE_INVALID/);
+      assert.match(error.stderr, /batch\[0\]\.wrkload: unknown key/);
+      assert.match(error.stderr, /did you mean 'workload'/);
+      assert.doesNotMatch(error.stderr, /at .*\.ts:\d+/, 'no stack trace');
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const file of ['suites/quick.yaml', 'suites/examples/cpu-scaling.yaml', 'suites/examples/servers.yaml']) {
+    const { stdout } = await run(process.execPath, [bin, 'suite', 'validate', new URL(`../../${file}`, import.meta.url).pathname]);
+    assert.match(stdout, /^ok: suite/);
+  }
+});
