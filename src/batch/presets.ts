@@ -9,7 +9,7 @@
 import { ErrorCodes, unknownName } from '../core/errors.ts';
 import type { BatchGrid } from './plan.ts';
 import { expandGrid } from './plan.ts';
-import type { ResolvedBatchSpec } from './spec.ts';
+import { DEFAULT_IN_FLIGHT_PER_WORKER, type ResolvedBatchSpec } from './spec.ts';
 
 export interface Preset {
   name: string;
@@ -17,7 +17,12 @@ export interface Preset {
   grids: BatchGrid[];
 }
 
-const common = { threadsPerProcess: 2, repetitions: 1, timeoutMs: 600_000, inFlightPerWorker: 4 };
+const common = {
+  threadsPerProcess: 2,
+  repetitions: 1,
+  timeoutMs: 600_000,
+  inFlightPerWorker: DEFAULT_IN_FLIGHT_PER_WORKER,
+};
 
 export const presets: Record<string, Preset> = {
   'seed003-io': {
@@ -33,7 +38,15 @@ export const presets: Record<string, Preset> = {
         concurrency: [50],
         itemsPerTask: [1],
       },
-      { ...common, workload: 'io.sleep', params: {}, items: 50, models: ['threads'], concurrency: [8, 32], itemsPerTask: [1] },
+      {
+        ...common,
+        workload: 'io.sleep',
+        params: {},
+        items: 50,
+        models: ['threads'],
+        concurrency: [8, 32],
+        itemsPerTask: [1],
+      },
       {
         ...common,
         workload: 'io.sleep',
@@ -95,7 +108,13 @@ export function expandPreset(preset: Preset, overrides: { repetitions?: number }
   for (const grid of preset.grids) {
     const resolved = expandGrid({ ...grid, repetitions: overrides.repetitions ?? grid.repetitions });
     for (const cell of resolved) {
-      const key = JSON.stringify([cell.workload, cell.params, cell.model, cell.concurrency, cell.itemsPerTask]);
+      const key = JSON.stringify([
+        cell.workload,
+        cell.params,
+        cell.model,
+        cell.concurrency,
+        cell.itemsPerTask,
+      ]);
       if (seen.has(key)) continue;
       seen.add(key);
       cells.push(cell);

@@ -175,7 +175,8 @@ export async function runBatchCell(
     cell.monitor = rep.monitor;
     progress = rep.done.progress;
     if (!rep.monitor.available) verdicts.add('monitor-unavailable');
-    else if (rep.monitor.summary.outsideCpuPercent > MACHINE_BUSY_OUTSIDE_PERCENT) verdicts.add('machine-busy');
+    else if (rep.monitor.summary.outsideCpuPercent > MACHINE_BUSY_OUTSIDE_PERCENT)
+      verdicts.add('machine-busy');
   }
   cell.pids = [...pids];
   if (cell.durationsMs.length > 0) {
@@ -183,7 +184,8 @@ export async function runBatchCell(
     cell.durationStdevMs = stdev(cell.durationsMs);
     cell.itemsPerSec = cell.durationMs > 0 ? (spec.items * 1000) / cell.durationMs : 0;
     cell.cpuPercent = mean(cpu);
-    if (cell.durationsMs.length >= 2 && coefficientOfVariation(cell.durationsMs) > NOISY_CV) verdicts.add('noisy');
+    if (cell.durationsMs.length >= 2 && coefficientOfVariation(cell.durationsMs) > NOISY_CV)
+      verdicts.add('noisy');
   }
   if (progress) cell.progress = progress;
   cell.verdicts = [...verdicts];

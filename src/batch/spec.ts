@@ -23,7 +23,7 @@ export interface BatchCellSpec {
   repetitions?: number;
   /** Per repetition, timed section only; default 600000. */
   timeoutMs?: number;
-  /** Tasks a pool keeps in flight per worker; default 4. */
+  /** Tasks a pool keeps in flight per worker; default 2. */
   inFlightPerWorker?: number;
 }
 
@@ -54,7 +54,7 @@ export const BATCH_LIMITS = {
 export const DEFAULT_THREADS_PER_PROCESS = 2;
 export const DEFAULT_TIMEOUT_MS = 600_000;
 /** Enough to hide dispatch latency; few enough that a busy worker does not hoard items another could take. */
-export const DEFAULT_IN_FLIGHT_PER_WORKER = 4;
+export const DEFAULT_IN_FLIGHT_PER_WORKER = 2;
 
 function checkInt(name: string, value: number, range: { min: number; max: number }, hint: string): number {
   if (!Number.isSafeInteger(value) || value < range.min || value > range.max) {
@@ -104,7 +104,12 @@ export function resolveBatchSpec(spec: BatchCellSpec): ResolvedBatchSpec {
     threadsPerProcess,
     // Models without tasks run item by item: a chunk size there would only make two keys for one cell.
     itemsPerTask: model.usesItemsPerTask
-      ? checkInt('items per task', spec.itemsPerTask ?? 1, BATCH_LIMITS.itemsPerTask, 'e.g. --items-per-task 1,5')
+      ? checkInt(
+          'items per task',
+          spec.itemsPerTask ?? 1,
+          BATCH_LIMITS.itemsPerTask,
+          'e.g. --items-per-task 1,5',
+        )
       : 1,
     items,
     repetitions: checkInt('repetitions', spec.repetitions ?? 1, BATCH_LIMITS.repetitions, 'e.g. --reps 3'),

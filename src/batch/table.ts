@@ -10,15 +10,12 @@ import { getWorkload } from '../workloads/index.ts';
 
 /** Seed 003's benchmark name, e.g. "Threaded CPU heavy processing (2 threads, 1 item per task)". */
 export function benchmarkName(cell: BatchCell): string {
-  let kind: 'cpu' | 'io' = 'cpu';
-  let label = `${cell.model} ${cell.workload}`;
   try {
-    kind = getWorkload(cell.workload).kind;
-    label = getModel(cell.model).label(kind, cell);
+    return getModel(cell.model).label(getWorkload(cell.workload).kind, cell);
   } catch {
     // A stored record from a newer conlab may name a model this one lacks: fall back to the raw names.
+    return `${cell.model} ${cell.workload}`;
   }
-  return label;
 }
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
@@ -47,11 +44,31 @@ export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>
   if (options.showRuntime) columns.push({ header: 'Runtime', value: (c) => c.runtime });
   columns.push(
     { header: 'Mean time (sec)', value: timeText, align: 'right' },
-    { header: 'Memory', value: (c) => (c.durationsMs.length > 0 ? fmt.bytes(c.peakRssBytes) : '-'), align: 'right' },
-    { header: 'Items/s', value: (c) => (c.durationsMs.length > 0 ? fmt.rate(c.itemsPerSec) : '-'), align: 'right' },
-    { header: 'Speedup', value: (c) => (c.speedup === null ? '-' : `${c.speedup.toFixed(2)}x`), align: 'right' },
-    { header: 'Efficiency', value: (c) => fmt.percent(c.efficiency === null ? null : c.efficiency * 100), align: 'right' },
-    { header: 'CPU', value: (c) => (c.durationsMs.length > 0 ? fmt.percent(c.cpuPercent) : '-'), align: 'right' },
+    {
+      header: 'Memory',
+      value: (c) => (c.durationsMs.length > 0 ? fmt.bytes(c.peakRssBytes) : '-'),
+      align: 'right',
+    },
+    {
+      header: 'Items/s',
+      value: (c) => (c.durationsMs.length > 0 ? fmt.rate(c.itemsPerSec) : '-'),
+      align: 'right',
+    },
+    {
+      header: 'Speedup',
+      value: (c) => (c.speedup === null ? '-' : `${c.speedup.toFixed(2)}x`),
+      align: 'right',
+    },
+    {
+      header: 'Efficiency',
+      value: (c) => fmt.percent(c.efficiency === null ? null : c.efficiency * 100),
+      align: 'right',
+    },
+    {
+      header: 'CPU',
+      value: (c) => (c.durationsMs.length > 0 ? fmt.percent(c.cpuPercent) : '-'),
+      align: 'right',
+    },
     { header: 'Answer', value: (c) => (c.answer === null ? '-' : String(c.answer)), align: 'right' },
     { header: 'Status', value: statusText },
   );
@@ -81,7 +98,11 @@ export function renderBatchTable(cells: BatchCell[], options: BatchTableOptions 
  * versions. Memory is the process tree's peak RSS (the seed's column is
  * pyperf's per-benchmark peak); speedup is vs the sequential row.
  */
-export function renderSeed003Table(cells: BatchCell[], env: EnvironmentInfo, title = 'Concurrency/asynchronicity benchmark'): string {
+export function renderSeed003Table(
+  cells: BatchCell[],
+  env: EnvironmentInfo,
+  title = 'Concurrency/asynchronicity benchmark',
+): string {
   const runtimes = [...new Set(cells.map((cell) => cell.runtime))];
   const footer = [
     `Platform: ${env.os} (kernel ${env.kernel})`,

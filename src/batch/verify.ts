@@ -17,7 +17,8 @@ export function checkAnswers(cells: BatchCell[]): number {
     if (cell.status !== 'ok') continue;
     const key = groupKey(cell);
     const current = references.get(key);
-    if (!current || (current.model !== 'sequential' && cell.model === 'sequential')) references.set(key, cell);
+    if (!current || (current.model !== 'sequential' && cell.model === 'sequential'))
+      references.set(key, cell);
   }
   let marked = 0;
   for (const cell of cells) {

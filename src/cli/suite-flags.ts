@@ -18,7 +18,8 @@ export const overrideFlags = {
 
 type OverrideValues = Partial<Record<keyof typeof overrideFlags, string | boolean | undefined>>;
 
-const text = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+const text = (value: string | boolean | undefined): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 
 export function readOverrides(values: OverrideValues): SuiteOverrides {
   const overrides: SuiteOverrides = {};

@@ -25,6 +25,8 @@ export const ErrorCodes = {
   NOT_FOUND: 'LAB_E_NOT_FOUND',
   IO: 'LAB_E_IO',
   INTERNAL: 'LAB_E_INTERNAL',
+  /** A run stopped by its AbortSignal (Ctrl-C) before it measured anything. */
+  ABORTED: 'LAB_E_ABORTED',
   // HTTP errors the server lab answers with (PROTOCOL.md §2).
   BAD_JSON: 'LAB_E_BAD_JSON',
   BAD_REQUEST: 'LAB_E_BAD_REQUEST',

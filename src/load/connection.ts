@@ -45,6 +45,14 @@ export interface ConnSpec {
   verify: HttpVerifier;
   /** TCP: the exact reply expected for each request. */
   tcpExpect: Buffer;
+  /**
+   * A read buffer shared by the thread's sockets (net's `onread`): data is
+   * read straight into it instead of a fresh Buffer and a stream 'data' event
+   * per read. Safe to share because reads are handled one at a time and
+   * nothing keeps a reference into it. Undefined → plain 'data' events
+   * (runtimes without `onread`).
+   */
+  readBuffer: Buffer | undefined;
 }
 
 const MAX_BACKOFF_MS = 50;
@@ -63,18 +71,22 @@ export class Connection {
   private successesOnSocket = 0;
   private failures = 0;
   private backoffTimer: NodeJS.Timeout | undefined;
-  private readonly scheduled: number[] = [];
-  private readonly sent: number[] = [];
+  private readonly inFlightQueue: InFlight;
   private tcpReply: Buffer | undefined;
   // Socket listeners created once per connection, not once per socket.
   private readonly handleConnect = (): void => this.onConnect();
   private readonly handleData = (chunk: Buffer): void => this.onData(chunk);
+  private readonly handleRead = (bytes: number, buffer: Uint8Array): boolean => {
+    this.onData(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+    return true;
+  };
   private readonly handleError = (error: unknown): void => this.onError(error);
   private readonly handleClose = (): void => this.onClose();
 
   constructor(owner: ConnOwner, spec: ConnSpec) {
     this.owner = owner;
     this.spec = spec;
+    this.inFlightQueue = new InFlight(spec.perRequest ? 1 : spec.pipelining);
     if (spec.protocol === 'http') {
       this.parser = new HttpResponseParser(
         spec.keepBody,
@@ -86,7 +98,7 @@ export class Connection {
   }
 
   get inFlight(): number {
-    return this.scheduled.length;
+    return this.inFlightQueue.length;
   }
 
   start(): void {
@@ -96,14 +108,13 @@ export class Connection {
 
   available(): boolean {
     if (this.dead || this.closing) return false;
-    if (this.spec.perRequest) return this.socket === undefined && this.scheduled.length === 0;
-    return this.connected && this.scheduled.length < this.spec.pipelining;
+    if (this.spec.perRequest) return this.socket === undefined && this.inFlightQueue.length === 0;
+    return this.connected && this.inFlightQueue.length < this.spec.pipelining;
   }
 
-  send(scheduledMs: number): void {
-    const now = this.owner.now();
-    this.scheduled.push(scheduledMs);
-    this.sent.push(now);
+  /** Sends one request now (`nowMs`, the caller's clock reading) that was due at `scheduledMs`. */
+  send(scheduledMs: number, nowMs: number): void {
+    this.inFlightQueue.push(scheduledMs, nowMs);
     if (this.spec.perRequest) this.open();
     else this.socket?.write(this.spec.request);
   }
@@ -111,7 +122,12 @@ export class Connection {
   /** Ends a request that waited too long: the socket is dropped and its requests count as timeouts. */
   checkTimeout(now: number, timeoutMs: number): void {
     if (this.socket === undefined) return;
-    const since = this.sent.length > 0 ? (this.sent[0] ?? now) : this.connected ? now : this.openedAtMs;
+    const since =
+      this.inFlightQueue.length > 0
+        ? this.inFlightQueue.oldestSent()
+        : this.connected
+          ? now
+          : this.openedAtMs;
     if (now - since > timeoutMs) {
       this.lastError = { code: 'ETIMEDOUT' };
       this.socket.destroy();
@@ -134,10 +150,16 @@ export class Connection {
     this.tcpReply = undefined;
     this.parser?.reset();
     this.openedAtMs = this.owner.now();
-    const socket = connect({ host: this.spec.address, port: this.spec.port, family: this.spec.family });
+    const readBuffer = this.spec.readBuffer;
+    const socket = connect({
+      host: this.spec.address,
+      port: this.spec.port,
+      family: this.spec.family,
+      ...(readBuffer === undefined ? {} : { onread: { buffer: readBuffer, callback: this.handleRead } }),
+    });
     socket.setNoDelay(true);
     socket.on('connect', this.handleConnect);
-    socket.on('data', this.handleData);
+    if (readBuffer === undefined) socket.on('data', this.handleData);
     socket.on('error', this.handleError);
     socket.on('close', this.handleClose);
     this.socket = socket;
@@ -163,8 +185,10 @@ export class Connection {
 
   /** Takes the oldest request off the in-flight queue and reports it. */
   private finishHead(kind: ErrorKind | null): void {
-    const scheduledMs = this.scheduled.shift() ?? 0;
-    const sentMs = this.sent.shift() ?? 0;
+    const queue = this.inFlightQueue;
+    queue.shift();
+    const scheduledMs = queue.shiftedScheduled;
+    const sentMs = queue.shiftedSent;
     if (kind === null) {
       this.successesOnSocket++;
       this.failures = 0;
@@ -173,7 +197,7 @@ export class Connection {
   }
 
   private onHttpResponse(response: ParsedResponse): void {
-    if (this.scheduled.length === 0) {
+    if (this.inFlightQueue.length === 0) {
       // A response nobody asked for: the stream is out of step.
       this.onMalformed('response without a request');
       return;
@@ -186,9 +210,9 @@ export class Connection {
     }
     if (!response.keepAlive) {
       this.closing = true;
-      while (this.scheduled.length > 0) {
-        this.sent.shift();
-        this.owner.requeue(this.scheduled.shift() ?? 0);
+      while (this.inFlightQueue.length > 0) {
+        this.inFlightQueue.shift();
+        this.owner.requeue(this.inFlightQueue.shiftedScheduled);
       }
       this.socket?.destroy();
       return;
@@ -202,11 +226,11 @@ export class Connection {
     const checked = Math.min(reply.length, expect.length);
     const wrong = reply.length > expect.length || reply.compare(expect, 0, checked, 0, checked) !== 0;
     if (!wrong && reply.length < expect.length) {
-      this.tcpReply = reply;
+      this.tcpReply = Buffer.from(reply); // the read buffer is reused
       return;
     }
     this.tcpReply = undefined;
-    if (this.scheduled.length === 0) {
+    if (this.inFlightQueue.length === 0) {
       this.onMalformed('reply without a request');
       return;
     }
@@ -226,7 +250,7 @@ export class Connection {
   private onMalformed(reason: string): void {
     this.owner.note(`malformed reply: ${reason}`);
     this.lastError = { code: 'EPROTO', message: reason };
-    while (this.scheduled.length > 0 && !this.dead) this.finishHead('other');
+    while (this.inFlightQueue.length > 0 && !this.dead) this.finishHead('other');
     this.socket?.destroy();
   }
 
@@ -236,7 +260,7 @@ export class Connection {
     this.connected = false;
     this.socket = undefined;
     // A close-delimited body (HTTP/1.0 style) ends here, successfully.
-    if (this.parser !== undefined && this.scheduled.length > 0 && this.lastError === undefined) {
+    if (this.parser !== undefined && this.inFlightQueue.length > 0 && this.lastError === undefined) {
       this.parser.finishOnClose();
       if (this.dead) return;
     }
@@ -249,11 +273,11 @@ export class Connection {
       );
     } else {
       kind = wasConnected ? 'short-read' : 'connect';
-      if (this.scheduled.length > 0)
+      if (this.inFlightQueue.length > 0)
         this.owner.note('short-read: the server closed the connection before a complete reply');
     }
-    const hadRequests = this.scheduled.length > 0;
-    while (this.scheduled.length > 0 && !this.dead) this.finishHead(kind);
+    const hadRequests = this.inFlightQueue.length > 0;
+    while (this.inFlightQueue.length > 0 && !this.dead) this.finishHead(kind);
     if (this.dead) return;
     if (!hadRequests && !wasConnected) this.owner.connectFailed(kind);
     if (this.dead) return;
@@ -274,5 +298,42 @@ export class Connection {
     };
     if (backoffMs === 0 && this.spec.perRequest) reopen();
     else this.backoffTimer = setTimeout(reopen, backoffMs);
+  }
+}
+
+/** Requests in flight on one connection, oldest first: a fixed ring sized to the pipelining depth, no allocation per request. */
+class InFlight {
+  private readonly scheduled: Float64Array;
+  private readonly sent: Float64Array;
+  private head = 0;
+  length = 0;
+  /** The pair removed by the last shift(). */
+  shiftedScheduled = 0;
+  shiftedSent = 0;
+
+  constructor(capacity: number) {
+    this.scheduled = new Float64Array(capacity);
+    this.sent = new Float64Array(capacity);
+  }
+
+  push(scheduledMs: number, sentMs: number): void {
+    const capacity = this.scheduled.length;
+    if (this.length === capacity) throw new Error('more requests in flight than the pipelining depth');
+    const at = (this.head + this.length) % capacity;
+    this.scheduled[at] = scheduledMs;
+    this.sent[at] = sentMs;
+    this.length++;
+  }
+
+  oldestSent(): number {
+    return this.sent[this.head] ?? 0;
+  }
+
+  shift(): void {
+    if (this.length === 0) return;
+    this.shiftedScheduled = this.scheduled[this.head] ?? 0;
+    this.shiftedSent = this.sent[this.head] ?? 0;
+    this.head = (this.head + 1) % this.scheduled.length;
+    this.length--;
   }
 }

@@ -13,6 +13,7 @@
  * shows in the percentiles), uncorrected = reply time − actual send time.
  */
 import { performance } from 'node:perf_hooks';
+import { currentRuntimeName } from '../core/runtime-info.ts';
 import type { ErrorKind } from '../results/record.ts';
 import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
 import { Hdr } from './hdr.ts';
@@ -22,6 +23,7 @@ import { readThreadCpuUs } from './thread-cpu.ts';
 import { httpVerifier, needsBody } from './verify.ts';
 
 const MAX_ERROR_SAMPLES = 5;
+const READ_BUFFER_BYTES = 256 * 1024;
 
 export interface EngineHooks {
   second(report: SecondReport): void;
@@ -97,6 +99,7 @@ export class Engine implements ConnOwner {
       keepBody: needsBody(options),
       verify: httpVerifier(options),
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
+      readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
     };
     for (let i = 0; i < plan.connections; i++) this.conns.push(new Connection(this, spec));
   }
@@ -191,7 +194,7 @@ export class Engine implements ConnOwner {
     if (this.stopping) return;
     if (this.open) {
       while (conn.available() && this.backlogHead < this.backlog.length) {
-        conn.send(this.backlog[this.backlogHead++] ?? this.now());
+        conn.send(this.backlog[this.backlogHead++] ?? 0, this.now());
       }
       this.compactBacklog();
       if (conn.available() && !this.queued.has(conn)) {
@@ -200,14 +203,14 @@ export class Engine implements ConnOwner {
       }
       return;
     }
+    const now = this.now();
+    if (now >= this.endMs) return;
     while (conn.available()) {
-      const now = this.now();
-      if (now >= this.endMs) return;
       if (now >= this.measureStartMs) {
         if (this.issued >= this.budget) return;
         this.issued++;
       }
-      conn.send(now);
+      conn.send(now, now);
     }
   }
 
@@ -250,7 +253,7 @@ export class Engine implements ConnOwner {
         this.scheduled++;
       }
       this.nextIndex++;
-      this.dispatch(at, now);
+      this.dispatch(at, this.now());
       if (this.stopping) return;
     }
     const next = base + this.nextIndex * this.intervalMs;
@@ -263,7 +266,7 @@ export class Engine implements ConnOwner {
       this.queued.delete(conn);
       if (!conn.available()) continue;
       if (scheduledMs >= this.measureStartMs) this.lagHist.record((now - scheduledMs) * 1000);
-      conn.send(scheduledMs);
+      conn.send(scheduledMs, now);
       // Round-robin: a connection with pipeline room goes to the back of the queue.
       if (conn.available()) {
         this.queued.add(conn);

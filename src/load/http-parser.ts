@@ -22,7 +22,6 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const CR = 13;
 const LF = 10;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const HTTP1 = Buffer.from('HTTP/1.');
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'close';
 
@@ -41,6 +40,8 @@ function skipSpaces(buf: Buffer, i: number, end: number): number {
 }
 
 function valueHasToken(buf: Buffer, start: number, end: number, token: string): boolean {
+  // The usual value is exactly the token; compare bytes before building a string.
+  if (nameIs(buf, start, end, token)) return true;
   return buf.toString('latin1', start, end).toLowerCase().includes(token);
 }
 
@@ -82,7 +83,11 @@ export class HttpResponseParser {
     return this.state !== 'head' || this.pending !== undefined;
   }
 
-  /** Feeds received bytes; calls onResponse for each complete response. Returns false after a malformed response. */
+  /**
+   * Feeds received bytes; calls onResponse for each complete response.
+   * Returns false after a malformed response. The chunk is not retained (a
+   * partial response is copied), so callers may reuse its memory.
+   */
   feed(chunk: Buffer): boolean {
     let buf = chunk;
     if (this.pending !== undefined) {
@@ -97,7 +102,7 @@ export class HttpResponseParser {
           const headEnd = buf.indexOf(CRLFCRLF, pos);
           if (headEnd < 0) {
             if (end - pos > MAX_HEAD_BYTES) return this.malformed('response head over 64 KiB');
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return true;
           }
           if (!this.parseHead(buf, pos, headEnd)) return false;
@@ -121,7 +126,7 @@ export class HttpResponseParser {
           const lineEnd = buf.indexOf(LF, pos);
           if (lineEnd < 0) {
             if (end - pos > 1024) return this.malformed('chunk size line too long');
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return true;
           }
           let size = 0;
@@ -172,7 +177,7 @@ export class HttpResponseParser {
           const lineEnd = buf.indexOf(LF, pos);
           if (lineEnd < 0) {
             if (end - pos > MAX_HEAD_BYTES) return this.malformed('trailers over 64 KiB');
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return true;
           }
           const empty = lineEnd === pos || (lineEnd === pos + 1 && buf[pos] === CR);
@@ -229,7 +234,17 @@ export class HttpResponseParser {
   }
 
   private parseHead(buf: Buffer, start: number, headEnd: number): boolean {
-    if (headEnd - start < 12 || buf.compare(HTTP1, 0, 7, start, start + 7) !== 0) {
+    // "HTTP/1." compared byte by byte: Buffer.compare's argument validation costs more than the compare.
+    if (
+      headEnd - start < 12 ||
+      buf[start] !== 72 ||
+      buf[start + 1] !== 84 ||
+      buf[start + 2] !== 84 ||
+      buf[start + 3] !== 80 ||
+      buf[start + 4] !== 47 ||
+      buf[start + 5] !== 49 ||
+      buf[start + 6] !== 46
+    ) {
       return this.malformed('not an HTTP/1.x status line');
     }
     const minor = buf[start + 7];

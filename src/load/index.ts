@@ -65,6 +65,13 @@ function planThreads(options: ResolvedLoadOptions, target: ThreadPlan['target'])
   }));
 }
 
+function abortedError(): LabError {
+  return new LabError(ErrorCodes.ABORTED, 'the load run was stopped before it started measuring', {
+    hint: 'nothing was measured; run it again',
+    exitCode: 130,
+  });
+}
+
 interface ThreadsOutcome {
   summaries: ThreadSummary[];
   timeline: TimelinePoint[];
@@ -162,7 +169,7 @@ function runThreads(
     function onAbort(): void {
       interrupted = true;
       if (started) stopAll();
-      else fail(new LabError(ErrorCodes.INTERNAL, 'load run aborted before it started', { exitCode: 1 }));
+      else fail(abortedError());
     }
 
     const startAll = (): void => {
@@ -207,7 +214,7 @@ function runThreads(
     };
 
     if (hooks.signal?.aborted) {
-      reject(new LabError(ErrorCodes.INTERNAL, 'load run aborted before it started', { exitCode: 1 }));
+      reject(abortedError());
       return;
     }
     hooks.signal?.addEventListener('abort', onAbort, { once: true });

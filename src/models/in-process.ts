@@ -54,7 +54,8 @@ export function asyncExecutor(config: ModelConfig): Executor {
   const workload = getWorkload(config.workload);
   return {
     start: () => Promise.resolve(),
-    run: (items, onDone) => runBounded(items, config.concurrency, (i) => workload.runAsync(config.params, i), onDone),
+    run: (items, onDone) =>
+      runBounded(items, config.concurrency, (i) => workload.runAsync(config.params, i), onDone),
     stop: () => Promise.resolve(),
     pids: () => [],
   };
@@ -62,12 +63,15 @@ export function asyncExecutor(config: ModelConfig): Executor {
 
 export function asyncBlockingExecutor(config: ModelConfig): Executor {
   const workload = getWorkload(config.workload);
+  // The pitfall as it is usually written: an async function that awaits something, then blocks.
+  // It looks concurrent, but each call holds the thread until its blocking part is over.
+  const blockingItem = async (i: number): Promise<ItemAnswer> => {
+    await Promise.resolve();
+    return workload.runSync(config.params, i);
+  };
   return {
     start: () => Promise.resolve(),
-    // An async function whose body blocks: it looks concurrent, but each call holds the thread to the end.
-    // eslint-disable-next-line @typescript-eslint/require-await
-    run: (items, onDone) =>
-      runBounded(items, config.concurrency, async (i) => workload.runSync(config.params, i), onDone),
+    run: (items, onDone) => runBounded(items, config.concurrency, blockingItem, onDone),
     stop: () => Promise.resolve(),
     pids: () => [],
   };

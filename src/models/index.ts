@@ -6,8 +6,10 @@ import { asyncBlockingExecutor, asyncExecutor, sequentialExecutor } from './in-p
 import { poolExecutor, spawnExecutor } from './pooled.ts';
 import type { ModelDefinition } from './types.ts';
 
-const heavy = (kind: 'cpu' | 'io'): string => (kind === 'cpu' ? 'CPU heavy processing' : 'IO heavy processing');
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
+const heavy = (kind: 'cpu' | 'io'): string =>
+  kind === 'cpu' ? 'CPU heavy processing' : 'IO heavy processing';
+const plural = (n: number, word: string): string =>
+  `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
 const perTask = (n: number): string => `${n} item${n === 1 ? '' : 's'} per task`;
 
 export const models: Record<string, ModelDefinition> = {
@@ -45,7 +47,8 @@ export const models: Record<string, ModelDefinition> = {
     maxConcurrency: 256,
     usesConcurrency: true,
     usesItemsPerTask: true,
-    label: (kind, c) => `Threaded ${heavy(kind)} (${plural(c.concurrency, 'thread')}, ${perTask(c.itemsPerTask)})`,
+    label: (kind, c) =>
+      `Threaded ${heavy(kind)} (${plural(c.concurrency, 'thread')}, ${perTask(c.itemsPerTask)})`,
     create: (config) => poolExecutor(config, 'thread', 0),
   },
   processes: {

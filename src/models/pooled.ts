@@ -10,7 +10,11 @@ import type { Executor, ModelConfig } from './types.ts';
 
 const START_TIMEOUT_MS = 60_000;
 
-export function poolExecutor(config: ModelConfig, kind: 'thread' | 'process', threadsPerProcess: number): Executor {
+export function poolExecutor(
+  config: ModelConfig,
+  kind: 'thread' | 'process',
+  threadsPerProcess: number,
+): Executor {
   const pool = new Pool({
     kind,
     size: config.concurrency,

@@ -42,6 +42,9 @@ export interface ModelDefinition {
   /** Whether items are sent to workers in tasks (pools): itemsPerTask only varies for these. */
   usesItemsPerTask: boolean;
   /** Benchmark-name wording, as in seed 003's table. */
-  label(kind: 'cpu' | 'io', config: Pick<ModelConfig, 'concurrency' | 'threadsPerProcess' | 'itemsPerTask'>): string;
+  label(
+    kind: 'cpu' | 'io',
+    config: Pick<ModelConfig, 'concurrency' | 'threadsPerProcess' | 'itemsPerTask'>,
+  ): string;
   create(config: ModelConfig): Executor;
 }

@@ -5,7 +5,17 @@
  * that says so, not a guess.
  */
 import { readFileSync } from 'node:fs';
-import { arch, availableParallelism, cpus, hostname, loadavg, platform, release, totalmem, type } from 'node:os';
+import {
+  arch,
+  availableParallelism,
+  cpus,
+  hostname,
+  loadavg,
+  platform,
+  release,
+  totalmem,
+  type,
+} from 'node:os';
 import type { EnvironmentInfo } from '../results/record.ts';
 import { conlabCommit, conlabVersion } from '../core/version.ts';
 

@@ -223,11 +223,15 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
         summary: {
           coreBusyMeanPercent: first.cores.map((core, i) => busyPercentOf(core, last.cores[i])),
           coreBusyMaxPercent: first.cores.map((_, i) =>
-            round2(Math.max(0, ...perCore.map((s) => 100 - (s.idlePercent[i] ?? 100) - (s.iowaitPercent[i] ?? 0)))),
+            round2(
+              Math.max(0, ...perCore.map((s) => 100 - (s.idlePercent[i] ?? 100) - (s.iowaitPercent[i] ?? 0))),
+            ),
           ),
           treeCpuPercent,
           treePeakRssBytes: peakRssPages * units.pageBytes,
-          outsideCpuPercent: round2(outside(machineBusyPercent, treeCpuPercent, driverCpuPercent, driverIsRoot)),
+          outsideCpuPercent: round2(
+            outside(machineBusyPercent, treeCpuPercent, driverCpuPercent, driverIsRoot),
+          ),
           driverCpuPercent: round2(driverCpuPercent),
           machineBusyPercent,
           treePeakThreads: peakThreads,
@@ -333,6 +337,11 @@ function coreSample(tMs: number, before: CoreTimes[], after: CoreTimes[]): CoreS
 }
 
 /** CPU used by neither the tree nor the driver; counters differ in granularity, so never below 0. */
-function outside(machinePercent: number, treePercent: number, driverPercent: number, driverIsRoot: boolean): number {
+function outside(
+  machinePercent: number,
+  treePercent: number,
+  driverPercent: number,
+  driverIsRoot: boolean,
+): number {
   return Math.max(0, machinePercent - treePercent - (driverIsRoot ? 0 : driverPercent));
 }

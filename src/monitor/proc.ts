@@ -23,7 +23,7 @@ export interface CoreTimes {
 export function parseProcStat(text: string): CoreTimes[] {
   const cores: CoreTimes[] = [];
   // The cpu lines come first; the long intr/softirq lines after them need no parsing.
-  for (let pos = 0; text.startsWith('cpu', pos); ) {
+  for (let pos = 0; text.startsWith('cpu', pos);) {
     const newline = text.indexOf('\n', pos);
     const line = text.slice(pos, newline < 0 ? undefined : newline);
     pos = newline < 0 ? text.length : newline + 1;
@@ -37,7 +37,14 @@ export function parseProcStat(text: string): CoreTimes[] {
     const idle = at(3);
     const iowait = at(4);
     const other = at(7);
-    cores[Number(match[1])] = { user, system, iowait, idle, other, total: user + system + idle + iowait + other };
+    cores[Number(match[1])] = {
+      user,
+      system,
+      iowait,
+      idle,
+      other,
+      total: user + system + idle + iowait + other,
+    };
   }
   // A core that is offline has no line; keep the array dense so indexes are core numbers.
   for (let i = 0; i < cores.length; i++) {

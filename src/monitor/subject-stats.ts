@@ -45,13 +45,23 @@ const nativeDelayBroken = new Set(['deno']);
  */
 const nativeDelayIncludesResolution = new Set(['node']);
 
+/** How the probe measures event-loop delay on a runtime: its native histogram, or timer lateness. */
+export function delayMethodFor(runtime: string): 'native' | 'timer' {
+  return nativeDelayBroken.has(runtime) ? 'timer' : 'native';
+}
+
 export function startEventLoopProbe(options: EventLoopProbeOptions = {}): EventLoopProbe {
   const label = currentRuntimeLabel();
   const startedAt = performance.now();
   const eluStart = startElu();
-  const delay = nativeDelayBroken.has(currentRuntimeName())
-    ? startTimerDelay(options.resolutionMs ?? 20)
-    : startNativeDelay(options.resolutionMs ?? 10, label, nativeDelayIncludesResolution.has(currentRuntimeName()));
+  const delay =
+    delayMethodFor(currentRuntimeName()) === 'timer'
+      ? startTimerDelay(options.resolutionMs ?? 20)
+      : startNativeDelay(
+          options.resolutionMs ?? 10,
+          label,
+          nativeDelayIncludesResolution.has(currentRuntimeName()),
+        );
   let result: EventLoopStats | undefined;
   return {
     stop() {
@@ -79,7 +89,8 @@ export function startEventLoopProbe(options: EventLoopProbeOptions = {}): EventL
 
 function startElu(): EluSnapshot | string {
   try {
-    if (typeof performance.eventLoopUtilization !== 'function') return 'performance.eventLoopUtilization is missing';
+    if (typeof performance.eventLoopUtilization !== 'function')
+      return 'performance.eventLoopUtilization is missing';
     return performance.eventLoopUtilization();
   } catch (error) {
     return `performance.eventLoopUtilization threw (${String(error)})`;
@@ -121,7 +132,9 @@ function startNativeDelay(resolutionMs: number, label: string, includesResolutio
       histogram.disable();
       // The histogram records nanoseconds; with no sample yet (window < resolution) there is nothing to say.
       if (histogram.count === 0) {
-        return { unsupported: `event-loop delay not measured on ${label} (window shorter than ${resolutionMs} ms)` };
+        return {
+          unsupported: `event-loop delay not measured on ${label} (window shorter than ${resolutionMs} ms)`,
+        };
       }
       const lateness = (ns: number): number => Math.max(0, ns / 1e6 - offsetMs);
       return {

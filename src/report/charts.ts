@@ -65,7 +65,12 @@ export function chartGroups(rows: readonly ReportRow[]): Group[] {
   for (const row of rows) {
     if (row.okReps === 0) continue;
     const key = `${row.kind}|${row.workload}|${row.runtime}`;
-    const group = groups.get(key) ?? { kind: row.kind, workload: row.workload, runtime: row.runtime, rows: [] };
+    const group = groups.get(key) ?? {
+      kind: row.kind,
+      workload: row.workload,
+      runtime: row.runtime,
+      rows: [],
+    };
     group.rows.push(row);
     groups.set(key, group);
   }
@@ -105,17 +110,22 @@ function throughputChart(group: Group, scale: Scale): ChartSpec {
     subject: row.subject,
     level: row.level,
     mean: row.throughput.mean,
-    low: row.throughput.low,
+    // A throughput cannot be negative; a t interval from 2-3 noisy repetitions can. Clip the whisker, not the number.
+    low: row.throughput.low === null ? null : Math.max(0, row.throughput.low),
     high: row.throughput.high,
     reps: row.okReps,
   }));
   const subjects = subjectsOf(group.rows);
-  const levelTitle = batch ? 'concurrency' : group.rows[0]?.levelLabel.startsWith('rate') ? 'target rate (req/s)' : 'connections';
+  const levelTitle = batch
+    ? 'concurrency'
+    : group.rows[0]?.levelLabel.startsWith('rate')
+      ? 'target rate (req/s)'
+      : 'connections';
   const unit = batch ? 'items/s' : 'verified req/s';
   return {
     id: `throughput-${group.kind}-${slug(group.workload)}-${slug(group.runtime)}`,
     title: `Throughput vs ${levelTitle}: ${groupTitle(group)}`,
-    caption: `Mean ${unit} over the ok repetitions; whiskers are the 95% confidence interval of the mean (none with one repetition).`,
+    caption: `Mean ${unit} over the ok repetitions; whiskers are the 95% confidence interval of the mean (none with one repetition; clipped at 0).`,
     section: 'throughput',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -142,6 +152,72 @@ function throughputChart(group: Group, scale: Scale): ChartSpec {
             y: { field: 'low', type: 'quantitative', title: unit },
             y2: { field: 'high' },
           },
+        },
+      ],
+    },
+  };
+}
+
+const runtimePalette = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1'];
+
+/**
+ * The runtime question on one axis: for a workload measured on several
+ * runtimes, each configuration (model/architecture at a level) with one bar
+ * per runtime. Separate per-runtime charts would have separate y scales.
+ */
+function runtimeChart(kind: 'batch' | 'server', workload: string, rows: ReportRow[]): ChartSpec | null {
+  const runtimes = [...new Set(rows.map((row) => row.runtime))].sort();
+  if (runtimes.length < 2) return null;
+  const batch = kind === 'batch';
+  const values = rows.map((row) => ({
+    config: `${row.subject} ${row.levelLabel}`,
+    runtime: row.runtime,
+    mean: row.throughput.mean,
+    low: row.throughput.low === null ? null : Math.max(0, row.throughput.low),
+    high: row.throughput.high,
+  }));
+  const configs = [
+    ...new Set(
+      rows
+        .toSorted((a, b) => a.subject.localeCompare(b.subject) || a.level - b.level)
+        .map((row) => `${row.subject} ${row.levelLabel}`),
+    ),
+  ];
+  const unit = batch ? 'items/s' : 'verified req/s';
+  return {
+    id: `runtimes-${kind}-${slug(workload)}`,
+    title: `Runtimes compared: ${workload}`,
+    caption: `Mean ${unit} of each ${batch ? 'model' : 'architecture'} on each runtime, same workload, same run; whiskers are 95% intervals (clipped at 0).`,
+    section: 'throughput',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      config,
+      title: 'Throughput by runtime',
+      data: { values },
+      width: { step: 14 },
+      height: 260,
+      encoding: {
+        x: { field: 'config', type: 'nominal', title: null, sort: configs, axis: { labelAngle: -30 } },
+        xOffset: { field: 'runtime', type: 'nominal', scale: { domain: runtimes } },
+        color: {
+          field: 'runtime',
+          type: 'nominal',
+          title: 'runtime',
+          scale: {
+            domain: runtimes,
+            range: runtimes.map((_, i) => runtimePalette[i % runtimePalette.length] ?? '#333333'),
+          },
+        },
+      },
+      layer: [
+        {
+          mark: { type: 'bar', tooltip: true },
+          encoding: { y: { field: 'mean', type: 'quantitative', title: unit } },
+        },
+        {
+          transform: [{ filter: 'datum.low != null && datum.high != null' }],
+          mark: { type: 'errorbar', ticks: { size: 5 }, thickness: 1.2 },
+          encoding: { y: { field: 'low', type: 'quantitative', title: unit }, y2: { field: 'high' } },
         },
       ],
     },
@@ -250,7 +326,8 @@ function memoryChart(group: Group, scale: Scale): ChartSpec | null {
   return {
     id: `memory-${group.kind}-${slug(group.workload)}-${slug(group.runtime)}`,
     title: `Peak memory: ${groupTitle(group)}`,
-    caption: 'Peak resident memory (RSS) of the whole process tree of the subject: every worker process counts.',
+    caption:
+      'Peak resident memory (RSS) of the whole process tree of the subject: every worker process counts.',
     section: 'memory',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -262,7 +339,12 @@ function memoryChart(group: Group, scale: Scale): ChartSpec | null {
       height: 220,
       mark: { type: 'bar', tooltip: true },
       encoding: {
-        x: { field: 'level', type: 'ordinal', title: batch ? 'concurrency' : 'connections', axis: { labelAngle: 0 } },
+        x: {
+          field: 'level',
+          type: 'ordinal',
+          title: batch ? 'concurrency' : 'connections',
+          axis: { labelAngle: 0 },
+        },
         xOffset: { field: 'subject', type: 'nominal', scale: { domain: subjects } },
         y: { field: 'rssMiB', type: 'quantitative', title: 'peak RSS (MiB)' },
         color: colourFor(scale, subjects, batch ? 'model' : 'architecture'),
@@ -343,14 +425,29 @@ function latencyOverTimeChart(group: Group, scale: Scale): ChartSpec | null {
   if (rows.length === 0) return null;
   const values = rows.flatMap((row) =>
     (row.serverTimeline ?? []).flatMap((point) => [
-      { subject: row.subject, load: row.levelLabel, level: row.level, second: point.second, percentile: 'p50', ms: point.p50Us / 1000 },
-      { subject: row.subject, load: row.levelLabel, level: row.level, second: point.second, percentile: 'p99', ms: point.p99Us / 1000 },
+      {
+        subject: row.subject,
+        load: row.levelLabel,
+        level: row.level,
+        second: point.second + 0.5,
+        percentile: 'p50',
+        ms: point.p50Us / 1000,
+      },
+      {
+        subject: row.subject,
+        load: row.levelLabel,
+        level: row.level,
+        second: point.second + 0.5,
+        percentile: 'p99',
+        ms: point.p99Us / 1000,
+      },
     ]),
   );
   return {
     id: `latency-time-${slug(group.workload)}-${slug(group.runtime)}`,
     title: `Latency over time: ${groupTitle(group)}`,
-    caption: 'p99 (solid) and p50 (dashed) of each second of the last repetition. A rising line is a queue building up; spikes are pauses (GC, a busy core).',
+    caption:
+      'p99 (solid) and p50 (dashed) of each second of the last repetition. A rising line is a queue building up; spikes are pauses (GC, a busy core).',
     section: 'latency',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -363,14 +460,20 @@ function latencyOverTimeChart(group: Group, scale: Scale): ChartSpec | null {
         height: 200,
         mark: { type: 'line', point: false, tooltip: true },
         encoding: {
-          x: { field: 'second', type: 'quantitative', title: 'second of the run' },
+          x: { field: 'second', type: 'quantitative', title: 'seconds into the measured window' },
           y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale: { type: 'log' } },
           color: colourFor(scale, subjectsOf(rows), 'architecture'),
           strokeDash: {
             field: 'percentile',
             type: 'nominal',
             title: 'percentile',
-            scale: { domain: ['p99', 'p50'], range: [[1, 0], [4, 3]] },
+            scale: {
+              domain: ['p99', 'p50'],
+              range: [
+                [1, 0],
+                [4, 3],
+              ],
+            },
           },
         },
       },
@@ -381,15 +484,31 @@ function latencyOverTimeChart(group: Group, scale: Scale): ChartSpec | null {
 /** The throughput during the monitored window, when the record carries it, as (start s, end s, rate/s). */
 function throughputTimeline(row: ReportRow): { t0: number; t1: number; rate: number }[] {
   if (row.serverTimeline) {
-    return row.serverTimeline.map((point) => ({ t0: point.second - 1, t1: point.second, rate: point.requests }));
-  }
-  if (row.batchProgress) {
-    let previous = 0;
-    return row.batchProgress.map((point) => {
-      const slice = { t0: previous / 1000, t1: point.tMs / 1000, rate: point.tMs > previous ? (point.items * 1000) / (point.tMs - previous) : 0 };
-      previous = point.tMs;
-      return slice;
+    // Point k covers [k, k+1) s of the measured window; the last one may be a partial second ending at the duration.
+    const endS = row.durationMs === null ? Infinity : row.durationMs / 1000;
+    return row.serverTimeline.flatMap((point) => {
+      const t0 = point.second;
+      const t1 = Math.min(point.second + 1, Math.max(endS, t0 + 0.05));
+      return [{ t0, t1, rate: point.requests / (t1 - t0) }];
     });
+  }
+  if (row.batchProgress && row.batchProgress.length > 0) {
+    // Slow items complete a few per second: per-100 ms slices would be a comb of spikes. Sum them into at
+    // most 25 equal bins over the window, so a bar is a rate a reader can compare.
+    const endMs = Math.max(...row.batchProgress.map((point) => point.tMs));
+    if (!(endMs > 0)) return [];
+    const bins = Math.min(25, row.batchProgress.length);
+    const binMs = endMs / bins;
+    const items = new Array<number>(bins).fill(0);
+    for (const point of row.batchProgress) {
+      const index = Math.min(bins - 1, Math.max(0, Math.ceil(point.tMs / binMs) - 1));
+      items[index] = (items[index] ?? 0) + point.items;
+    }
+    return items.map((count, i) => ({
+      t0: (i * binMs) / 1000,
+      t1: ((i + 1) * binMs) / 1000,
+      rate: (count * 1000) / binMs,
+    }));
   }
   return [];
 }
@@ -418,7 +537,14 @@ export function heatmapChart(row: ReportRow): ChartSpec | null {
       const busy = 100 - (sample.idlePercent[core] ?? 0) - (sample.iowaitPercent[core] ?? 0);
       // One decimal is what a tooltip needs; the raw numbers stay in the store.
       const round = (value: number) => Math.round(value * 10) / 10;
-      cells.push({ t0, t1, core: `cpu${core}`, busy: round(Math.max(0, Math.min(100, busy))), user: round(user), system: round(system) });
+      cells.push({
+        t0,
+        t1,
+        core: `cpu${core}`,
+        busy: round(Math.max(0, Math.min(100, busy))),
+        user: round(user),
+        system: round(system),
+      });
     }
   }
   const coreOrder = Array.from({ length: monitor.cores }, (_, i) => `cpu${i}`);
@@ -455,7 +581,10 @@ export function heatmapChart(row: ReportRow): ChartSpec | null {
       },
     },
     {
-      title: { text: `process tree CPU % (100 = one core; ${monitor.cores} cores = ${monitor.cores * 100})`, fontSize: 11 },
+      title: {
+        text: `process tree CPU % (100 = one core; ${monitor.cores} cores = ${monitor.cores * 100})`,
+        fontSize: 11,
+      },
       width,
       height: 70,
       data: { values: tree },
@@ -463,7 +592,12 @@ export function heatmapChart(row: ReportRow): ChartSpec | null {
       encoding: {
         x: { field: 't0', ...x, title: timeline.length > 0 ? null : 'seconds into the measured window' },
         x2: { field: 't1' },
-        y: { field: 'cpu', type: 'quantitative', title: 'cpu %', scale: { domain: [0, Math.max(100, monitor.cores * 100)] } },
+        y: {
+          field: 'cpu',
+          type: 'quantitative',
+          title: 'cpu %',
+          scale: { domain: [0, Math.max(100, monitor.cores * 100)] },
+        },
       },
     },
   ];
@@ -501,6 +635,16 @@ export function allCharts(rows: readonly ReportRow[], cores: number): ChartSpec[
   const groups = chartGroups(rows);
   const charts: ChartSpec[] = [];
   for (const group of groups) charts.push(throughputChart(group, scale));
+  const byWorkload = new Map<string, ReportRow[]>();
+  for (const group of groups) {
+    const key = `${group.kind}|${group.workload}`;
+    byWorkload.set(key, [...(byWorkload.get(key) ?? []), ...group.rows]);
+  }
+  for (const [key, workloadRows] of byWorkload) {
+    const [kind, ...rest] = key.split('|');
+    const chart = runtimeChart(kind === 'server' ? 'server' : 'batch', rest.join('|'), workloadRows);
+    if (chart) charts.push(chart);
+  }
   for (const group of groups.filter((g) => g.kind === 'server')) {
     const percentiles = latencyPercentilesChart(group);
     if (percentiles) charts.push(percentiles);

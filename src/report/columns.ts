@@ -37,7 +37,8 @@ const verdictShort: Record<Verdict, string> = {
 export function notesText(row: ReportRow, short: boolean, reasonRef?: (reason: string) => string): string {
   const parts: string[] = [];
   if (row.status !== 'ok') parts.push(row.status.toUpperCase());
-  else if (row.okReps < row.totalReps) parts.push(`${row.totalReps - row.okReps}/${row.totalReps} reps failed`);
+  else if (row.okReps < row.totalReps)
+    parts.push(`${row.totalReps - row.okReps}/${row.totalReps} reps failed`);
   for (const verdict of row.verdicts) parts.push(short ? verdictShort[verdict] : verdict);
   parts.push(...row.reasons.map((reason) => (reasonRef ? reasonRef(reason) : reason)));
   return parts.join(' ');
@@ -95,7 +96,8 @@ const common = {
     header: '±95%',
     narrow: true,
     align: 'right',
-    title: 'half-width of the 95% confidence interval of the mean throughput, in % of the mean (needs 2+ repetitions)',
+    title:
+      'half-width of the 95% confidence interval of the mean throughput, in % of the mean (needs 2+ repetitions)',
     text: (row) => {
       const value = rel(row);
       return value === null ? '-' : `${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
@@ -187,7 +189,11 @@ export const batchColumns: CellColumn[] = [
   common.notes,
 ];
 
-function latencyColumn(header: string, narrow: boolean, pick: (row: ReportRow) => number | undefined): CellColumn {
+function latencyColumn(
+  header: string,
+  narrow: boolean,
+  pick: (row: ReportRow) => number | undefined,
+): CellColumn {
   return {
     header,
     narrow,

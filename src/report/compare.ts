@@ -72,17 +72,22 @@ export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]
           { header: 'sig', value: (cell) => cell.mark },
           {
             header: 'verdict',
-            value: (cell) => `${direction(cell) === 'better' ? '+ ' : direction(cell) === 'worse' ? '- ' : ''}${cell.verdict}`,
+            value: (cell) =>
+              `${direction(cell) === 'better' ? '+ ' : direction(cell) === 'worse' ? '- ' : ''}${cell.verdict}`,
           },
         ],
         comparison.cells,
       ).trimEnd(),
     );
-    lines.push('', "sig: ** p<0.01, * p<0.05, '' not significant, ? fewer than 2 repetitions on a side (Welch's t).");
+    lines.push(
+      '',
+      "sig: ** p<0.01, * p<0.05, '' not significant, ? fewer than 2 repetitions on a side (Welch's t).",
+    );
   }
   for (const key of comparison.onlyInA) lines.push(`only in A: ${names.get(key) ?? key}`);
   for (const key of comparison.onlyInB) lines.push(`only in B: ${names.get(key) ?? key}`);
-  for (const item of comparison.notComparable) lines.push(`not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`);
+  for (const item of comparison.notComparable)
+    lines.push(`not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -97,13 +102,21 @@ function forestSpec(comparison: RunComparison, names: Map<string, string>): TopL
   const y = { field: 'cell', type: 'nominal' as const, title: null, sort: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: { font: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', background: 'white', axis: { labelFontSize: 11, labelLimit: 420 } },
+    config: {
+      font: 'DejaVu Sans, Liberation Sans, Arial, sans-serif',
+      background: 'white',
+      axis: { labelFontSize: 11, labelLimit: 640 },
+    },
     title: 'B / A per cell, with its interval (log scale)',
     width: 420,
     height: { step: 22 },
     data: { values },
     layer: [
-      { mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, data: { values: [{ one: 1 }] }, encoding: { x: { field: 'one', type: 'quantitative' } } },
+      {
+        mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] },
+        data: { values: [{ one: 1 }] },
+        encoding: { x: { field: 'one', type: 'quantitative' } },
+      },
       {
         transform: [{ filter: 'datum.low != null && datum.high != null' }],
         mark: { type: 'rule', strokeWidth: 2 },
@@ -111,7 +124,15 @@ function forestSpec(comparison: RunComparison, names: Map<string, string>): TopL
           y,
           x: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'ratio B / A' },
           x2: { field: 'high' },
-          color: { field: 'outcome', type: 'nominal', legend: null, scale: { domain: ['better', 'worse', 'same', 'unknown'], range: ['#2e7d32', '#c62828', '#777777', '#bbbbbb'] } },
+          color: {
+            field: 'outcome',
+            type: 'nominal',
+            legend: null,
+            scale: {
+              domain: ['better', 'worse', 'same', 'unknown'],
+              range: ['#2e7d32', '#c62828', '#777777', '#bbbbbb'],
+            },
+          },
         },
       },
       {
@@ -123,7 +144,10 @@ function forestSpec(comparison: RunComparison, names: Map<string, string>): TopL
             field: 'outcome',
             type: 'nominal',
             title: 'B vs A',
-            scale: { domain: ['better', 'worse', 'same', 'unknown'], range: ['#2e7d32', '#c62828', '#777777', '#bbbbbb'] },
+            scale: {
+              domain: ['better', 'worse', 'same', 'unknown'],
+              range: ['#2e7d32', '#c62828', '#777777', '#bbbbbb'],
+            },
           },
         },
       },
@@ -146,7 +170,9 @@ export async function renderCompareHtml(comparison: RunComparison, runs: RunData
   const extra = [
     ...comparison.onlyInA.map((key) => `only in A: ${names.get(key) ?? key}`),
     ...comparison.onlyInB.map((key) => `only in B: ${names.get(key) ?? key}`),
-    ...comparison.notComparable.map((item) => `not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`),
+    ...comparison.notComparable.map(
+      (item) => `not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`,
+    ),
   ];
   const title = `conlab comparison: ${comparison.runA} vs ${comparison.runB}`;
   return `<!doctype html>

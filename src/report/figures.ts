@@ -20,7 +20,8 @@ export async function writeFigures(run: RunData, options: FigureOptions): Promis
   const charts = allCharts(reportRows(run), run.run.env.cores);
   const written: string[] = [];
   try {
-    for (const dir of [options.svgDir, options.pngDir]) if (dir !== undefined) await mkdir(dir, { recursive: true });
+    for (const dir of [options.svgDir, options.pngDir])
+      if (dir !== undefined) await mkdir(dir, { recursive: true });
     for (const chart of charts) {
       const svg = await renderSvg(chart.spec);
       if (options.svgDir !== undefined) {
@@ -35,9 +36,13 @@ export async function writeFigures(run: RunData, options: FigureOptions): Promis
       }
     }
   } catch (error) {
-    throw new LabError(ErrorCodes.IO, `cannot write figures: ${error instanceof Error ? error.message : String(error)}`, {
-      hint: 'give --svg / --png a directory you can write to',
-    });
+    throw new LabError(
+      ErrorCodes.IO,
+      `cannot write figures: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: 'give --svg / --png a directory you can write to',
+      },
+    );
   }
   return written;
 }

@@ -28,11 +28,13 @@ export function escapeHtml(text: string): string {
 /** What each verdict means, shown next to the counts so a reader knows how to discount a number. */
 export const verdictMeaning: Record<Verdict, string> = {
   'client-saturated': 'the load generator itself ran out of CPU: the server may be faster than measured',
-  'schedule-drift': 'the open-loop generator could not keep its schedule: the offered rate was lower than asked',
+  'schedule-drift':
+    'the open-loop generator could not keep its schedule: the offered rate was lower than asked',
   'machine-busy': 'other processes used the CPU during the cell: numbers are pessimistic',
   noisy: 'repetitions disagree by more than the noise threshold: the interval is wide',
   underpowered: 'too few repetitions or too short a run to trust the difference',
-  'monitor-unavailable': 'no per-core CPU data (no /proc): the CPU columns are missing, not zero',
+  'monitor-unavailable':
+    'the /proc monitor did not run: no per-core heat map; CPU and memory are what the subject reported about itself, or missing',
 };
 
 const style = `
@@ -65,6 +67,7 @@ table.cells th, table.cells td { padding: 3px 6px; border-bottom: 1px solid #e6e
 table.cells th { position: sticky; top: 0; background: #fafafa; cursor: pointer; user-select: none; text-align: left; }
 table.cells th[aria-sort=ascending]::after { content: ' \\25B2'; font-size: 0.8em; }
 table.cells th[aria-sort=descending]::after { content: ' \\25BC'; font-size: 0.8em; }
+table.cells th.num { text-align: right; }
 table.cells td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.cells td.notes { white-space: normal; min-width: 200px; }
 table.cells tr.failed td, table.cells tr.invalid td { background: #fff1f0; }
@@ -120,19 +123,24 @@ function statusBadges(rows: ReportRow[]): string {
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
   const verdicts = new Map<Verdict, number>();
-  for (const row of rows) for (const verdict of row.verdicts) verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
+  for (const row of rows)
+    for (const verdict of row.verdicts) verdicts.set(verdict, (verdicts.get(verdict) ?? 0) + 1);
   const statusPart = [...counts]
     .map(([status, n]) => `<span class="${escapeHtml(status)}">${n} ${escapeHtml(status)}</span>`)
     .join('');
   const verdictPart = [...verdicts]
-    .map(([verdict, n]) => `<span title="${escapeHtml(verdictMeaning[verdict])}">${n} × ${escapeHtml(verdict)}</span>`)
+    .map(
+      ([verdict, n]) =>
+        `<span title="${escapeHtml(verdictMeaning[verdict])}">${n} × ${escapeHtml(verdict)}</span>`,
+    )
     .join('');
   return `<div class="badges" id="status-badges">${statusPart}${verdictPart}</div>`;
 }
 
 function verdictLegend(rows: ReportRow[]): string {
   const seen = [...new Set(rows.flatMap((row) => row.verdicts))];
-  if (seen.length === 0) return '<p class="sub">No verdicts: no cell was flagged as client-saturated, noisy or measured on a busy machine.</p>';
+  if (seen.length === 0)
+    return '<p class="sub">No verdicts: no cell was flagged as client-saturated, noisy or measured on a busy machine.</p>';
   return `<dl class="verdicts">${seen
     .map((verdict) => `<dt>${escapeHtml(verdict)}</dt><dd>${escapeHtml(verdictMeaning[verdict])}</dd>`)
     .join('')}</dl>`;
@@ -148,12 +156,16 @@ function notices(run: RunData, rows: ReportRow[]): Notice[] {
   const out: Notice[] = [];
   const warn = (text: string) => out.push({ severity: 'warning', text });
   if (rows.length === 0) {
-    warn('This run has no cells: it was interrupted before the first cell ended, or the suite was empty. There is nothing to chart.');
+    warn(
+      'This run has no cells: it was interrupted before the first cell ended, or the suite was empty. There is nothing to chart.',
+    );
     return out;
   }
   const notOk = rows.filter((row) => row.okReps === 0);
   if (notOk.length === rows.length) {
-    warn(`All ${rows.length} cells of this run failed or were skipped: nothing was measured, so there are no charts. The reasons are in the table below.`);
+    warn(
+      `All ${rows.length} cells of this run failed or were skipped: nothing was measured, so there are no charts. The reasons are in the table below.`,
+    );
   } else if (notOk.length > 0) {
     const failed = notOk.some((row) => row.status === 'failed' || row.status === 'invalid');
     out.push({
@@ -162,12 +174,18 @@ function notices(run: RunData, rows: ReportRow[]): Notice[] {
     });
   }
   const partly = rows.filter((row) => row.okReps > 0 && row.status !== 'ok');
-  if (partly.length > 0) warn(`${partly.length} cell(s) had a failed or invalid repetition: they are marked ${[...new Set(partly.map((row) => row.status))].join('/')} in the table; their charted numbers use the ok repetitions only.`);
-  if (run.run.status !== 'complete') warn(`The run is marked '${run.run.status}': some cells of the suite may be missing.`);
+  if (partly.length > 0)
+    warn(
+      `${partly.length} cell(s) had a failed or invalid repetition: they are marked ${[...new Set(partly.map((row) => row.status))].join('/')} in the table; their charted numbers use the ok repetitions only.`,
+    );
+  if (run.run.status !== 'complete')
+    warn(`The run is marked '${run.run.status}': some cells of the suite may be missing.`);
   const noMonitor = rows.filter((row) => row.okReps > 0 && !row.monitor?.available);
   if (noMonitor.length > 0) {
     const reason = noMonitor.find((row) => row.monitor?.unavailableReason)?.monitor?.unavailableReason;
-    warn(`${noMonitor.length} cell(s) have no per-core CPU timeline${reason ? ` (${reason})` : ''}; their heat maps are missing.`);
+    warn(
+      `${noMonitor.length} cell(s) have no per-core CPU timeline${reason ? ` (${reason})` : ''}; their heat maps are missing.`,
+    );
   }
   return out;
 }
@@ -187,7 +205,10 @@ function sortValue(column: CellColumn, row: ReportRow): string {
 
 function cellTable(id: string, columns: CellColumn[], rows: ReportRow[]): string {
   const head = columns
-    .map((column) => `<th title="${escapeHtml(column.title)}" scope="col">${escapeHtml(column.header)}</th>`)
+    .map(
+      (column) =>
+        `<th title="${escapeHtml(column.title)}" scope="col"${column.align === 'right' ? ' class="num"' : ''}>${escapeHtml(column.header)}</th>`,
+    )
     .join('');
   const body = rows
     .map((row) => {
@@ -213,8 +234,10 @@ const sectionTitles: Record<ChartSpec['section'], string> = {
 
 const sectionMissing: Record<ChartSpec['section'], string> = {
   throughput: 'No cell finished ok: no throughput to show.',
-  latency: 'No server cell finished ok in this run: latency is measured only for servers (batch cells report wall time).',
-  scaling: 'No batch cell with a sequential baseline in this run: speedup needs the sequential model measured on the same workload, runtime and items.',
+  latency:
+    'No server cell finished ok in this run: latency is measured only for servers (batch cells report wall time).',
+  scaling:
+    'No batch cell with a sequential baseline in this run: speedup needs the sequential model measured on the same workload, runtime and items.',
   cpu: 'No cell has a per-core CPU timeline (the monitor was unavailable or no cell finished ok).',
   memory: 'No cell reported its peak memory.',
 };
@@ -232,42 +255,61 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
   const title = options.title ?? `conlab report: ${run.run.runId}`;
   const parts: string[] = [];
   parts.push(`<header><h1>${escapeHtml(title)}</h1>`);
-  parts.push(`<p class="sub">Suite <strong>${escapeHtml(run.run.suiteName)}</strong>, ${rows.length} cells, ${run.cells.length} stored records.</p>`);
+  parts.push(
+    `<p class="sub">Suite <strong>${escapeHtml(run.run.suiteName)}</strong>, ${rows.length} cells, ${run.cells.length} stored records.</p>`,
+  );
   parts.push(environmentTable(run));
   parts.push(statusBadges(rows));
   parts.push('</header>');
   for (const notice of notices(run, rows)) {
-    parts.push(`<p class="notice${notice.severity === 'info' ? ' info' : ''}">${escapeHtml(notice.text)}</p>`);
+    parts.push(
+      `<p class="notice${notice.severity === 'info' ? ' info' : ''}">${escapeHtml(notice.text)}</p>`,
+    );
   }
   parts.push('<h2 id="conclusion">Conclusion</h2>');
-  parts.push(`<p class="conclusion">${escapeHtml(rows.length === 0 ? 'No cells, no conclusion.' : conclusionText(run))}</p>`);
+  parts.push(
+    `<p class="conclusion">${escapeHtml(rows.length === 0 ? 'No cells, no conclusion.' : conclusionText(run))}</p>`,
+  );
 
   const sections: ChartSpec['section'][] = ['throughput', 'latency', 'scaling', 'cpu', 'memory'];
   for (const section of sections) {
     parts.push(`<h2 id="${section}">${escapeHtml(sectionTitles[section])}</h2>`);
-    const inSection = charts.map((chart, i) => ({ chart, svg: svgs[i] ?? '' })).filter(({ chart }) => chart.section === section);
+    const inSection = charts
+      .map((chart, i) => ({ chart, svg: svgs[i] ?? '' }))
+      .filter(({ chart }) => chart.section === section);
     if (inSection.length === 0) {
       parts.push(`<p class="missing" data-missing="${section}">${escapeHtml(sectionMissing[section])}</p>`);
       continue;
     }
     if (section === 'cpu') {
-      parts.push('<p class="sub">One panel per cell: per-core busy % (bright = busy) over the measured window, with the subject\'s CPU and throughput underneath on the same time axis. A core that stays dark while throughput is flat is a core the model did not use.</p>');
+      parts.push(
+        '<p class="sub">One panel per cell: per-core busy % (bright = busy) over the measured window, with the subject\'s CPU and throughput underneath on the same time axis. A core that stays dark while throughput is flat is a core the model did not use.</p>',
+      );
       // The intro above says how to read them; one caption per cell would repeat it twenty times.
-      parts.push(`<div class="heatmaps">${inSection.map(({ chart, svg }) => figure(chart, svg, false)).join('\n')}</div>`);
+      parts.push(
+        `<div class="heatmaps">${inSection.map(({ chart, svg }) => figure(chart, svg, false)).join('\n')}</div>`,
+      );
     } else {
-      parts.push(`<div class="charts">${inSection.map(({ chart, svg }) => figure(chart, svg)).join('\n')}</div>`);
+      parts.push(
+        `<div class="charts">${inSection.map(({ chart, svg }) => figure(chart, svg)).join('\n')}</div>`,
+      );
     }
   }
 
   parts.push('<h2 id="cells">Every cell</h2>');
-  parts.push('<p class="sub">Click a column header to sort. Throughput is the mean over ok repetitions; ±95% is the half-width of its confidence interval.</p>');
+  parts.push(
+    '<p class="sub">Click a column header to sort. Throughput is the mean over ok repetitions; ±95% is the half-width of its confidence interval.</p>',
+  );
   const batch = rows.filter((row) => row.kind === 'batch');
   const server = rows.filter((row) => row.kind === 'server');
   if (batch.length > 0) parts.push('<h3>Batch cells</h3>', cellTable('batch-cells', batchColumns, batch));
-  if (server.length > 0) parts.push('<h3>Server cells</h3>', cellTable('server-cells', serverColumns, server));
+  if (server.length > 0)
+    parts.push('<h3>Server cells</h3>', cellTable('server-cells', serverColumns, server));
   if (rows.length === 0) parts.push('<p class="missing" data-missing="cells">No cells recorded.</p>');
   parts.push('<h3>Verdicts</h3>', verdictLegend(rows));
-  parts.push(`<footer>Generated by conlab ${escapeHtml(run.run.env.conlabVersion)} from the stored results of run ${escapeHtml(run.run.runId)}. Self-contained: no network needed to view.</footer>`);
+  parts.push(
+    `<footer>Generated by conlab ${escapeHtml(run.run.env.conlabVersion)} from the stored results of run ${escapeHtml(run.run.runId)}. Self-contained: no network needed to view.</footer>`,
+  );
 
   return `<!doctype html>
 <html lang="en">
@@ -291,9 +333,13 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text);
   } catch (error) {
-    throw new LabError(ErrorCodes.IO, `cannot write '${path}': ${error instanceof Error ? error.message : String(error)}`, {
-      hint: 'pick a writable path with -o FILE.html',
-    });
+    throw new LabError(
+      ErrorCodes.IO,
+      `cannot write '${path}': ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: 'pick a writable path with -o FILE.html',
+      },
+    );
   }
 }
 

@@ -95,15 +95,24 @@ function common(cell: CellRecord, counts: { ok: number; total: number }) {
 }
 
 function batchSubject(cell: BatchCell): string {
-  return cell.threadsPerProcess > 1 ? `${cell.model} ${cell.concurrency}x${cell.threadsPerProcess}` : cell.model;
+  return cell.threadsPerProcess > 1
+    ? `${cell.model} ${cell.concurrency}x${cell.threadsPerProcess}`
+    : cell.model;
 }
 
-function batchRow(cell: BatchCell, counts: { ok: number; total: number }, baselines: Map<string, number[]>): ReportRow {
+function batchRow(
+  cell: BatchCell,
+  counts: { ok: number; total: number },
+  baselines: Map<string, number[]>,
+): ReportRow {
   const ok = counts.ok > 0;
   const durations = ok ? cell.durationsMs : [];
   const baseline = baselines.get(speedupGroupKey(cell));
-  // The interval of the speedup: ratio of mean durations, sequential over this cell.
-  const ratio = baseline && durations.length > 0 && cell.speedup !== null ? ratioOfMeans(durations, baseline) : null;
+  // The interval of the speedup: ratio of mean durations, sequential over this cell. The baseline itself has
+  // speedup 1 by definition; an interval of a sample against itself would mean nothing.
+  const comparable =
+    baseline !== undefined && durations.length > 0 && cell.speedup !== null && cell.model !== 'sequential';
+  const ratio = comparable ? ratioOfMeans(durations, baseline) : null;
   return {
     ...common(cell, counts),
     kind: 'batch',
@@ -130,7 +139,9 @@ function batchRow(cell: BatchCell, counts: { ok: number; total: number }, baseli
 
 function serverSubject(cell: ServerCell): string {
   if (cell.architecture === 'single') return 'single';
-  return cell.threads > 1 ? `${cell.architecture} ${cell.workers}x${cell.threads}` : `${cell.architecture} x${cell.workers}`;
+  return cell.threads > 1
+    ? `${cell.architecture} ${cell.workers}x${cell.threads}`
+    : `${cell.architecture} x${cell.workers}`;
 }
 
 function serverRow(cell: ServerCell, counts: { ok: number; total: number }): ReportRow {

@@ -43,7 +43,8 @@ function widest(text: string): number {
 /** Long reasons (failure messages) become numbered footnotes under the table, so they are never cut. */
 function footnotes(rows: ReportRow[]): { ref: (reason: string) => string; lines: string[] } {
   const numbers = new Map<string, number>();
-  for (const row of rows) for (const reason of row.reasons) if (!numbers.has(reason)) numbers.set(reason, numbers.size + 1);
+  for (const row of rows)
+    for (const reason of row.reasons) if (!numbers.has(reason)) numbers.set(reason, numbers.size + 1);
   return {
     ref: (reason) => `[${numbers.get(reason) ?? '?'}]`,
     lines: [...numbers].map(([reason, n]) => `[${n}] ${reason}`),
@@ -57,7 +58,8 @@ function narrowTable(all: CellColumn[], rows: ReportRow[], width: number): strin
   const notes = footnotes(rows);
   const notesOf = (row: ReportRow) => notesText(row, true, notes.ref);
   const wanted = Math.max('notes'.length, ...rows.map((row) => notesOf(row).length));
-  const withFootnotes = (table: string) => table + notes.lines.map((line) => `${truncate(line, width)}\n`).join('');
+  const withFootnotes = (table: string) =>
+    table + notes.lines.map((line) => `${truncate(line, width)}\n`).join('');
   // Notes get the width left over; when that is too little to read, drop a number column instead.
   for (let dropped = 0; ; dropped++) {
     const base = renderTextTable(toTextColumns(numbers, null), rows);
@@ -68,7 +70,12 @@ function narrowTable(all: CellColumn[], rows: ReportRow[], width: number): strin
     if (room >= Math.min(wanted, 14) || dropped >= dropOrder.length) {
       const notesWidth = Math.max(room, 'notes'.length);
       const columns = [...numbers, ...(notesColumn ? [notesColumn] : [])];
-      return withFootnotes(renderTextTable(toTextColumns(columns, (row) => truncate(notesOf(row), notesWidth)), rows));
+      return withFootnotes(
+        renderTextTable(
+          toTextColumns(columns, (row) => truncate(notesOf(row), notesWidth)),
+          rows,
+        ),
+      );
     }
     const index = numbers.findIndex((column) => column.header === dropOrder[dropped]);
     if (index >= 0) numbers.splice(index, 1);

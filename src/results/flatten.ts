@@ -14,10 +14,17 @@ const seriesFields = new Set(['monitor', 'histogram', 'timeline', 'progress']);
 
 function flattenInto(out: Record<string, FlatValue>, prefix: string, value: unknown): void {
   if (value === undefined) return;
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  ) {
     out[prefix] = value;
   } else if (Array.isArray(value)) {
-    out[prefix] = value.map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item))).join(';');
+    out[prefix] = value
+      .map((item) => (typeof item === 'object' ? JSON.stringify(item) : String(item)))
+      .join(';');
   } else if (typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) flattenInto(out, `${prefix}.${key}`, inner);
   }

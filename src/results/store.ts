@@ -192,7 +192,9 @@ export class ResultStore {
   }
 
   latestRunId(): string | null {
-    const row = this.db.prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1').get();
+    const row = this.db
+      .prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1')
+      .get();
     return row ? String(row.run_id) : null;
   }
 
@@ -212,9 +214,13 @@ export class ResultStore {
     else {
       const matches = ids.filter((id) => id.startsWith(ref));
       if (matches.length > 1) {
-        throw new LabError(ErrorCodes.NOT_FOUND, `run '${ref}' is ambiguous: ${matches.slice(0, 5).join(', ')}`, {
-          hint: 'type more of the run id',
-        });
+        throw new LabError(
+          ErrorCodes.NOT_FOUND,
+          `run '${ref}' is ambiguous: ${matches.slice(0, 5).join(', ')}`,
+          {
+            hint: 'type more of the run id',
+          },
+        );
       }
       found = matches[0];
     }
@@ -229,7 +235,9 @@ export class ResultStore {
     return found;
   }
 
-  runInfo(runId: string): RunInfo & { cells: unknown[]; plan: PlannedStep[]; ownerPid: number | null; note: string | null } {
+  runInfo(
+    runId: string,
+  ): RunInfo & { cells: unknown[]; plan: PlannedStep[]; ownerPid: number | null; note: string | null } {
     const row = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId);
     if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
     return {
@@ -257,13 +265,16 @@ export class ResultStore {
       .map((row) => {
         const record = JSON.parse(String(row.record_json)) as Record<string, unknown>;
         if (withParts) {
-          for (const part of parts.all(Number(row.id))) record[String(part.part)] = JSON.parse(String(part.json));
+          for (const part of parts.all(Number(row.id)))
+            record[String(part.part)] = JSON.parse(String(part.json));
         }
         return record as unknown as CellRecord;
       });
   }
 
-  loadRun(runId: string): RunData {
+  /** A run with every stored cell record; `ref` is an id, a unique prefix, `latest` or `latest~N`. */
+  loadRun(ref: string): RunData {
+    const runId = this.resolveRunId(ref);
     const { cells: _cells, plan: _plan, ownerPid: _ownerPid, note: _note, ...run } = this.runInfo(runId);
     return { run, cells: this.loadCells(runId) };
   }
@@ -281,7 +292,9 @@ export class ResultStore {
   /** The latest ok record of every cellKey in the store (without timelines), for duration estimates. */
   lastOkRecords(): Map<string, CellRecord> {
     const latest = new Map<string, CellRecord>();
-    for (const row of this.db.prepare("SELECT cell_key, record_json FROM cells WHERE status = 'ok' ORDER BY id").iterate()) {
+    for (const row of this.db
+      .prepare("SELECT cell_key, record_json FROM cells WHERE status = 'ok' ORDER BY id")
+      .iterate()) {
       latest.set(String(row.cell_key), JSON.parse(String(row.record_json)) as CellRecord);
     }
     return latest;
@@ -290,7 +303,9 @@ export class ResultStore {
   /** The most recent run that is not complete (running with a dead owner, or interrupted). */
   lastUnfinishedRunId(): string | null {
     const row = this.db
-      .prepare(`SELECT run_id FROM runs WHERE status != 'complete' ORDER BY started_at DESC, run_id DESC LIMIT 1`)
+      .prepare(
+        `SELECT run_id FROM runs WHERE status != 'complete' ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+      )
       .get();
     return row ? String(row.run_id) : null;
   }
@@ -303,7 +318,10 @@ function readVersion(db: DatabaseSync, path: string): number {
     .map((row) => String(row.name));
   if (tables.length === 0) return 0;
   if (!tables.includes('schema_version')) {
-    throw storeError(path, `is an SQLite database but not a conlab results store (tables: ${tables.join(', ')})`);
+    throw storeError(
+      path,
+      `is an SQLite database but not a conlab results store (tables: ${tables.join(', ')})`,
+    );
   }
   const row = db.prepare('SELECT version FROM schema_version').get();
   const version = Number(row?.version);
@@ -320,15 +338,19 @@ function migrate(db: DatabaseSync, path: string): void {
       throw new LabError(
         ErrorCodes.STORE_VERSION,
         `results store '${path}' has schema version ${current}; this conlab knows up to ${STORE_SCHEMA_VERSION}`,
-        { hint: 'use the newer conlab that wrote it, or give another store with --store PATH (this one is left untouched)' },
+        {
+          hint: 'use the newer conlab that wrote it, or give another store with --store PATH (this one is left untouched)',
+        },
       );
     }
     if (current === 0) db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
     for (const migration of migrations) {
       if (migration.version > current) migration.apply(db);
     }
-    if (current === 0) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(STORE_SCHEMA_VERSION);
-    else if (current < STORE_SCHEMA_VERSION) db.prepare('UPDATE schema_version SET version = ?').run(STORE_SCHEMA_VERSION);
+    if (current === 0)
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(STORE_SCHEMA_VERSION);
+    else if (current < STORE_SCHEMA_VERSION)
+      db.prepare('UPDATE schema_version SET version = ?').run(STORE_SCHEMA_VERSION);
     db.exec('COMMIT');
   } catch (error) {
     db.exec('ROLLBACK');
@@ -356,7 +378,8 @@ export function openStore(path: string = DEFAULT_STORE_PATH, options: OpenStoreO
   } else {
     // Check the header ourselves: SQLite would otherwise accept some non-database files lazily.
     const header = readFileSync(fullPath).subarray(0, 16).toString('latin1');
-    if (header.length > 0 && header !== SQLITE_MAGIC) throw storeError(path, 'is not an SQLite database (corrupt or another file)');
+    if (header.length > 0 && header !== SQLITE_MAGIC)
+      throw storeError(path, 'is not an SQLite database (corrupt or another file)');
   }
   let db: DatabaseSync;
   try {
@@ -365,7 +388,11 @@ export function openStore(path: string = DEFAULT_STORE_PATH, options: OpenStoreO
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA foreign_keys = ON');
   } catch (error) {
-    throw storeError(path, `cannot be opened: ${error instanceof Error ? error.message : String(error)}`, error);
+    throw storeError(
+      path,
+      `cannot be opened: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   }
   try {
     if (options.upToVersion !== undefined) migrateTo(db, options.upToVersion);

@@ -5,7 +5,7 @@
  * on PATH outside node_modules. A user may also give a path.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 
@@ -53,9 +53,32 @@ function scriptArgsFor(kind: RuntimeKind): (scriptPath: string, args?: string[])
   return (script, args = []) => [script, ...args];
 }
 
-const versionCache = new Map<string, string>();
+interface VersionAnswer {
+  kind: RuntimeKind;
+  version: string;
+}
 
-function probeVersion(binPath: string, kind: RuntimeKind): string {
+const versionCache = new Map<string, VersionAnswer>();
+
+/**
+ * What `--version` says tells the runtime apart better than the file name:
+ * node prints "v24.1.0", deno "deno 2.9.6 (...)", bun a bare "1.4.5". A bare
+ * version is taken as bun only when the file is called bun*, so any other
+ * tool that prints a version is refused.
+ */
+export function identifyRuntime(output: string, binPath: string): VersionAnswer | null {
+  const text = output.trim();
+  const base = binPath.split('/').pop() ?? '';
+  let match = /^deno (\d+\.\d+\.\d+)/m.exec(text);
+  if (match?.[1]) return { kind: 'deno', version: match[1] };
+  match = /^v(\d+\.\d+\.\d+)$/.exec(text);
+  if (match?.[1]) return { kind: 'node', version: match[1] };
+  match = /^(\d+\.\d+\.\d+)(?:[-+][\w.]+)?$/.exec(text);
+  if (match?.[1] && base.startsWith('bun')) return { kind: 'bun', version: match[1] };
+  return null;
+}
+
+function probeVersion(binPath: string): VersionAnswer {
   const cached = versionCache.get(binPath);
   if (cached) return cached;
   let output: string;
@@ -68,71 +91,99 @@ function probeVersion(binPath: string, kind: RuntimeKind): string {
   } catch (error) {
     throw new LabError(
       ErrorCodes.UNKNOWN_RUNTIME,
-      `'${binPath}' did not answer --version as a JavaScript runtime`,
-      {
-        hint: 'give the path of a node, bun or deno binary',
-        cause: error,
-      },
+      `'${binPath}' did not answer --version as a JavaScript runtime${foundSuffix()}`,
+      { hint: 'give the path of a node, bun or deno binary', cause: error },
     );
   }
-  const match = /(\d+\.\d+\.\d+)/.exec(output);
-  if (!match?.[1]) {
+  const answer = identifyRuntime(output, binPath);
+  if (!answer) {
     throw new LabError(
       ErrorCodes.UNKNOWN_RUNTIME,
-      `'${binPath}' printed no version ('${output.trim().slice(0, 60)}')`,
-      {
-        hint: 'give the path of a node, bun or deno binary',
-      },
+      `'${binPath}' is not a node, bun or deno binary (its --version said '${(output.trim().split('\n')[0] ?? '').slice(0, 60)}')${foundSuffix()}`,
+      { hint: 'give the path of a node, bun or deno binary' },
     );
   }
-  const version = match[1];
-  if (kind === 'node' && !/^v/.test(output.trim()) && !/node/i.test(output)) {
-    // node prints "v24.1.0"; anything else is not node.
-    throw new LabError(
-      ErrorCodes.UNKNOWN_RUNTIME,
-      `'${binPath}' does not look like node ('${output.trim()}')`,
-    );
-  }
-  versionCache.set(binPath, version);
-  return version;
+  versionCache.set(binPath, answer);
+  return answer;
 }
 
-function kindFromPath(path: string): RuntimeKind {
-  const base = path.split('/').pop() ?? '';
-  if (base.startsWith('bun')) return 'bun';
-  if (base.startsWith('deno')) return 'deno';
-  return 'node';
+/** " → found: node@24.21.0, bun@1.4.5, ..." for errors, so a user sees what they can pick. */
+function foundSuffix(): string {
+  const found: string[] = [];
+  for (const [name, known] of Object.entries(knownRuntimes)) {
+    const binPath = known.bin();
+    if (!binPath) continue;
+    try {
+      found.push(`${name} (${probeVersion(binPath).kind}@${probeVersion(binPath).version})`);
+    } catch {
+      // a broken install is simply not "found"
+    }
+  }
+  return found.length > 0 ? ` → found: ${found.join(', ')}` : ' → no runtime found (run npm install)';
+}
+
+function specFor(name: string, binPath: string): RuntimeSpec {
+  const { kind, version } = probeVersion(binPath);
+  return { name, kind, version, label: `${kind}@${version}`, binPath, scriptArgs: scriptArgsFor(kind) };
 }
 
 /** Resolves a runtime name (or a path to a binary) to a spec, with its version probed once. */
 export function resolveRuntime(name: string): RuntimeSpec {
   const known = knownRuntimes[name];
-  let binPath: string | null;
-  let kind: RuntimeKind;
   if (known) {
-    binPath = known.bin();
-    kind = known.kind;
+    const binPath = known.bin();
     if (!binPath) {
-      throw new LabError(ErrorCodes.UNKNOWN_RUNTIME, `runtime '${name}' is not installed`, {
+      throw new LabError(ErrorCodes.UNKNOWN_RUNTIME, `runtime '${name}' is not installed${foundSuffix()}`, {
         hint:
           name === 'system-node'
             ? 'install node on PATH'
             : "run 'npm install' (it installs node@24, bun and deno)",
       });
     }
-  } else if (name.includes('/')) {
-    if (!existsSync(name)) {
-      throw new LabError(ErrorCodes.UNKNOWN_RUNTIME, `runtime path '${name}' does not exist`, {
-        hint: `use one of ${knownRuntimeNames.join(', ')} or the path of a node/bun/deno binary`,
-      });
-    }
-    binPath = name;
-    kind = kindFromPath(name);
-  } else {
-    throw unknownName(ErrorCodes.UNKNOWN_RUNTIME, 'runtime', name, knownRuntimeNames);
+    return specFor(name, binPath);
   }
-  const version = probeVersion(binPath, kind);
-  return { name, kind, version, label: `${kind}@${version}`, binPath, scriptArgs: scriptArgsFor(kind) };
+  if (name.includes('/')) {
+    if (!existsSync(name) || !statSync(name).isFile()) {
+      throw new LabError(
+        ErrorCodes.UNKNOWN_RUNTIME,
+        `runtime path '${name}' does not exist or is not a file${foundSuffix()}`,
+        {
+          hint: `use one of ${knownRuntimeNames.join(', ')} or the path of a node/bun/deno binary`,
+        },
+      );
+    }
+    return specFor(name, name);
+  }
+  const error = unknownName(ErrorCodes.UNKNOWN_RUNTIME, 'runtime', name, [
+    ...knownRuntimeNames,
+    '<path to a binary>',
+  ]);
+  throw new LabError(error.code, `${error.message}${foundSuffix()}`, error.hint ? { hint: error.hint } : {});
+}
+
+export interface DiscoveredRuntime {
+  /** node, bun, deno, system-node, or the path the user gave. */
+  name: string;
+  /** The resolved runtime, or null when it is not there / not usable. */
+  spec: RuntimeSpec | null;
+  /** Why spec is null. */
+  error?: string;
+}
+
+/**
+ * Every runtime conlab knows how to find (the pinned node, bun, deno from
+ * node_modules, the system node on PATH) plus any paths the user gives.
+ * Never throws: a missing or broken runtime is listed with the reason.
+ */
+export function discoverRuntimes(userPaths: string[] = []): DiscoveredRuntime[] {
+  return [...knownRuntimeNames, ...userPaths].map((name) => {
+    try {
+      return { name, spec: resolveRuntime(name) };
+    } catch (error) {
+      const message = error instanceof LabError ? error.message : String(error);
+      return { name, spec: null, error: message.split(' → found:')[0] ?? message };
+    }
+  });
 }
 
 /** The runtime used when the user names none: the project's pinned Node 24. */

@@ -65,7 +65,10 @@ export function resolveServerConfig(input: ServerInput): ServerConfig {
     threads: pooled.includes(arch) ? (input.threads ?? (arch === 'prefork' ? 2 : cores)) : 0,
     kvPath: input.kvPath ?? defaultKvPath(kvKeys),
     kvKeys,
-    limits: { ...DEFAULT_LIMITS, requestTimeoutMs: input.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs },
+    limits: {
+      ...DEFAULT_LIMITS,
+      requestTimeoutMs: input.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs,
+    },
     spawnMaxChildren: Math.max(4, cores * 8),
     stopOnStdinEnd: input.stopOnStdinEnd ?? true,
   };

@@ -59,7 +59,9 @@ export async function startUnit(unit: UnitConfig): Promise<RunningUnit> {
         io: (key) => kv?.get(key),
       };
       server = createHttpServer(
-        spawner ? spawnHttpResponder(spawner, config.kvPath, config.kvKeys, info) : inlineResponder(work, info),
+        spawner
+          ? spawnHttpResponder(spawner, config.kvPath, config.kvKeys, info)
+          : inlineResponder(work, info),
         config.limits,
       );
     } else {

@@ -34,9 +34,10 @@ export interface RunComparison {
   runB: string;
   level: number;
   cells: ComparedCell[];
-  /** Cells present in only one run, or not ok in one of them. */
+  /** cellKeys of cells present in only one run. */
   onlyInA: string[];
   onlyInB: string[];
+  /** Cells in both runs but not ok in one of them. */
   notComparable: { cellKey: string; reason: string }[];
 }
 

@@ -15,7 +15,9 @@ function times(value: number): string {
 }
 
 function interval(ratio: RatioInterval): string {
-  return ratio.low === null || ratio.high === null ? '' : ` [${ratio.low.toFixed(2)}–${ratio.high.toFixed(2)}]`;
+  return ratio.low === null || ratio.high === null
+    ? ''
+    : ` [${ratio.low.toFixed(2)}–${ratio.high.toFixed(2)}]`;
 }
 
 function excludesOne(ratio: RatioInterval): boolean {
@@ -35,7 +37,9 @@ function shortRuntime(label: string): string {
 
 function batchShape(cell: BatchCell): string {
   if (cell.model === 'sequential') return '';
-  return cell.model === 'hybrid' ? ` (${cell.concurrency}×${cell.threadsPerProcess})` : ` (c=${cell.concurrency})`;
+  return cell.model === 'hybrid'
+    ? ` (${cell.concurrency}×${cell.threadsPerProcess})`
+    : ` (c=${cell.concurrency})`;
 }
 
 function batchSentence(group: BatchCell[], cores: number, multiRuntime: boolean): string {
@@ -47,7 +51,8 @@ function batchSentence(group: BatchCell[], cores: number, multiRuntime: boolean)
     const best = group.toSorted((a, b) => a.durationMs - b.durationMs)[0] as BatchCell;
     return `for ${where}, ${best.model}${batchShape(best)} was fastest (${best.durationMs.toFixed(0)} ms); no sequential baseline was measured`;
   }
-  if (others.length === 0) return `for ${where}, only sequential was measured (${sequential.durationMs.toFixed(0)} ms)`;
+  if (others.length === 0)
+    return `for ${where}, only sequential was measured (${sequential.durationMs.toFixed(0)} ms)`;
   // Per model, its best concurrency level; speedup = sequential duration ÷ model duration.
   const bestPerModel = new Map<string, { cell: BatchCell; ratio: RatioInterval }>();
   for (const cell of others) {
@@ -57,14 +62,27 @@ function batchSentence(group: BatchCell[], cores: number, multiRuntime: boolean)
   }
   const ranked = [...bestPerModel.values()].sort((a, b) => b.ratio.ratio - a.ratio.ratio);
   const parts = ranked.map(({ cell, ratio }, i) => {
-    const plural = cell.model.endsWith('s') ? 'were' : 'was';
-    const word = ratio.ratio >= 1 ? 'faster' : 'slower';
-    const value = ratio.ratio >= 1 ? ratio.ratio : 1 / ratio.ratio;
+    const name = `${cell.model}${batchShape(cell)}`;
     const sig = uncertainty(cell.durationsMs, sequential.durationsMs, ratio, 'from sequential');
-    const head = i === 0 ? `${cell.model}${batchShape(cell)} ${plural} ${times(value)} ${word} than sequential` : `${cell.model}${batchShape(cell)} ${times(value)}${ratio.ratio < 1 ? ' slower' : ''}`;
-    return `${head}${interval(ratio)}${sig}`;
+    if (sig !== '' || ratio.ratio === 1) return `${name} ${times(ratio.ratio)}${interval(ratio)}${sig}`;
+    const plural = cell.model.endsWith('s') ? 'were' : 'was';
+    if (ratio.ratio < 1) {
+      // Slower: say it as "× slower" and turn the interval around with it.
+      const inverted = {
+        ...ratio,
+        ratio: 1 / ratio.ratio,
+        low: ratio.high === null ? null : 1 / ratio.high,
+        high: ratio.low === null ? null : 1 / ratio.low,
+      };
+      return `${name}${i === 0 ? ` ${plural}` : ''} ${times(inverted.ratio)} slower${i === 0 ? ' than sequential' : ''}${interval(inverted)}`;
+    }
+    return i === 0
+      ? `${name} ${plural} ${times(ratio.ratio)} faster than sequential${interval(ratio)}`
+      : `${name} ${times(ratio.ratio)}${interval(ratio)}`;
   });
-  return `for ${where}, ${parts.join('; ')}`;
+  // When the leading clause does not say "than sequential" itself, say what the × are relative to.
+  const lead = parts[0]?.includes('than sequential') ? '' : 'relative to sequential, ';
+  return `for ${where}, ${lead}${parts.join('; ')}`;
 }
 
 function serverLoad(cell: ServerCell): string {
@@ -110,22 +128,31 @@ export function conclusionText(run: RunData): string {
   const multiRuntime = runtimes.size > 1;
   const sentences: string[] = [];
   const batch = ok.filter((cell): cell is BatchCell => cell.kind === 'batch');
-  for (const group of groupBy(batch, speedupGroupKey)) {
+  // Workload first, then runtime: the reader compares runtimes of one workload side by side.
+  const byWorkload = batch.toSorted(
+    (a, b) => a.workload.localeCompare(b.workload) || a.runtime.localeCompare(b.runtime),
+  );
+  for (const group of groupBy(byWorkload, speedupGroupKey)) {
     sentences.push(batchSentence(group, run.run.env.cores, multiRuntime));
   }
   const server = ok.filter((cell): cell is ServerCell => cell.kind === 'server');
   const serverGroups = groupBy(
     server,
-    (cell) => `${cell.runtime}|${cell.endpoint}|${cell.protocol}|${cell.connections}|${cell.rateRps}|${JSON.stringify(cell.durationS)}`,
+    (cell) =>
+      `${cell.runtime}|${cell.endpoint}|${cell.protocol}|${cell.connections}|${cell.rateRps}|${JSON.stringify(cell.durationS)}`,
   );
   for (const group of serverGroups) sentences.push(serverSentence(group, multiRuntime));
   if (multiRuntime) sentences.push(...runtimeSentences(ok));
   const notOk = merged.filter((cell) => cell.status !== 'ok');
   const flagged = ok.filter((cell) =>
-    cell.verdicts.some((verdict) => verdict === 'machine-busy' || verdict === 'noisy' || verdict === 'client-saturated'),
+    cell.verdicts.some(
+      (verdict) => verdict === 'machine-busy' || verdict === 'noisy' || verdict === 'client-saturated',
+    ),
   );
   let text =
-    sentences.length === 0 ? 'No cell finished ok, so there is nothing to conclude.' : sentences.map((sentence) => `${capitalize(sentence)}.`).join(' ');
+    sentences.length === 0
+      ? 'No cell finished ok, so there is nothing to conclude.'
+      : sentences.map((sentence) => `${capitalize(sentence)}.`).join(' ');
   if (notOk.length > 0) {
     const failed = notOk.filter((cell) => cell.status === 'failed').length;
     const skipped = notOk.filter((cell) => cell.status === 'skipped').length;
@@ -148,7 +175,10 @@ export function conclusionText(run: RunData): string {
 function runtimeSentences(ok: CellRecord[]): string[] {
   const sentences: string[] = [];
   const batch = ok.filter((cell): cell is BatchCell => cell.kind === 'batch');
-  for (const group of groupBy(batch, (cell) => `${cell.workload}|${JSON.stringify(cell.params)}|${cell.items}`)) {
+  for (const group of groupBy(
+    batch,
+    (cell) => `${cell.workload}|${JSON.stringify(cell.params)}|${cell.items}`,
+  )) {
     const bestPerRuntime = groupBy(group, (cell) => cell.runtime).map(
       (cells) => cells.toSorted((a, b) => a.durationMs - b.durationMs)[0] as BatchCell,
     );
@@ -160,7 +190,7 @@ function runtimeSentences(ok: CellRecord[]): string[] {
       return `${shortRuntime(cell.runtime)} ${times(ratio.ratio)} slower${interval(ratio)}`;
     });
     sentences.push(
-      `across runtimes, ${fastest.workload} ran fastest on ${shortRuntime(fastest.runtime)} (${fastest.model}${batchShape(fastest)}, ${fastest.durationMs.toFixed(0)} ms); ${others.join(', ')}`,
+      `across runtimes, ${fastest.workload} ran fastest on ${shortRuntime(fastest.runtime)} with ${fastest.model}${batchShape(fastest)} in ${fastest.durationMs.toFixed(0)} ms; best of ${others.join(', ')}`,
     );
   }
   return sentences;

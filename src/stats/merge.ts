@@ -81,7 +81,9 @@ function mergeBatch(records: readonly BatchCell[]): BatchCell {
   return merged;
 }
 
-function mergeLatency(records: readonly ServerCell[]): Pick<ServerCell, 'histogram' | 'latencyUs'> | undefined {
+function mergeLatency(
+  records: readonly ServerCell[],
+): Pick<ServerCell, 'histogram' | 'latencyUs'> | undefined {
   const encoded = records.map((record) => record.histogram).filter((text) => text !== '');
   if (encoded.length === 0) return undefined;
   try {

@@ -22,9 +22,13 @@ export const defaultCatalog: SuiteCatalog = {
   checkConcurrency(model, concurrency) {
     const max = models[model]?.maxConcurrency;
     if (max !== undefined && concurrency > max) {
-      throw new LabError(ErrorCodes.BAD_PARAM, `concurrency ${concurrency} is above ${max}, the most model '${model}' allows`, {
-        hint: `use a concurrency from 1 to ${max} for ${model}`,
-      });
+      throw new LabError(
+        ErrorCodes.BAD_PARAM,
+        `concurrency ${concurrency} is above ${max}, the most model '${model}' allows`,
+        {
+          hint: `use a concurrency from 1 to ${max} for ${model}`,
+        },
+      );
     }
   },
   architectureNames: archNames,

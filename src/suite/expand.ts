@@ -18,7 +18,9 @@ import type { BatchCellPlan, CellPlan, PlannedRep, ResolvedSuite, ServerCellPlan
  * runtime update; the record keeps the exact version. Batch keys use the
  * batch lab's own key format (src/batch/spec.ts) so there is one format.
  */
-export function batchKeyOf(cell: Omit<BatchCellPlan, 'cellKey' | 'label' | 'kind' | 'warmupS' | 'timeoutMs'>): string {
+export function batchKeyOf(
+  cell: Omit<BatchCellPlan, 'cellKey' | 'label' | 'kind' | 'warmupS' | 'timeoutMs'>,
+): string {
   return batchCellKey(resolveBatchSpec({ ...cell, repetitions: 1 }), cell.runtime);
 }
 
@@ -58,7 +60,9 @@ function expandBatch(suite: ResolvedSuite, runtime: string, catalog: SuiteCatalo
 }
 
 /** The server runner's spec for a planned cell (one repetition). */
-export function serverSpecOf(cell: Omit<ServerCellPlan, 'cellKey' | 'label' | 'kind' | 'timeoutMs'>): ServerCellSpec {
+export function serverSpecOf(
+  cell: Omit<ServerCellPlan, 'cellKey' | 'label' | 'kind' | 'timeoutMs'>,
+): ServerCellSpec {
   return {
     arch: cell.architecture as ArchName,
     workers: cell.workers,

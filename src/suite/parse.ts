@@ -45,12 +45,17 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   return current;
 }
 
+/** The keys the object at `path` allows, for "unknown key" messages. */
+function allowedKeysAt(path: readonly PathKey[]): string[] {
+  const target = schemaAt(suiteSchema, path);
+  return target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const target = schemaAt(suiteSchema, issue.path);
-      const allowed = target instanceof z.ZodObject ? Object.keys(target.shape as object) : [];
+      const allowed = allowedKeysAt(issue.path);
       return issue.keys
         .map((key) => {
           const suggestion = closestName(key, allowed);
@@ -87,8 +92,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 /** Adds the user's actual value for enum typos, so the hint can suggest the right one. */
 function suggestionFor(issue: z.core.$ZodIssue, input: unknown): string | undefined {
   if (issue.code === 'unrecognized_keys') {
-    const target = schemaAt(suiteSchema, issue.path);
-    const allowed = target instanceof z.ZodObject ? Object.keys(target.shape as object) : [];
+    const allowed = allowedKeysAt(issue.path);
     const key = issue.keys[0];
     const guess = key === undefined ? undefined : closestName(key, allowed);
     return guess ? `rename '${key}' to '${guess}'` : `remove '${key}'`;
@@ -113,9 +117,7 @@ export function parseSuiteValue(value: unknown, source: string): SuiteInput {
     ErrorCodes.SUITE_INVALID,
     `suite ${source} is invalid:\n  ${issues.map(describeIssue).join('\n  ')}`,
     {
-      hint:
-        suggestion ??
-        'see suites/examples/ and docs/architecture/suites-results.md for the suite format',
+      hint: suggestion ?? 'see suites/examples/ and docs/architecture/suites-results.md for the suite format',
     },
   );
 }
@@ -125,9 +127,13 @@ export function parseSuiteText(text: string, source: string): SuiteInput {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const firstError = document.errors[0];
   if (firstError) {
-    throw new LabError(ErrorCodes.SUITE_INVALID, `suite ${source} is not valid YAML/JSON: ${firstError.message}`, {
-      hint: 'fix the syntax at the line shown (indentation, a missing colon or quote)',
-    });
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `suite ${source} is not valid YAML/JSON: ${firstError.message}`,
+      {
+        hint: 'fix the syntax at the line shown (indentation, a missing colon or quote)',
+      },
+    );
   }
   return parseSuiteValue(document.toJS(), source);
 }

@@ -50,7 +50,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): Pr
     end(event, record) {
       if (record.status === 'ok') return;
       clear();
-      stream.write(`  ${event.cell.label} rep ${event.repetition + 1}: ${record.status}${record.reason ? ` (${record.reason})` : ''}\n`);
+      stream.write(
+        `  ${event.cell.label} rep ${event.repetition + 1}: ${record.status}${record.reason ? ` (${record.reason})` : ''}\n`,
+      );
     },
     clear,
   };

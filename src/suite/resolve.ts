@@ -18,7 +18,10 @@ import type { ResolvedBatchExperiment, ResolvedServerExperiment, ResolvedSuite }
 export interface SuiteCatalog {
   workloadNames: readonly string[];
   /** Validates a workload's params and fills its defaults; throws LabError. */
-  resolveWorkloadParams(workload: string, raw: Record<string, unknown>): Record<string, number | string | boolean>;
+  resolveWorkloadParams(
+    workload: string,
+    raw: Record<string, unknown>,
+  ): Record<string, number | string | boolean>;
   modelNames: readonly string[];
   /** False for models where concurrency changes nothing (sequential): one cell, concurrency 1. */
   modelUsesConcurrency(model: string): boolean;
@@ -61,7 +64,8 @@ export function applyOverrides(input: SuiteInput, overrides: SuiteOverrides, sou
   const merged: Record<string, unknown> = { ...input };
   for (const [key, value] of Object.entries(top)) if (value !== undefined) merged[key] = value;
   if (items !== undefined) merged.batch = input.batch?.map((experiment) => ({ ...experiment, items }));
-  if (durationS !== undefined) merged.server = input.server?.map((experiment) => ({ ...experiment, durationS }));
+  if (durationS !== undefined)
+    merged.server = input.server?.map((experiment) => ({ ...experiment, durationS }));
   // Re-validate: a flag is user input too.
   return parseSuiteValue(merged, `${source} (with command-line overrides)`);
 }
@@ -78,7 +82,11 @@ function checkName(
 ): void {
   if (allowed.includes(name)) return;
   const error = unknownName(code, what, name, allowed);
-  throw new LabError(ErrorCodes.SUITE_INVALID, `${path}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+  throw new LabError(
+    ErrorCodes.SUITE_INVALID,
+    `${path}: ${error.message}`,
+    error.hint ? { hint: error.hint } : {},
+  );
 }
 
 /** Re-labels a LabError from a registry with the suite path it came from. */
@@ -87,7 +95,11 @@ function atPath<T>(path: string, fn: () => T): T {
     return fn();
   } catch (error) {
     if (error instanceof LabError) {
-      throw new LabError(ErrorCodes.SUITE_INVALID, `${path}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+      throw new LabError(
+        ErrorCodes.SUITE_INVALID,
+        `${path}: ${error.message}`,
+        error.hint ? { hint: error.hint } : {},
+      );
     }
     throw error;
   }
@@ -99,7 +111,13 @@ function resolveBatch(
   catalog: SuiteCatalog,
 ): ResolvedBatchExperiment {
   const path = `batch[${index}]`;
-  checkName('workload', ErrorCodes.UNKNOWN_WORKLOAD, `${path}.workload`, input.workload, catalog.workloadNames);
+  checkName(
+    'workload',
+    ErrorCodes.UNKNOWN_WORKLOAD,
+    `${path}.workload`,
+    input.workload,
+    catalog.workloadNames,
+  );
   const models = list(input.models, []);
   models.forEach((model, i) =>
     checkName('model', ErrorCodes.UNKNOWN_MODEL, `${path}.models[${i}]`, model, catalog.modelNames),
@@ -107,9 +125,12 @@ function resolveBatch(
   const concurrency = list(input.concurrency, [availableParallelism()]);
   for (const model of models) {
     if (!catalog.modelUsesConcurrency(model)) continue;
-    for (const level of concurrency) atPath(`${path}.concurrency`, () => catalog.checkConcurrency(model, level));
+    for (const level of concurrency)
+      atPath(`${path}.concurrency`, () => catalog.checkConcurrency(model, level));
   }
-  const threadsPerProcess = list(input.threadsPerProcess, [models.includes('hybrid') ? DEFAULT_THREADS_PER_PROCESS : 1]);
+  const threadsPerProcess = list(input.threadsPerProcess, [
+    models.includes('hybrid') ? DEFAULT_THREADS_PER_PROCESS : 1,
+  ]);
   if (threadsPerProcess.some((t) => t > 1) && !models.includes('hybrid')) {
     throw new LabError(
       ErrorCodes.SUITE_INVALID,
@@ -169,9 +190,13 @@ function resolveServer(
 
 export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCatalog): ResolvedSuite {
   if ((input.batch?.length ?? 0) === 0 && (input.server?.length ?? 0) === 0) {
-    throw new LabError(ErrorCodes.SUITE_INVALID, `suite ${source} has an empty matrix: no batch or server experiments`, {
-      hint: 'add a `batch:` list (workload, models) or a `server:` list (architectures, endpoint)',
-    });
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `suite ${source} has an empty matrix: no batch or server experiments`,
+      {
+        hint: 'add a `batch:` list (workload, models) or a `server:` list (architectures, endpoint)',
+      },
+    );
   }
   const skipMissing = input.skipMissingRuntimes ?? false;
   const runtimes: string[] = [];
@@ -191,9 +216,13 @@ export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCa
     }
   });
   if (runtimes.length === 0) {
-    throw new LabError(ErrorCodes.SUITE_INVALID, `suite ${source}: none of its runtimes is installed (${skippedRuntimes.join(', ')})`, {
-      hint: "run 'npm install' or 'conlab runtimes' to see what is available",
-    });
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `suite ${source}: none of its runtimes is installed (${skippedRuntimes.join(', ')})`,
+      {
+        hint: "run 'npm install' or 'conlab runtimes' to see what is available",
+      },
+    );
   }
   return {
     name: input.name,

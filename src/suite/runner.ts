@@ -47,7 +47,12 @@ export interface RunOutcome {
 }
 
 /** A record for a cell whose runner threw instead of returning a failed record. */
-export function failedRecord(cell: CellPlan, runtime: string, repetition: number, reason: string): CellRecord {
+export function failedRecord(
+  cell: CellPlan,
+  runtime: string,
+  repetition: number,
+  reason: string,
+): CellRecord {
   const base = {
     schemaVersion: RESULT_SCHEMA_VERSION as typeof RESULT_SCHEMA_VERSION,
     cellKey: cell.cellKey,
@@ -111,7 +116,11 @@ export function failedRecord(cell: CellPlan, runtime: string, repetition: number
  * counts its own mean; others count their estimate scaled by how far off
  * the estimates have been so far.
  */
-function etaSeconds(remaining: readonly PlannedRep[], cells: Map<string, CellPlan>, measured: Map<string, number[]>): number {
+function etaSeconds(
+  remaining: readonly PlannedRep[],
+  cells: Map<string, CellPlan>,
+  measured: Map<string, number[]>,
+): number {
   let estimatedDone = 0;
   let actualDone = 0;
   for (const [key, seconds] of measured) {
@@ -138,6 +147,10 @@ export async function runSuiteSteps(options: RunSuiteOptions): Promise<RunOutcom
   const todo = options.plan.filter((step) => !stored.has(`${step.cellKey}#${step.repetition}`));
   const startedMs = performance.now();
   const measuredS = new Map<string, number[]>();
+  const skipped = new Map<string, CellRecord>();
+  for (const record of store.loadCells(runId, { withParts: false })) {
+    if (record.status === 'skipped') skipped.set(record.cellKey, record);
+  }
   let measured = 0;
   let note: string | null = null;
   for (let i = 0; i < todo.length; i++) {
@@ -165,10 +178,16 @@ export async function runSuiteSteps(options: RunSuiteOptions): Promise<RunOutcom
     options.onStart?.(event);
     const cellStartMs = performance.now();
     let record: CellRecord;
-    try {
-      record = await options.execute(cell, step.repetition);
-    } catch (error) {
-      record = failedRecord(cell, cell.runtime, step.repetition, errorText(error));
+    const unsupported = skipped.get(cell.cellKey);
+    if (unsupported) {
+      // "Unsupported on this runtime" is a property of the runtime, not luck: later repetitions need no new subject.
+      record = { ...unsupported, startedAt: new Date().toISOString() };
+    } else {
+      try {
+        record = await options.execute(cell, step.repetition);
+      } catch (error) {
+        record = failedRecord(cell, cell.runtime, step.repetition, errorText(error));
+      }
     }
     // A cell cut short by Ctrl-C is not a measurement (nor a failure): it is left for --resume.
     if (options.stopRequested?.()) {
@@ -179,6 +198,7 @@ export async function runSuiteSteps(options: RunSuiteOptions): Promise<RunOutcom
     record.cellKey = cell.cellKey;
     record.repetitions = [step.repetition];
     store.addCell(runId, record);
+    if (record.status === 'skipped') skipped.set(cell.cellKey, record);
     measured++;
     const seconds = (performance.now() - cellStartMs) / 1000;
     measuredS.set(cell.cellKey, [...(measuredS.get(cell.cellKey) ?? []), seconds]);

@@ -64,7 +64,11 @@ export const suiteSchema = z.strictObject({
   /** Seed of the order shuffle; random (and recorded) when absent. */
   seed: z.number().int().min(0).max(0xffffffff).optional(),
   /** The run stops (interrupted, resumable) once this many seconds have passed. */
-  timeBudgetS: z.number().positive().max(7 * 24 * 3600).optional(),
+  timeBudgetS: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
   /** Runtimes that are not installed are skipped instead of refusing the suite (the default lab uses this). */
   skipMissingRuntimes: z.boolean().optional(),
   batch: z.array(batchExperimentSchema).optional(),

@@ -7,7 +7,9 @@ export function allEqual(workload: string, answers: readonly ItemAnswer[]): Item
   if (first === undefined) throw new Error(`${workload}: no item answers to combine`);
   for (let i = 1; i < answers.length; i++) {
     if (answers[i] !== first) {
-      throw new Error(`${workload}: item ${i} answered ${String(answers[i])}, item 0 answered ${String(first)}`);
+      throw new Error(
+        `${workload}: item ${i} answered ${String(answers[i])}, item 0 answered ${String(first)}`,
+      );
     }
   }
   return first;

@@ -30,7 +30,13 @@ export const cpuJs: Workload = {
   kind: 'cpu',
   description: 'pure-JS float loop of `iters` steps (JIT-compiled compute); every item computes the same sum',
   params: {
-    iters: { type: 'int', default: 10_000_000, min: 1, max: 1_000_000_000, description: 'loop steps per item' },
+    iters: {
+      type: 'int',
+      default: 10_000_000,
+      min: 1,
+      max: 1_000_000_000,
+      description: 'loop steps per item',
+    },
   },
   runSync: (params) => itemAnswer(intParam(params, 'iters')),
   runAsync: (params) => Promise.resolve(itemAnswer(intParam(params, 'iters'))),

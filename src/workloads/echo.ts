@@ -19,7 +19,13 @@ export const echo: Workload = {
   kind: 'cpu',
   description: 'answers its item index (dispatch overhead only); throwAt/exitAt inject a fault at one item',
   params: {
-    throwAt: { type: 'int', default: -1, min: -1, max: 100_000_000, description: 'item that throws (-1: none)' },
+    throwAt: {
+      type: 'int',
+      default: -1,
+      min: -1,
+      max: 100_000_000,
+      description: 'item that throws (-1: none)',
+    },
     exitAt: {
       type: 'int',
       default: -1,

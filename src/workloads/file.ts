@@ -27,14 +27,16 @@ function itemBuffer(params: ParamValues, id: number): Uint8Array {
 }
 
 function checkSize(size: number, expected: number, path: string): number {
-  if (size !== expected) throw new Error(`io.file: ${path} has ${size} bytes after fsync, expected ${expected}`);
+  if (size !== expected)
+    throw new Error(`io.file: ${path} has ${size} bytes after fsync, expected ${expected}`);
   return size;
 }
 
 export const ioFile: Workload = {
   name: 'io.file',
   kind: 'io',
-  description: 'write a per-item file of `sizeKiB`, fsync, verify its size, delete it; answer = bytes written',
+  description:
+    'write a per-item file of `sizeKiB`, fsync, verify its size, delete it; answer = bytes written',
   params: {
     sizeKiB: { type: 'int', default: 256, min: 1, max: 65_536, description: 'file size per item in KiB' },
     dir: {

@@ -25,7 +25,8 @@ function resolveOne(workload: string, name: string, spec: ParamSpec, raw: unknow
     return raw;
   }
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  const ok = Number.isFinite(n) && n >= spec.min && n <= spec.max && (spec.type !== 'int' || Number.isSafeInteger(n));
+  const ok =
+    Number.isFinite(n) && n >= spec.min && n <= spec.max && (spec.type !== 'int' || Number.isSafeInteger(n));
   if (!ok) throw badParam(workload, name, raw, spec);
   return n;
 }

@@ -27,9 +27,16 @@ export function countPrimesBelow(limit: number): number {
 export const cpuPrimes: Workload = {
   name: 'cpu.primes',
   kind: 'cpu',
-  description: 'count primes below `limit` by trial division; every item answers the same count (78498 below 10^6)',
+  description:
+    'count primes below `limit` by trial division; every item answers the same count (78498 below 10^6)',
   params: {
-    limit: { type: 'int', default: 1_000_000, min: 2, max: 100_000_000, description: 'count primes below this' },
+    limit: {
+      type: 'int',
+      default: 1_000_000,
+      min: 2,
+      max: 100_000_000,
+      description: 'count primes below this',
+    },
   },
   runSync: (params) => countPrimesBelow(intParam(params, 'limit')),
   runAsync: (params) => Promise.resolve(countPrimesBelow(intParam(params, 'limit'))),

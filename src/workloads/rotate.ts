@@ -85,7 +85,8 @@ function rotateItem(params: Record<string, number | string>, itemIndex: number):
 export const cpuRotate: Workload = {
   name: 'cpu.rotate',
   kind: 'cpu',
-  description: 'rotate a generated RGBA image `rotations` times by `angleDeg`; answer = sum of FNV-1a checksums',
+  description:
+    'rotate a generated RGBA image `rotations` times by `angleDeg`; answer = sum of FNV-1a checksums',
   params: {
     width: { type: 'int', default: 640, min: 8, max: 8192, description: 'image width in pixels' },
     height: { type: 'int', default: 480, min: 8, max: 8192, description: 'image height in pixels' },

@@ -18,10 +18,16 @@ export function sha256Chain(seed: string, iters: number): string {
 export const cpuSha256: Workload = {
   name: 'cpu.sha256',
   kind: 'cpu',
-  description: 'SHA-256 chain of `iters` links from `seed` (native hashing); every item computes the same chain',
+  description:
+    'SHA-256 chain of `iters` links from `seed` (native hashing); every item computes the same chain',
   params: {
     iters: { type: 'int', default: 100_000, min: 1, max: 10_000_000, description: 'links in the chain' },
-    seed: { type: 'string', default: 'conlab', pattern: /^[\w.-]{1,64}$/, description: 'chain seed (1..64 word chars)' },
+    seed: {
+      type: 'string',
+      default: 'conlab',
+      pattern: /^[\w.-]{1,64}$/,
+      description: 'chain seed (1..64 word chars)',
+    },
   },
   runSync: (params) => sha256Chain(stringParam(params, 'seed'), intParam(params, 'iters')),
   runAsync: (params) => Promise.resolve(sha256Chain(stringParam(params, 'seed'), intParam(params, 'iters'))),

@@ -93,7 +93,8 @@ function readItem(params: ParamValues, id: number): number {
   const values: string[] = [];
   for (const n of keysForItem(params, id)) {
     const row = statement.get(kvKey(n)) as { val?: unknown } | undefined;
-    if (typeof row?.val !== 'string') throw new Error(`io.sqlite: key ${kvKey(n)} is missing from the kv table`);
+    if (typeof row?.val !== 'string')
+      throw new Error(`io.sqlite: key ${kvKey(n)} is missing from the kv table`);
     values.push(row.val);
   }
   return checksum(values);

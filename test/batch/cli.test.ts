@@ -9,9 +9,14 @@ import assert from 'node:assert/strict';
 import { workloadNames } from '../../src/workloads/index.ts';
 import { conlabBin, isAlive, runGroup } from './helpers.ts';
 
-const batch = (args: string[], timeoutMs = 60_000) => runGroup(process.execPath, [conlabBin, 'batch', ...args], timeoutMs);
+const batch = (args: string[], timeoutMs = 60_000) =>
+  runGroup(process.execPath, [conlabBin, 'batch', ...args], timeoutMs);
 
-function assertBadInput(finished: { code: number | null; stderr: string }, code: string, pattern: RegExp): void {
+function assertBadInput(
+  finished: { code: number | null; stderr: string },
+  code: string,
+  pattern: RegExp,
+): void {
   assert.equal(finished.code, 2, finished.stderr);
   assert.match(finished.stderr, new RegExp(code));
   assert.match(finished.stderr, pattern);
@@ -28,7 +33,11 @@ test('bad models, levels, items and params exit 2 with the allowed values', asyn
   const cases: [string[], string, RegExp][] = [
     [['--workload', 'echo', '--models', 'thread'], 'LAB_E_UNKNOWN_MODEL', /did you mean 'threads'/],
     [['--workload', 'echo', '--models', 'threads', '--concurrency', '0'], 'LAB_E_BAD_PARAM', /1\.\.10000/],
-    [['--workload', 'echo', '--models', 'threads', '--concurrency', '2,300'], 'LAB_E_BAD_PARAM', /threads concurrency '300'.*1\.\.256/],
+    [
+      ['--workload', 'echo', '--models', 'threads', '--concurrency', '2,300'],
+      'LAB_E_BAD_PARAM',
+      /threads concurrency '300'.*1\.\.256/,
+    ],
     [['--workload', 'echo', '--items', 'ten'], 'LAB_E_BAD_PARAM', /--items 'ten'/],
     [['--workload', 'cpu.primes', '--param', 'limit=1'], 'LAB_E_BAD_PARAM', /limit.*2\.\.100000000/],
     [['--workload', 'cpu.primes', '--param', 'size=3'], 'LAB_E_BAD_PARAM', /allowed: limit/],
@@ -47,16 +56,43 @@ interface JsonDoc {
 
 test('--json prints one document with verified answers and speedups', async () => {
   const finished = await batch([
-    '--workload', 'cpu.primes', '--param', 'limit=20000', '--items', '4',
-    '--models', 'sequential,threads,processes', '--concurrency', '2', '--reps', '2', '--json',
+    '--workload',
+    'cpu.primes',
+    '--param',
+    'limit=20000',
+    '--items',
+    '4',
+    '--models',
+    'sequential,threads,processes',
+    '--concurrency',
+    '2',
+    '--reps',
+    '2',
+    '--json',
   ]);
   assert.equal(finished.code, 0, finished.stderr);
   const doc = JSON.parse(finished.stdout) as JsonDoc;
   assert.equal(doc.schemaVersion, 1);
   assert.ok(doc.env.cores >= 1);
-  assert.deepEqual(doc.results.map((r) => r.model), ['sequential', 'threads', 'processes']);
+  assert.deepEqual(
+    doc.results.map((r) => r.model),
+    ['sequential', 'threads', 'processes'],
+  );
   for (const result of doc.results) {
-    for (const field of ['workload', 'model', 'concurrency', 'itemsPerTask', 'status', 'durationMs', 'itemsPerSec', 'speedup', 'efficiency', 'cpuPercent', 'peakRssBytes', 'answer']) {
+    for (const field of [
+      'workload',
+      'model',
+      'concurrency',
+      'itemsPerTask',
+      'status',
+      'durationMs',
+      'itemsPerSec',
+      'speedup',
+      'efficiency',
+      'cpuPercent',
+      'peakRssBytes',
+      'answer',
+    ]) {
       assert.ok(field in result, `${String(result.model)} has ${field}`);
     }
     assert.equal(result.status, 'ok', String(result.reason));
@@ -71,8 +107,19 @@ test('--json prints one document with verified answers and speedups', async () =
 test('a throwing worker and a dying worker fail their cells; the run goes on; nothing is left', async () => {
   for (const fault of ['throwAt=2', 'exitAt=2']) {
     const finished = await batch([
-      '--workload', 'echo', '--param', fault, '--items', '6',
-      '--models', 'sequential,async,threads,processes,hybrid,spawn', '--concurrency', '2', '--reps', '1', '--json',
+      '--workload',
+      'echo',
+      '--param',
+      fault,
+      '--items',
+      '6',
+      '--models',
+      'sequential,async,threads,processes,hybrid,spawn',
+      '--concurrency',
+      '2',
+      '--reps',
+      '1',
+      '--json',
     ]);
     assert.equal(finished.code, 0, finished.stderr);
     const doc = JSON.parse(finished.stdout) as JsonDoc;
@@ -82,7 +129,11 @@ test('a throwing worker and a dying worker fail their cells; the run goes on; no
       const reason = String(result.reason);
       if (fault.startsWith('throw')) assert.match(reason, /injected failure at item 2/);
       else assert.match(reason, /exited with code 3/);
-      assert.deepEqual((result.pids as number[]).filter(isAlive), [], `${String(result.model)} left processes`);
+      assert.deepEqual(
+        (result.pids as number[]).filter(isAlive),
+        [],
+        `${String(result.model)} left processes`,
+      );
     }
   }
 });

@@ -33,7 +33,10 @@ for (const name of ['node', 'bun', 'deno']) {
     assert.equal(rows.length, modelNames.length * workloadNames.length, 'one row per model × workload');
     for (const workload of workloadNames) {
       const sequential = rows.find((row) => row.workload === workload && row.model === 'sequential');
-      assert.ok(sequential && sequential.error === undefined, `${workload} sequential: ${sequential?.error ?? ''}`);
+      assert.ok(
+        sequential && sequential.error === undefined,
+        `${workload} sequential: ${sequential?.error ?? ''}`,
+      );
       if (sequential.expected !== undefined) assert.equal(sequential.answer, sequential.expected, workload);
       for (const row of rows.filter((r) => r.workload === workload && r.model !== 'sequential')) {
         await t.test(`${name} ${row.model} ${workload}`, () => {
@@ -44,17 +47,28 @@ for (const name of ['node', 'bun', 'deno']) {
     }
   });
 
-  test(`a pooled cell through the driver on ${name}: ok, verified, monitored, nothing left`, { skip }, async () => {
-    if (typeof runtime === 'string') return;
-    const cell = await runBatchCell(
-      { workload: 'cpu.primes', params: { limit: 20_000 }, model: 'hybrid', concurrency: 2, items: 6, itemsPerTask: 2 },
-      runtime,
-    );
-    assert.equal(cell.status, 'ok', cell.reason);
-    assert.equal(cell.answer, 2262); // primes below 20,000
-    assert.equal(cell.runtime, runtime.label);
-    assert.equal(cell.durationsMs.length, 1);
-    assert.ok(cell.pids.length >= 3, `subject + 2 worker processes in ${JSON.stringify(cell.pids)}`);
-    assert.deepEqual(cell.pids.filter(isAlive), []);
-  });
+  test(
+    `a pooled cell through the driver on ${name}: ok, verified, monitored, nothing left`,
+    { skip },
+    async () => {
+      if (typeof runtime === 'string') return;
+      const cell = await runBatchCell(
+        {
+          workload: 'cpu.primes',
+          params: { limit: 20_000 },
+          model: 'hybrid',
+          concurrency: 2,
+          items: 6,
+          itemsPerTask: 2,
+        },
+        runtime,
+      );
+      assert.equal(cell.status, 'ok', cell.reason ?? '');
+      assert.equal(cell.answer, 2262); // primes below 20,000
+      assert.equal(cell.runtime, runtime.label);
+      assert.equal(cell.durationsMs.length, 1);
+      assert.ok(cell.pids.length >= 3, `subject + 2 worker processes in ${JSON.stringify(cell.pids)}`);
+      assert.deepEqual(cell.pids.filter(isAlive), []);
+    },
+  );
 }

@@ -25,7 +25,11 @@ export function runGroup(command: string, args: string[], timeoutMs: number): Pr
     };
     const timer = setTimeout(() => {
       killGroup();
-      reject(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`));
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} timed out after ${timeoutMs} ms; stderr: ${stderr.slice(-500)}`,
+        ),
+      );
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {

@@ -231,9 +231,12 @@ test('warmup is not recorded; an abort ends the run early with what was measured
     assert.equal(warm.requests, 100);
     assert.ok(f.answered() > 100, 'warmup requests reached the server');
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
     const started = performance.now();
-    const aborted = await runLoad(quick(f.url, { durationS: 30 }), { signal: controller.signal });
+    // Abort once the first second is in, so the run has surely started.
+    const aborted = await runLoad(quick(f.url, { durationS: 30 }), {
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
     assert.equal(aborted.interrupted, true);
     assert.ok(performance.now() - started < 10_000);
     assert.ok(aborted.requests > 0);
@@ -252,6 +255,17 @@ test('progress hook sees each finished second', async () => {
     );
     assert.ok(seen.length >= 2);
   });
+});
+
+test('an abort before the threads start rejects with LAB_E_ABORTED', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(
+    runLoad({ target: 'http://127.0.0.1:9/', connections: 1 }, { signal: controller.signal }),
+    {
+      code: 'LAB_E_ABORTED',
+    },
+  );
 });
 
 test('bad input is rejected before any thread starts', async () => {

@@ -34,7 +34,11 @@ for (const kind of ['thread', 'process'] as const) {
     t.after(() => pool.stop());
     await pool.start();
     for (const chunk of [1, 3, 7, 100]) {
-      assert.deepEqual(await pool.run(23, chunk), Array.from({ length: 23 }, (_, i) => i), `chunk ${chunk}`);
+      assert.deepEqual(
+        await pool.run(23, chunk),
+        Array.from({ length: 23 }, (_, i) => i),
+        `chunk ${chunk}`,
+      );
     }
   });
 

@@ -12,6 +12,8 @@ export interface Subject {
   /** Resolves with the first output line starting with prefix (lines already seen included). */
   line(prefix: string, timeoutMs?: number): Promise<string>;
   exited: Promise<void>;
+  /** Tells a fixture waiting for it to start (burn.ts burns on the first stdin line). */
+  go(): void;
 }
 
 /**
@@ -19,8 +21,13 @@ export interface Subject {
  * descendant), waits for its "ready" line, and kills the group when the test
  * ends, pass or fail.
  */
-export async function startSubject(t: TestContext, command: string, args: string[], timeoutMs = 20_000): Promise<Subject> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+export async function startSubject(
+  t: TestContext,
+  command: string,
+  args: string[],
+  timeoutMs = 20_000,
+): Promise<Subject> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${command}`);
   t.after(() => {
@@ -45,7 +52,10 @@ export async function startSubject(t: TestContext, command: string, args: string
   });
   const line = (prefix: string, lineTimeoutMs = timeoutMs): Promise<string> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`subject ${pid}: no '${prefix}' line in ${lineTimeoutMs} ms`)), lineTimeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`subject ${pid}: no '${prefix}' line in ${lineTimeoutMs} ms`)),
+        lineTimeoutMs,
+      );
       const check = (): void => {
         const found = lines.find((l) => l.startsWith(prefix));
         if (found !== undefined) {
@@ -54,14 +64,19 @@ export async function startSubject(t: TestContext, command: string, args: string
         } else waiters.push(check);
       };
       check();
-      void exited.then(() => setTimeout(() => {
-        clearTimeout(timer);
-        reject(new Error(`subject ${pid} exited without a '${prefix}' line`));
-      }, 50));
+      void exited.then(() =>
+        setTimeout(() => {
+          clearTimeout(timer);
+          reject(new Error(`subject ${pid} exited without a '${prefix}' line`));
+        }, 50),
+      );
     });
   const ready = await line('ready');
   const readyPids = ready.split(/\s+/).slice(1).map(Number);
-  return { child, pid, readyPids, line, exited };
+  const go = (): void => {
+    child.stdin?.end('go\n');
+  };
+  return { child, pid, readyPids, line, exited, go };
 }
 
 export function sleep(ms: number): Promise<void> {

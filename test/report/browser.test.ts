@@ -40,33 +40,42 @@ async function openBrowser(profileDir: string): Promise<BrowserContext> {
   });
 }
 
-test('the HTML report renders every chart in chromium, offline, without errors', { timeout: 90_000 }, async (t) => {
-  if (!existsSync(chromiumPath)) {
-    t.skip(`chromium not installed at ${chromiumPath} (apt-get install chromium)`);
-    return;
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'conlab-report-browser-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const run = mixedRun();
-  const htmlPath = join(dir, 'report.html');
-  await writeHtmlReport(run, htmlPath);
-  const expectedCharts = allCharts(reportRows(run), run.run.env.cores).map((chart) => chart.id);
+test(
+  'the HTML report renders every chart in chromium, offline, without errors',
+  { timeout: 90_000 },
+  async (t) => {
+    if (!existsSync(chromiumPath)) {
+      t.skip(`chromium not installed at ${chromiumPath} (apt-get install chromium)`);
+      return;
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'conlab-report-browser-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const run = mixedRun();
+    const htmlPath = join(dir, 'report.html');
+    await writeHtmlReport(run, htmlPath);
+    const expectedCharts = allCharts(reportRows(run), run.run.env.cores).map((chart) => chart.id);
 
-  const context = await openBrowser(join(dir, 'profile'));
-  try {
-    await checkReportPage(context, htmlPath, expectedCharts);
-  } finally {
-    await context.close();
-  }
-});
+    const context = await openBrowser(join(dir, 'profile'));
+    try {
+      await checkReportPage(context, htmlPath, expectedCharts);
+    } finally {
+      await context.close();
+    }
+  },
+);
 
-async function checkReportPage(context: BrowserContext, htmlPath: string, expectedCharts: string[]): Promise<void> {
+async function checkReportPage(
+  context: BrowserContext,
+  htmlPath: string,
+  expectedCharts: string[],
+): Promise<void> {
   const run = mixedRun();
   const page = await context.newPage();
   const problems: string[] = [];
   const network: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('request', (request) => {
@@ -92,11 +101,18 @@ async function checkReportPage(context: BrowserContext, htmlPath: string, expect
     'every chart of the report is on the page, in order',
   );
   for (const chart of charts) {
-    assert.ok(chart.width > 50 && chart.height > 50, `chart ${chart.id} has a visible box (${chart.width}x${chart.height})`);
+    assert.ok(
+      chart.width > 50 && chart.height > 50,
+      `chart ${chart.id} has a visible box (${chart.width}x${chart.height})`,
+    );
     assert.ok(chart.marks > 10, `chart ${chart.id} drew marks (${chart.marks})`);
   }
   const heatmaps = charts.filter((chart) => chart.id.startsWith('cpu-heatmap-'));
-  assert.equal(heatmaps.length, reportRows(run).filter((row) => row.okReps > 0).length, 'one heat map per measured cell');
+  assert.equal(
+    heatmaps.length,
+    reportRows(run).filter((row) => row.okReps > 0).length,
+    'one heat map per measured cell',
+  );
 
   // Sorting: clicking items/s sorts the batch table ascending by throughput.
   await page.click('#batch-cells thead th:has-text("items/s")');
@@ -107,7 +123,11 @@ async function checkReportPage(context: BrowserContext, htmlPath: string, expect
     sorted.push(Number((await cell.getAttribute('data-sort')) ?? 'NaN'));
   }
   assert.ok(sorted.length > 3, 'the batch table has rows');
-  assert.deepEqual(sorted, sorted.toSorted((a, b) => a - b), 'rows are sorted ascending by items/s');
+  assert.deepEqual(
+    sorted,
+    sorted.toSorted((a, b) => a - b),
+    'rows are sorted ascending by items/s',
+  );
 
   await mkdir(new URL('../../test-output/', import.meta.url).pathname, { recursive: true });
   await page.screenshot({ path: screenshotPath, fullPage: true });

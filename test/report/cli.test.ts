@@ -32,7 +32,11 @@ async function conlab(args: string[]): Promise<CliResult> {
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : -1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
   }
 }
 
@@ -75,19 +79,34 @@ test('conlab report writes one self-contained HTML file from the store', { timeo
   assert.match(html, new RegExp(runId));
 });
 
-test('conlab report --png/--svg writes figures including the per-core heat maps', { timeout: 60_000 }, async (t) => {
-  const dir = await tempDir(t);
-  const store = join(dir, 'results.db');
-  storeRun(store, batchRun());
-  const result = await conlab(['report', '--png', join(dir, 'png'), '--svg', join(dir, 'svg'), '--store', store]);
-  assert.equal(result.code, 0, result.stderr);
-  const pngs = await readdir(join(dir, 'png'));
-  const svgs = await readdir(join(dir, 'svg'));
-  assert.ok(pngs.some((name) => name.startsWith('cpu-heatmap-')), pngs.join(', '));
-  assert.ok(pngs.includes('speedup-cpu.sha256-node-24.21.0.png'), pngs.join(', '));
-  assert.equal(pngs.length, svgs.length);
-  assert.ok(!existsSync(join(dir, 'reports')), 'figures alone do not write an HTML report');
-});
+test(
+  'conlab report --png/--svg writes figures including the per-core heat maps',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await tempDir(t);
+    const store = join(dir, 'results.db');
+    storeRun(store, batchRun());
+    const result = await conlab([
+      'report',
+      '--png',
+      join(dir, 'png'),
+      '--svg',
+      join(dir, 'svg'),
+      '--store',
+      store,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const pngs = await readdir(join(dir, 'png'));
+    const svgs = await readdir(join(dir, 'svg'));
+    assert.ok(
+      pngs.some((name) => name.startsWith('cpu-heatmap-')),
+      pngs.join(', '),
+    );
+    assert.ok(pngs.includes('speedup-cpu.sha256-node-24.21.0.png'), pngs.join(', '));
+    assert.equal(pngs.length, svgs.length);
+    assert.ok(!existsSync(join(dir, 'reports')), 'figures alone do not write an HTML report');
+  },
+);
 
 test('conlab report --table prints the cell table within 80 columns', { timeout: 60_000 }, async (t) => {
   const dir = await tempDir(t);
@@ -102,57 +121,70 @@ test('conlab report --table prints the cell table within 80 columns', { timeout:
   assert.match(wide.stdout, /speedup 95%/);
 });
 
-test('conlab report --compare marks an injected 2x difference significant and identical runs not', { timeout: 60_000 }, async (t) => {
-  const dir = await tempDir(t);
-  const store = join(dir, 'results.db');
-  const base = storeRun(store, batchRun({ seed: 7 }));
-  const same = storeRun(store, batchRun({ seed: 7 }));
-  const faster = storeRun(store, batchRun({ seed: 7, scale: { model: 'threads', factor: 2 } }));
+test(
+  'conlab report --compare marks an injected 2x difference significant and identical runs not',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await tempDir(t);
+    const store = join(dir, 'results.db');
+    const base = storeRun(store, batchRun({ seed: 7 }));
+    const same = storeRun(store, batchRun({ seed: 7 }));
+    const faster = storeRun(store, batchRun({ seed: 7, scale: { model: 'threads', factor: 2 } }));
 
-  const identical = await conlab(['report', '--compare', base, same, '--store', store]);
-  assert.equal(identical.code, 0, identical.stderr);
-  const identicalRows = identical.stdout.split('\n').filter((line) => line.includes('cpu.sha256'));
-  assert.equal(identicalRows.length, 10);
-  for (const line of identicalRows) assert.match(line, /no significant difference/);
+    const identical = await conlab(['report', '--compare', base, same, '--store', store]);
+    assert.equal(identical.code, 0, identical.stderr);
+    const identicalRows = identical.stdout.split('\n').filter((line) => line.includes('cpu.sha256'));
+    assert.equal(identicalRows.length, 10);
+    for (const line of identicalRows) assert.match(line, /no significant difference/);
 
-  const out = join(dir, 'compare.html');
-  const injected = await conlab(['report', '--compare', base, faster, '-o', out, '--store', store]);
-  assert.equal(injected.code, 0, injected.stderr);
-  const rows = injected.stdout.split('\n').filter((line) => line.includes('cpu.sha256'));
-  for (const line of rows) {
-    if (line.startsWith('threads')) assert.match(line, /0\.(49|50|51) \[0\.\d+, 0\.\d+\].*\*\*\s+\+ B (1\.9\d|2\.0\d)× faster/, line);
-    else assert.match(line, /no significant difference/, line);
-  }
-  const html = await readFile(out, 'utf8');
-  assert.equal((html.match(/<tr class="better"[^>]*data-significant="true"/g) ?? []).length, 3, 'three threads cells highlighted');
-  assert.match(html, /data-chart="compare-forest"/);
-});
+    const out = join(dir, 'compare.html');
+    const injected = await conlab(['report', '--compare', base, faster, '-o', out, '--store', store]);
+    assert.equal(injected.code, 0, injected.stderr);
+    const rows = injected.stdout.split('\n').filter((line) => line.includes('cpu.sha256'));
+    for (const line of rows) {
+      if (line.startsWith('threads'))
+        assert.match(line, /0\.(49|50|51) \[0\.\d+, 0\.\d+\].*\*\*\s+\+ B (1\.9\d|2\.0\d)× faster/, line);
+      else assert.match(line, /no significant difference/, line);
+    }
+    const html = await readFile(out, 'utf8');
+    assert.equal(
+      (html.match(/<tr class="better"[^>]*data-significant="true"/g) ?? []).length,
+      3,
+      'three threads cells highlighted',
+    );
+    assert.match(html, /data-chart="compare-forest"/);
+  },
+);
 
-test('bad input: unknown run, missing store, newer store schema, wrong arguments', { timeout: 60_000 }, async (t) => {
-  const dir = await tempDir(t);
-  const store = join(dir, 'results.db');
-  storeRun(store, batchRun({ repetitions: 1 }));
+test(
+  'bad input: unknown run, missing store, newer store schema, wrong arguments',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = await tempDir(t);
+    const store = join(dir, 'results.db');
+    storeRun(store, batchRun({ repetitions: 1 }));
 
-  const unknown = await conlab(['report', 'run-does-not-exist', '--store', store]);
-  assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /LAB_E_NOT_FOUND: no run 'run-does-not-exist'/);
-  assert.doesNotMatch(unknown.stderr, /\n\s+at /, 'no stack trace');
+    const unknown = await conlab(['report', 'run-does-not-exist', '--store', store]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /LAB_E_NOT_FOUND: no run 'run-does-not-exist'/);
+    assert.doesNotMatch(unknown.stderr, /\n\s+at /, 'no stack trace');
 
-  const missing = await conlab(['report', '--store', join(dir, 'nope.db')]);
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /LAB_E_NOT_FOUND: no results store/);
-  assert.ok(!existsSync(join(dir, 'nope.db')), 'a read-only command does not create a store');
+    const missing = await conlab(['report', '--store', join(dir, 'nope.db')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /LAB_E_NOT_FOUND: no results store/);
+    assert.ok(!existsSync(join(dir, 'nope.db')), 'a read-only command does not create a store');
 
-  const newer = join(dir, 'newer.db');
-  storeRun(newer, batchRun({ repetitions: 1 }));
-  const db = new DatabaseSync(newer);
-  db.exec('UPDATE schema_version SET version = version + 100');
-  db.close();
-  const future = await conlab(['report', '--store', newer]);
-  assert.equal(future.code, 2);
-  assert.match(future.stderr, /LAB_E_STORE_VERSION/);
+    const newer = join(dir, 'newer.db');
+    storeRun(newer, batchRun({ repetitions: 1 }));
+    const db = new DatabaseSync(newer);
+    db.exec('UPDATE schema_version SET version = version + 100');
+    db.close();
+    const future = await conlab(['report', '--store', newer]);
+    assert.equal(future.code, 2);
+    assert.match(future.stderr, /LAB_E_STORE_VERSION/);
 
-  const oneRun = await conlab(['report', '--compare', 'latest', '--store', store]);
-  assert.equal(oneRun.code, 2);
-  assert.match(oneRun.stderr, /LAB_E_USAGE: report --compare takes two runs/);
-});
+    const oneRun = await conlab(['report', '--compare', 'latest', '--store', store]);
+    assert.equal(oneRun.code, 2);
+    assert.match(oneRun.stderr, /LAB_E_USAGE: report --compare takes two runs/);
+  },
+);

@@ -19,7 +19,9 @@ import { renderTerminalTable } from '../../src/report/terminal.ts';
 import { allFailedRun, batchRun, emptyRun, mixedRun, serverRun } from './fixtures/runs.ts';
 
 function figureIds(html: string): string[] {
-  return [...html.matchAll(/<figure class="chart" id="chart-[^"]+" data-chart="([^"]+)">/g)].map((m) => m[1] ?? '');
+  return [...html.matchAll(/<figure class="chart" id="chart-[^"]+" data-chart="([^"]+)">/g)].map(
+    (m) => m[1] ?? '',
+  );
 }
 
 test('rows merge repetitions: one row per cell key, with an interval from 3 repetitions', () => {
@@ -30,9 +32,14 @@ test('rows merge repetitions: one row per cell key, with an interval from 3 repe
   assert.ok(threads2);
   assert.equal(threads2.okReps, 3);
   assert.ok(threads2.throughput.low !== null && threads2.throughput.high !== null);
-  assert.ok(threads2.throughput.low < threads2.throughput.mean && threads2.throughput.mean < threads2.throughput.high);
+  assert.ok(
+    threads2.throughput.low < threads2.throughput.mean && threads2.throughput.mean < threads2.throughput.high,
+  );
   // Speedup against the sequential cell of the same run: threads at c=2 on 2 cores is close to 2x, async is not.
-  assert.ok(threads2.speedup !== null && threads2.speedup > 1.7 && threads2.speedup < 2.1, `speedup ${threads2.speedup}`);
+  assert.ok(
+    threads2.speedup !== null && threads2.speedup > 1.7 && threads2.speedup < 2.1,
+    `speedup ${threads2.speedup}`,
+  );
   assert.ok(threads2.speedupLow !== null && threads2.speedupLow < threads2.speedup);
   const async4 = rows.find((row) => row.subject === 'async' && row.level === 4);
   assert.ok(async4?.speedup !== null && async4?.speedup !== undefined && async4.speedup < 1.2);
@@ -43,8 +50,20 @@ test('the HTML report has every chart kind, each an inline SVG, and no external 
   const run = mixedRun();
   const html = await renderHtmlReport(run);
   const ids = figureIds(html);
-  for (const prefix of ['throughput-batch-', 'throughput-server-', 'latency-http', 'latency-time-', 'speedup-', 'memory-batch-', 'memory-server-', 'cpu-heatmap-']) {
-    assert.ok(ids.some((id) => id.startsWith(prefix)), `a ${prefix}* chart is present (got ${ids.join(', ')})`);
+  for (const prefix of [
+    'throughput-batch-',
+    'throughput-server-',
+    'latency-http',
+    'latency-time-',
+    'speedup-',
+    'memory-batch-',
+    'memory-server-',
+    'cpu-heatmap-',
+  ]) {
+    assert.ok(
+      ids.some((id) => id.startsWith(prefix)),
+      `a ${prefix}* chart is present (got ${ids.join(', ')})`,
+    );
   }
   const figures = html.split('<figure class="chart"').slice(1);
   assert.equal(figures.length, ids.length);
@@ -65,12 +84,23 @@ test('the HTML table has the same columns as the wide terminal table, and one ro
   const run = mixedRun();
   const html = await renderHtmlReport(run);
   const wide = renderTerminalTable(run, { wide: true });
-  for (const [id, columns] of [['batch-cells', batchColumns], ['server-cells', serverColumns]] as const) {
+  for (const [id, columns] of [
+    ['batch-cells', batchColumns],
+    ['server-cells', serverColumns],
+  ] as const) {
     const table = html.slice(html.indexOf(`<table class="cells" id="${id}">`));
-    const headers = [...table.slice(0, table.indexOf('</thead>')).matchAll(/<th [^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
-    assert.deepEqual(headers, columns.map((column) => column.header));
+    const headers = [...table.slice(0, table.indexOf('</thead>')).matchAll(/<th [^>]*>([^<]*)<\/th>/g)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(
+      headers,
+      columns.map((column) => column.header),
+    );
     const headerLine = wide.split('\n').find((line) => line.startsWith(columns[0]?.header ?? '?')) ?? '';
-    assert.deepEqual(headerLine.split(/\s{2,}/), columns.map((column) => column.header));
+    assert.deepEqual(
+      headerLine.split(/\s{2,}/),
+      columns.map((column) => column.header),
+    );
   }
   const rowCount = (html.match(/<tr class="[a-z]+" data-cell-key=/g) ?? []).length;
   assert.equal(rowCount, reportRows(run).length);
@@ -91,7 +121,11 @@ test('the heat map has one rectangle per core per sample, with busy % from the s
   const first = row.monitor.perCore[0];
   assert.ok(first);
   const busy0 = Math.round((100 - (first.idlePercent[0] ?? 0) - (first.iowaitPercent[0] ?? 0)) * 10) / 10;
-  assert.match(group, new RegExp(`core: cpu0; t1: 0\\.1; busy %: ${busy0}`), 'the first sample of core 0 carries its busy %');
+  assert.match(
+    group,
+    new RegExp(`core: cpu0; t1: 0\\.1; busy %: ${busy0}`),
+    'the first sample of core 0 carries its busy %',
+  );
   // Aligned with the throughput timeline: the heat map, tree CPU and throughput panels share the x scale.
   assert.ok(svg.includes('throughput (items/s)'));
 });
@@ -99,7 +133,7 @@ test('the heat map has one rectangle per core per sample, with busy % from the s
 test('a cell without a monitor has no heat map, and the page says so', async () => {
   const run = batchRun({ repetitions: 1 });
   for (const cell of run.cells) delete cell.monitor;
-  assert.equal(heatmapChart(reportRows(run)[0] as (ReturnType<typeof reportRows>)[number]), null);
+  assert.equal(heatmapChart(reportRows(run)[0] as ReturnType<typeof reportRows>[number]), null);
   const html = await renderHtmlReport(run);
   assert.match(html, /have no per-core CPU timeline/);
   assert.match(html, /data-missing="cpu"/);
@@ -130,7 +164,8 @@ test('an empty run renders a page that says there is nothing, not a broken one',
 test('the terminal table fits 80 columns; --wide shows every column and full reasons', () => {
   for (const run of [batchRun(), serverRun(), mixedRun(), allFailedRun()]) {
     const narrow = renderTerminalTable(run);
-    for (const line of narrow.split('\n')) assert.ok(line.length <= 80, `line fits 80 columns: ${JSON.stringify(line)} (${line.length})`);
+    for (const line of narrow.split('\n'))
+      assert.ok(line.length <= 80, `line fits 80 columns: ${JSON.stringify(line)} (${line.length})`);
   }
   const wide = renderTerminalTable(serverRun(), { wide: true });
   assert.match(wide, /p95/);
@@ -165,7 +200,11 @@ test('figures: one SVG and one PNG per chart, heat maps included', { timeout: 60
   assert.ok(pngs.some((name) => name.startsWith('cpu-heatmap-') && name.endsWith('.png')));
   for (const name of pngs) {
     const bytes = await readFile(join(dir, 'png', name));
-    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${name} is a PNG`);
+    assert.deepEqual(
+      [...bytes.subarray(0, 8)],
+      [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+      `${name} is a PNG`,
+    );
     assert.ok(bytes.length > 5000, `${name} has content (${bytes.length} bytes)`);
   }
   const svg = await readFile(join(dir, 'svg', `${charts[0]?.id}.svg`), 'utf8');

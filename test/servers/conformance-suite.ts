@@ -32,7 +32,10 @@ export function defineConformance(runtimeName: string, archs: readonly ArchName[
       let skipReason = skipWhy ?? '';
       before(async () => {
         if (skipWhy) return;
-        const result = await startServer({ arch, workers: 2, threads: 2, requestTimeoutMs: 1500 }, runtimeName);
+        const result = await startServer(
+          { arch, workers: 2, threads: 2, requestTimeoutMs: 1500 },
+          runtimeName,
+        );
         if (result.kind === 'unsupported') skipReason = result.reason;
         else started = result.started;
       });
@@ -50,7 +53,9 @@ export function defineConformance(runtimeName: string, archs: readonly ArchName[
       it('a unit that dies is replaced and counted in /info', async (t) => {
         if (!started) return t.skip(skipReason);
         if (!processUnits.includes(arch)) {
-          return t.skip(`${arch} has no separate unit process to kill (threads and in-process units die with their process)`);
+          return t.skip(
+            `${arch} has no separate unit process to kill (threads and in-process units die with their process)`,
+          );
         }
         const s = started;
         const victim = await findUnitPid(s);
@@ -75,7 +80,11 @@ export function defineConformance(runtimeName: string, archs: readonly ArchName[
         if (!started) return t.skip(skipReason);
         const pid = started.server.pid;
         const report = await started.server.stop();
-        assert.equal(report.graceful, true, `graceful exit (code ${report.exitCode}): ${started.server.stderrTail()}`);
+        assert.equal(
+          report.graceful,
+          true,
+          `graceful exit (code ${report.exitCode}): ${started.server.stderrTail()}`,
+        );
         assert.deepEqual(report.leftovers, []);
         assert.deepEqual(groupMembers(pid), []);
       });

@@ -44,22 +44,30 @@ export interface RawResult {
 export function rawExchange(
   port: number,
   chunks: (string | Buffer)[],
-  options: { gapMs?: number; halfClose?: boolean; destroyAfterWrite?: boolean; waitMs?: number } = {},
+  options: {
+    gapMs?: number;
+    halfClose?: boolean;
+    destroyAfterWrite?: boolean;
+    waitMs?: number;
+    /** Stop early once the received text satisfies this. */
+    until?: (text: string) => boolean;
+  } = {},
 ): Promise<RawResult> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    let data = '';
+    const received: Buffer[] = [];
     let done = false;
     const finish = (closed: boolean): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       socket.destroy();
-      resolve({ data, closed });
+      resolve({ data: Buffer.concat(received).toString('utf8'), closed });
     };
     const timer = setTimeout(() => finish(false), options.waitMs ?? 5000);
     socket.on('data', (chunk: Buffer) => {
-      data += chunk.toString('latin1');
+      received.push(chunk);
+      if (options.until?.(Buffer.concat(received).toString('utf8'))) finish(false);
     });
     socket.on('error', () => finish(true));
     socket.on('close', () => finish(true));

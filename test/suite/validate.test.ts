@@ -50,7 +50,9 @@ test('a wrong type names the field and the expected type', () => {
   const error = suiteError(`${base}repetitions: three\n`);
   assert.equal(error.code, 'LAB_E_SUITE_INVALID');
   assert.match(error.message, /repetitions: .*expected number/i);
-  const inList = suiteError(base.replace('models: [sequential, threads]', 'models: [sequential, threads]\n    concurrency: [1, two]'));
+  const inList = suiteError(
+    base.replace('models: [sequential, threads]', 'models: [sequential, threads]\n    concurrency: [1, two]'),
+  );
   assert.match(inList.message, /batch\[0\]\.concurrency\[1\]: .*expected number/i);
 });
 
@@ -79,7 +81,9 @@ test('an empty matrix is refused before anything runs', () => {
 });
 
 test('impossible combinations are refused: threads per process without hybrid, bad params', () => {
-  const error = suiteError(base.replace('models: [sequential, threads]', 'models: [threads]\n    threadsPerProcess: 2'));
+  const error = suiteError(
+    base.replace('models: [sequential, threads]', 'models: [threads]\n    threadsPerProcess: 2'),
+  );
   assert.match(error.message, /threadsPerProcess: .*only applies to model 'hybrid'/);
   const param = suiteError(base.replace('models:', 'params: { itres: 5 }\n    models:'));
   assert.match(param.message, /batch\[0\]\.params: unknown cpu.sha256 param 'itres'/);
@@ -106,7 +110,10 @@ test('resolution fills every default and expansion collapses axes that do not ap
   assert.equal(plan.length, cells.length * 3);
   // Interleaved: every cell's repetition r comes before any repetition r + 1.
   const rounds = plan.map((step) => step.repetition);
-  assert.deepEqual(rounds, [...rounds].sort((a, b) => a - b));
+  assert.deepEqual(
+    rounds,
+    [...rounds].sort((a, b) => a - b),
+  );
   // The shuffle is seeded: the same seed gives the same order.
   assert.deepEqual(planOrder(suite, cells), plan);
   assert.notDeepEqual(planOrder({ ...suite, seed: 8 }, cells), plan);
@@ -129,19 +136,31 @@ test('conlab suite validate exits 2 with the path and suggestion; the shipped su
   try {
     const file = join(dir, 'typo.yaml');
     writeFileSync(file, base.replace('workload:', 'wrkload:'));
-    await assert.rejects(run(process.execPath, [bin, 'suite', 'validate', file]), (error: { code: number; stderr: string }) => {
-      assert.equal(error.code, 2);
-      assert.match(error.stderr, /LAB_E_SUITE_INVALID/);
-      assert.match(error.stderr, /batch\[0\]\.wrkload: unknown key/);
-      assert.match(error.stderr, /did you mean 'workload'/);
-      assert.doesNotMatch(error.stderr, /at .*\.ts:\d+/, 'no stack trace');
-      return true;
-    });
+    await assert.rejects(
+      run(process.execPath, [bin, 'suite', 'validate', file]),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr, /LAB_E_SUITE_INVALID/);
+        assert.match(error.stderr, /batch\[0\]\.wrkload: unknown key/);
+        assert.match(error.stderr, /did you mean 'workload'/);
+        assert.doesNotMatch(error.stderr, /at .*\.ts:\d+/, 'no stack trace');
+        return true;
+      },
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  for (const file of ['suites/quick.yaml', 'suites/examples/cpu-scaling.yaml', 'suites/examples/servers.yaml']) {
-    const { stdout } = await run(process.execPath, [bin, 'suite', 'validate', new URL(`../../${file}`, import.meta.url).pathname]);
+  for (const file of [
+    'suites/quick.yaml',
+    'suites/examples/cpu-scaling.yaml',
+    'suites/examples/servers.yaml',
+  ]) {
+    const { stdout } = await run(process.execPath, [
+      bin,
+      'suite',
+      'validate',
+      new URL(`../../${file}`, import.meta.url).pathname,
+    ]);
     assert.match(stdout, /^ok: suite/);
   }
 });

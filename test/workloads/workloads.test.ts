@@ -21,7 +21,10 @@ import { triangular } from '../../src/workloads/prng.ts';
 test('the SHA-256 chain matches the PROTOCOL.md §2 vectors', () => {
   assert.equal(sha256Chain('conlab', 1), '15cb1ff47900c43a800e1dbeeeedddd96f7a8a740615c13abf242d2dff24e698');
   assert.equal(sha256Chain('conlab', 2), '3605bcd1a7a4ec8f6554cac17f721caf662eccac9d4dca8f34d41d74ae206382');
-  assert.equal(sha256Chain('conlab', 1000), '7f398101c624d74ac9b1b0278cfe6e67ea1ad200d21974dad410e6561637c052');
+  assert.equal(
+    sha256Chain('conlab', 1000),
+    '7f398101c624d74ac9b1b0278cfe6e67ea1ad200d21974dad410e6561637c052',
+  );
 });
 
 test('prime counts are the known ones', () => {
@@ -52,13 +55,15 @@ test('params are validated with the name and the range, defaults filled in', () 
   for (const bad of ['0', '1.5', 'x', '', '1e9']) {
     assert.throws(
       () => resolveParams(primes, { limit: bad }),
-      (error: unknown) => isLabError(error) && error.code === 'LAB_E_BAD_PARAM' && /limit.*2\.\.100000000/.test(error.message),
+      (error: unknown) =>
+        isLabError(error) && error.code === 'LAB_E_BAD_PARAM' && /limit.*2\.\.100000000/.test(error.message),
       bad,
     );
   }
   assert.throws(
     () => resolveParams(primes, { limt: '5' }),
-    (error: unknown) => isLabError(error) && error.code === 'LAB_E_BAD_PARAM' && /did you mean 'limit'/.test(error.hint ?? ''),
+    (error: unknown) =>
+      isLabError(error) && error.code === 'LAB_E_BAD_PARAM' && /did you mean 'limit'/.test(error.hint ?? ''),
   );
   assert.throws(() => resolveParams(getWorkload('cpu.sha256'), { seed: 'a b' }), /seed/);
 });
@@ -112,7 +117,10 @@ test('every workload: sync and async give the same answer, equal to expected() w
       if (expected !== undefined) assert.equal(sync, expected, workload.name);
     }
     // io.file removes its per-item files; only the sqlite db stays.
-    assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('conlab-file-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('conlab-file-')),
+      [],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

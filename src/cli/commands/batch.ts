@@ -10,7 +10,12 @@ import { batchEnvironment } from '../../batch/environment.ts';
 import { expandGrid } from '../../batch/plan.ts';
 import { expandPreset, getPreset, presetNames, presets } from '../../batch/presets.ts';
 import { runBatch } from '../../batch/run-batch.ts';
-import { BATCH_LIMITS, DEFAULT_IN_FLIGHT_PER_WORKER, DEFAULT_TIMEOUT_MS, type ResolvedBatchSpec } from '../../batch/spec.ts';
+import {
+  BATCH_LIMITS,
+  DEFAULT_IN_FLIGHT_PER_WORKER,
+  DEFAULT_TIMEOUT_MS,
+  type ResolvedBatchSpec,
+} from '../../batch/spec.ts';
 import { killAllSubjects } from '../../batch/subject-process.ts';
 import { renderBatchTable, renderSeed003Table } from '../../batch/table.ts';
 import { modelNames, models } from '../../models/index.ts';
@@ -74,7 +79,8 @@ function listing(): string {
   lines.push('', 'models:');
   for (const model of Object.values(models)) lines.push(`  ${model.name.padEnd(15)} ${model.description}`);
   lines.push('', 'presets:');
-  for (const preset of Object.values(presets)) lines.push(`  ${preset.name.padEnd(12)} ${preset.description}`);
+  for (const preset of Object.values(presets))
+    lines.push(`  ${preset.name.padEnd(12)} ${preset.description}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -89,12 +95,19 @@ function resolveRuntimes(value: string | undefined): RuntimeSpec[] {
 type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
 
 function planCells(values: Values): ResolvedBatchSpec[] {
-  const reps = values.reps === undefined ? undefined : parseIntFlag('reps', values.reps, 1, BATCH_LIMITS.repetitions.max);
+  const reps =
+    values.reps === undefined
+      ? undefined
+      : parseIntFlag('reps', values.reps, 1, BATCH_LIMITS.repetitions.max);
   if (values.preset !== undefined) {
     if (values.workload !== undefined || values.models !== undefined) {
-      throw new LabError(ErrorCodes.USAGE, '--preset fixes the workload and models; drop --workload/--models', {
-        hint: `e.g. conlab batch --preset ${presetNames[0] ?? ''}`,
-      });
+      throw new LabError(
+        ErrorCodes.USAGE,
+        '--preset fixes the workload and models; drop --workload/--models',
+        {
+          hint: `e.g. conlab batch --preset ${presetNames[0] ?? ''}`,
+        },
+      );
     }
     return expandPreset(getPreset(values.preset), reps === undefined ? {} : { repetitions: reps });
   }
@@ -105,7 +118,9 @@ function planCells(values: Values): ResolvedBatchSpec[] {
   }
   const modelList = parseNameListFlag(values.models ?? 'sequential,async,threads,processes');
   if (modelList.length === 0) {
-    throw new LabError(ErrorCodes.BAD_PARAM, '--models is empty', { hint: `pick from ${modelNames.join(', ')}` });
+    throw new LabError(ErrorCodes.BAD_PARAM, '--models is empty', {
+      hint: `pick from ${modelNames.join(', ')}`,
+    });
   }
   return expandGrid({
     workload: values.workload,
@@ -113,12 +128,32 @@ function planCells(values: Values): ResolvedBatchSpec[] {
     models: modelList,
     // The per-model upper bound is checked when each cell resolves; 0 and garbage fail here.
     concurrency: parseIntListFlag('concurrency', values.concurrency ?? '1,2,4', 1, 10_000),
-    itemsPerTask: parseIntListFlag('items-per-task', values['items-per-task'] ?? '1', 1, BATCH_LIMITS.itemsPerTask.max),
-    threadsPerProcess: parseIntFlag('threads-per-process', values['threads-per-process'] ?? '2', 1, BATCH_LIMITS.threadsPerProcess.max),
+    itemsPerTask: parseIntListFlag(
+      'items-per-task',
+      values['items-per-task'] ?? '1',
+      1,
+      BATCH_LIMITS.itemsPerTask.max,
+    ),
+    threadsPerProcess: parseIntFlag(
+      'threads-per-process',
+      values['threads-per-process'] ?? '2',
+      1,
+      BATCH_LIMITS.threadsPerProcess.max,
+    ),
     items: parseIntFlag('items', values.items ?? '50', 1, BATCH_LIMITS.items.max),
     repetitions: reps ?? 3,
-    timeoutMs: parseIntFlag('timeout-ms', values['timeout-ms'] ?? String(DEFAULT_TIMEOUT_MS), BATCH_LIMITS.timeoutMs.min, BATCH_LIMITS.timeoutMs.max),
-    inFlightPerWorker: parseIntFlag('in-flight', values['in-flight'] ?? String(DEFAULT_IN_FLIGHT_PER_WORKER), 1, BATCH_LIMITS.inFlightPerWorker.max),
+    timeoutMs: parseIntFlag(
+      'timeout-ms',
+      values['timeout-ms'] ?? String(DEFAULT_TIMEOUT_MS),
+      BATCH_LIMITS.timeoutMs.min,
+      BATCH_LIMITS.timeoutMs.max,
+    ),
+    inFlightPerWorker: parseIntFlag(
+      'in-flight',
+      values['in-flight'] ?? String(DEFAULT_IN_FLIGHT_PER_WORKER),
+      1,
+      BATCH_LIMITS.inFlightPerWorker.max,
+    ),
   });
 }
 

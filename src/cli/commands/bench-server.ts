@@ -6,7 +6,14 @@
  * reason; a failed cell is reported and the rest still run.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, parseIntFlag, parseIntListFlag, parseNameListFlag, parseNumberFlag, printJson } from '../args.ts';
+import {
+  parseCommandArgs,
+  parseIntFlag,
+  parseIntListFlag,
+  parseNameListFlag,
+  parseNumberFlag,
+  printJson,
+} from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerCell } from '../../results/record.ts';
@@ -68,23 +75,40 @@ export const command: Command = {
         hint: 'e.g. --arch single,cluster --endpoint cpu',
       });
     }
-    const rates = values.rate === undefined ? [] : parseNameListFlag(values.rate).map((r) => parseNumberFlag('rate', r, 0.1, 1_000_000));
+    const rates =
+      values.rate === undefined
+        ? []
+        : parseNameListFlag(values.rate).map((r) => parseNumberFlag('rate', r, 0.1, 1_000_000));
     const connectionList = parseIntListFlag('connections', values.connections ?? '10', 1, 10_000);
     if (rates.length > 0 && connectionList.length > 1) {
-      throw new LabError(ErrorCodes.USAGE, '--rate takes one --connections value (the connections the rate is spread over)', {
-        hint: 'e.g. --rate 100,200 --connections 50',
-      });
+      throw new LabError(
+        ErrorCodes.USAGE,
+        '--rate takes one --connections value (the connections the rate is spread over)',
+        {
+          hint: 'e.g. --rate 100,200 --connections 50',
+        },
+      );
     }
-    const levels = rates.length > 0 ? rates.map((rate) => ({ connections: connectionList[0] ?? 10, rateRps: rate })) : connectionList.map((c) => ({ connections: c, rateRps: undefined }));
+    const levels =
+      rates.length > 0
+        ? rates.map((rate) => ({ connections: connectionList[0] ?? 10, rateRps: rate }))
+        : connectionList.map((c) => ({ connections: c, rateRps: undefined }));
     const durationS = parseNumberFlag('duration', values.duration ?? '5', 0.1, 3600);
     const warmupS = parseNumberFlag('warmup', values.warmup ?? '1', 0, 600);
-    const workers = values.workers === undefined ? undefined : parseIntFlag('workers', values.workers, 1, 256);
-    const threads = values.threads === undefined ? undefined : parseIntFlag('threads', values.threads, 1, 256);
+    const workers =
+      values.workers === undefined ? undefined : parseIntFlag('workers', values.workers, 1, 256);
+    const threads =
+      values.threads === undefined ? undefined : parseIntFlag('threads', values.threads, 1, 256);
     const reps = parseIntFlag('reps', values.reps ?? '1', 1, 100);
     const cpuIters = parseIntFlag('iters', values.iters ?? '10000', 1, MAX_ITERS);
-    const spinIters = values['spin-iters'] === undefined ? undefined : parseIntFlag('spin-iters', values['spin-iters'], 1, 1e9);
+    const spinIters =
+      values['spin-iters'] === undefined
+        ? undefined
+        : parseIntFlag('spin-iters', values['spin-iters'], 1, 1e9);
     const loadThreads = parseIntFlag('load-threads', values['load-threads'] ?? '1', 1, 64);
-    const runtimes: RuntimeSpec[] = parseNameListFlag(values.runtime ?? 'node').map((name) => resolveRuntime(name));
+    const runtimes: RuntimeSpec[] = parseNameListFlag(values.runtime ?? 'node').map((name) =>
+      resolveRuntime(name),
+    );
 
     const interrupt = (): void => {
       process.stderr.write('conlab bench-server: interrupted; stopping servers\n');

@@ -77,12 +77,18 @@ export const command: Command = {
       return 0;
     }
     if (positionals.length > 1) {
-      throw new LabError(ErrorCodes.USAGE, `report takes one run, got ${positionals.length}: ${positionals.join(' ')}`, {
-        hint: 'to compare two runs: conlab report --compare RUN_A RUN_B',
-      });
+      throw new LabError(
+        ErrorCodes.USAGE,
+        `report takes one run, got ${positionals.length}: ${positionals.join(' ')}`,
+        {
+          hint: 'to compare two runs: conlab report --compare RUN_A RUN_B',
+        },
+      );
     }
     if (values.wide && !values.table) {
-      throw new LabError(ErrorCodes.USAGE, '--wide only applies to --table', { hint: 'conlab report --table --wide' });
+      throw new LabError(ErrorCodes.USAGE, '--wide only applies to --table', {
+        hint: 'conlab report --table --wide',
+      });
     }
     const [run] = (await loadRuns(values.store, [positionals[0] ?? 'latest'])) as [RunData];
     if (values.table) {
@@ -98,7 +104,8 @@ export const command: Command = {
           : `wrote ${written.length} figures:\n${written.map((path) => `  ${path}\n`).join('')}`,
       );
     }
-    const wantsHtml = values.output !== undefined || (!values.table && values.svg === undefined && values.png === undefined);
+    const wantsHtml =
+      values.output !== undefined || (!values.table && values.svg === undefined && values.png === undefined);
     if (wantsHtml) {
       const { writeHtmlReport } = await import('../../report/html.ts');
       const path = values.output ?? `reports/${run.run.runId}.html`;

@@ -39,7 +39,10 @@ function withStore<T>(path: string | undefined, fn: (store: ResultStore) => T): 
 }
 
 function list(argv: string[]): number {
-  const { values } = parseCommandArgs('results list', argv, { store: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parseCommandArgs('results list', argv, {
+    store: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const runs = withStore(values.store, (store) => store.listRuns());
   if (values.json) {
     printJson(runs);
@@ -120,19 +123,26 @@ function exportRun(argv: string[]): number {
   );
   const ref = runRef('export', positionals);
   const format = values.format ?? 'json';
-  if (format !== 'json' && format !== 'csv') throw unknownName(ErrorCodes.BAD_PARAM, 'export format', format, ['json', 'csv']);
+  if (format !== 'json' && format !== 'csv')
+    throw unknownName(ErrorCodes.BAD_PARAM, 'export format', format, ['json', 'csv']);
   const text = withStore(values.store, (store) => {
     const data = store.loadRun(store.resolveRunId(ref));
     const cells = values.merged ? mergeRepetitions(data.cells) : data.cells;
-    return format === 'csv' ? cellsToCsv(data.run.runId, cells) : `${JSON.stringify({ ...data, cells }, null, 2)}\n`;
+    return format === 'csv'
+      ? cellsToCsv(data.run.runId, cells)
+      : `${JSON.stringify({ ...data, cells }, null, 2)}\n`;
   });
   if (values.out) {
     try {
       writeFileSync(values.out, text);
     } catch (error) {
-      throw new LabError(ErrorCodes.IO, `cannot write '${values.out}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        hint: 'give a writable path with --out, or leave it out to print to stdout',
-      });
+      throw new LabError(
+        ErrorCodes.IO,
+        `cannot write '${values.out}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        {
+          hint: 'give a writable path with --out, or leave it out to print to stdout',
+        },
+      );
     }
   } else {
     process.stdout.write(text);
@@ -150,7 +160,9 @@ export const command: Command = {
     const [name, ...rest] = argv;
     try {
       if (name === undefined) {
-        throw new LabError(ErrorCodes.USAGE, 'results needs a subcommand: list, show or export', { hint: 'conlab results list' });
+        throw new LabError(ErrorCodes.USAGE, 'results needs a subcommand: list, show or export', {
+          hint: 'conlab results list',
+        });
       }
       const sub = subcommands[name];
       if (!sub) throw unknownName(ErrorCodes.USAGE, 'results subcommand', name, Object.keys(subcommands));

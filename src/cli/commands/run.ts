@@ -76,7 +76,12 @@ function resumeRun(store: ResultStore): Prepared {
     });
   }
   const info = store.runInfo(runId);
-  if (info.status === 'running' && info.ownerPid !== null && info.ownerPid !== process.pid && processAlive(info.ownerPid)) {
+  if (
+    info.status === 'running' &&
+    info.ownerPid !== null &&
+    info.ownerPid !== process.pid &&
+    processAlive(info.ownerPid)
+  ) {
     throw new LabError(ErrorCodes.STORE, `run ${runId} is still running (pid ${info.ownerPid})`, {
       hint: 'wait for it, or stop it with Ctrl-C / kill before resuming',
     });
@@ -91,7 +96,11 @@ function resumeRun(store: ResultStore): Prepared {
   };
 }
 
-function newRun(store: ResultStore, file: string | undefined, values: Parameters<typeof readOverrides>[0]): Prepared {
+function newRun(
+  store: ResultStore,
+  file: string | undefined,
+  values: Parameters<typeof readOverrides>[0],
+): Prepared {
   const prepared = prepareSuite(file, readOverrides(values));
   const labels = prepared.suite.runtimes.map((name) => resolveRuntime(name).label);
   const runId = store.createRun({
@@ -104,7 +113,12 @@ function newRun(store: ResultStore, file: string | undefined, values: Parameters
   return { runId, ...prepared, resumed: false };
 }
 
-async function finish(store: ResultStore, prepared: Prepared, outcome: RunOutcome, options: { json: boolean; report: boolean }): Promise<number> {
+async function finish(
+  store: ResultStore,
+  prepared: Prepared,
+  outcome: RunOutcome,
+  options: { json: boolean; report: boolean },
+): Promise<number> {
   const data = store.loadRun(prepared.runId);
   if (options.json) {
     printJson({ outcome, ...data });
@@ -117,13 +131,18 @@ async function finish(store: ResultStore, prepared: Prepared, outcome: RunOutcom
       out.push(`report: ${REPORT_PATH}`);
     } catch (error) {
       // The measurements are stored; a report problem must not hide them.
-      out.push(`report not written: ${errorText(error)} (the results are stored; try 'conlab report ${prepared.runId}')`);
+      out.push(
+        `report not written: ${errorText(error)} (the results are stored; try 'conlab report ${prepared.runId}')`,
+      );
     }
   }
   out.push('', conclusionText(data), '');
   const stored = `run ${prepared.runId} stored in ${store.path}`;
   if (outcome.status === 'complete') out.push(`${stored} (complete).`);
-  else out.push(`${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetitions left — 'conlab run --resume' measures them).`);
+  else
+    out.push(
+      `${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetitions left — 'conlab run --resume' measures them).`,
+    );
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
 }
@@ -142,13 +161,21 @@ async function run(argv: string[]): Promise<number> {
     true,
   );
   if (positionals.length > 1) {
-    throw new LabError(ErrorCodes.USAGE, `run takes at most one SUITE file (got ${positionals.join(' ')})`, { hint: 'conlab run suites/quick.yaml' });
-  }
-  const overridden = Object.keys(overrideFlags).some((flag) => (values as Record<string, unknown>)[flag] !== undefined);
-  if (values.resume && (positionals.length > 0 || overridden)) {
-    throw new LabError(ErrorCodes.USAGE, '--resume continues a stored run exactly as planned; it takes no SUITE or override flags', {
-      hint: 'conlab run --resume [--store PATH]',
+    throw new LabError(ErrorCodes.USAGE, `run takes at most one SUITE file (got ${positionals.join(' ')})`, {
+      hint: 'conlab run suites/quick.yaml',
     });
+  }
+  const overridden = Object.keys(overrideFlags).some(
+    (flag) => (values as Record<string, unknown>)[flag] !== undefined,
+  );
+  if (values.resume && (positionals.length > 0 || overridden)) {
+    throw new LabError(
+      ErrorCodes.USAGE,
+      '--resume continues a stored run exactly as planned; it takes no SUITE or override flags',
+      {
+        hint: 'conlab run --resume [--store PATH]',
+      },
+    );
   }
   const store = openStore(values.store ?? DEFAULT_STORE_PATH);
   try {
@@ -194,8 +221,13 @@ async function run(argv: string[]): Promise<number> {
       process.off('SIGTERM', onSignal);
       progress.clear();
     }
-    process.stderr.write(`measured ${outcome.measured} cell repetitions in ${clock((performance.now() - startedMs) / 1000)}\n`);
-    return await finish(store, prepared, outcome, { json: values.json ?? false, report: !values['no-report'] });
+    process.stderr.write(
+      `measured ${outcome.measured} cell repetitions in ${clock((performance.now() - startedMs) / 1000)}\n`,
+    );
+    return await finish(store, prepared, outcome, {
+      json: values.json ?? false,
+      report: !values['no-report'],
+    });
   } finally {
     store.close();
   }

@@ -1,14 +1,119 @@
+/**
+ * `conlab runtimes`: which runtimes are here, their versions and paths, and
+ * what each can do (probed by running code under it, cached per version).
+ */
 import type { Command } from '../command.ts';
-import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { parseCommandArgs, printJson } from '../args.ts';
+import { discoverRuntimes, resolveRuntime, type DiscoveredRuntime } from '../../runtimes/registry.ts';
+import { capabilityNames, probeCapabilities, type RuntimeCapabilities } from '../../runtimes/capabilities.ts';
+import { renderTextTable, type Column } from '../../report/text-table.ts';
 
-// Placeholder until the issue that owns this command lands; it refuses clearly.
+const usage = `usage: conlab runtimes [--runtime PATH]... [--refresh] [--json]
+
+Lists the runtimes conlab can run subjects under (the pinned node, bun and
+deno from node_modules, the system node on PATH, and any --runtime PATH you
+add) with each one's capabilities, found by running a probe under it once
+per version (cached in node_modules/.cache/conlab).
+
+  --runtime PATH   also list this runtime binary (repeatable); a path that is
+                   not a node/bun/deno binary is an error (LAB_E_UNKNOWN_RUNTIME)
+  --refresh        probe again instead of using the cache
+  --json           print JSON instead of a table`;
+
+interface Row {
+  name: string;
+  label: string;
+  path: string;
+  capabilities: RuntimeCapabilities['capabilities'] | null;
+  error?: string;
+}
+
+/** Short column headers so the table fits a terminal; the legend below it spells them out. */
+const shortNames: Record<(typeof capabilityNames)[number], string> = {
+  typescript: 'ts',
+  worker_threads: 'threads',
+  child_process: 'child',
+  cluster: 'cluster',
+  'reusePort-net': 'rp-net',
+  'reusePort-http': 'rp-http',
+  sqlite: 'sqlite',
+  sharedArrayBuffer: 'sab',
+  monitorEventLoopDelay: 'eld',
+  eventLoopUtilization: 'elu',
+};
+
+export function renderRuntimesTable(rows: Row[]): string {
+  const columns: Column<Row>[] = [
+    { header: 'name', value: (row) => row.name },
+    { header: 'version', value: (row) => row.label },
+    ...capabilityNames.map((capability): Column<Row> => ({
+      header: shortNames[capability],
+      value: (row) => (row.capabilities ? (row.capabilities[capability].supported ? 'yes' : 'no') : '-'),
+    })),
+    { header: 'path', value: (row) => row.path },
+  ];
+  const lines = [renderTextTable(columns, rows)];
+  lines.push(`legend: ${capabilityNames.map((c) => `${shortNames[c]}=${c}`).join(', ')}\n`);
+  const notes: string[] = [];
+  for (const row of rows) {
+    if (row.error) notes.push(`  ${row.name}: ${row.error}`);
+    // Without TypeScript nothing else can run: one line says it all.
+    const checked =
+      row.capabilities?.typescript.supported === false ? (['typescript'] as const) : capabilityNames;
+    for (const capability of checked) {
+      const result = row.capabilities?.[capability];
+      if (result && !result.supported)
+        notes.push(`  ${row.label} ${capability}: ${result.reason ?? 'unsupported'}`);
+    }
+  }
+  if (notes.length > 0) lines.push(`why not:\n${notes.join('\n')}\n`);
+  return lines.join('');
+}
+
+function toRow(found: DiscoveredRuntime, refresh: boolean): Row {
+  if (!found.spec)
+    return { name: found.name, label: '-', path: '-', capabilities: null, error: found.error ?? 'not found' };
+  const probed = probeCapabilities(found.spec, { refresh });
+  return {
+    name: found.name,
+    label: found.spec.label,
+    path: found.spec.binPath,
+    capabilities: probed.capabilities,
+  };
+}
+
 export const command: Command = {
   name: 'runtimes',
-  summary: '(not built yet)',
-  usage: 'conlab runtimes: not built yet',
-  run() {
-    return Promise.reject(
-      new LabError(ErrorCodes.UNSUPPORTED, "'conlab runtimes' is not built yet", { exitCode: 1 }),
-    );
+  summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
+  usage,
+  run(argv) {
+    const { values } = parseCommandArgs('runtimes', argv, {
+      runtime: { type: 'string', multiple: true },
+      refresh: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    });
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return Promise.resolve(0);
+    }
+    const userPaths = values.runtime ?? [];
+    // A user path must be a runtime: fail loudly (exit 2) rather than list it as missing.
+    for (const path of userPaths) resolveRuntime(path);
+    const rows = discoverRuntimes(userPaths).map((found) => toRow(found, values.refresh));
+    if (values.json) {
+      printJson(
+        rows.map((row) => ({
+          name: row.name,
+          runtime: row.label === '-' ? null : row.label,
+          path: row.path === '-' ? null : row.path,
+          capabilities: row.capabilities,
+          ...(row.error ? { error: row.error } : {}),
+        })),
+      );
+    } else {
+      process.stdout.write(renderRuntimesTable(rows));
+    }
+    return Promise.resolve(0);
   },
 };

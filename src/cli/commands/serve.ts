@@ -62,8 +62,13 @@ export const command: Command = {
       tcp: values.tcp ?? false,
       mode: values.mode,
       spinIters:
-        values['spin-iters'] === undefined ? undefined : parseIntFlag('spin-iters', values['spin-iters'], 1, MAX_ITERS * 100),
-      kvKeys: values['kv-keys'] === undefined ? undefined : parseIntFlag('kv-keys', values['kv-keys'], 1, 1_000_000),
+        values['spin-iters'] === undefined
+          ? undefined
+          : parseIntFlag('spin-iters', values['spin-iters'], 1, MAX_ITERS * 100),
+      kvKeys:
+        values['kv-keys'] === undefined
+          ? undefined
+          : parseIntFlag('kv-keys', values['kv-keys'], 1, 1_000_000),
       requestTimeoutMs:
         values['request-timeout-ms'] === undefined
           ? undefined

@@ -53,7 +53,10 @@ function show(argv: string[]): number {
     { json: { type: 'boolean' }, store: { type: 'string' }, ...overrideFlags },
     true,
   );
-  if (positionals.length > 1) throw new LabError(ErrorCodes.USAGE, 'suite show takes at most one FILE', { hint: usage.split('\n')[1]?.trim() ?? '' });
+  if (positionals.length > 1)
+    throw new LabError(ErrorCodes.USAGE, 'suite show takes at most one FILE', {
+      hint: usage.split('\n')[1]?.trim() ?? '',
+    });
   const prepared = prepareSuite(positionals[0], readOverrides(values));
   const past = history(values.store ?? DEFAULT_STORE_PATH);
   const estimates = new Map(prepared.cells.map((cell) => [cell.cellKey, estimateRepSeconds(cell, past)]));
@@ -96,7 +99,9 @@ function show(argv: string[]): number {
     `${prepared.cells.length} cells × ${suite.repetitions} repetitions = ${prepared.plan.length} subject runs, estimated ${formatSeconds(totalS)} ('?' = guessed: no earlier run of that cell in the store)`,
   );
   if (suite.timeBudgetS !== null && totalS > suite.timeBudgetS) {
-    lines.push(`warning: the estimate exceeds the time budget; the run will stop (resumable) after ${formatSeconds(suite.timeBudgetS)}`);
+    lines.push(
+      `warning: the estimate exceeds the time budget; the run will stop (resumable) after ${formatSeconds(suite.timeBudgetS)}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
@@ -106,7 +111,9 @@ function validate(argv: string[]): number {
   const { positionals } = parseCommandArgs('suite validate', argv, {}, true);
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) {
-    throw new LabError(ErrorCodes.USAGE, 'suite validate takes exactly one FILE', { hint: 'conlab suite validate suites/quick.yaml' });
+    throw new LabError(ErrorCodes.USAGE, 'suite validate takes exactly one FILE', {
+      hint: 'conlab suite validate suites/quick.yaml',
+    });
   }
   const prepared = prepareSuite(file);
   process.stdout.write(
@@ -123,9 +130,17 @@ export const command: Command = {
   usage,
   run(argv) {
     const [name, ...rest] = argv;
-    if (name === undefined) return Promise.reject(new LabError(ErrorCodes.USAGE, 'suite needs a subcommand: validate or show', { hint: usage.split('\n')[0] ?? '' }));
+    if (name === undefined)
+      return Promise.reject(
+        new LabError(ErrorCodes.USAGE, 'suite needs a subcommand: validate or show', {
+          hint: usage.split('\n')[0] ?? '',
+        }),
+      );
     const sub = subcommands[name];
-    if (!sub) return Promise.reject(unknownName(ErrorCodes.USAGE, 'suite subcommand', name, Object.keys(subcommands)));
+    if (!sub)
+      return Promise.reject(
+        unknownName(ErrorCodes.USAGE, 'suite subcommand', name, Object.keys(subcommands)),
+      );
     try {
       return Promise.resolve(sub(rest));
     } catch (error) {

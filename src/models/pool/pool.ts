@@ -70,7 +70,13 @@ export class Pool {
   private startSlot(index: number): Promise<void> {
     const transport = this.options.kind === 'thread' ? new ThreadTransport() : new ProcessTransport();
     if (this.options.kind === 'process') this.allPids.add(transport.pid);
-    const slot: Slot = { transport, ready: false, inFlight: new Map(), onReady: undefined, onStartFailure: undefined };
+    const slot: Slot = {
+      transport,
+      ready: false,
+      inFlight: new Map(),
+      onReady: undefined,
+      onStartFailure: undefined,
+    };
     this.slots[index] = slot;
     transport.onMessages((messages) => this.receive(slot, messages));
     transport.onExit((reason) => this.workerExited(index, slot, reason));
@@ -83,7 +89,10 @@ export class Pool {
     });
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`a ${this.options.kind} worker was not ready within ${this.options.startTimeoutMs} ms`)),
+        () =>
+          reject(
+            new Error(`a ${this.options.kind} worker was not ready within ${this.options.startTimeoutMs} ms`),
+          ),
         this.options.startTimeoutMs,
       );
       slot.onReady = () => {
@@ -104,7 +113,9 @@ export class Pool {
         if (!task) continue;
         slot.inFlight.delete(message.id);
         if (message.answers.length !== task.count) {
-          task.reject(new Error(`worker answered ${message.answers.length} items for a task of ${task.count}`));
+          task.reject(
+            new Error(`worker answered ${message.answers.length} items for a task of ${task.count}`),
+          );
         } else task.resolve(message.answers);
       } else if (message.t === 'fail') {
         if (message.id === -1) {
@@ -144,7 +155,11 @@ export class Pool {
     while (this.queueHead < this.queue.length) {
       let best: Slot | undefined;
       for (const slot of this.slots) {
-        if (slot.ready && slot.inFlight.size < capacity && (!best || slot.inFlight.size < best.inFlight.size)) {
+        if (
+          slot.ready &&
+          slot.inFlight.size < capacity &&
+          (!best || slot.inFlight.size < best.inFlight.size)
+        ) {
           best = slot;
         }
       }

@@ -5,9 +5,11 @@ import { createReplyQueue, createWorkerCore } from './worker-core.ts';
 
 const port = parentPort;
 if (!port) throw new Error('thread-worker.ts must run as a worker thread');
-const replies = createReplyQueue((batch) => port.postMessage(batch));
+const replies = createReplyQueue((batch) => port.postMessage(JSON.stringify(batch)));
 // The pool terminates threads itself (see ThreadTransport.close); nothing to do on stop.
 const handle = createWorkerCore({ ...replies, exit: () => undefined });
-port.on('message', (batch: unknown) => {
+port.on('message', (text: unknown) => {
+  // Batches arrive as JSON text (see ThreadTransport).
+  const batch: unknown = typeof text === 'string' ? JSON.parse(text) : undefined;
   if (isMessageBatch(batch)) handle(batch as ToWorker[]);
 });

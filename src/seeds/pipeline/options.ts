@@ -45,6 +45,9 @@ export interface PipelineTally {
   bytesWritten: number;
   /** Seconds this pipeline spent between the barrier and its last fsync. */
   elapsedS: number;
+  /** Wall clock (ms since the epoch, sub-ms precision) when this pipeline started and ended, comparable across threads and processes. */
+  startedAtMs: number;
+  endedAtMs: number;
 }
 
 /** What the subject measured for one run (one method at one concurrency). */
@@ -60,6 +63,11 @@ export interface PipelineMeasurement {
   pids: number[];
   /** worker_threads ids that ran pipelines (`threads` only). */
   threadIds: number[];
+}
+
+/** Milliseconds since the epoch with sub-millisecond precision, comparable between threads and processes. */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** Name of the file pipeline `index` writes, inside the run's temporary directory. */

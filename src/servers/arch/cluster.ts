@@ -8,7 +8,8 @@ export const architecture: Architecture = {
   name: 'cluster',
   summary: 'node:cluster workers (--workers), round-robin in the primary',
   async start(context) {
-    if (typeof cluster.fork !== 'function') throw new UnsupportedError('node:cluster', 'cluster.fork is missing');
+    if (typeof cluster.fork !== 'function')
+      throw new UnsupportedError('node:cluster', 'cluster.fork is missing');
     // Explicit, because the default differs by platform (Windows: OS scheduling).
     cluster.schedulingPolicy = cluster.SCHED_RR;
     const group = new UnitGroup(context, {

@@ -37,7 +37,8 @@ export function launchProcess(unit: UnitConfig): UnitHandle {
     kill: () => child.kill('SIGKILL'),
     onMessage: (handler) => child.stdout?.on('data', lineDecoder<UnitMessage>(handler)),
     onExit: (handler) => {
-      if (child.exitCode !== null || child.signalCode !== null) handler(describeExit(child.exitCode, child.signalCode));
+      if (child.exitCode !== null || child.signalCode !== null)
+        handler(describeExit(child.exitCode, child.signalCode));
       else child.once('exit', (code, signal) => handler(describeExit(code, signal)));
     },
   };
@@ -85,7 +86,10 @@ export function launchThread(unit: UnitConfig): UnitHandle {
     onMessage: (handler) => worker.on('message', (message) => handler(message as UnitMessage)),
     onExit: (handler) => {
       if (exited !== null) handler(exited);
-      else worker.once('exit', (code) => handler(`thread exit code ${code}${lastError ? `: ${lastError}` : ''}`));
+      else
+        worker.once('exit', (code) =>
+          handler(`thread exit code ${code}${lastError ? `: ${lastError}` : ''}`),
+        );
     },
   };
 }

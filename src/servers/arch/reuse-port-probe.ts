@@ -24,7 +24,8 @@ export async function requireReusePort(host: string): Promise<void> {
     const port = await listen(first, host, 0);
     await listen(second, host, port);
   } catch (error) {
-    const code = (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
+    const code =
+      (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
     throw new UnsupportedError('reusePort', `a second listener on the same port failed with ${code}`);
   } finally {
     first.close();

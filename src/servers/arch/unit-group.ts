@@ -126,7 +126,9 @@ export class UnitGroup implements RunningArch {
           member.port = message.port;
           resolve(message.port);
         } else if (message.errorCode === 'EADDRINUSE' && index > 0 && !this.options.sharedBind) {
-          reject(new UnsupportedError(this.options.capability, `a second listener on port ${port} got EADDRINUSE`));
+          reject(
+            new UnsupportedError(this.options.capability, `a second listener on port ${port} got EADDRINUSE`),
+          );
         } else {
           reject(new Error(`${handle.label} failed to start: ${message.reason}`));
         }
@@ -155,7 +157,9 @@ export class UnitGroup implements RunningArch {
       this.launch(index, this.options.sharedBind ? this.context.config.port : this.port)
         .then(() => this.broadcast({ type: 'restarts', count: this.restartCount }))
         .catch((error: unknown) =>
-          this.context.log(`replacement of unit ${index} failed: ${error instanceof Error ? error.message : String(error)}`),
+          this.context.log(
+            `replacement of unit ${index} failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
         );
     }, 100);
   }

@@ -34,7 +34,14 @@ export function endpointProtocol(endpoint: EndpointName): 'http' | 'tcp' {
 /** The part of LoadOptions that says what to send and what must come back. */
 export type RequestSpec = Pick<
   LoadOptions,
-  'method' | 'headers' | 'body' | 'expectStatus' | 'expectBody' | 'expectBodyRegex' | 'tcpPayload' | 'tcpExpect'
+  | 'method'
+  | 'headers'
+  | 'body'
+  | 'expectStatus'
+  | 'expectBody'
+  | 'expectBodyRegex'
+  | 'tcpPayload'
+  | 'tcpExpect'
 > & { path: string };
 
 export function requestSpec(endpoint: EndpointName, params: EndpointParams): RequestSpec {

@@ -15,22 +15,38 @@ export interface SimpleResponse {
 export function httpCall(
   baseUrl: string,
   path: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    timeoutMs?: number;
+  } = {},
 ): Promise<SimpleResponse> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       `${baseUrl}${path}`,
-      { method: init.method ?? 'GET', headers: init.headers, agent: false, timeout: init.timeoutMs ?? 10_000 },
+      {
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        agent: false,
+        timeout: init.timeoutMs ?? 10_000,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
         );
         response.on('error', reject);
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`no answer to ${path} within ${init.timeoutMs ?? 10_000} ms`)));
+    request.on('timeout', () =>
+      request.destroy(new Error(`no answer to ${path} within ${init.timeoutMs ?? 10_000} ms`)),
+    );
     request.on('error', reject);
     request.end(init.body);
   });

@@ -124,7 +124,10 @@ export function launchServer(
       reject(new LabError(ErrorCodes.SUBJECT_FAILED, message, { exitCode: 1 }));
     };
     const timer = setTimeout(
-      () => fail(`server ${config.arch} on ${runtime.label} did not print its listening line within ${startTimeoutMs} ms (${stderrTail()})`),
+      () =>
+        fail(
+          `server ${config.arch} on ${runtime.label} did not print its listening line within ${startTimeoutMs} ms (${stderrTail()})`,
+        ),
       startTimeoutMs,
     );
     child.once('error', (error) => fail(`could not start ${runtime.binPath}: ${error.message}`));

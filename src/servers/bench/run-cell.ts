@@ -49,7 +49,7 @@ export interface ServerCellSpec {
 }
 
 export interface ServerCellOptions {
-  log?(line: string): void;
+  log?: (line: string) => void;
   startTimeoutMs?: number;
 }
 
@@ -63,7 +63,12 @@ interface RepOutcome {
 export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtimeLabel: string): string {
   const load = spec.rateRps === undefined ? `c${spec.connections}` : `r${spec.rateRps}c${spec.connections}`;
   const params = { ...DEFAULT_ENDPOINT_PARAMS, ...spec.endpointParams };
-  const work = spec.endpoint === 'cpu' ? `i${params.cpuIters}` : spec.endpoint === 'tcp-compute' ? `s${config.spinIters}` : '';
+  const work =
+    spec.endpoint === 'cpu'
+      ? `i${params.cpuIters}`
+      : spec.endpoint === 'tcp-compute'
+        ? `s${config.spinIters}`
+        : '';
   return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}|d${spec.durationS}|${runtimeLabel}`;
 }
 
@@ -91,7 +96,8 @@ export async function runServerCell(
   const base = (): ServerCell => ({
     schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'server',
-    cellKey: config && runtime ? serverCellKey(spec, config, runtime.label) : `server|${spec.arch}|${spec.endpoint}`,
+    cellKey:
+      config && runtime ? serverCellKey(spec, config, runtime.label) : `server|${spec.arch}|${spec.endpoint}`,
     runtime: runtime?.label ?? String(typeof runtimeInput === 'string' ? runtimeInput : runtimeInput.label),
     status: 'ok',
     verdicts: [],
@@ -118,7 +124,13 @@ export async function runServerCell(
     servedByPids: [],
     histogram: '',
     serverParams: config
-      ? { ...config, endpoint: params, loadThreads: spec.loadThreads ?? 1, warmupS: spec.warmupS, reps: spec.reps }
+      ? {
+          ...config,
+          endpoint: params,
+          loadThreads: spec.loadThreads ?? 1,
+          warmupS: spec.warmupS,
+          reps: spec.reps,
+        }
       : {},
   });
   try {
@@ -141,7 +153,12 @@ export async function runServerCell(
     const result = await runRepetition(spec, runtime, config, params, options);
     if (result.kind === 'skipped') return { ...base(), status: 'skipped', reason: result.reason };
     if (result.kind === 'failed') {
-      return { ...base(), status: 'failed', reason: `repetition ${rep + 1}: ${result.reason}`, repetitions: [] };
+      return {
+        ...base(),
+        status: 'failed',
+        reason: `repetition ${rep + 1}: ${result.reason}`,
+        repetitions: [],
+      };
     }
     outcomes.push(result.outcome);
   }
@@ -171,7 +188,11 @@ export async function runServerCell(
     timeline: last.load.timeline,
   };
   if (last.load.requests === 0) {
-    return { ...cell, status: 'failed', reason: `no verified replies (errors: ${JSON.stringify(errors)}; ${last.load.errorSamples?.join(' | ') ?? ''})` };
+    return {
+      ...cell,
+      status: 'failed',
+      reason: `no verified replies (errors: ${JSON.stringify(errors)}; ${last.load.errorSamples?.join(' | ') ?? ''})`,
+    };
   }
   return cell;
 }
@@ -190,7 +211,9 @@ async function runRepetition(
 ): Promise<RepResult> {
   let server: LaunchedServer;
   try {
-    const launched = await launchServer(config, runtime, { startTimeoutMs: options.startTimeoutMs ?? 60_000 });
+    const launched = await launchServer(config, runtime, {
+      startTimeoutMs: options.startTimeoutMs ?? 60_000,
+    });
     if (launched.kind === 'unsupported') return { kind: 'skipped', reason: launched.reason };
     server = launched.server;
   } catch (error) {

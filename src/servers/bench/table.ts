@@ -11,10 +11,17 @@ const columns: Column<ServerCell>[] = [
   { header: 'arch', value: (c) => c.architecture },
   { header: 'w×t', value: (c) => `${c.workers}×${c.threads}`, align: 'right' },
   { header: 'endpoint', value: (c) => c.endpoint },
-  { header: 'load', value: (c) => (c.rateRps === null ? `c=${c.connections ?? '-'}` : `r=${c.rateRps}/s`), align: 'right' },
+  {
+    header: 'load',
+    value: (c) => (c.rateRps === null ? `c=${c.connections ?? '-'}` : `r=${c.rateRps}/s`),
+    align: 'right',
+  },
   {
     header: 'req/s',
-    value: (c) => (c.status === 'ok' ? `${fmt.rate(c.rps)}${c.rpsPerRep.length > 1 ? `±${fmt.rate(c.rpsStdev)}` : ''}` : '-'),
+    value: (c) =>
+      c.status === 'ok'
+        ? `${fmt.rate(c.rps)}${c.rpsPerRep.length > 1 ? `±${fmt.rate(c.rpsStdev)}` : ''}`
+        : '-',
     align: 'right',
   },
   { header: 'p50', value: (c) => (c.status === 'ok' ? fmt.latencyUs(c.latencyUs.p50) : '-'), align: 'right' },
@@ -22,16 +29,34 @@ const columns: Column<ServerCell>[] = [
   { header: 'p99', value: (c) => (c.status === 'ok' ? fmt.latencyUs(c.latencyUs.p99) : '-'), align: 'right' },
   { header: 'max', value: (c) => (c.status === 'ok' ? fmt.latencyUs(c.latencyUs.max) : '-'), align: 'right' },
   { header: 'errors', value: (c) => (c.status === 'ok' ? String(errorCount(c)) : '-'), align: 'right' },
-  { header: 'srv CPU', value: (c) => (c.status === 'ok' ? fmt.percent(c.serverCpuPercent) : '-'), align: 'right' },
-  { header: 'srv RSS', value: (c) => (c.status === 'ok' ? fmt.bytes(c.serverPeakRssBytes) : '-'), align: 'right' },
-  { header: 'cli CPU', value: (c) => (c.status === 'ok' ? fmt.percent(c.clientCpuPercent) : '-'), align: 'right' },
+  {
+    header: 'srv CPU',
+    value: (c) => (c.status === 'ok' ? fmt.percent(c.serverCpuPercent) : '-'),
+    align: 'right',
+  },
+  {
+    header: 'srv RSS',
+    value: (c) => (c.status === 'ok' ? fmt.bytes(c.serverPeakRssBytes) : '-'),
+    align: 'right',
+  },
+  {
+    header: 'cli CPU',
+    value: (c) => (c.status === 'ok' ? fmt.percent(c.clientCpuPercent) : '-'),
+    align: 'right',
+  },
   {
     header: 'served by',
-    value: (c) => (c.servedByPids.length > 0 ? `${c.servedByPids.length} pid(s)` : c.status === 'ok' ? 'n/a' : '-'),
+    value: (c) =>
+      c.servedByPids.length > 0 ? `${c.servedByPids.length} pid(s)` : c.status === 'ok' ? 'n/a' : '-',
   },
   {
     header: 'status',
-    value: (c) => (c.status === 'ok' ? (c.verdicts.length > 0 ? `ok (${c.verdicts.join(',')})` : 'ok') : `${c.status}: ${c.reason ?? ''}`),
+    value: (c) =>
+      c.status === 'ok'
+        ? c.verdicts.length > 0
+          ? `ok (${c.verdicts.join(',')})`
+          : 'ok'
+        : `${c.status}: ${c.reason ?? ''}`,
   },
 ];
 

@@ -17,15 +17,29 @@ export const SHA_VECTORS: { seed: string; iters: number; digest: string }[] = [
 ];
 
 function mismatch(what: string, expected: string, got: string): LabError {
-  return new LabError(ErrorCodes.VERIFY, `${what}: expected ${expected}, got ${got.slice(0, 200)}`, { exitCode: 1 });
+  return new LabError(ErrorCodes.VERIFY, `${what}: expected ${expected}, got ${got.slice(0, 200)}`, {
+    exitCode: 1,
+  });
 }
 
-export async function verifyHttpServer(baseUrl: string, config: ServerConfig, runtimeLabel: string): Promise<void> {
+export async function verifyHttpServer(
+  baseUrl: string,
+  config: ServerConfig,
+  runtimeLabel: string,
+): Promise<void> {
   const json = { 'content-type': 'application/json' };
-  const expectExact = async (path: string, init: Parameters<typeof httpCall>[2], body: string): Promise<void> => {
+  const expectExact = async (
+    path: string,
+    init: Parameters<typeof httpCall>[2],
+    body: string,
+  ): Promise<void> => {
     const response = await httpCall(baseUrl, path, init);
     if (response.status !== 200 || response.body !== body) {
-      throw mismatch(`${init?.method ?? 'GET'} ${path}`, `200 ${body}`, `${response.status} ${response.body}`);
+      throw mismatch(
+        `${init?.method ?? 'GET'} ${path}`,
+        `200 ${body}`,
+        `${response.status} ${response.body}`,
+      );
     }
   };
   await expectExact('/health', {}, '{"ok":true}');
@@ -42,7 +56,11 @@ export async function verifyHttpServer(baseUrl: string, config: ServerConfig, ru
   for (const vector of SHA_VECTORS) {
     await expectExact(
       '/score',
-      { method: 'POST', headers: json, body: JSON.stringify({ mode: 'cpu', iters: vector.iters, seed: vector.seed }) },
+      {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ mode: 'cpu', iters: vector.iters, seed: vector.seed }),
+      },
       JSON.stringify({ mode: 'cpu', iters: vector.iters, digest: vector.digest }),
     );
   }
@@ -65,7 +83,8 @@ export async function verifyHttpServer(baseUrl: string, config: ServerConfig, ru
 export async function verifyTcpServer(host: string, port: number, config: ServerConfig): Promise<void> {
   const expected = config.tcpMode === 'echo' ? 'ping' : 'done';
   const reply = await tcpCall(host, port, 'ping', 60_000);
-  if (reply !== expected) throw mismatch(`TCP ${config.tcpMode} reply to 'ping'`, `'${expected}'`, `'${reply}'`);
+  if (reply !== expected)
+    throw mismatch(`TCP ${config.tcpMode} reply to 'ping'`, `'${expected}'`, `'${reply}'`);
 }
 
 /** Distinct serving PIDs seen in `samples` /whoami answers, each on a new connection. */

@@ -18,7 +18,9 @@ export function httpError(
   message: string,
   headers?: Record<string, string>,
 ): HttpError {
-  return headers ? { kind: 'error', status, code, message, headers } : { kind: 'error', status, code, message };
+  return headers
+    ? { kind: 'error', status, code, message, headers }
+    : { kind: 'error', status, code, message };
 }
 
 export function isHttpError(value: unknown): value is HttpError {

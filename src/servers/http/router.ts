@@ -98,7 +98,10 @@ export function whoamiLine(url: string, remoteAddress: string): string {
   return `ppid=${process.ppid} pid=${process.pid} thread=${threadId} uri=${url} from=${remoteAddress}`;
 }
 
-export async function handle(request: PlainRequest, context: RouterContext): Promise<PlainResponse | HttpError> {
+export async function handle(
+  request: PlainRequest,
+  context: RouterContext,
+): Promise<PlainResponse | HttpError> {
   const early = preflight(request.method, request.url, request.contentType);
   if (early) return early;
   switch (pathOf(request.url)) {

@@ -24,8 +24,7 @@ export type OneShotInput =
   | { kind: 'tcp'; mode: TcpMode; spinIters: number; chunkB64: string };
 
 export type OneShotOutput =
-  | { kind: 'http'; answer: PlainResponse | HttpError }
-  | { kind: 'tcp'; replyB64: string };
+  { kind: 'http'; answer: PlainResponse | HttpError } | { kind: 'tcp'; replyB64: string };
 
 const oneShotPath = fileURLToPath(new URL('./one-shot.ts', import.meta.url));
 

@@ -7,8 +7,7 @@
 import { Worker } from 'node:worker_threads';
 
 export type PoolTask =
-  | { id: number; kind: 'sha256'; seed: string; iters: number }
-  | { id: number; kind: 'spin'; iters: number };
+  { id: number; kind: 'sha256'; seed: string; iters: number } | { id: number; kind: 'spin'; iters: number };
 export interface PoolAnswer {
   id: number;
   ok: boolean;
@@ -19,13 +18,13 @@ type TaskInput = PoolTask extends infer T ? (T extends PoolTask ? Omit<T, 'id'> 
 
 interface Slot {
   worker: Worker;
-  busy: { id: number; resolve(value: string): void; reject(error: Error): void } | null;
+  busy: { id: number; resolve: (value: string) => void; reject: (error: Error) => void } | null;
 }
 
 interface Queued {
   task: TaskInput;
-  resolve(value: string): void;
-  reject(error: Error): void;
+  resolve: (value: string) => void;
+  reject: (error: Error) => void;
 }
 
 const workerUrl = new URL('./pool-worker.ts', import.meta.url);

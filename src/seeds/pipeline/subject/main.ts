@@ -36,7 +36,11 @@ async function main(): Promise<void> {
   const { options, dir } = request;
   const missing = missingCapability(options.method);
   if (missing !== null) {
-    send({ type: 'error', unsupported: true, message: `unsupported on ${currentRuntimeLabel()} (${missing})` });
+    send({
+      type: 'error',
+      unsupported: true,
+      message: `unsupported on ${currentRuntimeLabel()} (${missing})`,
+    });
     return;
   }
   // Ending stdin means the driver is gone: stop rather than run on unobserved.
@@ -62,6 +66,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  send({ type: 'error', unsupported: false, message: error instanceof Error ? error.message : String(error) });
+  send({
+    type: 'error',
+    unsupported: false,
+    message: error instanceof Error ? error.message : String(error),
+  });
   process.exitCode = 1;
 });

@@ -38,7 +38,11 @@ process.stdin.on('data', (chunk: string) => {
   try {
     send({ type: 'done', tally: runBlockingPipelineFor(opened, spec.durationS) });
   } catch (error) {
-    send({ type: 'error', index: spec.index, message: error instanceof Error ? error.message : String(error) });
+    send({
+      type: 'error',
+      index: spec.index,
+      message: error instanceof Error ? error.message : String(error),
+    });
     process.exitCode = 1;
   } finally {
     opened.close();

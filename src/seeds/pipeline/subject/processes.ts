@@ -63,7 +63,9 @@ export async function runProcesses(context: MethodContext): Promise<MethodRun> {
       child.on('close', (code, signal) => {
         if (!tallies.some((tally) => tally.index === spec.index)) {
           const why = signal ? `signal ${signal}` : `code ${code}`;
-          reject(new Error(`pipeline ${spec.index} process exited (${why}) before reporting: ${stderr.trim()}`));
+          reject(
+            new Error(`pipeline ${spec.index} process exited (${why}) before reporting: ${stderr.trim()}`),
+          );
         }
       });
     }

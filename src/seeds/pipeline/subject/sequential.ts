@@ -6,6 +6,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BlockingPipeline } from './stages.ts';
+import { wallClockMs } from '../options.ts';
 import { pipelineSpecs, type MethodContext, type MethodRun } from './context.ts';
 
 export async function runSequential(context: MethodContext): Promise<MethodRun> {
@@ -13,6 +14,7 @@ export async function runSequential(context: MethodContext): Promise<MethodRun> 
   const pipelines: BlockingPipeline[] = [];
   try {
     for (const spec of specs) pipelines.push(new BlockingPipeline(spec));
+    const startedAtMs = wallClockMs();
     const t0 = performance.now();
     const durationMs = context.options.durationS * 1000;
     while (performance.now() - t0 < durationMs) {
@@ -26,7 +28,7 @@ export async function runSequential(context: MethodContext): Promise<MethodRun> 
     const elapsedS = (performance.now() - t0) / 1000;
     return {
       elapsedS,
-      pipelines: pipelines.map((pipeline) => pipeline.tally(elapsedS)),
+      pipelines: pipelines.map((pipeline) => pipeline.tally(elapsedS, startedAtMs)),
       pids: [process.pid],
       threadIds: [],
     };

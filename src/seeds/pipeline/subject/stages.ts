@@ -12,7 +12,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TOUCH_STRIDE, type PipelineTally } from '../options.ts';
+import { TOUCH_STRIDE, wallClockMs, type PipelineTally } from '../options.ts';
 
 /** Simulated received bytes: a pattern that changes each iteration, so every write carries new data. */
 export function fillReceived(buffer: Uint8Array, iteration: number): void {
@@ -92,19 +92,27 @@ export class BlockingPipeline {
     closeSync(this.fd);
   }
 
-  tally(elapsedS: number): PipelineTally {
-    return { index: this.index, iterations: this.iterations, bytesWritten: this.bytesWritten, elapsedS };
+  tally(elapsedS: number, startedAtMs: number): PipelineTally {
+    return {
+      index: this.index,
+      iterations: this.iterations,
+      bytesWritten: this.bytesWritten,
+      elapsedS,
+      startedAtMs,
+      endedAtMs: wallClockMs(),
+    };
   }
 }
 
 /** Runs one pipeline alone on its thread until `durationS` has passed since now. */
 export function runBlockingPipelineFor(pipeline: BlockingPipeline, durationS: number): PipelineTally {
+  const startedAtMs = wallClockMs();
   const t0 = performance.now();
   const durationMs = durationS * 1000;
   while (performance.now() - t0 < durationMs) {
     if (!pipeline.step()) break;
   }
-  return pipeline.tally((performance.now() - t0) / 1000);
+  return pipeline.tally((performance.now() - t0) / 1000, startedAtMs);
 }
 
 /**
@@ -139,6 +147,7 @@ export class AsyncPipeline {
   }
 
   async runFor(durationS: number, t0: number): Promise<PipelineTally> {
+    const startedAtMs = wallClockMs();
     const durationMs = durationS * 1000;
     while (performance.now() - t0 < durationMs) {
       await sleep(this.delayMs);
@@ -158,6 +167,8 @@ export class AsyncPipeline {
       iterations: this.iterations,
       bytesWritten: this.bytesWritten,
       elapsedS: (performance.now() - t0) / 1000,
+      startedAtMs,
+      endedAtMs: wallClockMs(),
     };
   }
 

@@ -1,0 +1,24 @@
+/**
+ * The reference for bench/server-overhead.ts: the smallest correct node:http
+ * server answering GET /hello with `hello` — no routing table, no limits, no
+ * verification. Prints "listening http://127.0.0.1:PORT pid=N" like conlab serve.
+ */
+import http from 'node:http';
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/hello') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 5 });
+    res.end('hello');
+  } else {
+    res.writeHead(404);
+    res.end();
+  }
+});
+server.listen({ host: '127.0.0.1', port: 0 }, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(`listening http://127.0.0.1:${port} pid=${process.pid}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

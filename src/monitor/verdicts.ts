@@ -1,0 +1,168 @@
+/**
+ * Validity verdicts: pure functions that say when a number should not be
+ * taken at face value. A verdict never hides a number; it qualifies it.
+ * Every rule and threshold is here, with its reason (the README's
+ * "Methodology and limitations" section quotes them).
+ */
+import type { Verdict } from '../results/record.ts';
+import type { MonitorReport } from './types.ts';
+
+export interface VerdictThresholds {
+  /**
+   * client-saturated: the load generator used at least this % of the CPU it
+   * could use (its threads, at most the cores), or one of its event loops was
+   * at least this busy (utilization × 100). A client that busy cannot send
+   * faster, so the server's throughput is capped by the client, not measured.
+   */
+  clientSaturatedPercent: number;
+  /**
+   * machine-busy: processes outside the experiment (other tenants, a build,
+   * the desktop) used at least this much CPU, in % of one core, on average
+   * over the cell. 10% of a core is more than an idle Linux box uses and
+   * enough to move a CPU-bound result on 2 cores by several %.
+   */
+  machineBusyPercent: number;
+  /** noisy: coefficient of variation (sample stdev ÷ mean) across repetitions above this (0.10 = 10%). */
+  noisyCv: number;
+  /**
+   * underpowered: a percentile p needs enough samples that at least this
+   * many fall above it: n × (1 − p/100) ≥ tailSamples. With 10: p50 needs 20
+   * samples, p90 100, p99 1 000, p99.9 10 000. Fewer, and the "p99" is set by
+   * a handful of requests, or is simply the maximum.
+   */
+  tailSamples: number;
+}
+
+export const defaultThresholds: VerdictThresholds = {
+  clientSaturatedPercent: 90,
+  machineBusyPercent: 10,
+  noisyCv: 0.1,
+  tailSamples: 10,
+};
+
+/**
+ * The load generator is the bottleneck. `clientCpuPercent` is its CPU (all
+ * its threads and processes) in % of one core; `clientThreads` how many
+ * threads generate load (a single event loop cannot use more than one
+ * core); `cores` the machine's. `clientEventLoopUtilization` (0..1 per
+ * generator thread), when known, also catches a client starved of CPU by the
+ * subject: its loop is then always busy even though its CPU share is low.
+ */
+export function isClientSaturated(
+  input: {
+    clientCpuPercent: number;
+    clientThreads: number;
+    cores: number;
+    clientEventLoopUtilization?: number[];
+  },
+  thresholds: VerdictThresholds = defaultThresholds,
+): boolean {
+  const capacityPercent = Math.max(1, Math.min(input.clientThreads, input.cores)) * 100;
+  if (input.clientCpuPercent >= (thresholds.clientSaturatedPercent / 100) * capacityPercent) return true;
+  const busiest = Math.max(0, ...(input.clientEventLoopUtilization ?? []));
+  return busiest * 100 >= thresholds.clientSaturatedPercent;
+}
+
+/** CPU used outside the experiment, averaged over the cell, in % of one core. */
+export function isMachineBusy(
+  outsideCpuPercent: number,
+  thresholds: VerdictThresholds = defaultThresholds,
+): boolean {
+  return outsideCpuPercent >= thresholds.machineBusyPercent;
+}
+
+/** Sample coefficient of variation (n − 1 in the stdev); null with fewer than 2 values or a zero mean. */
+export function coefficientOfVariation(values: readonly number[]): number | null {
+  if (values.length < 2) return null;
+  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+  if (mean === 0) return null;
+  const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1);
+  return Math.sqrt(variance) / Math.abs(mean);
+}
+
+/**
+ * Repetitions disagree more than the threshold. One repetition cannot be
+ * called noisy (nor steady): that is not flagged here.
+ */
+export function isNoisy(
+  repetitionValues: readonly number[],
+  thresholds: VerdictThresholds = defaultThresholds,
+): boolean {
+  const cv = coefficientOfVariation(repetitionValues);
+  return cv !== null && cv > thresholds.noisyCv;
+}
+
+/** Fewest samples for percentile p (0 < p < 100) to rest on at least `tailSamples` samples above it. */
+export function minSamplesFor(percentile: number, thresholds: VerdictThresholds = defaultThresholds): number {
+  if (!(percentile > 0 && percentile < 100))
+    throw new RangeError(`percentile ${percentile} is not in (0, 100)`);
+  // Rounded to 9 digits first so that e.g. 10 / 0.01 is 1000, not 1000.0000000000001 → 1001.
+  return Math.ceil(Number((thresholds.tailSamples / (1 - percentile / 100)).toPrecision(9)));
+}
+
+export function isUnderpowered(
+  samples: number,
+  percentileShown: number,
+  thresholds: VerdictThresholds = defaultThresholds,
+): boolean {
+  return samples < minSamplesFor(percentileShown, thresholds);
+}
+
+export function isMonitorUnavailable(monitor: MonitorReport | undefined): boolean {
+  return !monitor?.available;
+}
+
+export interface VerdictInput {
+  monitor?: MonitorReport;
+  /** Server cells: the load generator's threads; its CPU is monitor.summary.driverCpuPercent unless clientCpuPercent is given. */
+  clientThreads?: number;
+  clientCpuPercent?: number;
+  clientEventLoopUtilization?: number[];
+  /** The headline figure of each repetition (durationMs for batch cells, rps for server cells). */
+  repetitionValues?: readonly number[];
+  /** Server cells: requests behind the latency percentiles shown, and the highest percentile shown (default 99). */
+  requests?: number;
+  percentileShown?: number;
+}
+
+/** All verdicts for one cell, in a fixed order. */
+export function cellVerdicts(
+  input: VerdictInput,
+  thresholds: VerdictThresholds = defaultThresholds,
+): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const monitor = input.monitor;
+  const available = !isMonitorUnavailable(monitor);
+  if (input.clientThreads !== undefined) {
+    // Without /proc the driver's own CPU is still measured (process.cpuUsage), so this verdict still works.
+    const clientCpuPercent = input.clientCpuPercent ?? monitor?.summary.driverCpuPercent;
+    const cores = monitor?.cores ?? 1;
+    if (
+      clientCpuPercent !== undefined &&
+      isClientSaturated(
+        {
+          clientCpuPercent,
+          clientThreads: input.clientThreads,
+          cores,
+          ...(input.clientEventLoopUtilization
+            ? { clientEventLoopUtilization: input.clientEventLoopUtilization }
+            : {}),
+        },
+        thresholds,
+      )
+    ) {
+      verdicts.push('client-saturated');
+    }
+  }
+  if (available && monitor && isMachineBusy(monitor.summary.outsideCpuPercent, thresholds))
+    verdicts.push('machine-busy');
+  if (input.repetitionValues && isNoisy(input.repetitionValues, thresholds)) verdicts.push('noisy');
+  if (
+    input.requests !== undefined &&
+    isUnderpowered(input.requests, input.percentileShown ?? 99, thresholds)
+  ) {
+    verdicts.push('underpowered');
+  }
+  if (!available) verdicts.push('monitor-unavailable');
+  return verdicts;
+}

@@ -1,0 +1,179 @@
+/**
+ * What each runtime can do, found by running probe-subject.ts under it once
+ * (the real thing, not a version table) and cached per binary and version:
+ * in memory, and in node_modules/.cache/conlab so later commands skip the
+ * few seconds a probe takes. `requireCapability` turns an answer into the
+ * skip reason cells carry: "unsupported on bun@1.4.5 (reusePort-http: ...)".
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
+import type { RuntimeSpec } from './registry.ts';
+import { ErrorCodes, unknownName } from '../core/errors.ts';
+
+export { capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
+
+export interface RuntimeCapabilities {
+  runtime: string;
+  binPath: string;
+  probedAt: string;
+  capabilities: Record<Capability, CapabilityResult>;
+}
+
+/** Bump when probe-subject.ts changes what it checks, so stale cached answers are not reused. */
+const PROBE_VERSION = 2;
+const PROBE_TIMEOUT_MS = 90_000;
+const probeScript = fileURLToPath(new URL('./probe-subject.ts', import.meta.url));
+const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/conlab/', import.meta.url));
+const cacheFile = `${cacheDir}capabilities.json`;
+
+const memory = new Map<string, RuntimeCapabilities>();
+
+function cacheKey(runtime: RuntimeSpec): string {
+  return `${runtime.binPath}|${runtime.label}|probe${PROBE_VERSION}`;
+}
+
+function readFileCache(): Record<string, RuntimeCapabilities> {
+  try {
+    return JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, RuntimeCapabilities>;
+  } catch {
+    return {};
+  }
+}
+
+function writeFileCache(key: string, value: RuntimeCapabilities): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    const all = readFileCache();
+    all[key] = value;
+    // Write then rename: two conlab processes probing at once never leave half a file.
+    const temporary = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(all, null, 2)}\n`);
+    renameSync(temporary, cacheFile);
+  } catch {
+    // The file cache only saves time; without it the next command probes again.
+  }
+}
+
+function allUnsupported(reason: string): Record<Capability, CapabilityResult> {
+  return Object.fromEntries(capabilityNames.map((name) => [name, { supported: false, reason }])) as Record<
+    Capability,
+    CapabilityResult
+  >;
+}
+
+/** Parses the probe's JSON line; any capability it did not report is unsupported with the reason. */
+export function parseProbeOutput(
+  stdout: string,
+  stderr: string,
+  status: number | null,
+): Record<Capability, CapabilityResult> {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  let parsed: Partial<Record<Capability, CapabilityResult>> | undefined;
+  try {
+    parsed = JSON.parse(line) as Partial<Record<Capability, CapabilityResult>>;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object') {
+    const why = stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => /error|cannot|unknown/i.test(l));
+    const typescript = /ERR_UNKNOWN_FILE_EXTENSION|Unknown file extension/.test(stderr);
+    return allUnsupported(
+      typescript
+        ? 'cannot run TypeScript subjects (Node needs >= 22.18)'
+        : `the capability probe failed (exit ${status ?? 'killed'}${why ? `: ${why.slice(0, 160)}` : ''})`,
+    );
+  }
+  const result = {} as Record<Capability, CapabilityResult>;
+  for (const name of capabilityNames) {
+    const entry = parsed[name];
+    result[name] =
+      entry && typeof entry.supported === 'boolean'
+        ? { supported: entry.supported, ...(entry.reason ? { reason: entry.reason } : {}) }
+        : { supported: false, reason: 'the probe did not report it' };
+  }
+  return result;
+}
+
+/**
+ * The capabilities of a runtime: probed once per binary and version (a few
+ * seconds, synchronously), then from the cache. `refresh` probes again.
+ */
+export function probeCapabilities(
+  runtime: RuntimeSpec,
+  options: { refresh?: boolean } = {},
+): RuntimeCapabilities {
+  const key = cacheKey(runtime);
+  if (!options.refresh) {
+    const cached = memory.get(key) ?? readFileCache()[key];
+    if (cached) {
+      memory.set(key, cached);
+      return cached;
+    }
+  }
+  const result = spawnSync(runtime.binPath, runtime.scriptArgs(probeScript), {
+    encoding: 'utf8',
+    timeout: PROBE_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // The probe's own listeners and cluster workers must not inherit a UV_THREADPOOL_SIZE or NODE_OPTIONS meant for cells.
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  const capabilities = parseProbeOutput(result.stdout ?? '', result.stderr ?? '', result.status);
+  const value: RuntimeCapabilities = {
+    runtime: runtime.label,
+    binPath: runtime.binPath,
+    probedAt: new Date().toISOString(),
+    capabilities,
+  };
+  memory.set(key, value);
+  // A probe that failed as a whole (timeout, crash) is not cached: the next command tries again.
+  if (capabilities.typescript.supported || /TypeScript/.test(capabilities.typescript.reason ?? '')) {
+    writeFileCache(key, value);
+  }
+  return value;
+}
+
+/** Validates a capability name typed by a user or a suite file. */
+export function parseCapability(name: string): Capability {
+  if ((capabilityNames as readonly string[]).includes(name)) return name as Capability;
+  throw unknownName(ErrorCodes.BAD_PARAM, 'capability', name, capabilityNames);
+}
+
+/** The skip reason for one capability a runtime lacks, in the form every cell stores. */
+export function unsupportedReason(
+  runtime: RuntimeSpec,
+  capability: Capability,
+  result: CapabilityResult,
+): string {
+  return `unsupported on ${runtime.label} (${capability}${result.reason ? `: ${result.reason}` : ''})`;
+}
+
+/**
+ * null when the runtime can do it; otherwise "unsupported on RUNTIME@VERSION
+ * (capability: reason)" for the cell's skip reason. Every cell also needs
+ * `typescript`, so a runtime that cannot run subjects at all says so first.
+ */
+export function requireCapability(runtime: RuntimeSpec, capability: Capability): string | null {
+  const { capabilities } = probeCapabilities(runtime);
+  for (const name of capability === 'typescript'
+    ? ['typescript' as const]
+    : (['typescript', capability] as const)) {
+    const result = capabilities[name];
+    if (!result.supported) return unsupportedReason(runtime, name, result);
+  }
+  return null;
+}
+
+/** The first capability of several that is missing, as a skip reason; null when all are there. */
+export function requireCapabilities(runtime: RuntimeSpec, needed: readonly Capability[]): string | null {
+  for (const capability of needed) {
+    const reason = requireCapability(runtime, capability);
+    if (reason) return reason;
+  }
+  return null;
+}

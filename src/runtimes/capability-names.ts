@@ -1,0 +1,25 @@
+/**
+ * The capabilities conlab probes per runtime, shared by the probe (which runs
+ * under the runtime) and the driver. Names are what skip reasons show.
+ */
+export const capabilityNames = [
+  // Runs conlab's TypeScript subjects at all (Node >= 22.18, Bun, Deno); every cell needs it.
+  'typescript',
+  'worker_threads',
+  'child_process',
+  'cluster',
+  'reusePort-net',
+  'reusePort-http',
+  'sqlite',
+  'sharedArrayBuffer',
+  'monitorEventLoopDelay',
+  'eventLoopUtilization',
+] as const;
+
+export type Capability = (typeof capabilityNames)[number];
+
+export interface CapabilityResult {
+  supported: boolean;
+  /** Why not (or a note on how it was checked). */
+  reason?: string;
+}

@@ -1,0 +1,204 @@
+/**
+ * Runs seed 001's pipeline: for each run, a temporary directory, a fresh
+ * subject process of the chosen runtime (its own process group, so one kill
+ * ends it and every child it started), the subject's measurement, a check of
+ * that measurement against the files on disk, and removal of the directory,
+ * also on Ctrl-C, on a timeout and when the subject crashes.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RuntimeSpec } from '../../runtimes/registry.ts';
+import { errorText } from '../../core/errors.ts';
+import { killGroup, whileRunning } from '../shared/interrupt.ts';
+import {
+  idealPipelineMiBps,
+  pipelineFileName,
+  type PipelineMeasurement,
+  type PipelineOptions,
+} from './options.ts';
+import type { PipelineSubjectMessage } from './subject/main.ts';
+
+const subjectEntry = fileURLToPath(new URL('./subject/main.ts', import.meta.url));
+const MIB = 1024 * 1024;
+
+export interface PipelineRunResult {
+  status: 'ok' | 'failed' | 'skipped';
+  /** Why the run failed or was skipped. */
+  reason?: string;
+  options: PipelineOptions;
+  runtime: string;
+  measurement: PipelineMeasurement | null;
+  /** Derived from the measurement; null when the run did not complete. */
+  mibTransferred: number | null;
+  aggregateMiBps: number | null;
+  perPipelineMiBps: number | null;
+  /** The bound set by the receive delay: concurrency × buffer ÷ delay. */
+  idealMiBps: number;
+  /** aggregate ÷ ideal: how much of the receive-delay bound the method reached. */
+  ofIdeal: number | null;
+}
+
+export interface PipelineRunEnvironment {
+  runtime: RuntimeSpec;
+  /** Directory in which each run's temporary directory is made. */
+  tmpRoot: string;
+}
+
+export async function runPipeline(
+  options: PipelineOptions,
+  environment: PipelineRunEnvironment,
+): Promise<PipelineRunResult> {
+  const base = {
+    options,
+    runtime: environment.runtime.label,
+    idealMiBps: idealPipelineMiBps(options) * options.concurrency,
+  };
+  const dir = mkdtempSync(join(environment.tmpRoot, 'conlab-pipeline-'));
+  const removeDir = whileRunning(() => rmSync(dir, { recursive: true, force: true }));
+  try {
+    const message = await runSubject(options, dir, environment.runtime);
+    if (message.type === 'error') {
+      return {
+        ...base,
+        status: message.unsupported ? 'skipped' : 'failed',
+        reason: message.message,
+        ...noNumbers,
+      };
+    }
+    const measurement = message.measurement;
+    verifyAgainstDisk(options, dir, measurement);
+    const mibTransferred = measurement.bytesWritten / MIB;
+    const aggregateMiBps = mibTransferred / measurement.elapsedS;
+    return {
+      ...base,
+      status: 'ok',
+      measurement,
+      mibTransferred,
+      aggregateMiBps,
+      perPipelineMiBps: aggregateMiBps / options.concurrency,
+      ofIdeal: aggregateMiBps / base.idealMiBps,
+    };
+  } catch (error) {
+    return { ...base, status: 'failed', reason: errorText(error), ...noNumbers };
+  } finally {
+    removeDir();
+  }
+}
+
+const noNumbers = {
+  measurement: null,
+  mibTransferred: null,
+  aggregateMiBps: null,
+  perPipelineMiBps: null,
+  ofIdeal: null,
+} as const;
+
+/** Generous: start-up of many processes on a busy 2-core machine, the run, and the fsyncs in flight. */
+function subjectTimeoutMs(options: PipelineOptions): number {
+  return 30_000 + options.concurrency * 1000 + options.durationS * 2000;
+}
+
+function runSubject(
+  options: PipelineOptions,
+  dir: string,
+  runtime: RuntimeSpec,
+): Promise<PipelineSubjectMessage> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      runtime.binPath,
+      runtime.scriptArgs(subjectEntry, [JSON.stringify({ options, dir })]),
+      {
+        // Own process group: one kill reaches the subject and every child it started.
+        detached: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    const unregister = whileRunning(() => killGroup(child.pid));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    const timer = setTimeout(() => {
+      killGroup(child.pid);
+      reject(new Error(`the pipeline subject did not finish within ${subjectTimeoutMs(options)} ms`));
+    }, subjectTimeoutMs(options));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      unregister();
+      reject(new Error(`could not start ${runtime.label}: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // Whatever the subject left behind (a child stuck in fsync) goes with its group.
+      unregister();
+      const message = lastSubjectMessage(stdout);
+      if (message) return resolve(message);
+      const why = signal ? `signal ${signal}` : `exit code ${code}`;
+      reject(new Error(`the pipeline subject ended (${why}) without a result: ${stderr.trim().slice(-500)}`));
+    });
+  });
+}
+
+function lastSubjectMessage(stdout: string): PipelineSubjectMessage | null {
+  const lines = stdout.split('\n').filter((line) => line.startsWith('{'));
+  for (const line of lines.reverse()) {
+    try {
+      const message = JSON.parse(line) as PipelineSubjectMessage;
+      if (message.type === 'result' || message.type === 'error') return message;
+    } catch {
+      // not one of ours
+    }
+  }
+  return null;
+}
+
+/**
+ * A measurement is only believed when the files say the same: one file per
+ * pipeline, each as long as the bytes that pipeline claims, each claim a
+ * whole number of buffers.
+ */
+export function verifyAgainstDisk(
+  options: PipelineOptions,
+  dir: string,
+  measurement: PipelineMeasurement,
+): void {
+  const bufferBytes = options.bufferKiB * 1024;
+  if (measurement.pipelines.length !== options.concurrency) {
+    throw new Error(
+      `verification: ${measurement.pipelines.length} pipelines reported, ${options.concurrency} expected`,
+    );
+  }
+  let total = 0;
+  for (const tally of measurement.pipelines) {
+    if (tally.iterations < 1) {
+      throw new Error(
+        `verification: pipeline ${tally.index} finished no iteration (is --duration too short?)`,
+      );
+    }
+    if (tally.bytesWritten !== tally.iterations * bufferBytes) {
+      throw new Error(
+        `verification: pipeline ${tally.index} reports ${tally.bytesWritten} bytes for ${tally.iterations} buffers`,
+      );
+    }
+    const onDisk = statSync(join(dir, pipelineFileName(tally.index))).size;
+    if (onDisk !== tally.bytesWritten) {
+      throw new Error(
+        `verification: pipeline ${tally.index} file has ${onDisk} bytes, it reported ${tally.bytesWritten}`,
+      );
+    }
+    total += onDisk;
+  }
+  if (total !== measurement.bytesWritten) {
+    throw new Error(
+      `verification: files hold ${total} bytes, the subject reported ${measurement.bytesWritten}`,
+    );
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Seed 000: TCP servers under the seed's client (a new connection per
+ * request sending `ping`), in echo and compute modes, across architectures,
+ * server sizes and client counts; the seed controller's CSV with CPU and
+ * memory of the server's whole process tree from the monitor.
+ */
+import type { ArchName } from '../../servers/config.ts';
+import { resolveServerConfig } from '../../servers/resolve.ts';
+import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/bench/endpoints.ts';
+import { DEFAULT_SPIN_ITERS } from '../../servers/work/compute.ts';
+import { fmt, renderTextTable } from '../../report/text-table.ts';
+import { runSeedCell } from '../shared/server-cell.ts';
+import { figuresOf, pickArchs, statusText, type CellFigures } from './plan.ts';
+import { csvLine, round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+
+const ARCHS = ['single', 'offload', 'reuseport', 'prefork'] as const satisfies readonly ArchName[];
+type Seed000Arch = (typeof ARCHS)[number];
+const MODES = ['echo', 'compute'] as const;
+/** Pool threads per prefork process (the server lab's default). */
+const PREFORK_THREADS = 2;
+
+export const SEED000_CSV_HEADER =
+  'server_type,runtime,server_threads,client_threads,requests_per_sec,cpu_percent,memory_mb';
+
+interface Seed000Row extends CellFigures {
+  mode: (typeof MODES)[number];
+  arch: Seed000Arch;
+  workers: number;
+  threads: number;
+  /** What serves: 1 loop (single), T pool threads (offload), P processes (reuseport), P×T (prefork). */
+  serverThreads: number;
+  clients: number;
+}
+
+function serverShape(arch: Seed000Arch, n: number): { workers: number; threads: number; serverThreads: number } {
+  switch (arch) {
+    case 'single':
+      return { workers: 1, threads: 0, serverThreads: 1 };
+    case 'offload':
+      return { workers: 1, threads: n, serverThreads: n };
+    case 'reuseport':
+      return { workers: n, threads: 0, serverThreads: n };
+    case 'prefork':
+      return { workers: n, threads: PREFORK_THREADS, serverThreads: n * PREFORK_THREADS };
+  }
+}
+
+async function run(context: PresetContext): Promise<PresetReport> {
+  const archs = pickArchs(context.archs, ARCHS, ARCHS);
+  const sizes = context.quick ? [2] : [1, 2, 4];
+  const clients = context.clients ?? (context.quick ? [4] : [1, 8, 32]);
+  const durationS = context.durationS ?? (context.quick ? 1 : 5);
+  const warmupS = context.quick ? 0 : 1;
+  const rows: Seed000Row[] = [];
+  for (const mode of MODES) {
+    for (const arch of archs) {
+      const shapes = arch === 'single' ? [serverShape(arch, 1)] : sizes.map((n) => serverShape(arch, n));
+      for (const shape of shapes) {
+        for (const clientCount of clients) {
+          context.log(
+            `seed000: ${mode} ${arch} workers=${shape.workers} threads=${shape.threads} clients=${clientCount} (${durationS} s)`,
+          );
+          const config = resolveServerConfig({
+            arch,
+            workers: shape.workers,
+            threads: shape.threads === 0 ? undefined : shape.threads,
+            tcp: true,
+            mode,
+            spinIters: DEFAULT_SPIN_ITERS,
+            stopOnStdinEnd: true,
+          });
+          const outcome = await runSeedCell(
+            {
+              config,
+              endpoint: mode === 'echo' ? 'tcp-echo' : 'tcp-compute',
+              endpointParams: DEFAULT_ENDPOINT_PARAMS,
+              connections: clientCount,
+              durationS,
+              warmupS,
+              connectionPerRequest: true,
+              timeoutMs: 60_000,
+            },
+            context.runtime,
+          );
+          rows.push({ mode, arch, ...shape, clients: clientCount, ...figuresOf(outcome) });
+        }
+      }
+    }
+  }
+  const runtime = context.runtime.label;
+  return {
+    preset: 'seed000',
+    runtime,
+    text: renderSeed000(rows, runtime),
+    csv: seed000Csv(rows, runtime),
+    json: { preset: 'seed000', runtime, durationS, warmupS, spinIters: DEFAULT_SPIN_ITERS, rows },
+    failures: rows.filter((row) => row.status === 'failed').length,
+  };
+}
+
+/** The seed controller's columns; `server_type` carries the mode (`reuseport-compute`) since one file holds both. */
+export function seed000Csv(rows: Seed000Row[], runtime: string): string {
+  let csv = `${SEED000_CSV_HEADER}\n`;
+  for (const row of rows) {
+    if (row.status !== 'ok' || row.rps === null) continue;
+    csv += csvLine([
+      `${row.arch}-${row.mode}`,
+      runtime,
+      row.serverThreads,
+      row.clients,
+      round(row.rps, 2),
+      row.cpuPercent === null ? '' : round(row.cpuPercent, 1),
+      row.memoryMiB === null ? '' : round(row.memoryMiB, 1),
+    ]);
+  }
+  return csv;
+}
+
+function renderSeed000(rows: Seed000Row[], runtime: string): string {
+  const table = renderTextTable<Seed000Row>(
+    [
+      { header: 'mode', value: (r) => r.mode },
+      { header: 'server_type', value: (r) => r.arch },
+      { header: 'shape', value: (r) => (r.arch === 'prefork' ? `${r.workers}x${r.threads}` : String(r.serverThreads)) },
+      { header: 'clients', value: (r) => String(r.clients), align: 'right' },
+      { header: 'req/s', value: (r) => fmt.rate(r.rps), align: 'right' },
+      { header: 'p50', value: (r) => fmt.latencyUs(r.p50Ms === null ? null : r.p50Ms * 1000), align: 'right' },
+      { header: 'p99', value: (r) => fmt.latencyUs(r.p99Ms === null ? null : r.p99Ms * 1000), align: 'right' },
+      { header: 'errors', value: (r) => String(r.errors), align: 'right' },
+      { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
+      { header: 'memory', value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`), align: 'right' },
+      { header: 'status', value: statusText },
+    ],
+    rows,
+  );
+  const lines = [`seed 000 on ${runtime}: new TCP connection per request ('ping'); compute = ${DEFAULT_SPIN_ITERS} loop steps per reply`, '', table];
+  for (const mode of MODES) {
+    const single = best(rows, mode, 'single');
+    for (const arch of ARCHS) {
+      if (arch === 'single') continue;
+      const other = best(rows, mode, arch);
+      if (!single?.rps || !other?.rps) continue;
+      lines.push(
+        `${mode}: best ${arch} (${other.serverThreads} serving, ${other.clients} clients) ${fmt.rate(other.rps)} req/s = ${(other.rps / single.rps).toFixed(2)}x best single (${fmt.rate(single.rps)} req/s)`,
+      );
+    }
+  }
+  lines.push('', 'CPU is the server process tree in % of one core (200% = two cores); memory is its peak RSS.');
+  return `${lines.join('\n')}\n`;
+}
+
+function best(rows: Seed000Row[], mode: string, arch: string): Seed000Row | undefined {
+  return rows
+    .filter((row) => row.mode === mode && row.arch === arch && row.status === 'ok' && row.rps !== null)
+    .sort((a, b) => (b.rps ?? 0) - (a.rps ?? 0))[0];
+}
+
+export const seed000: Preset = {
+  name: 'seed000',
+  seed: '000',
+  summary: 'TCP echo/compute servers: single, offload, reuseport, prefork × server size × clients (CSV like the seed controller)',
+  run,
+};

@@ -1,0 +1,125 @@
+/**
+ * The two commands end to end, as a user runs them: `conlab serve` prints a
+ * parseable line, answers, and leaves nothing after SIGTERM; bad input is a
+ * LAB_E_ error with exit 2; an unsupported architecture is a named refusal;
+ * `conlab bench-server --json` prints one verified cell per architecture.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LISTENING_RE, groupMembers } from '../../src/servers/bench/launch.ts';
+import { httpCall } from '../../src/servers/bench/http-client.ts';
+import type { ServerCell } from '../../src/results/record.ts';
+
+const conlab = fileURLToPath(new URL('../../bin/conlab.js', import.meta.url));
+
+interface Cli {
+  pid: number;
+  firstLine: Promise<string>;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function startCli(args: string[]): Cli {
+  const child = spawn(process.execPath, [conlab, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let onLine: (line: string) => void = () => undefined;
+  const firstLine = new Promise<string>((resolve) => (onLine = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.includes('\n')) onLine(stdout.split('\n')[0] ?? '');
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => {
+      onLine('');
+      resolve({ code, stdout, stderr });
+    }),
+  );
+  return { pid: child.pid ?? 0, firstLine, done };
+}
+
+it('serve --arch cluster --workers 2 --port 0: line, answers, clean SIGTERM', async (t) => {
+  const cli = startCli(['serve', '--arch', 'cluster', '--workers', '2', '--port', '0']);
+  t.after(() => {
+    try {
+      process.kill(cli.pid, 'SIGKILL');
+    } catch {
+      // Already exited.
+    }
+  });
+  const line = await cli.firstLine;
+  const m = LISTENING_RE.exec(line);
+  assert.ok(m, `listening line: '${line}'`);
+  const serverPid = Number(m[4]);
+  const r = await httpCall(`http://127.0.0.1:${m[3]}`, '/score', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"mode":"cpu","iters":2,"seed":"conlab"}',
+  });
+  assert.equal(
+    r.body,
+    '{"mode":"cpu","iters":2,"digest":"3605bcd1a7a4ec8f6554cac17f721caf662eccac9d4dca8f34d41d74ae206382"}',
+  );
+  const bad = await httpCall(`http://127.0.0.1:${m[3]}`, '/score', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"mode":"cpu","iters":-1}',
+  });
+  assert.equal(bad.status, 400);
+  assert.equal((await httpCall(`http://127.0.0.1:${m[3]}`, '/hello')).body, 'hello');
+  process.kill(cli.pid, 'SIGTERM');
+  const result = await cli.done;
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /stopped pid=\d+ restarts=0/);
+  assert.deepEqual(groupMembers(serverPid), []);
+});
+
+it('serve with an unknown architecture is LAB_E_UNKNOWN_ARCH, exit 2', async () => {
+  const result = await startCli(['serve', '--arch', 'clustr']).done;
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /LAB_E_UNKNOWN_ARCH/);
+  assert.match(result.stderr, /did you mean 'cluster'/);
+});
+
+it('serve --arch reuseport on bun is refused as unsupported, naming the runtime', async () => {
+  const result = await startCli(['serve', '--arch', 'reuseport', '--runtime', 'bun']).done;
+  assert.equal(result.code, 3);
+  assert.match(result.stderr, /LAB_E_UNSUPPORTED: unsupported on bun@\d+\.\d+\.\d+ \(reusePort/);
+});
+
+it('bench-server --json prints one verified cell per architecture', async () => {
+  const result = await startCli([
+    'bench-server',
+    '--arch',
+    'single,cluster',
+    '--endpoint',
+    'cpu',
+    '--connections',
+    '2',
+    '--duration',
+    '0.5',
+    '--warmup',
+    '0',
+    '--workers',
+    '2',
+    '--iters',
+    '100',
+    '--json',
+  ]).done;
+  assert.equal(result.code, 0, result.stderr);
+  const { cells } = JSON.parse(result.stdout) as { cells: ServerCell[] };
+  assert.deepEqual(
+    cells.map((c) => c.architecture),
+    ['single', 'cluster'],
+  );
+  for (const cell of cells) {
+    assert.equal(cell.status, 'ok', cell.reason ?? '');
+    assert.ok(cell.requests > 0);
+    assert.deepEqual(cell.errors, {});
+    assert.ok(cell.servedByPids.length >= 1);
+    assert.ok(cell.pids.length >= 1);
+  }
+  assert.equal(cells[1]?.pids.length, 3, 'cluster: primary and two workers monitored');
+});

@@ -1,0 +1,208 @@
+// The store loses nothing: `conlab run` killed with SIGKILL during its third cell,
+// then `conlab run --resume`, ends with every cell repetition measured exactly once
+// and the first two records unchanged. Real CLI, real subjects, real SQLite file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { openStore } from '../../src/results/store.ts';
+
+const run = promisify(execFile);
+const bin = new URL('../../bin/conlab.js', import.meta.url).pathname;
+
+const suite = `name: resume-test
+runtimes: [node]
+repetitions: 2
+order: sequential
+batch:
+  - workload: cpu.sha256
+    params: { iters: 2000 }
+    models: [sequential, async, threads]
+    concurrency: 2
+    items: 4
+`;
+
+/** PIDs whose parent chain leads to `root` (Linux /proc). */
+function descendants(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited while listing
+    }
+  }
+  const found: number[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function killGroupQuietly(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+test(
+  'SIGKILL during the third cell, then --resume: every cell exactly once, the first two unchanged',
+  { timeout: 90_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'conlab-resume-'));
+    const started: number[] = [];
+    t.after(() => {
+      for (const pid of started) killGroupQuietly(pid);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const suitePath = join(dir, 'suite.yaml');
+    const storePath = join(dir, 'results.db');
+    writeFileSync(suitePath, suite);
+
+    const child = spawn(process.execPath, [bin, 'run', suitePath, '--store', storePath, '--no-report'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    assert.ok(child.pid);
+    started.push(child.pid);
+    let stderr = '';
+    let killScheduled = false;
+    const subjects = new Set<number>();
+    const killed = new Promise<void>((resolve, reject) => {
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (text: string) => {
+        stderr += text;
+        // The progress line of step 3 is printed as that step starts: steps 1 and 2 are committed.
+        if (!killScheduled && /\[3\/6\]/.test(stderr)) {
+          killScheduled = true;
+          // Let the third cell's subject start, so the kill lands mid-cell.
+          setTimeout(() => {
+            for (const pid of descendants(child.pid as number)) subjects.add(pid);
+            child.kill('SIGKILL');
+          }, 150);
+        }
+      });
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL' ? resolve() : reject(new Error(`run exited ${code} before the kill: ${stderr}`)),
+      );
+    });
+    await killed;
+
+    const store = openStore(storePath, { create: false });
+    t.after(() => store.close());
+    const runId = store.latestRunId();
+    assert.ok(runId);
+    const before = store.loadRun(runId);
+    assert.equal(before.run.status, 'running', 'a killed run stays unfinished');
+    assert.equal(before.cells.length, 2, `exactly the two finished cells are stored:\n${stderr}`);
+
+    assert.ok(subjects.size > 0, 'the kill landed while the third cell had a subject running');
+    // The killed driver's subject notices its stdin closing and exits: no orphans.
+    for (let i = 0; i < 50 && [...subjects].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual([...subjects].filter(alive), [], 'no process of the killed run is left');
+
+    const resumed = await run(
+      process.execPath,
+      [bin, 'run', '--resume', '--store', storePath, '--no-report'],
+      {
+        timeout: 60_000,
+      },
+    );
+    assert.match(resumed.stderr, /resuming .*\(2 of 6 already stored\)/);
+    assert.match(resumed.stdout, /\(complete\)/);
+
+    const after = store.loadRun(runId);
+    assert.equal(after.run.status, 'complete');
+    const steps = after.cells.map((cell) => `${cell.cellKey}#${cell.repetitions.join(',')}`);
+    assert.equal(steps.length, 6);
+    assert.equal(new Set(steps).size, 6, 'each cell repetition measured exactly once');
+    assert.ok(
+      after.cells.every((cell) => cell.status === 'ok'),
+      JSON.stringify(after.cells.map((c) => c.reason)),
+    );
+    assert.deepEqual(after.cells.slice(0, 2), before.cells, 'the first two records are unchanged');
+    // --resume again finds nothing to do.
+    await assert.rejects(
+      run(process.execPath, [bin, 'run', '--resume', '--store', storePath]),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr, /LAB_E_NOT_FOUND: no unfinished run/);
+        return true;
+      },
+    );
+  },
+);
+
+test(
+  'Ctrl-C (SIGINT) stops cleanly: run marked interrupted, finished cells kept, no process left',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'conlab-sigint-'));
+    const started: number[] = [];
+    t.after(() => {
+      for (const pid of started) killGroupQuietly(pid);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const suitePath = join(dir, 'suite.yaml');
+    const storePath = join(dir, 'results.db');
+    writeFileSync(suitePath, suite);
+    const child = spawn(process.execPath, [bin, 'run', suitePath, '--store', storePath, '--no-report'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    assert.ok(child.pid);
+    started.push(child.pid);
+    let stderr = '';
+    let signalled = false;
+    const subjects = new Set<number>();
+    const exit = new Promise<number | null>((resolve) => {
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (text: string) => {
+        stderr += text;
+        if (!signalled && /\[2\/6\]/.test(stderr)) {
+          signalled = true;
+          setTimeout(() => {
+            for (const pid of descendants(child.pid as number)) subjects.add(pid);
+            child.kill('SIGINT');
+          }, 150);
+        }
+      });
+      child.on('exit', (code) => resolve(code));
+    });
+    assert.equal(await exit, 130, stderr);
+    assert.match(
+      stderr,
+      /stopped by SIGINT: run \S+ keeps 1 of 6 cell repetitions; 'conlab run --resume' measures the rest/,
+    );
+    assert.ok(subjects.size > 0);
+    for (let i = 0; i < 50 && [...subjects].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual([...subjects].filter(alive), [], 'no subject process outlives Ctrl-C');
+    const store = openStore(storePath, { create: false });
+    t.after(() => store.close());
+    const data = store.loadRun('latest');
+    assert.equal(data.run.status, 'interrupted');
+    assert.equal(data.cells.length, 1);
+    assert.equal(data.cells[0]?.status, 'ok');
+  },
+);
