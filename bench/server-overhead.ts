@@ -63,7 +63,7 @@ interface Measured {
 
 async function measure(url: string, pid: number): Promise<Measured> {
   const options = { target: `${url}/hello`, connections, expectBody: 'hello' };
-  await runLoad({ ...options, durationS: 0.5 });
+  await runLoad({ ...options, durationS: 1 });
   const before = processCpuUs(pid);
   const load = await runLoad({ ...options, durationS });
   return { load, cpuUsPerRequest: (processCpuUs(pid) - before) / Math.max(1, load.requests + load.errorsTotal) };

@@ -22,7 +22,8 @@ const rounds = Number(process.argv[3] ?? 5);
 function makeRecords(): CellRecord[] {
   const latencies = Array.from({ length: 5000 }, (_, i) => 80 + ((i * 7919) % 3000));
   return Array.from({ length: records }, (_, i) => {
-    const record = i % 2 === 0 ? batchRecord('threads', 0, 500 + i) : serverRecord('cluster', 0, 9000 + i, latencies);
+    const record =
+      i % 2 === 0 ? batchRecord('threads', 0, 500 + i) : serverRecord('cluster', 0, 9000 + i, latencies);
     return { ...record, cellKey: `${record.cellKey}|${i}` };
   });
 }
@@ -66,7 +67,8 @@ try {
     jsonlRead.push(
       timeMs(() => {
         const lines = readFileSync(jsonlPath, 'utf8').trimEnd().split('\n');
-        if (lines.map((line) => JSON.parse(line) as unknown).length !== loaded) throw new Error('count mismatch');
+        if (lines.map((line) => JSON.parse(line) as unknown).length !== loaded)
+          throw new Error('count mismatch');
       }),
     );
     store.close();
@@ -79,5 +81,9 @@ const jw = median(jsonlWrite);
 const r = median(storeRead);
 const jr = median(jsonlRead);
 console.log(`records=${records} rounds=${rounds} (medians)`);
-console.log(`write  store.addCell ${w.toFixed(1)} ms (${((w / records) * 1000).toFixed(0)} µs/record)  jsonl+fsync ${jw.toFixed(1)} ms (${((jw / records) * 1000).toFixed(0)} µs/record)  ratio store/jsonl ${(w / jw).toFixed(2)}`);
-console.log(`read   store.loadRun ${r.toFixed(1)} ms  jsonl parse ${jr.toFixed(1)} ms  ratio store/jsonl ${(r / jr).toFixed(2)}`);
+console.log(
+  `write  store.addCell ${w.toFixed(1)} ms (${((w / records) * 1000).toFixed(0)} µs/record)  jsonl+fsync ${jw.toFixed(1)} ms (${((jw / records) * 1000).toFixed(0)} µs/record)  ratio store/jsonl ${(w / jw).toFixed(2)}`,
+);
+console.log(
+  `read   store.loadRun ${r.toFixed(1)} ms  jsonl parse ${jr.toFixed(1)} ms  ratio store/jsonl ${(r / jr).toFixed(2)}`,
+);

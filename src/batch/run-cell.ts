@@ -41,8 +41,11 @@ async function runRepetition(
   spec: ResolvedBatchSpec,
   runtime: RuntimeSpec,
   options: RunCellOptions,
+  /** Every PID this repetition started, filled as they become known, so a failed cell still records them. */
+  seenPids: Set<number>,
 ): Promise<Repetition> {
   const subject = new SubjectProcess(runtime);
+  seenPids.add(subject.pid);
   try {
     subject.send({
       t: 'start',
@@ -60,6 +63,7 @@ async function runRepetition(
     const ready = await subject.next(options.startTimeoutMs ?? 120_000, 'the subject to be ready');
     if (ready.t === 'error') throw new Error(`start failed: ${ready.reason}`);
     if (ready.t !== 'ready') throw new Error(`subject said '${ready.t}' before ready`);
+    for (const pid of ready.pids) seenPids.add(pid);
     const monitor = startMonitor({ rootPid: subject.pid, intervalMs: options.monitorIntervalMs ?? 100 });
     let reply: FromSubject;
     let report: MonitorReport;
@@ -70,6 +74,7 @@ async function runRepetition(
     } finally {
       // Stopped on failure too: the monitor's sampling timer must not outlive the repetition.
       report = monitor.stop();
+      for (const pid of report.pids) seenPids.add(pid);
     }
     if (reply.t === 'error') throw new Error(reply.reason);
     if (reply.t !== 'done') throw new Error(`subject said '${reply.t}' instead of done`);
@@ -146,10 +151,13 @@ export async function runBatchCell(
     options.onProgress?.(`repetition ${r + 1}/${spec.repetitions}`);
     let rep: Repetition;
     try {
-      rep = await runRepetition(spec, runtime, options);
+      rep = await runRepetition(spec, runtime, options, pids);
     } catch (error) {
-      cell.status = 'failed';
-      cell.reason = `repetition ${r + 1}: ${error instanceof Error ? error.message : String(error)}`;
+      const reason = error instanceof Error ? error.message : String(error);
+      // A runtime that lacks a capability is a named skip, not a broken model.
+      const unsupported = /unsupported on \S+ \(.*\)/.exec(reason);
+      cell.status = unsupported ? 'skipped' : 'failed';
+      cell.reason = unsupported ? unsupported[0] : `repetition ${r + 1}: ${reason}`;
       break;
     }
     const answer = rep.done.answer;

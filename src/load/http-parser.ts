@@ -21,7 +21,6 @@ const MAX_HEAD_BYTES = 64 * 1024;
 
 const CR = 13;
 const LF = 10;
-const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'close';
 
@@ -32,6 +31,20 @@ function nameIs(buf: Buffer, start: number, end: number, name: string): boolean 
     if (((buf[start + i] ?? 0) | 0x20) !== name.charCodeAt(i)) return false;
   }
   return true;
+}
+
+// Response heads are ~100 bytes: a plain loop beats Buffer#indexOf, whose argument handling dominates at this size.
+function findByte(buf: Buffer, byte: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (buf[i] === byte) return i;
+  return -1;
+}
+
+/** Index of the CRLFCRLF that ends a response head, or -1. */
+function findHeadEnd(buf: Buffer, from: number, end: number): number {
+  for (let i = from + 3; i < end; i++) {
+    if (buf[i] === LF && buf[i - 1] === CR && buf[i - 2] === LF && buf[i - 3] === CR) return i - 3;
+  }
+  return -1;
 }
 
 function skipSpaces(buf: Buffer, i: number, end: number): number {
@@ -99,7 +112,7 @@ export class HttpResponseParser {
     while (pos < end) {
       switch (this.state) {
         case 'head': {
-          const headEnd = buf.indexOf(CRLFCRLF, pos);
+          const headEnd = findHeadEnd(buf, pos, end);
           if (headEnd < 0) {
             if (end - pos > MAX_HEAD_BYTES) return this.malformed('response head over 64 KiB');
             this.pending = Buffer.from(buf.subarray(pos));
@@ -123,7 +136,7 @@ export class HttpResponseParser {
           break;
         }
         case 'chunk-size': {
-          const lineEnd = buf.indexOf(LF, pos);
+          const lineEnd = findByte(buf, LF, pos, end);
           if (lineEnd < 0) {
             if (end - pos > 1024) return this.malformed('chunk size line too long');
             this.pending = Buffer.from(buf.subarray(pos));
@@ -174,7 +187,7 @@ export class HttpResponseParser {
           break;
         }
         case 'trailers': {
-          const lineEnd = buf.indexOf(LF, pos);
+          const lineEnd = findByte(buf, LF, pos, end);
           if (lineEnd < 0) {
             if (end - pos > MAX_HEAD_BYTES) return this.malformed('trailers over 64 KiB');
             this.pending = Buffer.from(buf.subarray(pos));
@@ -259,12 +272,12 @@ export class HttpResponseParser {
     let contentLength = -1;
     let chunked = false;
 
-    let lineStart = buf.indexOf(LF, start) + 1;
+    let lineStart = findByte(buf, LF, start, headEnd) + 1;
     while (lineStart > 0 && lineStart < headEnd) {
-      let lineEnd = buf.indexOf(LF, lineStart);
-      if (lineEnd < 0 || lineEnd > headEnd + 2) lineEnd = headEnd + 2;
+      let lineEnd = findByte(buf, LF, lineStart, headEnd + 2);
+      if (lineEnd < 0) lineEnd = headEnd + 2;
       const valueEnd = buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-      const colon = buf.indexOf(58, lineStart);
+      const colon = findByte(buf, 58, lineStart, valueEnd);
       if (colon > lineStart && colon < valueEnd) {
         const valueStart = skipSpaces(buf, colon + 1, valueEnd);
         if (nameIs(buf, lineStart, colon, 'content-length')) {

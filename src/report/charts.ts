@@ -482,7 +482,7 @@ function latencyOverTimeChart(group: Group, scale: Scale): ChartSpec | null {
 }
 
 /** The throughput during the monitored window, when the record carries it, as (start s, end s, rate/s). */
-function throughputTimeline(row: ReportRow): { t0: number; t1: number; rate: number }[] {
+function unshiftedTimeline(row: ReportRow): { t0: number; t1: number; rate: number }[] {
   if (row.serverTimeline) {
     // Point k covers [k, k+1) s of the measured window; the last one may be a partial second ending at the duration.
     const endS = row.durationMs === null ? Infinity : row.durationMs / 1000;
@@ -511,6 +511,12 @@ function throughputTimeline(row: ReportRow): { t0: number; t1: number; rate: num
     }));
   }
   return [];
+}
+
+/** The throughput slices on the monitor's clock (shifted by the record's offset when it gives one). */
+function throughputTimeline(row: ReportRow): { t0: number; t1: number; rate: number }[] {
+  const shiftS = (row.timelineOffsetMs ?? 0) / 1000;
+  return unshiftedTimeline(row).map((slice) => ({ ...slice, t0: slice.t0 + shiftS, t1: slice.t1 + shiftS }));
 }
 
 export function cellLabel(row: ReportRow): string {
@@ -603,7 +609,10 @@ export function heatmapChart(row: ReportRow): ChartSpec | null {
   ];
   if (timeline.length > 0) {
     panels.push({
-      title: { text: `throughput (${row.throughputUnit})`, fontSize: 11 },
+      title: {
+        text: `throughput (${row.throughputUnit})${row.timelineOffsetMs === null ? ', start aligned approximately (offset not recorded)' : ''}`,
+        fontSize: 11,
+      },
       width,
       height: 70,
       data: { values: timeline },

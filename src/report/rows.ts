@@ -61,6 +61,41 @@ export interface ReportRow {
   serverTimeline: ServerTimelinePoint[] | undefined;
   /** Batch: items completed per slice of the last repetition. */
   batchProgress: BatchProgressPoint[] | undefined;
+  /** Where the timeline's t=0 sits in the monitor window (ms); null when the record does not say. */
+  timelineOffsetMs: number | null;
+}
+
+/**
+ * The heat map and the throughput under it must come from the same
+ * repetition: the last ok one that has a monitor (else the last with one).
+ */
+interface TimelineSource {
+  monitor: MonitorReport | undefined;
+  serverTimeline: ServerTimelinePoint[] | undefined;
+  batchProgress: BatchProgressPoint[] | undefined;
+  timelineOffsetMs: number | null;
+}
+
+function timelineSources(cells: readonly CellRecord[]): Map<string, TimelineSource> {
+  const sources = new Map<string, { record: CellRecord; ok: boolean }>();
+  for (const cell of cells) {
+    if (!cell.monitor) continue;
+    const ok = cell.status === 'ok';
+    const current = sources.get(cell.cellKey);
+    // Later records win, but an ok repetition is never replaced by a failed one.
+    if (!current || ok || !current.ok) sources.set(cell.cellKey, { record: cell, ok });
+  }
+  return new Map(
+    [...sources].map(([key, { record }]) => [
+      key,
+      {
+        monitor: record.monitor,
+        serverTimeline: record.kind === 'server' ? record.timeline : undefined,
+        batchProgress: record.kind === 'batch' ? record.progress : undefined,
+        timelineOffsetMs: record.measuredOffsetMs ?? null,
+      },
+    ]),
+  );
 }
 
 function unique<T>(values: Iterable<T>): T[] {
@@ -134,6 +169,7 @@ function batchRow(
     efficiency: cell.efficiency,
     serverTimeline: undefined,
     batchProgress: cell.progress,
+    timelineOffsetMs: null,
   };
 }
 
@@ -168,6 +204,7 @@ function serverRow(cell: ServerCell, counts: { ok: number; total: number }): Rep
     efficiency: null,
     serverTimeline: cell.timeline,
     batchProgress: undefined,
+    timelineOffsetMs: null,
   };
 }
 
@@ -181,9 +218,17 @@ export function reportRows(run: RunData): ReportRow[] {
       baselines.set(speedupGroupKey(cell), cell.durationsMs);
     }
   }
+  const sources = timelineSources(run.cells);
+  const noSource: TimelineSource = {
+    monitor: undefined,
+    serverTimeline: undefined,
+    batchProgress: undefined,
+    timelineOffsetMs: null,
+  };
   const rows = merged.map((cell) => {
     const count = counts.get(cell.cellKey) ?? { ok: 0, total: 0 };
-    return cell.kind === 'batch' ? batchRow(cell, count, baselines) : serverRow(cell, count);
+    const row = cell.kind === 'batch' ? batchRow(cell, count, baselines) : serverRow(cell, count);
+    return { ...row, ...(sources.get(cell.cellKey) ?? noSource) };
   });
   return rows.toSorted(
     (a, b) =>

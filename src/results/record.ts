@@ -34,6 +34,13 @@ export interface CellBase {
   repetitions: number[];
   /** Monitor output of the last repetition (timelines are large; one is enough to show what the cores did). */
   monitor?: MonitorReport;
+  /**
+   * Milliseconds from the start of the monitor window to t=0 of the cell's own
+   * timeline (ServerCell.timeline / BatchCell.progress) in the same repetition,
+   * so the report can align throughput with the per-core CPU heat map. Absent:
+   * the report assumes both start together and says the alignment is approximate.
+   */
+  measuredOffsetMs?: number;
 }
 
 export interface BatchCell extends CellBase {

@@ -22,7 +22,7 @@ export interface RuntimeCapabilities {
 }
 
 /** Bump when probe-subject.ts changes what it checks, so stale cached answers are not reused. */
-const PROBE_VERSION = 2;
+const PROBE_VERSION = 3;
 const PROBE_TIMEOUT_MS = 90_000;
 const probeScript = fileURLToPath(new URL('./probe-subject.ts', import.meta.url));
 const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/conlab/', import.meta.url));

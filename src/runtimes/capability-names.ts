@@ -7,7 +7,9 @@ export const capabilityNames = [
   'typescript',
   'worker_threads',
   'child_process',
-  'cluster',
+  // node:cluster workers sharing one listening port (round-robin); net and http differ on Bun.
+  'cluster-net',
+  'cluster-http',
   'reusePort-net',
   'reusePort-http',
   'sqlite',

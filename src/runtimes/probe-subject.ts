@@ -147,30 +147,36 @@ const checkChildProcess: Check = async () => {
   return line === 'child-ok' ? yes() : no(`child answered '${line}'`);
 };
 
-const checkCluster: Check = async () => {
-  if (typeof cluster.fork !== 'function') return no('node:cluster has no fork()');
-  const workers = [cluster.fork(), cluster.fork()];
-  try {
-    const ports = await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<number>((resolve, reject) => {
-            worker.once('listening', (address: { port: number }) => resolve(address.port));
-            worker.once('error', reject);
-            worker.once('exit', (code: number) => reject(new Error(`cluster worker exited (${code})`)));
-          }),
-      ),
-    );
-    const [first, second] = ports;
-    if (first === undefined || first !== second) {
-      return no(`cluster workers did not share one port (${ports.join(', ')})`);
+function checkCluster(protocol: 'net' | 'http'): Check {
+  return async () => {
+    if (typeof cluster.fork !== 'function') return no('node:cluster has no fork()');
+    // The worker learns which server to start from its environment (cluster.fork passes it on).
+    const workers = [
+      cluster.fork({ CONLAB_PROBE_CLUSTER: protocol }),
+      cluster.fork({ CONLAB_PROBE_CLUSTER: protocol }),
+    ];
+    try {
+      const ports = await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<number>((resolve, reject) => {
+              worker.once('listening', (address: { port: number }) => resolve(address.port));
+              worker.once('error', reject);
+              worker.once('exit', (code: number) => reject(new Error(`cluster worker exited (${code})`)));
+            }),
+        ),
+      );
+      const [first, second] = ports;
+      if (first === undefined || first !== second) {
+        return no(`two cluster workers listening on port 0 got different ports instead of sharing one`);
+      }
+      const pids = await distinctResponders(first, protocol, 8);
+      return yes(`${pids.size} of 2 workers answered 8 connections`);
+    } finally {
+      for (const worker of workers) worker.process.kill();
     }
-    const pids = await distinctResponders(first, 'net', 8);
-    return yes(`${pids.size} of 2 workers answered 8 connections`);
-  } finally {
-    for (const worker of workers) worker.process.kill();
-  }
-};
+  };
+}
 
 function checkReusePort(protocol: 'net' | 'http'): Check {
   return async () => {
@@ -251,7 +257,8 @@ const checks: Record<Capability, Check> = {
   typescript: () => Promise.resolve(yes()),
   worker_threads: checkWorkerThreads,
   child_process: checkChildProcess,
-  cluster: checkCluster,
+  'cluster-net': checkCluster('net'),
+  'cluster-http': checkCluster('http'),
   'reusePort-net': checkReusePort('net'),
   'reusePort-http': checkReusePort('http'),
   sqlite: checkSqlite,
@@ -314,7 +321,17 @@ function serveListener(protocol: 'net' | 'http', port: number): void {
 }
 
 function serveClusterWorker(): void {
-  net.createServer((socket) => socket.end(String(process.pid))).listen({ host: '127.0.0.1', port: 0 });
+  const options = { host: '127.0.0.1', port: 0 };
+  if (process.env.CONLAB_PROBE_CLUSTER === 'http') {
+    http
+      .createServer((_request, response) => {
+        response.setHeader('connection', 'close');
+        response.end(String(process.pid));
+      })
+      .listen(options);
+  } else {
+    net.createServer((socket) => socket.end(String(process.pid))).listen(options);
+  }
   setTimeout(() => process.exit(0), HELPER_LIFETIME_MS).unref();
 }
 

@@ -187,7 +187,8 @@ function runtimeSentences(ok: CellRecord[]): string[] {
     const [fastest, ...rest] = bestPerRuntime as [BatchCell, ...BatchCell[]];
     const others = rest.map((cell) => {
       const ratio = ratioOfMeans(fastest.durationsMs, cell.durationsMs);
-      return `${shortRuntime(cell.runtime)} ${times(ratio.ratio)} slower${interval(ratio)}`;
+      const sig = uncertainty(fastest.durationsMs, cell.durationsMs, ratio, '');
+      return `${shortRuntime(cell.runtime)} ${times(ratio.ratio)}${sig === '' ? ' slower' : ''}${interval(ratio)}${sig}`;
     });
     sentences.push(
       `across runtimes, ${fastest.workload} ran fastest on ${shortRuntime(fastest.runtime)} with ${fastest.model}${batchShape(fastest)} in ${fastest.durationMs.toFixed(0)} ms; best of ${others.join(', ')}`,

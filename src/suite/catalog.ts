@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, LabError } from '../core/errors.ts';
 import { modelNames, models } from '../models/index.ts';
-import { resolveRuntime } from '../runtimes/registry.ts';
+import { knownRuntimeNames, resolveRuntime } from '../runtimes/registry.ts';
 import { archNames } from '../servers/config.ts';
 import { getWorkload, resolveParams, workloadNames } from '../workloads/index.ts';
 import type { SuiteCatalog } from './resolve.ts';
@@ -32,7 +32,15 @@ export const defaultCatalog: SuiteCatalog = {
     }
   },
   architectureNames: archNames,
-  checkRuntime(name) {
-    resolveRuntime(name);
+  runtimeStatus(name) {
+    // Unknown names (not a registry name, not a path) throw here: a typo is an error, not a skip.
+    if (!knownRuntimeNames.includes(name) && !name.includes('/')) resolveRuntime(name);
+    try {
+      resolveRuntime(name);
+      return 'installed';
+    } catch (error) {
+      if (error instanceof LabError) return { missing: error };
+      throw error;
+    }
   },
 };

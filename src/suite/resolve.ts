@@ -28,8 +28,11 @@ export interface SuiteCatalog {
   /** Throws LabError when a concurrency level is outside what the model allows. */
   checkConcurrency(model: string, concurrency: number): void;
   architectureNames: readonly string[];
-  /** Throws LabError (LAB_E_UNKNOWN_RUNTIME) when the runtime is unknown or not installed. */
-  checkRuntime(name: string): void;
+  /**
+   * 'installed', or 'missing' (a known runtime that is not installed);
+   * throws LabError for a name that is no runtime at all (a typo must never be skipped silently).
+   */
+  runtimeStatus(name: string): 'installed' | { missing: LabError };
 }
 
 /** What CLI flags may override; applied before validation so they get the same checks. */
@@ -202,17 +205,13 @@ export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCa
   const runtimes: string[] = [];
   const skippedRuntimes: string[] = [];
   list(input.runtimes, suiteDefaults.runtimes).forEach((name, i) => {
-    try {
-      catalog.checkRuntime(name);
-      runtimes.push(name);
-    } catch (error) {
-      if (!(error instanceof LabError)) throw error;
-      if (!skipMissing) {
-        throw new LabError(ErrorCodes.SUITE_INVALID, `runtimes[${i}]: ${error.message}`, {
-          hint: error.hint ?? 'set skipMissingRuntimes: true to skip runtimes that are not installed',
-        });
-      }
-      skippedRuntimes.push(name);
+    const status = atPath(`runtimes[${i}]`, () => catalog.runtimeStatus(name));
+    if (status === 'installed') runtimes.push(name);
+    else if (skipMissing) skippedRuntimes.push(name);
+    else {
+      throw new LabError(ErrorCodes.SUITE_INVALID, `runtimes[${i}]: ${status.missing.message}`, {
+        hint: `${status.missing.hint ?? 'install it'}, or set skipMissingRuntimes: true to skip runtimes that are not installed`,
+      });
     }
   });
   if (runtimes.length === 0) {

@@ -59,6 +59,11 @@ export const suiteSchema = z.strictObject({
   description: z.string().optional(),
   runtimes: oneOrMany(z.string().min(1)).optional(),
   repetitions: positiveInt.max(100).optional(),
+  /**
+   * Load before each server cell's measured window. Batch subjects have no
+   * timed warmup: their pools start and warm before the `ready` handshake,
+   * and only run() is timed.
+   */
   warmupS: z.number().min(0).max(600).optional(),
   order: z.enum(orderNames).optional(),
   /** Seed of the order shuffle; random (and recorded) when absent. */

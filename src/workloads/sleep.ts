@@ -6,6 +6,7 @@
  * that calls it is the "falsely async" pitfall. `scale` shrinks every delay
  * so tests run fast.
  */
+import { currentRuntimeLabel } from '../core/runtime-info.ts';
 import { intParam } from './params.ts';
 import { itemSeed, mulberry32, triangular } from './prng.ts';
 import { sumInts } from './common.ts';
@@ -34,8 +35,16 @@ let waitCell: Int32Array | undefined;
 
 function blockFor(ms: number): void {
   // Atomics.wait on a private cell nobody notifies: a true blocking sleep of this thread.
-  waitCell ??= new Int32Array(new SharedArrayBuffer(4));
-  if (ms > 0) Atomics.wait(waitCell, 0, 0, ms);
+  if (ms <= 0) return;
+  try {
+    waitCell ??= new Int32Array(new SharedArrayBuffer(4));
+    Atomics.wait(waitCell, 0, 0, ms);
+  } catch (error) {
+    // Some hosts forbid blocking the main thread; that is a missing capability, not a wrong answer.
+    throw new Error(`unsupported on ${currentRuntimeLabel()} (Atomics.wait: ${String(error)})`, {
+      cause: error,
+    });
+  }
 }
 
 export const ioSleep: Workload = {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType, StatementSync } from 'node:sqlite';
 import { createRequire } from 'node:module';
+import { currentRuntimeLabel } from '../core/runtime-info.ts';
 import { intParam, stringParam } from './params.ts';
 import { fnv1a, itemSeed, mulberry32 } from './prng.ts';
 import { sum32 } from './common.ts';
@@ -19,7 +20,12 @@ import type { ParamValues, Workload } from './types.ts';
 // and processes that never read the store should not pay for it.
 const require = createRequire(import.meta.url);
 function sqlite(): typeof import('node:sqlite') {
-  return require('node:sqlite') as typeof import('node:sqlite');
+  try {
+    return require('node:sqlite') as typeof import('node:sqlite');
+  } catch (error) {
+    // Node < 22.5 has no node:sqlite: a missing capability, reported as such (the cell is skipped).
+    throw new Error(`unsupported on ${currentRuntimeLabel()} (no node:sqlite)`, { cause: error });
+  }
 }
 
 export function kvKey(n: number): string {

@@ -16,7 +16,7 @@ import { renderHtmlReport } from '../../src/report/html.ts';
 import { reportRows } from '../../src/report/rows.ts';
 import { renderSvg } from '../../src/report/svg.ts';
 import { renderTerminalTable } from '../../src/report/terminal.ts';
-import { allFailedRun, batchRun, emptyRun, mixedRun, serverRun } from './fixtures/runs.ts';
+import { allFailedRun, batchRun, emptyRun, mixedRun, multiRuntimeRun, serverRun } from './fixtures/runs.ts';
 
 function figureIds(html: string): string[] {
   return [...html.matchAll(/<figure class="chart" id="chart-[^"]+" data-chart="([^"]+)">/g)].map(
@@ -162,7 +162,7 @@ test('an empty run renders a page that says there is nothing, not a broken one',
 });
 
 test('the terminal table fits 80 columns; --wide shows every column and full reasons', () => {
-  for (const run of [batchRun(), serverRun(), mixedRun(), allFailedRun()]) {
+  for (const run of [batchRun(), serverRun(), mixedRun(), allFailedRun(), multiRuntimeRun()]) {
     const narrow = renderTerminalTable(run);
     for (const line of narrow.split('\n'))
       assert.ok(line.length <= 80, `line fits 80 columns: ${JSON.stringify(line)} (${line.length})`);
@@ -209,4 +209,20 @@ test('figures: one SVG and one PNG per chart, heat maps included', { timeout: 60
   }
   const svg = await readFile(join(dir, 'svg', `${charts[0]?.id}.svg`), 'utf8');
   assert.match(svg, /^<svg /);
+});
+
+test('several runtimes get one chart that compares them on one axis; one runtime gets none', async () => {
+  const run = multiRuntimeRun();
+  const charts = allCharts(reportRows(run), 2);
+  const runtimes = charts.find((chart) => chart.id === 'runtimes-batch-cpu.sha256');
+  assert.ok(runtimes, charts.map((chart) => chart.id).join(', '));
+  const svg = await renderSvg(runtimes.spec);
+  assert.match(svg, /runtime: bun@1\.4\.5/);
+  assert.match(svg, /runtime: node@24\.21\.0/);
+  assert.equal(
+    charts.filter((chart) => chart.id.startsWith('throughput-batch-')).length,
+    2,
+    'and one throughput chart per runtime',
+  );
+  assert.ok(!allCharts(reportRows(batchRun()), 2).some((chart) => chart.id.startsWith('runtimes-')));
 });

@@ -70,17 +70,17 @@ test('a runtime that cannot run TypeScript is skipped for everything, with that 
   }
   const partial = parseProbeOutput('{"typescript":{"supported":true}}\n', '', 0);
   assert.equal(partial.typescript.supported, true);
-  assert.deepEqual(partial.cluster, { supported: false, reason: 'the probe did not report it' });
+  assert.deepEqual(partial['cluster-http'], { supported: false, reason: 'the probe did not report it' });
 });
 
 test('capability names are validated with a suggestion', () => {
-  assert.equal(parseCapability('cluster'), 'cluster');
+  assert.equal(parseCapability('cluster-http'), 'cluster-http');
   assert.throws(
-    () => parseCapability('clustr'),
+    () => parseCapability('clustr-http'),
     (error: unknown) =>
       error instanceof LabError &&
       error.code === 'LAB_E_BAD_PARAM' &&
-      /did you mean 'cluster'/.test(error.hint ?? ''),
+      /did you mean 'cluster-http'/.test(error.hint ?? ''),
   );
 });
 

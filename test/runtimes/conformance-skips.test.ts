@@ -15,7 +15,10 @@ const bin = new URL('../../bin/conlab.js', import.meta.url).pathname;
 
 /** Starts `conlab serve`, returns its first stdout line (listening / unsupported), and always kills its group. */
 async function firstServeLine(args: string[]): Promise<{ line: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [bin, 'serve', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   const pid = child.pid;
   assert.ok(pid);
   let stdout = '';
@@ -50,16 +53,22 @@ async function firstServeLine(args: string[]): Promise<{ line: string; stderr: s
 
 const cases: { arch: string; extra: string[]; capability: Capability }[] = [
   { arch: 'reuseport', extra: [], capability: 'reusePort-http' },
-  { arch: 'cluster', extra: [], capability: 'cluster' },
+  { arch: 'cluster', extra: [], capability: 'cluster-http' },
+  { arch: 'cluster', extra: ['--tcp'], capability: 'cluster-net' },
+  { arch: 'reuseport', extra: ['--tcp'], capability: 'reusePort-net' },
 ];
 
 for (const name of ['node', 'bun', 'deno']) {
   for (const { arch, extra, capability } of cases) {
-    test(`${arch} on ${name}: the server starts exactly when the probe says ${capability}`, async () => {
+    test(`${arch}${extra.length > 0 ? ` ${extra.join(' ')}` : ''} on ${name}: the server starts exactly when the probe says ${capability}`, async () => {
       const runtime = resolveRuntime(name);
       const supported = probeCapabilities(runtime).capabilities[capability].supported;
-      const { line } = await firstServeLine(['--arch', arch, '--workers', '2', '--runtime', name]);
-      if (supported) assert.match(line, new RegExp(`^listening http://127\\.0\\.0\\.1:\\d+ .*runtime=${runtime.label}`));
+      const { line } = await firstServeLine(['--arch', arch, '--workers', '2', '--runtime', name, ...extra]);
+      if (supported)
+        assert.match(
+          line,
+          new RegExp(`^listening (http|tcp)://127\\.0\\.0\\.1:\\d+ .*runtime=${runtime.label}`),
+        );
       else assert.match(line, new RegExp(`unsupported on ${runtime.label.replace(/\./g, '\\.')} \\(`));
     });
   }

@@ -88,3 +88,26 @@ export function killQuietly(pid: number | undefined): void {
     }
   }
 }
+
+/** True while `pid` is a live, non-zombie process. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const state = /\) (\S) /.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+    return state !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** A simple CSV (no quoted commas, as the seed CSVs are) into its header line and rows by column name. */
+export function parseCsv(text: string): { header: string; rows: Record<string, string>[] } {
+  const [header = '', ...lines] = text.trimEnd().split('\n');
+  const names = header.split(',');
+  return {
+    header,
+    rows: lines.map((line) =>
+      Object.fromEntries(line.split(',').map((value, i) => [names[i] ?? `${i}`, value])),
+    ),
+  };
+}

@@ -30,7 +30,9 @@ function cellPlan(key: string): CellPlan {
 }
 
 const cells = ['a', 'b', 'c'].map(cellPlan);
-const plan: PlannedRep[] = [0, 1].flatMap((repetition) => ['c', 'a', 'b'].map((cellKey) => ({ cellKey, repetition })));
+const plan: PlannedRep[] = [0, 1].flatMap((repetition) =>
+  ['c', 'a', 'b'].map((cellKey) => ({ cellKey, repetition })),
+);
 
 function setup(t: { after(fn: () => void): void }): { store: ResultStore; runId: string } {
   const dir = mkdtempSync(join(tmpdir(), 'conlab-runner-'));
@@ -43,7 +45,10 @@ function setup(t: { after(fn: () => void): void }): { store: ResultStore; runId:
   return { store, runId };
 }
 
-function recordingExecutor(calls: string[], outcome: (cell: CellPlan) => Partial<CellRecord> = () => ({})): CellExecutor {
+function recordingExecutor(
+  calls: string[],
+  outcome: (cell: CellPlan) => Partial<CellRecord> = () => ({}),
+): CellExecutor {
   return (cell, repetition) => {
     calls.push(`${cell.cellKey}#${repetition}`);
     return Promise.resolve({ ...batchRecord('threads', 0, 100), ...outcome(cell) } as CellRecord);
@@ -76,7 +81,13 @@ test('a stop request keeps finished steps; resume runs only the rest, exactly on
     if (first.length === 3) stop = true; // Ctrl-C arrives while the third step runs
     return Promise.resolve(batchRecord('threads', 0, 100));
   };
-  const interrupted = await runSuiteSteps({ store, runId, ...common, execute: stopping, stopRequested: () => stop });
+  const interrupted = await runSuiteSteps({
+    store,
+    runId,
+    ...common,
+    execute: stopping,
+    stopRequested: () => stop,
+  });
   assert.equal(interrupted.status, 'interrupted');
   assert.equal(interrupted.measured, 2, 'the step cut short is not stored');
   const second: string[] = [];
@@ -115,7 +126,8 @@ test('an unsupported (skipped) cell is not started again in later repetitions', 
 
 test('the time budget stops the run between cells, resumable', async (t) => {
   const { store, runId } = setup(t);
-  const slow: CellExecutor = () => new Promise((resolve) => setTimeout(() => resolve(batchRecord('threads', 0, 100)), 30));
+  const slow: CellExecutor = () =>
+    new Promise((resolve) => setTimeout(() => resolve(batchRecord('threads', 0, 100)), 30));
   const outcome = await runSuiteSteps({ store, runId, ...common, timeBudgetS: 0.001, execute: slow });
   assert.equal(outcome.status, 'interrupted');
   assert.equal(outcome.measured, 1);

@@ -164,3 +164,11 @@ test('conlab suite validate exits 2 with the path and suggestion; the shipped su
     assert.match(stdout, /^ok: suite/);
   }
 });
+
+test('a runtime typo is an error even where missing runtimes are skipped', () => {
+  const error = suiteError(
+    `${base.replace('runtimes: [node]', 'runtimes: [node, nod]')}skipMissingRuntimes: true\n`,
+  );
+  assert.match(error.message, /runtimes\[1\]: unknown runtime 'nod'/);
+  assert.match(error.hint ?? '', /did you mean 'node'/);
+});

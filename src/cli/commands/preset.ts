@@ -1,14 +1,133 @@
+/**
+ * `conlab preset <name>`: runs one of the seed experiments (src/seeds/presets)
+ * and prints its table and answers, its CSV (the seed's own columns) or JSON.
+ * `--list` names every seed and the command that reproduces it.
+ */
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
-import { ErrorCodes, LabError } from '../../core/errors.ts';
+import {
+  parseCommandArgs,
+  parseIntListFlag,
+  parseNameListFlag,
+  parseNumberFlag,
+  printJson,
+} from '../args.ts';
+import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
+import { resolveRuntime } from '../../runtimes/registry.ts';
+import { otherSeedCommands, presetNames, presets } from '../../seeds/presets/registry.ts';
+import { whileRunning } from '../../seeds/shared/interrupt.ts';
 
-// Placeholder until the issue that owns this command lands; it refuses clearly.
+const formats = ['table', 'csv', 'json'] as const;
+
+const usage = `usage: conlab preset <name> [flags]
+       conlab preset --list
+
+Runs a seed experiment in JavaScript (the seeds are in docs/SEEDS.md):
+${presetNames.map((name) => `  ${name.padEnd(9)} ${presets[name]?.summary ?? ''}`).join('\n')}
+
+  --quick          a scaled-down matrix and 1 s cells (seconds, for a first look and tests)
+  --duration S     seconds of measured load per cell (overrides the preset's default)
+  --archs LIST     only these architectures (from the preset's list)
+  --clients LIST   client counts / concurrency levels (e.g. 1,8,32)
+  --runtime R      node | bun | deno | system-node | path (default node)
+  --format F       table (default: table and the answers) | csv (the seed's columns) | json
+  --output FILE    write there instead of stdout
+
+Every cell is a fresh server process group, verified before it is measured;
+a cell that fails is reported with its reason and the preset goes on (exit 1
+at the end). CPU and memory are of the server's whole process tree.`;
+
 export const command: Command = {
   name: 'preset',
-  summary: '(not built yet)',
-  usage: 'conlab preset: not built yet',
-  run() {
-    return Promise.reject(
-      new LabError(ErrorCodes.UNSUPPORTED, "'conlab preset' is not built yet", { exitCode: 1 }),
+  summary: 'run a seed experiment (seed000, seed002, seed004) in its own output format',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(
+      'preset',
+      argv,
+      {
+        list: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        duration: { type: 'string' },
+        archs: { type: 'string' },
+        clients: { type: 'string' },
+        runtime: { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string' },
+      },
+      true,
     );
+    if (values.list) {
+      const lines = presetNames.map(
+        (name) => `${name}  seed ${presets[name]?.seed ?? ''}  ${presets[name]?.summary ?? ''}`,
+      );
+      for (const other of otherSeedCommands)
+        lines.push(`seed ${other.seed}: ${other.summary}: ${other.command}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+      return 0;
+    }
+    const [name, ...extra] = positionals;
+    if (name === undefined || extra.length > 0) {
+      throw new LabError(ErrorCodes.USAGE, 'preset: give exactly one preset name', {
+        hint: `e.g. 'conlab preset seed004 --quick'; presets: ${presetNames.join(', ')}`,
+      });
+    }
+    const preset = presets[name];
+    if (!preset) throw unknownName(ErrorCodes.UNKNOWN_PRESET, 'preset', name, presetNames);
+    const format = values.format ?? 'table';
+    if (!(formats as readonly string[]).includes(format))
+      throw unknownName(ErrorCodes.BAD_PARAM, 'format', format, formats);
+    let durationS: number | undefined;
+    if (values.duration !== undefined) {
+      durationS = parseNumberFlag('duration', values.duration, 0, 3600);
+      if (durationS <= 0) {
+        throw new LabError(ErrorCodes.BAD_PARAM, `--duration '${values.duration}' must be more than 0`, {
+          hint: 'give --duration a number of seconds above 0 (e.g. 2)',
+        });
+      }
+    }
+    const clients =
+      values.clients === undefined ? undefined : parseIntListFlag('clients', values.clients, 1, 1000);
+    const archs = values.archs === undefined ? undefined : parseNameListFlag(values.archs);
+    if (archs?.length === 0)
+      throw new LabError(ErrorCodes.BAD_PARAM, '--archs is empty', { hint: 'e.g. --archs single,prefork' });
+    if (values.output !== undefined) {
+      try {
+        closeSync(openSync(values.output, 'a'));
+      } catch (error) {
+        throw new LabError(
+          ErrorCodes.IO,
+          `--output '${values.output}' cannot be written (${(error as Error).message})`,
+          {
+            hint: 'give a file path in an existing directory you can write to',
+          },
+        );
+      }
+    }
+    const runtime = resolveRuntime(values.runtime ?? 'node');
+    // A handler for Ctrl-C makes Node run its 'exit' hooks, which stop every server group still running.
+    const release = whileRunning(() => undefined);
+    try {
+      const report = await preset.run({
+        runtime,
+        quick: values.quick ?? false,
+        durationS,
+        archs,
+        clients,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      const text =
+        format === 'csv'
+          ? report.csv
+          : format === 'json'
+            ? `${JSON.stringify(report.json, null, 2)}\n`
+            : report.text;
+      if (values.output !== undefined) writeFileSync(values.output, text);
+      else if (format === 'json') printJson(report.json);
+      else process.stdout.write(text);
+      return report.failures > 0 ? 1 : 0;
+    } finally {
+      release();
+    }
   },
 };

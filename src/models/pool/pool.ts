@@ -45,6 +45,8 @@ export class Pool {
   private stopping = false;
   private readonly allPids = new Set<number>();
   private replacements: Promise<void>[] = [];
+  /** Makes the next task of the current run() on demand; undefined when there is none. */
+  private producer: (() => Task | undefined) | undefined;
 
   constructor(options: PoolOptions) {
     this.options = options;
@@ -152,20 +154,16 @@ export class Pool {
 
   private dispatch(): void {
     const capacity = this.capacity;
-    while (this.queueHead < this.queue.length) {
+    for (;;) {
       let best: Slot | undefined;
       for (const slot of this.slots) {
-        if (
-          slot.ready &&
-          slot.inFlight.size < capacity &&
-          (!best || slot.inFlight.size < best.inFlight.size)
-        ) {
+        if (slot.ready && slot.inFlight.size < capacity && (!best || slot.inFlight.size < best.inFlight.size)) {
           best = slot;
         }
       }
       if (!best) return;
-      const task = this.queue[this.queueHead++];
-      if (!task) return;
+      const task = this.queueHead < this.queue.length ? this.queue[this.queueHead++] : this.producer?.();
+      if (!task) break;
       best.inFlight.set(task.id, task);
       best.transport.send({ t: 'run', id: task.id, start: task.start, count: task.count });
     }
@@ -181,29 +179,51 @@ export class Pool {
     });
   }
 
-  /** Runs items 0..items-1 in tasks of itemsPerTask; the first failure rejects and drops queued tasks. */
+  /**
+   * Runs items 0..items-1 in tasks of itemsPerTask; the first failure
+   * rejects. Tasks are made only when a worker has room for them (no
+   * promise per task, no queue of a million objects), which is what keeps
+   * dispatch cheap for tiny items.
+   */
   async run(items: number, itemsPerTask: number, onDone?: (count: number) => void): Promise<ItemAnswer[]> {
     await Promise.all(this.replacements);
     this.replacements = [];
     if (!this.slots.some((slot) => slot.ready)) throw new Error('no worker of the pool is running');
+    if (this.producer) throw new Error('pool.run() called while another run is in progress');
     const answers: ItemAnswer[] = new Array<ItemAnswer>(items);
-    const tasks: Promise<void>[] = [];
-    for (let start = 0; start < items; start += itemsPerTask) {
-      const count = Math.min(itemsPerTask, items - start);
-      tasks.push(
-        this.submit(start, count).then((chunk) => {
-          for (let k = 0; k < count; k++) answers[start + k] = chunk[k] as ItemAnswer;
-          onDone?.(count);
-        }),
-      );
-    }
-    try {
-      await Promise.all(tasks);
-    } catch (error) {
-      this.dropQueued(error);
-      throw error;
-    }
-    return answers;
+    let nextStart = 0;
+    let pending = 0;
+    return new Promise<ItemAnswer[]>((resolve, reject) => {
+      let settled = false;
+      const finish = (error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        this.producer = undefined;
+        if (error) reject(error);
+        else resolve(answers);
+      };
+      this.producer = () => {
+        if (settled || nextStart >= items) return undefined;
+        const start = nextStart;
+        const count = Math.min(itemsPerTask, items - start);
+        nextStart += count;
+        pending++;
+        return {
+          id: this.nextTaskId++,
+          start,
+          count,
+          resolve: (chunk) => {
+            for (let k = 0; k < count; k++) answers[start + k] = chunk[k] as ItemAnswer;
+            pending--;
+            onDone?.(count);
+            if (pending === 0 && nextStart >= items) finish();
+          },
+          reject: (error) => finish(error),
+        };
+      };
+      this.dispatch();
+      if (items === 0) finish();
+    });
   }
 
   private dropQueued(error: unknown): void {
@@ -211,6 +231,7 @@ export class Pool {
     const dropped = this.queue.slice(this.queueHead);
     this.queue.length = 0;
     this.queueHead = 0;
+    this.producer = undefined;
     for (const task of dropped) task.reject(reason);
   }
 

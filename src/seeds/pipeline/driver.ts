@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import { errorText } from '../../core/errors.ts';
+import { startMonitor, type MonitorHandle } from '../../monitor/index.ts';
+import type { MonitorReport } from '../../monitor/types.ts';
 import { killGroup, whileRunning } from '../shared/interrupt.ts';
 import {
   idealPipelineMiBps,
@@ -38,6 +40,16 @@ export interface PipelineRunResult {
   idealMiBps: number;
   /** aggregate ÷ ideal: how much of the receive-delay bound the method reached. */
   ofIdeal: number | null;
+  /**
+   * The subject's whole process tree (threads and child processes included)
+   * from the barrier to the end, by the monitor: CPU in % of one core, peak
+   * RSS, mean busy % per core, every PID seen. Null when the monitor could
+   * not run (no /proc) or the run did not complete.
+   */
+  subjectCpuPercent: number | null;
+  subjectPeakRssBytes: number | null;
+  coreBusyMeanPercent: number[] | null;
+  monitorPids: number[];
 }
 
 export interface PipelineRunEnvironment {
@@ -58,13 +70,13 @@ export async function runPipeline(
   const dir = mkdtempSync(join(environment.tmpRoot, 'conlab-pipeline-'));
   const removeDir = whileRunning(() => rmSync(dir, { recursive: true, force: true }));
   try {
-    const message = await runSubject(options, dir, environment.runtime);
-    if (message.type === 'error') {
+    const { message, monitor } = await runSubject(options, dir, environment.runtime);
+    if (message.type !== 'result') {
       return {
         ...base,
         status: message.unsupported ? 'skipped' : 'failed',
         reason: message.message,
-        ...noNumbers,
+        ...noNumbers(),
       };
     }
     const measurement = message.measurement;
@@ -79,32 +91,62 @@ export async function runPipeline(
       aggregateMiBps,
       perPipelineMiBps: aggregateMiBps / options.concurrency,
       ofIdeal: aggregateMiBps / base.idealMiBps,
+      ...monitorFigures(monitor),
     };
   } catch (error) {
-    return { ...base, status: 'failed', reason: errorText(error), ...noNumbers };
+    return { ...base, status: 'failed', reason: errorText(error), ...noNumbers() };
   } finally {
     removeDir();
   }
 }
 
-const noNumbers = {
-  measurement: null,
-  mibTransferred: null,
-  aggregateMiBps: null,
-  perPipelineMiBps: null,
-  ofIdeal: null,
-} as const;
+/** The fields of a run that did not complete (a function, so no two results share one array). */
+function noNumbers(): Omit<PipelineRunResult, 'status' | 'reason' | 'options' | 'runtime' | 'idealMiBps'> {
+  return {
+    measurement: null,
+    mibTransferred: null,
+    aggregateMiBps: null,
+    perPipelineMiBps: null,
+    ofIdeal: null,
+    subjectCpuPercent: null,
+    subjectPeakRssBytes: null,
+    coreBusyMeanPercent: null,
+    monitorPids: [],
+  };
+}
+
+function monitorFigures(
+  report: MonitorReport | null,
+): Pick<
+  PipelineRunResult,
+  'subjectCpuPercent' | 'subjectPeakRssBytes' | 'coreBusyMeanPercent' | 'monitorPids'
+> {
+  if (report === null || !report.available) {
+    return { subjectCpuPercent: null, subjectPeakRssBytes: null, coreBusyMeanPercent: null, monitorPids: [] };
+  }
+  return {
+    subjectCpuPercent: report.summary.treeCpuPercent,
+    subjectPeakRssBytes: report.summary.treePeakRssBytes,
+    coreBusyMeanPercent: report.summary.coreBusyMeanPercent,
+    monitorPids: report.pids,
+  };
+}
 
 /** Generous: start-up of many processes on a busy 2-core machine, the run, and the fsyncs in flight. */
 function subjectTimeoutMs(options: PipelineOptions): number {
   return 30_000 + options.concurrency * 1000 + options.durationS * 2000;
 }
 
-function runSubject(
-  options: PipelineOptions,
-  dir: string,
-  runtime: RuntimeSpec,
-): Promise<PipelineSubjectMessage> {
+/** The subject's last word: its result or why it has none. */
+type SubjectFinalMessage = Extract<PipelineSubjectMessage, { type: 'result' | 'error' }>;
+
+interface SubjectOutcome {
+  message: SubjectFinalMessage;
+  /** The monitor's window runs from the subject's clock-start line to its exit. */
+  monitor: MonitorReport | null;
+}
+
+function runSubject(options: PipelineOptions, dir: string, runtime: RuntimeSpec): Promise<SubjectOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       runtime.binPath,
@@ -115,13 +157,25 @@ function runSubject(
         stdio: ['pipe', 'pipe', 'pipe'],
       },
     );
-    const unregister = whileRunning(() => killGroup(child.pid));
+    let monitor: MonitorHandle | null = null;
+    const stopMonitor = (): MonitorReport | null => {
+      const report = monitor?.stop() ?? null;
+      monitor = null;
+      return report;
+    };
+    const unregister = whileRunning(() => {
+      stopMonitor();
+      killGroup(child.pid);
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
+      if (monitor === null && child.pid !== undefined && stdout.includes('{"type":"clock-start"}')) {
+        monitor = startMonitor({ rootPid: child.pid });
+      }
     });
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000);
@@ -132,22 +186,24 @@ function runSubject(
     }, subjectTimeoutMs(options));
     child.on('error', (error) => {
       clearTimeout(timer);
+      stopMonitor();
       unregister();
       reject(new Error(`could not start ${runtime.label}: ${error.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      const report = stopMonitor();
       // Whatever the subject left behind (a child stuck in fsync) goes with its group.
       unregister();
       const message = lastSubjectMessage(stdout);
-      if (message) return resolve(message);
+      if (message) return resolve({ message, monitor: report });
       const why = signal ? `signal ${signal}` : `exit code ${code}`;
       reject(new Error(`the pipeline subject ended (${why}) without a result: ${stderr.trim().slice(-500)}`));
     });
   });
 }
 
-function lastSubjectMessage(stdout: string): PipelineSubjectMessage | null {
+function lastSubjectMessage(stdout: string): SubjectFinalMessage | null {
   const lines = stdout.split('\n').filter((line) => line.startsWith('{'));
   for (const line of lines.reverse()) {
     try {

@@ -93,10 +93,20 @@ export function renderPipelineTable(results: PipelineRunResult[]): string {
       align: 'right',
     },
     { header: 'compute MiB/s', value: (r) => fmt.rate(r.measurement?.seqComputeMiBps), align: 'right' },
+    { header: 'CPU', value: (r) => fmt.percent(r.subjectCpuPercent), align: 'right' },
+    {
+      header: 'cores busy',
+      value: (r) =>
+        r.coreBusyMeanPercent ? r.coreBusyMeanPercent.map((p) => fmt.percent(p)).join('/') : '-',
+      align: 'right',
+    },
+    { header: 'memory', value: (r) => fmt.bytes(r.subjectPeakRssBytes), align: 'right' },
     { header: 'status', value: (r) => (r.status === 'ok' ? 'ok' : `${r.status}: ${r.reason ?? ''}`) },
   ];
   const notes = [
     '',
+    'CPU and memory: the subject process tree (threads and child processes) from the barrier to the end; CPU in % of one core,',
+    'cores busy = mean busy % of each core over the same window (whole machine, other tenants included).',
     `bound = pipelines × buffer ÷ receive delay (${fmt.fixed(results[0]?.options.bufferKiB ?? 256, 0)} KiB per ${fmt.fixed(results[0]?.options.recvDelayS ?? 0.1, 3)} s per pipeline)`,
   ];
   return `${renderTextTable(columns, results)}${notes.join('\n')}\n`;

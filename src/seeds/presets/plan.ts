@@ -6,7 +6,11 @@
 import { ErrorCodes, unknownName } from '../../core/errors.ts';
 import type { SeedCellOutcome } from '../shared/server-cell.ts';
 
-export function pickArchs<T extends string>(requested: string[] | undefined, allowed: readonly T[], defaults: readonly T[]): T[] {
+export function pickArchs<T extends string>(
+  requested: string[] | undefined,
+  allowed: readonly T[],
+  defaults: readonly T[],
+): T[] {
   if (requested === undefined) return [...defaults];
   return requested.map((name) => {
     if (!(allowed as readonly string[]).includes(name)) {

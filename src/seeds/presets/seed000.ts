@@ -22,7 +22,7 @@ const PREFORK_THREADS = 2;
 export const SEED000_CSV_HEADER =
   'server_type,runtime,server_threads,client_threads,requests_per_sec,cpu_percent,memory_mb';
 
-interface Seed000Row extends CellFigures {
+export interface Seed000Row extends CellFigures {
   mode: (typeof MODES)[number];
   arch: Seed000Arch;
   workers: number;
@@ -32,7 +32,10 @@ interface Seed000Row extends CellFigures {
   clients: number;
 }
 
-function serverShape(arch: Seed000Arch, n: number): { workers: number; threads: number; serverThreads: number } {
+function serverShape(
+  arch: Seed000Arch,
+  n: number,
+): { workers: number; threads: number; serverThreads: number } {
   switch (arch) {
     case 'single':
       return { workers: 1, threads: 0, serverThreads: 1 };
@@ -121,19 +124,38 @@ function renderSeed000(rows: Seed000Row[], runtime: string): string {
     [
       { header: 'mode', value: (r) => r.mode },
       { header: 'server_type', value: (r) => r.arch },
-      { header: 'shape', value: (r) => (r.arch === 'prefork' ? `${r.workers}x${r.threads}` : String(r.serverThreads)) },
+      {
+        header: 'shape',
+        value: (r) => (r.arch === 'prefork' ? `${r.workers}x${r.threads}` : String(r.serverThreads)),
+      },
       { header: 'clients', value: (r) => String(r.clients), align: 'right' },
       { header: 'req/s', value: (r) => fmt.rate(r.rps), align: 'right' },
-      { header: 'p50', value: (r) => fmt.latencyUs(r.p50Ms === null ? null : r.p50Ms * 1000), align: 'right' },
-      { header: 'p99', value: (r) => fmt.latencyUs(r.p99Ms === null ? null : r.p99Ms * 1000), align: 'right' },
+      {
+        header: 'p50',
+        value: (r) => fmt.latencyUs(r.p50Ms === null ? null : r.p50Ms * 1000),
+        align: 'right',
+      },
+      {
+        header: 'p99',
+        value: (r) => fmt.latencyUs(r.p99Ms === null ? null : r.p99Ms * 1000),
+        align: 'right',
+      },
       { header: 'errors', value: (r) => String(r.errors), align: 'right' },
       { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
-      { header: 'memory', value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`), align: 'right' },
+      {
+        header: 'memory',
+        value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`),
+        align: 'right',
+      },
       { header: 'status', value: statusText },
     ],
     rows,
   );
-  const lines = [`seed 000 on ${runtime}: new TCP connection per request ('ping'); compute = ${DEFAULT_SPIN_ITERS} loop steps per reply`, '', table];
+  const lines = [
+    `seed 000 on ${runtime}: new TCP connection per request ('ping'); compute = ${DEFAULT_SPIN_ITERS} loop steps per reply`,
+    '',
+    table,
+  ];
   for (const mode of MODES) {
     const single = best(rows, mode, 'single');
     for (const arch of ARCHS) {
@@ -145,7 +167,10 @@ function renderSeed000(rows: Seed000Row[], runtime: string): string {
       );
     }
   }
-  lines.push('', 'CPU is the server process tree in % of one core (200% = two cores); memory is its peak RSS.');
+  lines.push(
+    '',
+    'CPU is the server process tree in % of one core (200% = two cores); memory is its peak RSS.',
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -158,6 +183,7 @@ function best(rows: Seed000Row[], mode: string, arch: string): Seed000Row | unde
 export const seed000: Preset = {
   name: 'seed000',
   seed: '000',
-  summary: 'TCP echo/compute servers: single, offload, reuseport, prefork × server size × clients (CSV like the seed controller)',
+  summary:
+    'TCP echo/compute servers: single, offload, reuseport, prefork × server size × clients (CSV like the seed controller)',
   run,
 };

@@ -18,7 +18,12 @@ import { startMonitor } from '../../monitor/index.ts';
 import type { MonitorReport } from '../../monitor/types.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerConfig } from '../../servers/config.ts';
-import { WHOAMI_RE, requestSpec, type EndpointName, type EndpointParams } from '../../servers/bench/endpoints.ts';
+import {
+  WHOAMI_RE,
+  requestSpec,
+  type EndpointName,
+  type EndpointParams,
+} from '../../servers/bench/endpoints.ts';
 import { httpCall } from '../../servers/bench/http-client.ts';
 import { launchServer, type LaunchedServer } from '../../servers/bench/launch.ts';
 import { verifyHttpServer, verifyTcpServer } from '../../servers/bench/verify.ts';
@@ -79,12 +84,20 @@ export async function runSeedCell(spec: SeedCellSpec, runtime: RuntimeSpec): Pro
   }
   const stopped = await server.stop();
   if (outcome.status === 'ok' && stopped.leftovers.length > 0) {
-    return { ...outcome, status: 'failed', reason: `processes left after stop: ${stopped.leftovers.join(', ')}` };
+    return {
+      ...outcome,
+      status: 'failed',
+      reason: `processes left after stop: ${stopped.leftovers.join(', ')}`,
+    };
   }
   return outcome;
 }
 
-async function measure(spec: SeedCellSpec, runtime: RuntimeSpec, server: LaunchedServer): Promise<SeedCellOutcome> {
+async function measure(
+  spec: SeedCellSpec,
+  runtime: RuntimeSpec,
+  server: LaunchedServer,
+): Promise<SeedCellOutcome> {
   const { config } = spec;
   const baseUrl = `http://${config.host}:${server.port}`;
   if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
@@ -113,7 +126,11 @@ async function measure(spec: SeedCellSpec, runtime: RuntimeSpec, server: Launche
   if (load === null) throw loadError instanceof Error ? loadError : new Error(errorText(loadError));
   const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
   if (load.requests === 0) {
-    return { status: 'failed', reason: `no verified replies (errors: ${JSON.stringify(load.errors)})`, load, monitor: report, servedBy, pids };
+    const reason =
+      load.errorsTotal === 0
+        ? `no reply completed within the ${spec.durationS} s window and none failed: each reply takes longer than that (give a longer --duration)`
+        : `no verified replies (errors: ${JSON.stringify(load.errors)})`;
+    return { status: 'failed', reason, load, monitor: report, servedBy, pids };
   }
   return { status: 'ok', load, monitor: report, servedBy, pids };
 }

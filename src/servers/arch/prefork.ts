@@ -13,7 +13,7 @@ export const architecture: Architecture = {
   name: 'prefork',
   summary: 'P processes (--workers) × T pool threads (--threads), reusePort',
   async start(context) {
-    await requireReusePort(context.config.host);
+    await requireReusePort(context.config.host, context.config.protocol);
     const group = new UnitGroup(context, {
       count: context.config.workers,
       launch: launchProcess,

@@ -1,9 +1,10 @@
 /**
  * Can this runtime put two listeners on one port with reusePort? Asked by
- * trying (never by version tables): Node 24 and Deno can, Bun's node:net
- * answers EADDRINUSE, Node 20 ignores the option. Same answer for processes
- * and threads, because both go through the same socket options.
+ * trying (never by version tables), with the same module the units will use,
+ * because runtimes differ between them: Bun's node:http answers EADDRINUSE
+ * while its node:net may not; Node 20 ignores the option.
  */
+import http from 'node:http';
 import net from 'node:net';
 import { UnsupportedError } from './types.ts';
 
@@ -17,16 +18,20 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
   });
 }
 
-export async function requireReusePort(host: string): Promise<void> {
-  const first = net.createServer();
-  const second = net.createServer();
+export async function requireReusePort(host: string, protocol: 'http' | 'tcp'): Promise<void> {
+  const make = (): net.Server => (protocol === 'http' ? http.createServer() : net.createServer());
+  const first = make();
+  const second = make();
   try {
     const port = await listen(first, host, 0);
     await listen(second, host, port);
   } catch (error) {
     const code =
       (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
-    throw new UnsupportedError('reusePort', `a second listener on the same port failed with ${code}`);
+    throw new UnsupportedError(
+      'reusePort',
+      `a second ${protocol === 'http' ? 'node:http' : 'node:net'} listener on the same port failed with ${code}`,
+    );
   } finally {
     first.close();
     second.close();

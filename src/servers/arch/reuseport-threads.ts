@@ -8,7 +8,7 @@ export const architecture: Architecture = {
   name: 'reuseport-threads',
   summary: 'N worker threads (--workers) each listening with reusePort',
   async start(context) {
-    await requireReusePort(context.config.host);
+    await requireReusePort(context.config.host, context.config.protocol);
     const group = new UnitGroup(context, {
       count: context.config.workers,
       launch: launchThread,

@@ -67,7 +67,7 @@ export class UnitGroup implements RunningArch {
         if (distinct.length > 1) {
           throw new UnsupportedError(
             this.options.capability,
-            `units listened on different ports (${distinct.join(', ')}) instead of sharing one`,
+            `${distinct.length} units listened on ${distinct.length} different ports instead of sharing one`,
           );
         }
         this.port = ports[0] ?? configured;
@@ -127,7 +127,10 @@ export class UnitGroup implements RunningArch {
           resolve(message.port);
         } else if (message.errorCode === 'EADDRINUSE' && index > 0 && !this.options.sharedBind) {
           reject(
-            new UnsupportedError(this.options.capability, `a second listener on port ${port} got EADDRINUSE`),
+            new UnsupportedError(
+              this.options.capability,
+              'a second listener on the same port got EADDRINUSE',
+            ),
           );
         } else {
           reject(new Error(`${handle.label} failed to start: ${message.reason}`));

@@ -31,14 +31,15 @@ export const DEFAULT_LIMITS: HttpLimits = {
   keepAliveTimeoutMs: 5_000,
 };
 
-export type Responder = (request: PlainRequest) => Promise<PlainResponse | HttpError>;
+export type Responder = (
+  request: PlainRequest,
+) => PlainResponse | HttpError | Promise<PlainResponse | HttpError>;
 
 function headerProblem(req: http.IncomingMessage, limits: HttpLimits): HttpError | null {
   const lines = req.rawHeaders.length / 2;
-  let bytes = 0;
-  // Each header line is "name: value\r\n" on the wire.
-  for (const part of req.rawHeaders) bytes += Buffer.byteLength(part);
-  bytes += lines * 4;
+  // Each header line is "name: value\r\n" on the wire; the parser decodes headers as latin1, so one char is one byte.
+  let bytes = lines * 4;
+  for (const part of req.rawHeaders) bytes += part.length;
   if (lines > limits.maxHeaderLines || bytes > limits.maxHeaderBytes) {
     return httpError(
       431,
@@ -113,7 +114,13 @@ export function createRequestListener(
       // No body to wait for (GET /hello, /whoami, ...): answer now, without a read deadline or stream events,
       // because this is the path the overhead benchmark measures.
       req.resume();
-      answer(req, res, respond, { method, url, contentType, body: EMPTY, remoteAddress: req.socket.remoteAddress ?? '' });
+      answer(req, res, respond, {
+        method,
+        url,
+        contentType,
+        body: EMPTY,
+        remoteAddress: req.socket.remoteAddress ?? '',
+      });
       return;
     }
     const chunks: Buffer[] = [];
@@ -172,9 +179,19 @@ function answer(
   respond: Responder,
   request: PlainRequest,
 ): void {
-  respond(request)
+  let result: ReturnType<Responder>;
+  try {
+    result = respond(request);
+  } catch (error) {
+    result = internalError(error);
+  }
+  if (!(result instanceof Promise)) {
+    send(res, result, false);
+    return;
+  }
+  result
     .catch(internalError)
-    .then((result) => send(res, result, false))
+    .then((settled) => send(res, settled, false))
     .catch(() => req.socket.destroy());
 }
 
@@ -224,6 +241,8 @@ export function createHttpServer(respond: Responder, limits: HttpLimits = DEFAUL
       requestTimeout: limits.requestTimeoutMs + 1000,
       headersTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks headersTimeout/requestTimeout on this period (default 30 s): a dribbling client would hang that long.
+      connectionsCheckingInterval: 1000,
     },
     createRequestListener(respond, limits),
   );

@@ -4,7 +4,7 @@
  * uses (work inline, store opened fresh: that start-up is the cost measured),
  * writes the answer as JSON on stdout and exits.
  */
-import { handle, type PlainRequest } from '../http/router.ts';
+import { handle, preflight, type PlainRequest } from '../http/router.ts';
 import { openKv } from './kv.ts';
 import { sha256Chain, spin } from './compute.ts';
 import type { OneShotInput, OneShotOutput } from './spawn-responder.ts';
@@ -22,6 +22,9 @@ async function answer(input: OneShotInput): Promise<OneShotOutput> {
     return { kind: 'tcp', replyB64: Buffer.from('done').toString('base64') };
   }
   const request: PlainRequest = { ...input.request, body: Buffer.from(input.request.bodyB64, 'base64') };
+  // The parent already checked route, method and media type; checked again because this process trusts nothing piped to it.
+  const early = preflight(request.method, request.url, request.contentType);
+  if (early) return { kind: 'http', answer: early };
   let kv: Awaited<ReturnType<typeof openKv>> | undefined;
   try {
     const result = await handle(request, {

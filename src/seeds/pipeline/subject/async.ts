@@ -11,6 +11,7 @@ export async function runAsync(context: MethodContext): Promise<MethodRun> {
   try {
     for (const spec of pipelineSpecs(context)) pipelines.push(await AsyncPipeline.open(spec));
     const t0 = performance.now();
+    context.onClockStart();
     const tallies = await Promise.all(
       pipelines.map((pipeline) => pipeline.runFor(context.options.durationS, t0)),
     );

@@ -11,6 +11,8 @@ export interface MethodContext {
   options: PipelineOptions;
   /** Directory the driver created for this run; it removes it afterwards. */
   dir: string;
+  /** Called at the instant the clock starts (the barrier is released), so the driver can start its monitor. */
+  onClockStart(): void;
 }
 
 export interface MethodRun {

@@ -12,6 +12,7 @@ import { pipelineMethodRunners } from './methods.ts';
 import { measureComputeMiBps } from './stages.ts';
 
 export type PipelineSubjectMessage =
+  | { type: 'clock-start' }
   | { type: 'result'; measurement: PipelineMeasurement }
   | { type: 'error'; message: string; unsupported: boolean };
 
@@ -47,7 +48,11 @@ async function main(): Promise<void> {
   process.stdin.on('end', () => process.exit(3));
   process.stdin.resume();
   const seqComputeMiBps = measureComputeMiBps(options.bufferKiB * 1024);
-  const run = await pipelineMethodRunners[options.method]({ options, dir });
+  const run = await pipelineMethodRunners[options.method]({
+    options,
+    dir,
+    onClockStart: () => send({ type: 'clock-start' }),
+  });
   send({
     type: 'result',
     measurement: {

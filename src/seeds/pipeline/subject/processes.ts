@@ -32,6 +32,7 @@ export async function runProcesses(context: MethodContext): Promise<MethodRun> {
         pids.push(message.pid);
         if (--remainingReady === 0) {
           t0 = performance.now();
+          context.onClockStart();
           for (const child of children) child.stdin?.write('go\n');
         }
         return;

@@ -16,6 +16,7 @@ export async function runSequential(context: MethodContext): Promise<MethodRun> 
     for (const spec of specs) pipelines.push(new BlockingPipeline(spec));
     const startedAtMs = wallClockMs();
     const t0 = performance.now();
+    context.onClockStart();
     const durationMs = context.options.durationS * 1000;
     while (performance.now() - t0 < durationMs) {
       for (const pipeline of pipelines) {

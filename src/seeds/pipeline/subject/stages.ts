@@ -34,7 +34,7 @@ export function measureComputeMiBps(bufferBytes: number, minMs = 200): number {
   touchEveryEighthByte(buffer); // first call compiles; not timed
   let rounds = 0;
   const t0 = performance.now();
-  let elapsedMs = 0;
+  let elapsedMs: number;
   do {
     touchEveryEighthByte(buffer);
     rounds++;

@@ -48,6 +48,7 @@ export async function runThreads(context: MethodContext): Promise<MethodRun> {
           t0 = performance.now();
           Atomics.store(control, CONTROL_GO, 1);
           Atomics.notify(control, CONTROL_GO);
+          context.onClockStart();
         }
         return;
       }

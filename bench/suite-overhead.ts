@@ -1,0 +1,95 @@
+/**
+ * Benchmark: what the suite machinery adds per cell repetition. The same
+ * tiny batch cell is run N times (i) by calling the batch lab's
+ * runBatchCell directly in a loop — the reference, nothing but the subject
+ * process and its measurement — and (ii) through runSuiteSteps with the
+ * real executor and a real SQLite store (plan, progress bookkeeping, one
+ * transaction per record). Alternating rounds, same process; prints the
+ * median wall time per repetition of each and the ratio suite/direct.
+ *
+ *   node bench/suite-overhead.ts [reps-per-round=6] [rounds=3]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBatchCell } from '../src/batch/run-cell.ts';
+import { captureEnvironment } from '../src/monitor/environment.ts';
+import { openStore } from '../src/results/store.ts';
+import { resolveRuntime } from '../src/runtimes/registry.ts';
+import { defaultCatalog } from '../src/suite/catalog.ts';
+import { expandSuite, planOrder } from '../src/suite/expand.ts';
+import { parseSuiteText } from '../src/suite/parse.ts';
+import { resolveSuite } from '../src/suite/resolve.ts';
+import { executeCell } from '../src/suite/run-cells.ts';
+import { runSuiteSteps } from '../src/suite/runner.ts';
+
+const reps = Number(process.argv[2] ?? 6);
+const rounds = Number(process.argv[3] ?? 3);
+const runtime = resolveRuntime('node');
+const cell = { workload: 'cpu.sha256', params: { iters: 1000 }, model: 'threads', concurrency: 2, items: 4 };
+
+const text = `name: overhead
+runtimes: [node]
+repetitions: ${reps}
+order: sequential
+batch:
+  - workload: ${cell.workload}
+    params: { iters: ${cell.params.iters} }
+    models: [${cell.model}]
+    concurrency: ${cell.concurrency}
+    items: ${cell.items}
+`;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'conlab-bench-suite-'));
+const direct: number[] = [];
+const suite: number[] = [];
+try {
+  for (let round = 0; round < rounds; round++) {
+    let start = performance.now();
+    for (let r = 0; r < reps; r++) {
+      const record = await runBatchCell({ ...cell, repetitions: 1 }, runtime);
+      if (record.status !== 'ok') throw new Error(`direct: ${record.reason}`);
+    }
+    direct.push((performance.now() - start) / reps);
+
+    start = performance.now();
+    const resolved = resolveSuite(parseSuiteText(text, 'bench'), 'bench', defaultCatalog);
+    const cells = expandSuite(resolved);
+    const plan = planOrder(resolved, cells);
+    const store = openStore(join(dir, `round${round}.db`));
+    const runId = store.createRun({
+      suiteName: 'overhead',
+      env: captureEnvironment([runtime.label]),
+      suite: resolved,
+      cells,
+      plan,
+    });
+    const outcome = await runSuiteSteps({
+      store,
+      runId,
+      cells,
+      plan,
+      repetitions: reps,
+      execute: executeCell,
+      timeBudgetS: null,
+    });
+    store.close();
+    if (outcome.status !== 'complete') throw new Error('suite run did not complete');
+    suite.push((performance.now() - start) / reps);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const d = median(direct);
+const s = median(suite);
+console.log(
+  `cell: node ${cell.workload} ${cell.model} c=${cell.concurrency} items=${cell.items}; ${reps} repetitions × ${rounds} rounds (medians of per-repetition means)`,
+);
+console.log(
+  `direct runBatchCell ${d.toFixed(0)} ms/rep   conlab suite runner + store ${s.toFixed(0)} ms/rep   ratio suite/direct ${(s / d).toFixed(3)}`,
+);

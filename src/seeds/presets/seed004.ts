@@ -1,0 +1,162 @@
+/**
+ * Seed 004: the pooled server. `prefork` (P processes × T threads, made once)
+ * against `spawn` (a new process per request, the cost a pool avoids) and
+ * `single`, on GET /whoami with 100 concurrent clients for 10 s, reporting
+ * what siege reports (transactions/s, failures) and who served: the distinct
+ * processes and threads seen in /whoami answers while the load ran.
+ */
+import type { ArchName } from '../../servers/config.ts';
+import { resolveServerConfig } from '../../servers/resolve.ts';
+import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/bench/endpoints.ts';
+import { fmt, renderTextTable } from '../../report/text-table.ts';
+import { runSeedCell } from '../shared/server-cell.ts';
+import { figuresOf, pickArchs, statusText, type CellFigures } from './plan.ts';
+import { csvLine, round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+
+const ARCHS = ['prefork', 'spawn', 'single', 'reuseport-threads'] as const satisfies readonly ArchName[];
+type Seed004Arch = (typeof ARCHS)[number];
+/** The seed's example forks 4 processes of 64 threads; JS threads are a CPU pool here, so 4 × 4. */
+const PREFORK_PROCESSES = 4;
+const PREFORK_THREADS = 4;
+
+export const SEED004_CSV_HEADER =
+  'server_type,runtime,processes,threads,transactions_per_sec,successful,failures,distinct_processes,distinct_threads,p50_ms,p99_ms,cpu_percent,memory_mb';
+
+export interface Seed004Row extends CellFigures {
+  arch: Seed004Arch;
+  workers: number;
+  threads: number;
+  clients: number;
+  distinctProcesses: number;
+  /** Distinct (pid, thread) pairs. */
+  distinctThreads: number;
+  servedBy: { pid: number; thread: number }[];
+}
+
+async function run(context: PresetContext): Promise<PresetReport> {
+  const archs = pickArchs(context.archs, ARCHS, ['prefork', 'spawn', 'single', 'reuseport-threads']);
+  const clients = context.clients ?? [context.quick ? 20 : 100];
+  // spawn starts a runtime per request: even --quick gives it a few seconds to answer at all.
+  const durationS = context.durationS ?? (context.quick ? 3 : 10);
+  const rows: Seed004Row[] = [];
+  for (const arch of archs) {
+    for (const clientCount of clients) {
+      const config = resolveServerConfig({
+        arch,
+        workers:
+          arch === 'prefork' ? PREFORK_PROCESSES : arch === 'reuseport-threads' ? PREFORK_THREADS : undefined,
+        threads: arch === 'prefork' ? PREFORK_THREADS : undefined,
+        stopOnStdinEnd: true,
+      });
+      context.log(
+        `seed004: ${arch} workers=${config.workers} threads=${config.threads} clients=${clientCount} (${durationS} s)`,
+      );
+      const outcome = await runSeedCell(
+        {
+          config,
+          endpoint: 'whoami',
+          endpointParams: DEFAULT_ENDPOINT_PARAMS,
+          connections: clientCount,
+          durationS,
+          warmupS: 0,
+          sampleWhoami: true,
+          timeoutMs: 30_000,
+        },
+        context.runtime,
+      );
+      rows.push({
+        arch,
+        workers: config.workers,
+        threads: config.threads,
+        clients: clientCount,
+        ...figuresOf(outcome),
+        distinctProcesses: new Set(outcome.servedBy.map((s) => s.pid)).size,
+        distinctThreads: outcome.servedBy.length,
+        servedBy: outcome.servedBy,
+      });
+    }
+  }
+  const runtime = context.runtime.label;
+  return {
+    preset: 'seed004',
+    runtime,
+    text: renderSeed004(rows, runtime, durationS),
+    csv: seed004Csv(rows, runtime),
+    json: { preset: 'seed004', runtime, durationS, rows },
+    failures: rows.filter((row) => row.status === 'failed').length,
+  };
+}
+
+export function seed004Csv(rows: Seed004Row[], runtime: string): string {
+  let csv = `${SEED004_CSV_HEADER}\n`;
+  for (const row of rows) {
+    if (row.status !== 'ok' || row.rps === null) continue;
+    csv += csvLine([
+      row.arch,
+      runtime,
+      row.workers,
+      row.threads,
+      round(row.rps, 2),
+      row.requests,
+      row.errors,
+      row.distinctProcesses,
+      row.distinctThreads,
+      round(row.p50Ms ?? 0, 3),
+      round(row.p99Ms ?? 0, 3),
+      row.cpuPercent === null ? '' : round(row.cpuPercent, 1),
+      row.memoryMiB === null ? '' : round(row.memoryMiB, 1),
+    ]);
+  }
+  return csv;
+}
+
+function renderSeed004(rows: Seed004Row[], runtime: string, durationS: number): string {
+  const ms = (value: number | null): string => fmt.latencyUs(value === null ? null : value * 1000);
+  const table = renderTextTable<Seed004Row>(
+    [
+      { header: 'server', value: (r) => r.arch },
+      { header: 'shape', value: (r) => `${r.workers}x${r.threads}` },
+      { header: 'clients', value: (r) => String(r.clients), align: 'right' },
+      { header: 'trans/s', value: (r) => fmt.rate(r.rps), align: 'right' },
+      { header: 'ok', value: (r) => String(r.requests), align: 'right' },
+      { header: 'failures', value: (r) => String(r.errors), align: 'right' },
+      { header: 'processes', value: (r) => String(r.distinctProcesses), align: 'right' },
+      { header: 'threads', value: (r) => String(r.distinctThreads), align: 'right' },
+      { header: 'p50', value: (r) => ms(r.p50Ms), align: 'right' },
+      { header: 'p99', value: (r) => ms(r.p99Ms), align: 'right' },
+      { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
+      {
+        header: 'memory',
+        value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`),
+        align: 'right',
+      },
+      { header: 'status', value: statusText },
+    ],
+    rows,
+  );
+  const lines = [
+    `seed 004 on ${runtime}: GET /whoami, closed loop, ${durationS} s; shape = processes x pool threads`,
+    '',
+    table,
+    'processes / threads: distinct pid and (pid, thread) in /whoami answers sampled on fresh connections during the load.',
+    'In JavaScript a prefork pool thread cannot share its process event loop, so /whoami is answered by each',
+    "process's main thread (thread=0); the pool threads do /score cpu work. reuseport-threads shows threads that accept.",
+  ];
+  const prefork = rows.find((r) => r.arch === 'prefork' && r.status === 'ok');
+  const spawn = rows.find((r) => r.arch === 'spawn' && r.status === 'ok');
+  if (prefork?.rps && spawn?.rps) {
+    lines.push(
+      '',
+      `prefork served ${(prefork.rps / spawn.rps).toFixed(1)}x the transactions/s of spawn (process per request).`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const seed004: Preset = {
+  name: 'seed004',
+  seed: '004',
+  summary:
+    '/whoami: prefork (P×T) vs spawn (process per request) vs single, 100 clients, 10 s: trans/s, failures, who served',
+  run,
+};

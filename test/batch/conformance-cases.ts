@@ -1,0 +1,75 @@
+/**
+ * Conformance cases: every model × every workload gives the same answer as
+ * sequential (and as the workload's expected() where it has one), on one
+ * runtime. A runtime that is not installed is a named skip. Then one cell
+ * through the whole driver path (subject process, monitor).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runBatchCell } from '../../src/batch/run-cell.ts';
+import { modelNames } from '../../src/models/index.ts';
+import { workloadNames } from '../../src/workloads/index.ts';
+import { isAlive, runGroup, runtimeOrSkip } from './helpers.ts';
+
+const subjectScript = new URL('./fixtures/conformance-subject.ts', import.meta.url).pathname;
+
+interface Row {
+  model: string;
+  workload: string;
+  answer?: string | number;
+  expected?: string | number;
+  error?: string;
+}
+
+/** Registers the conformance tests of one runtime (one test file per runtime keeps each file short). */
+export function defineConformance(name: string): void {
+  const runtime = runtimeOrSkip(name);
+  const skip = typeof runtime === 'string' ? runtime : false;
+
+  test(`every model × workload agrees with sequential on ${name}`, { skip }, async (t) => {
+    if (typeof runtime === 'string') return;
+    const finished = await runGroup(runtime.binPath, runtime.scriptArgs(subjectScript), 120_000);
+    assert.equal(finished.code, 0, finished.stderr);
+    const rows = JSON.parse(finished.stdout.trim().split('\n').pop() ?? '[]') as Row[];
+    assert.equal(rows.length, modelNames.length * workloadNames.length, 'one row per model × workload');
+    for (const workload of workloadNames) {
+      const sequential = rows.find((row) => row.workload === workload && row.model === 'sequential');
+      assert.ok(
+        sequential && sequential.error === undefined,
+        `${workload} sequential: ${sequential?.error ?? ''}`,
+      );
+      if (sequential.expected !== undefined) assert.equal(sequential.answer, sequential.expected, workload);
+      for (const row of rows.filter((r) => r.workload === workload && r.model !== 'sequential')) {
+        await t.test(`${name} ${row.model} ${workload}`, () => {
+          assert.equal(row.error, undefined);
+          assert.equal(row.answer, sequential.answer);
+        });
+      }
+    }
+  });
+
+  test(
+    `a pooled cell through the driver on ${name}: ok, verified, monitored, nothing left`,
+    { skip },
+    async () => {
+      if (typeof runtime === 'string') return;
+      const cell = await runBatchCell(
+        {
+          workload: 'cpu.primes',
+          params: { limit: 20_000 },
+          model: 'hybrid',
+          concurrency: 2,
+          items: 6,
+          itemsPerTask: 2,
+        },
+        runtime,
+      );
+      assert.equal(cell.status, 'ok', cell.reason ?? '');
+      assert.equal(cell.answer, 2262); // primes below 20,000
+      assert.equal(cell.runtime, runtime.label);
+      assert.equal(cell.durationsMs.length, 1);
+      assert.ok(cell.pids.length >= 3, `subject + 2 worker processes in ${JSON.stringify(cell.pids)}`);
+      assert.deepEqual(cell.pids.filter(isAlive), []);
+    },
+  );
+}
