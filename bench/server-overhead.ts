@@ -63,10 +63,14 @@ interface Measured {
 
 async function measure(url: string, pid: number): Promise<Measured> {
   const options = { target: `${url}/hello`, connections, expectBody: 'hello' };
+  // A separate warm-up run is harmless here: /hello leaves at most `connections` µs-long requests behind.
   await runLoad({ ...options, durationS: 1 });
   const before = processCpuUs(pid);
   const load = await runLoad({ ...options, durationS });
-  return { load, cpuUsPerRequest: (processCpuUs(pid) - before) / Math.max(1, load.requests + load.errorsTotal) };
+  return {
+    load,
+    cpuUsPerRequest: (processCpuUs(pid) - before) / Math.max(1, load.requests + load.errorsTotal),
+  };
 }
 
 const launched = await launchServer(resolveServerConfig({ arch: 'single' }), runtime);
@@ -95,7 +99,9 @@ try {
     efficiencies.push(efficiency);
     const show = (m: Measured): string =>
       `${m.load.rps.toFixed(0)} req/s, ${m.cpuUsPerRequest.toFixed(1)} us CPU/req, errors ${m.load.errorsTotal}${m.load.warnings.length ? ` [${m.load.warnings.join(',')}]` : ''}`;
-    console.log(`round ${round}: conlab ${show(a)} | bare ${show(b)} | rps ratio ${ratio.toFixed(3)} | CPU efficiency ${efficiency.toFixed(3)}`);
+    console.log(
+      `round ${round}: conlab ${show(a)} | bare ${show(b)} | rps ratio ${ratio.toFixed(3)} | CPU efficiency ${efficiency.toFixed(3)}`,
+    );
   }
 } finally {
   bare.stop();

@@ -72,10 +72,16 @@ async function referenceRps(): Promise<number> {
     }
     const { path, ...spec } = requestSpec('cpu', { cpuIters, ioKeyIndex: 42 });
     const halves = [Math.ceil(connections / 2), Math.floor(connections / 2)];
-    const run = (server: LaunchedServer, share: number, seconds: number) =>
-      runLoad({ ...spec, target: `http://127.0.0.1:${server.port}${path}`, connections: share, durationS: seconds });
-    await Promise.all(servers.map((server, i) => run(server, halves[i] ?? 1, 1)));
-    const results = await Promise.all(servers.map((server, i) => run(server, halves[i] ?? 1, durationS)));
+    // Warm-up inside the same run (as runServerCell does), so no abandoned requests queue before the window.
+    const run = (server: LaunchedServer, share: number) =>
+      runLoad({
+        ...spec,
+        target: `http://127.0.0.1:${server.port}${path}`,
+        connections: share,
+        durationS,
+        warmupS: 1,
+      });
+    const results = await Promise.all(servers.map((server, i) => run(server, halves[i] ?? 1)));
     const total = results.reduce((sum, r) => sum + r.rps, 0);
     console.log(
       `  2×single   ${total.toFixed(1)} req/s  (${results.map((r) => `${r.rps.toFixed(1)} req/s, errors ${r.errorsTotal}`).join(' + ')})`,
@@ -97,14 +103,19 @@ for (let round = 1; round <= rounds; round++) {
   for (const arch of order) {
     const speedup = (await archRps(arch)) / single;
     table[arch]?.push(speedup / reference);
-    console.log(`    ${arch}: speedup ${speedup.toFixed(2)} vs reference speedup ${reference.toFixed(2)} → ratio ${(speedup / reference).toFixed(3)}`);
+    console.log(
+      `    ${arch}: speedup ${speedup.toFixed(2)} vs reference speedup ${reference.toFixed(2)} → ratio ${(speedup / reference).toFixed(3)}`,
+    );
   }
 }
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 console.log(
   `\nscaling (cpu /score iters=${cpuIters}, ${connections} connections, 2 workers, ${durationS}s × ${rounds} rounds): reference speedup (2 independent singles) median ${median(table.reference ?? []).toFixed(2)}`,
 );
 for (const arch of archs) {
   const ratios = table[arch] ?? [];
-  console.log(`  ${arch.padEnd(10)} ratio to reference: median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) target ≥ 0.9`);
+  console.log(
+    `  ${arch.padEnd(10)} ratio to reference: median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}) target ≥ 0.9`,
+  );
 }

@@ -6,11 +6,13 @@
  * cell failure (only for an invalid spec, as a LabError).
  */
 import { startMonitor } from '../monitor/index.ts';
+// One set of verdict thresholds for every lab (the monitor engineer's, with their reasons).
+import { isMachineBusy, isNoisy } from '../monitor/verdicts.ts';
 import type { MonitorReport } from '../monitor/types.ts';
 import type { BatchCell, BatchProgressPoint, Verdict } from '../results/record.ts';
 import { RESULT_SCHEMA_VERSION } from '../results/record.ts';
 import type { RuntimeSpec } from '../runtimes/registry.ts';
-import { coefficientOfVariation, mean, stdev } from '../stats/descriptive.ts';
+import { mean, stdev } from '../stats/descriptive.ts';
 import { getWorkload } from '../workloads/index.ts';
 import type { ItemAnswer } from '../workloads/types.ts';
 import type { FromSubject, SubjectDone } from './protocol.ts';
@@ -25,10 +27,6 @@ export interface RunCellOptions {
   startTimeoutMs?: number;
 }
 
-/** Repetitions spread more than this (stdev ÷ mean) are flagged noisy. */
-const NOISY_CV = 0.1;
-/** CPU used outside the subject and driver, in % of one core, above which the machine was busy. */
-const MACHINE_BUSY_OUTSIDE_PERCENT = 30;
 const STOP_GRACE_MS = 5000;
 
 interface Repetition {
@@ -183,8 +181,7 @@ export async function runBatchCell(
     cell.monitor = rep.monitor;
     progress = rep.done.progress;
     if (!rep.monitor.available) verdicts.add('monitor-unavailable');
-    else if (rep.monitor.summary.outsideCpuPercent > MACHINE_BUSY_OUTSIDE_PERCENT)
-      verdicts.add('machine-busy');
+    else if (isMachineBusy(rep.monitor.summary.outsideCpuPercent)) verdicts.add('machine-busy');
   }
   cell.pids = [...pids];
   if (cell.durationsMs.length > 0) {
@@ -192,8 +189,7 @@ export async function runBatchCell(
     cell.durationStdevMs = stdev(cell.durationsMs);
     cell.itemsPerSec = cell.durationMs > 0 ? (spec.items * 1000) / cell.durationMs : 0;
     cell.cpuPercent = mean(cpu);
-    if (cell.durationsMs.length >= 2 && coefficientOfVariation(cell.durationsMs) > NOISY_CV)
-      verdicts.add('noisy');
+    if (isNoisy(cell.durationsMs)) verdicts.add('noisy');
   }
   if (progress) cell.progress = progress;
   cell.verdicts = [...verdicts];

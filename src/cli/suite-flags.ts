@@ -2,7 +2,7 @@
  * The flags that override suite fields, shared by `conlab run` and
  * `conlab suite show` so both expand a suite the same way.
  */
-import { parseIntFlag, parseNameListFlag, parseNumberFlag } from './args.ts';
+import { parseIntFlag, parseIntListFlag, parseNameListFlag, parseNumberFlag } from './args.ts';
 import type { SuiteOverrides } from '../suite/resolve.ts';
 
 export const overrideFlags = {
@@ -14,6 +14,8 @@ export const overrideFlags = {
   'time-budget': { type: 'string' },
   duration: { type: 'string' },
   items: { type: 'string' },
+  concurrency: { type: 'string' },
+  connections: { type: 'string' },
 } as const;
 
 type OverrideValues = Partial<Record<keyof typeof overrideFlags, string | boolean | undefined>>;
@@ -40,5 +42,11 @@ export function readOverrides(values: OverrideValues): SuiteOverrides {
   if (duration !== undefined) overrides.durationS = parseNumberFlag('duration', duration, 0.1, 3600);
   const items = text(values.items);
   if (items !== undefined) overrides.items = parseIntFlag('items', items, 1, 10_000_000);
+  const concurrency = text(values.concurrency);
+  if (concurrency !== undefined)
+    overrides.concurrency = parseIntListFlag('concurrency', concurrency, 1, 1024);
+  const connections = text(values.connections);
+  if (connections !== undefined)
+    overrides.connections = parseIntListFlag('connections', connections, 1, 10_000);
   return overrides;
 }

@@ -75,9 +75,10 @@ export class Connection {
   private tcpReply: Buffer | undefined;
   // Socket listeners created once per connection, not once per socket.
   private readonly handleConnect = (): void => this.onConnect();
-  private readonly handleData = (chunk: Buffer): void => this.onData(chunk);
-  private readonly handleRead = (bytes: number, buffer: Uint8Array): boolean => {
-    this.onData(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+  private readonly handleData = (chunk: Buffer): void => this.onData(chunk, chunk.length);
+  // net hands back the very buffer given in `onread`; reading it in place avoids a Buffer view per read.
+  private readonly handleRead = (bytes: number): boolean => {
+    if (this.spec.readBuffer !== undefined) this.onData(this.spec.readBuffer, bytes);
     return true;
   };
   private readonly handleError = (error: unknown): void => this.onError(error);
@@ -172,11 +173,12 @@ export class Connection {
     else this.owner.free(this);
   }
 
-  private onData(chunk: Buffer): void {
+  /** `length` bytes of `chunk` arrived (the chunk may be the thread's shared read buffer). */
+  private onData(chunk: Buffer, length: number): void {
     if (this.dead) return;
-    this.owner.bytesRead(chunk.length);
-    if (this.parser !== undefined) this.parser.feed(chunk);
-    else this.onTcpData(chunk);
+    this.owner.bytesRead(length);
+    if (this.parser !== undefined) this.parser.feed(chunk, length);
+    else this.onTcpData(length === chunk.length ? chunk : chunk.subarray(0, length));
   }
 
   private onError(error: unknown): void {

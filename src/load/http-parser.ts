@@ -7,6 +7,7 @@
  * caller has to verify it.
  */
 
+/** Valid only during the onResponse callback: the parser reuses the object. */
 export interface ParsedResponse {
   status: number;
   /** False when the server will close after this response (Connection: close, HTTP/1.0, close-delimited body). */
@@ -67,6 +68,12 @@ export class HttpResponseParser {
   private bodyParts: Buffer[] = [];
   private bodyKept = 0;
   private bodyTruncated = false;
+  private readonly response: ParsedResponse = {
+    status: 0,
+    keepAlive: true,
+    body: undefined,
+    bodyTruncated: false,
+  };
   /** Set for HEAD requests: responses carry headers only. */
   noBody = false;
   readonly keepBody: boolean;
@@ -101,14 +108,15 @@ export class HttpResponseParser {
    * Returns false after a malformed response. The chunk is not retained (a
    * partial response is copied), so callers may reuse its memory.
    */
-  feed(chunk: Buffer): boolean {
+  feed(chunk: Buffer, length: number = chunk.length): boolean {
     let buf = chunk;
+    let end = length;
     if (this.pending !== undefined) {
-      buf = Buffer.concat([this.pending, chunk]);
+      buf = Buffer.concat([this.pending, chunk.subarray(0, length)]);
+      end = buf.length;
       this.pending = undefined;
     }
     let pos = 0;
-    const end = buf.length;
     while (pos < end) {
       switch (this.state) {
         case 'head': {
@@ -232,15 +240,14 @@ export class HttpResponseParser {
   }
 
   private complete(): void {
-    const body = this.keepBody ? Buffer.concat(this.bodyParts) : undefined;
-    const response: ParsedResponse = {
-      status: this.status,
-      keepAlive: this.keepAlive,
-      body,
-      bodyTruncated: this.bodyTruncated,
-    };
+    // One response object, reused: the callback reads it synchronously and keeps nothing.
+    const response = this.response;
+    response.status = this.status;
+    response.keepAlive = this.keepAlive;
+    response.body = this.keepBody ? Buffer.concat(this.bodyParts) : undefined;
+    response.bodyTruncated = this.bodyTruncated;
     this.state = 'head';
-    this.bodyParts = [];
+    if (this.bodyParts.length > 0) this.bodyParts = [];
     this.bodyKept = 0;
     this.bodyTruncated = false;
     this.onResponse(response);

@@ -10,20 +10,17 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
-import type { ErrorKind, Verdict } from '../results/record.ts';
+import type { ErrorKind } from '../results/record.ts';
 import { Hdr, summarizeLatency } from './hdr.ts';
 import type { FromThread, SecondReport, ThreadPlan, ThreadSummary, ToThread } from './messages.ts';
 import { resolveLoadOptions, splitEvenly, splitProportional, type ResolvedLoadOptions } from './options.ts';
 import { parseTarget, resolveTarget } from './target.ts';
 import type { LoadHooks, LoadOptions, LoadResult, ThreadUsage, TimelinePoint } from './types.ts';
+import { clientVerdicts } from './verdicts.ts';
 
 export type { LoadHooks, LoadOptions, LoadResult } from './types.ts';
 export { Hdr, summarizeLatency } from './hdr.ts';
 
-/** A thread at or above this share of one core was the bottleneck, not the server. */
-const SATURATED_CPU_PERCENT = 90;
-/** Open loop: p99 send lateness above this means the generator could not keep its schedule. */
-const DRIFT_P99_US = 10_000;
 const READY_TIMEOUT_MS = 20_000;
 /** Slack beyond the planned end before the threads are told to stop, then terminated. */
 const OVERRUN_GRACE_MS = 5_000;
@@ -295,15 +292,9 @@ function buildResult(
     };
   });
 
-  const warnings: Verdict[] = [];
-  const warningDetails: string[] = [];
-  const busiest = threads.reduce((a, t) => Math.max(a, t.cpuPercent), 0);
-  if (busiest >= SATURATED_CPU_PERCENT) {
-    warnings.push('client-saturated');
-    warningDetails.push(
-      `client-saturated: a generator thread used ${Math.round(busiest)}% of a core; the client, not the server, may be the limit (add -t threads or cores)`,
-    );
-  }
+  const lag = open ? Hdr.mergeEncoded(summaries.flatMap((s) => s.sendLagHistogram ?? [])) : undefined;
+  const lagUs = lag === undefined ? undefined : summarizeLatency(lag);
+  const verdicts = clientVerdicts(threads, lagUs);
 
   const result: LoadResult = {
     options: effectiveOptions(options),
@@ -320,8 +311,8 @@ function buildResult(
     timeline: run.timeline,
     threads,
     clientCpuPercent: threads.reduce((a, t) => a + t.cpuPercent, 0),
-    warnings,
-    warningDetails,
+    warnings: verdicts.warnings,
+    warningDetails: verdicts.details,
     processCpuPercent,
     unfinished: summaries.reduce((a, s) => a + s.unfinished, 0),
     errorSamples: [...new Set(summaries.flatMap((s) => s.errorSamples))].slice(0, 10),
@@ -330,23 +321,15 @@ function buildResult(
 
   if (open) {
     const uncorrected = Hdr.mergeEncoded(summaries.flatMap((s) => s.histogramUncorrected ?? []));
-    const lag = Hdr.mergeEncoded(summaries.flatMap((s) => s.sendLagHistogram ?? []));
     result.latencyUncorrectedUs = summarizeLatency(uncorrected);
     result.histogramUncorrected = uncorrected.encode();
-    const lagUs = summarizeLatency(lag);
     result.schedule = {
       targetRps: options.rateRps ?? 0,
       scheduled: summaries.reduce((a, s) => a + s.scheduled, 0),
       achievedRps: durationS > 0 ? (requests + errorsTotal) / durationS : 0,
       backlogged: summaries.reduce((a, s) => a + s.backlogged, 0),
-      sendLagUs: lagUs,
+      sendLagUs: lagUs ?? summarizeLatency(new Hdr()),
     };
-    if (lagUs.p99 > DRIFT_P99_US) {
-      warnings.push('schedule-drift');
-      warningDetails.push(
-        `schedule-drift: p99 send lateness ${(lagUs.p99 / 1000).toFixed(1)} ms (limit ${DRIFT_P99_US / 1000} ms); the generator fell behind its schedule`,
-      );
-    }
   }
   return result;
 }

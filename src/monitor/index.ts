@@ -18,7 +18,14 @@
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { CoreSample, EventLoopStats, MachineSample, MonitorReport, TreeSample } from './types.ts';
-import { ProcFile, parsePidStat, readKernelUnits, readUptimeTicks, parseProcStat, type CoreTimes } from './proc.ts';
+import {
+  ProcFile,
+  parsePidStat,
+  readKernelUnits,
+  readUptimeTicks,
+  parseProcStat,
+  type CoreTimes,
+} from './proc.ts';
 import { ProcessTreeTracker, type TreeReading } from './tree.ts';
 
 export type { MonitorReport, EventLoopStats } from './types.ts';
@@ -37,9 +44,10 @@ export interface MonitorOptions {
    */
   clientPids?: number[];
   /**
-   * Full /proc rescans for new descendants happen every this many ticks (default 10), every
-   * other tick during the first second, and right after a scan that found a new process.
-   * The listing is the monitor's most expensive read (~0.3-0.5 ms on a busy 2-core VM).
+   * Full /proc rescans for new descendants happen every this many ticks (default 10) and
+   * right after a scan that found a new process. The listing is the monitor's most expensive
+   * read (~0.3-0.5 ms on a busy 2-core VM); children of members' main threads are found
+   * every tick without it (tree.ts).
    */
   fullScanEvery?: number;
 }
@@ -76,11 +84,25 @@ export function monitorAvailability(): { available: true } | { available: false;
   return availability;
 }
 
+let unavailabilityReported = false;
+
+/**
+ * The reason the monitor cannot run, the first time it is asked in this
+ * process, and null ever after (and when it can run): for a CLI to say so
+ * once per run rather than once per cell. Cells still get the verdict.
+ */
+export function unavailableNoticeOnce(): string | null {
+  const state = monitorAvailability();
+  if (state.available || unavailabilityReported) return null;
+  unavailabilityReported = true;
+  return `monitor unavailable: ${state.reason}; CPU and memory of subjects are not measured (verdict monitor-unavailable)`;
+}
+
 interface Reading {
   tMs: number;
   cores: CoreTimes[];
   tree: TreeReading;
-  /** Driver CPU so far in µs: this process plus the client trees. */
+  /** Driver CPU so far in µs (clock-tick resolution): this process plus the client trees. */
   driverUs: number;
 }
 
@@ -131,20 +153,21 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
     return stat ? stat.ownTicks : 0;
   };
   const selfTicksStart = selfTicks();
-  const read = (fullScan: boolean, precise = false): Reading => {
+  let clientTicksNow = 0;
+  const read = (fullScan: boolean): Reading => {
     const text = procStat.read();
     if (text === null) throw new Error('/proc/stat became unreadable');
     const cores = parseProcStat(text);
     const treeReading = tree.read(fullScan);
-    const clientTicks = clients ? clients.read(fullScan).cumulativeTicks : 0;
-    const ownUs = precise ? cpuUs(process.cpuUsage()) - driverStartUs : ((selfTicks() - selfTicksStart) / hz) * 1e6;
-    const driverUs = ownUs + (clientTicks / hz) * 1e6;
+    clientTicksNow = clients ? clients.read(fullScan).cumulativeTicks : 0;
+    // One clock for every interval (ticks); the window's total below uses the precise one.
+    const driverUs = ((selfTicks() - selfTicksStart + clientTicksNow) / hz) * 1e6;
     peakRssPages = Math.max(peakRssPages, treeReading.rssPages);
     peakThreads = Math.max(peakThreads, treeReading.threadCount);
     return { tMs: performance.now() - startedAt, cores, tree: treeReading, driverUs };
   };
 
-  const first = read(true, true);
+  const first = read(true);
   let previous = first;
 
   const record = (current: Reading): void => {
@@ -184,10 +207,8 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
   const timer = setInterval(() => {
     try {
       ticks++;
-      // Pools start their workers when the cell starts, and trees grow in bursts: scan every other
-      // tick in the first second and right after a scan that found someone, then every fullScanEvery ticks.
-      const elapsedMs = performance.now() - startedAt;
-      const fullScan = ticks % fullScanEvery === 0 || (elapsedMs < 1000 && ticks % 2 === 0) || tree.grewAtLastScan;
+      // Trees grow in bursts: after a scan that found someone, look again at the next tick.
+      const fullScan = ticks % fullScanEvery === 0 || tree.grewAtLastScan;
       record(read(fullScan));
     } catch {
       // A tick that cannot read /proc is skipped, never guessed; the summary spans the readable window.
@@ -209,7 +230,7 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
       clearInterval(timer);
       let last = previous;
       try {
-        last = read(true, true);
+        last = read(true);
         record(last);
       } catch {
         sampleErrors++;
@@ -221,7 +242,8 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
       const durationMs = last.tMs - first.tMs;
       const windowTicks = busyTicks(first.cores, last.cores);
       const treeCpuPercent = ticksPercent(Math.max(0, last.tree.cumulativeTicks), hz, durationMs);
-      const driverCpuPercent = durationMs > 0 ? (last.driverUs / 1000 / durationMs) * 100 : 0;
+      const driverUs = cpuUs(process.cpuUsage()) - driverStartUs + (clientTicksNow / hz) * 1e6;
+      const driverCpuPercent = durationMs > 0 ? (driverUs / 1000 / durationMs) * 100 : 0;
       const machineBusyPercent = ticksPercent(windowTicks, hz, durationMs);
       report = {
         available: true,

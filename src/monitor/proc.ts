@@ -185,6 +185,9 @@ export interface KernelUnits {
  */
 export function readKernelUnits(): KernelUnits {
   const units: KernelUnits = { clockTicksPerSec: 100, pageBytes: 4096 };
+  // auxv entries are two machine words; only the 64-bit layout is parsed here.
+  if (!['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el'].includes(process.arch))
+    return units;
   try {
     const auxv = readFileSync('/proc/self/auxv');
     // 64-bit little/big endian pairs of (type, value); assume the platform's own endianness.

@@ -15,20 +15,22 @@
  *   last read and its exit (< one interval) is lost.
  * - A member first seen after the window started counts in full if it was
  *   started (stat field starttime) after the window started: all of its CPU
- *   is then inside the window, even though we discover it late. That is why
- *   the expensive full /proc scan can run only every few ticks while the
- *   known members are read every tick.
+ *   is then inside the window, even though we discover it late. Children of
+ *   members' main threads are found every tick (the children file); the
+ *   expensive full /proc scan, for the rest, runs only every few ticks.
  * - The window's CPU is T(now) + departed − T(start); per-interval deltas can
  *   dip when a child is reaped between our read of it and of its parent, so a
  *   dip is carried as debt into the next interval (the total telescopes).
  * - RSS is summed over members: pages shared between processes (code, forked
  *   copy-on-write memory) are counted once per process, an upper bound.
  */
-import { listPids, openPidStat, parsePidStat, readPidStat, type PidStat, type ProcFile } from './proc.ts';
+import { ProcFile, listPids, openPidStat, parsePidStat, readPidStat, type PidStat } from './proc.ts';
 
 interface Member {
   pid: number;
   file: ProcFile;
+  /** /proc/PID/task/PID/children: the children its main thread started; null where the kernel lacks it. */
+  children: ProcFile | null;
   startTicks: number;
   ppid: number;
   totalTicks: number;
@@ -69,7 +71,10 @@ export class ProcessTreeTracker {
 
   /** Closes the kept /proc descriptors; the tracker cannot be read afterwards. */
   close(): void {
-    for (const member of this.#members.values()) member.file.close();
+    for (const member of this.#members.values()) {
+      member.file.close();
+      member.children?.close();
+    }
     this.#members.clear();
   }
 
@@ -81,6 +86,7 @@ export class ProcessTreeTracker {
   /** Reads the known members and, when asked, rescans /proc for new descendants. */
   read(fullScan: boolean): TreeReading {
     this.#readMembers();
+    this.#discoverChildren();
     if (fullScan || this.#members.size === 0) this.#scan();
     let total = this.#departedTicks - this.#baselineTicks;
     let rssPages = 0;
@@ -139,7 +145,30 @@ export class ProcessTreeTracker {
     }
     for (const member of gone) {
       member.file.close();
+      member.children?.close();
       this.#members.delete(member.pid);
+    }
+  }
+
+  /**
+   * Children started by members' main threads (how pools and spawn-per-task
+   * models start processes) are found every tick from each member's
+   * children file: one small read per member instead of a /proc listing, so
+   * even a process that lives for one interval is seen and its PID recorded.
+   * Children started from other threads wait for the next full scan.
+   */
+  #discoverChildren(): void {
+    // Map iteration visits members admitted during it: grandchildren are found in the same pass.
+    for (const member of this.#members.values()) {
+      const text = member.children?.read();
+      if (!text) continue;
+      for (const word of text.split(' ')) {
+        const pid = Number(word);
+        if (!(pid > 0) || this.#members.has(pid) || this.#exclude.has(pid)) continue;
+        const stat = readPidStat(pid);
+        const file = stat && stat.ppid === member.pid ? openPidStat(pid) : null;
+        if (stat && file) this.#admit(stat, file);
+      }
     }
   }
 
@@ -179,9 +208,16 @@ export class ProcessTreeTracker {
     const totalTicks = stat.ownTicks + stat.childTicks;
     // Started before the window: its earlier CPU is not ours to count.
     if (stat.startTicks < this.#windowStartTicks) this.#baselineTicks += totalTicks;
+    let children: ProcFile | null = null;
+    try {
+      children = new ProcFile(`/proc/${stat.pid}/task/${stat.pid}/children`, 256);
+    } catch {
+      // CONFIG_PROC_CHILDREN is off (or the process just went): the periodic full scan still finds children.
+    }
     this.#members.set(stat.pid, {
       pid: stat.pid,
       file,
+      children,
       startTicks: stat.startTicks,
       ppid: stat.ppid,
       totalTicks,

@@ -594,7 +594,7 @@ export function heatmapChart(row: ReportRow): ChartSpec | null {
       width,
       height: 70,
       data: { values: tree },
-      mark: { type: 'rect', color: '#4c78a8' },
+      mark: { type: 'rect', color: '#4c78a8', tooltip: true },
       encoding: {
         x: { field: 't0', ...x, title: timeline.length > 0 ? null : 'seconds into the measured window' },
         x2: { field: 't1' },
@@ -616,7 +616,7 @@ export function heatmapChart(row: ReportRow): ChartSpec | null {
       width,
       height: 70,
       data: { values: timeline },
-      mark: { type: 'rect', color: '#59a14f' },
+      mark: { type: 'rect', color: '#59a14f', tooltip: true },
       encoding: {
         x: { field: 't0', ...x, title: 'seconds into the measured window' },
         x2: { field: 't1' },

@@ -54,9 +54,35 @@ export function direction(cell: ComparedCell): 'better' | 'worse' | 'same' | 'un
   return up === cell.higherIsBetter ? 'better' : 'worse';
 }
 
+function describeRun(run: RunData | undefined): string {
+  if (!run) return '';
+  const env = run.run.env;
+  return `${run.run.startedAt}, ${env.hostname}, ${env.cores} cores ${env.cpuModel}, load ${env.loadAverage1m.toFixed(2)}, conlab ${env.conlabVersion}${env.conlabCommit ? ` (${env.conlabCommit.slice(0, 10)})` : ''}`;
+}
+
+/** A ratio between runs on different machines measures the machines as much as the code: say so. */
+export function environmentWarning(runs: RunData[]): string | null {
+  const [a, b] = runs;
+  if (!a || !b) return null;
+  const differences: string[] = [];
+  if (a.run.env.hostname !== b.run.env.hostname) differences.push('host');
+  if (a.run.env.cores !== b.run.env.cores) differences.push('core count');
+  if (a.run.env.cpuModel !== b.run.env.cpuModel) differences.push('CPU model');
+  if (a.run.env.kernel !== b.run.env.kernel) differences.push('kernel');
+  return differences.length === 0
+    ? null
+    : `A and B differ in ${differences.join(', ')}: the ratios mix the machines with the code`;
+}
+
 export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]): string {
   const names = labels(runs);
-  const lines: string[] = [`A = ${comparison.runA}`, `B = ${comparison.runB}`, ''];
+  const lines: string[] = [
+    `A = ${comparison.runA} (${describeRun(runs[0])})`,
+    `B = ${comparison.runB} (${describeRun(runs[1])})`,
+  ];
+  const warning = environmentWarning(runs);
+  if (warning) lines.push(`warning: ${warning}`);
+  lines.push('');
   if (comparison.cells.length === 0) {
     lines.push('no cell measured ok in both runs: nothing to compare');
   } else {
@@ -185,10 +211,13 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.better td { background: #e3f4e4; font-weight: bold; }
 tr.worse td { background: #fde3e1; font-weight: bold; }
 tr.unknown td { color: #888; }
+p.warning { border-left: 4px solid #e15759; background: #fff4f3; padding: 6px 10px; }
 figure svg { max-width: 100%; height: auto; }
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
-<p>A = <strong>${escapeHtml(comparison.runA)}</strong>, B = <strong>${escapeHtml(comparison.runB)}</strong>. Per cell matched by its key: the headline metric (batch: wall time, lower is better; server: verified req/s, higher is better), the ratio B/A with its ${Math.round(comparison.level * 100)}% interval, and Welch's p-value across repetitions. Green: B significantly better; red: significantly worse.</p>
+<ul><li>A = <strong>${escapeHtml(comparison.runA)}</strong>: ${escapeHtml(describeRun(runs[0]))}</li><li>B = <strong>${escapeHtml(comparison.runB)}</strong>: ${escapeHtml(describeRun(runs[1]))}</li></ul>
+${environmentWarning(runs) ? `<p class="warning"><strong>Warning:</strong> ${escapeHtml(environmentWarning(runs) ?? '')}.</p>` : ''}
+<p>Per cell matched by its key: the headline metric (batch: wall time, lower is better; server: verified req/s, higher is better), the ratio B/A with its ${Math.round(comparison.level * 100)}% interval, and Welch's p-value across repetitions. Green: B significantly better; red: significantly worse.</p>
 ${comparison.cells.length === 0 ? '<p class="missing">No cell measured ok in both runs: nothing to compare.</p>' : ''}
 ${svg ? `<figure class="chart" data-chart="compare-forest">${svg}</figure>` : ''}
 <table class="cells" id="compare-cells"><thead><tr><th>cell</th><th>metric</th><th>A</th><th>B</th><th>B/A [interval]</th><th>p</th><th>sig</th><th>verdict</th></tr></thead><tbody>

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunData } from '../results/record.ts';
-import { ErrorCodes, LabError } from '../core/errors.ts';
+import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { allCharts, type ChartSpec } from './charts.ts';
 import { reportRows } from './rows.ts';
@@ -28,34 +28,57 @@ export function figureSpec(chart: ChartSpec, run: RunData): TopLevelSpec {
   };
 }
 
-/** Writes the figures and returns the paths written, in chart order. */
-export async function writeFigures(run: RunData, options: FigureOptions): Promise<string[]> {
-  const charts = allCharts(reportRows(run), run.run.env.cores);
-  const written: string[] = [];
+export interface FiguresWritten {
+  /** Paths written, in chart order. */
+  written: string[];
+  /** Charts that could not be drawn, with why; the others are still written. */
+  failed: { id: string; reason: string }[];
+}
+
+async function writeOrFail(path: string, data: string | Buffer): Promise<void> {
   try {
-    for (const dir of [options.svgDir, options.pngDir])
-      if (dir !== undefined) await mkdir(dir, { recursive: true });
-    for (const chart of charts) {
-      const svg = await renderSvg(figureSpec(chart, run));
-      if (options.svgDir !== undefined) {
-        const path = join(options.svgDir, `${chart.id}.svg`);
-        await writeFile(path, svg);
-        written.push(path);
-      }
-      if (options.pngDir !== undefined) {
-        const path = join(options.pngDir, `${chart.id}.png`);
-        await writeFile(path, svgToPng(svg));
-        written.push(path);
-      }
-    }
+    await writeFile(path, data);
   } catch (error) {
-    throw new LabError(
-      ErrorCodes.IO,
-      `cannot write figures: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        hint: 'give --svg / --png a directory you can write to',
-      },
-    );
+    throw new LabError(ErrorCodes.IO, `cannot write figure '${path}': ${errorText(error)}`, {
+      hint: 'give --svg / --png a directory you can write to',
+    });
   }
-  return written;
+}
+
+/** Writes each chart of the run as an SVG and/or PNG file named after the chart. */
+export async function writeFigures(run: RunData, options: FigureOptions): Promise<FiguresWritten> {
+  const charts = allCharts(reportRows(run), run.run.env.cores);
+  const result: FiguresWritten = { written: [], failed: [] };
+  for (const dir of [options.svgDir, options.pngDir]) {
+    if (dir === undefined) continue;
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new LabError(ErrorCodes.IO, `cannot create '${dir}': ${errorText(error)}`, {
+        hint: 'give --svg / --png a directory you can write to',
+      });
+    }
+  }
+  for (const chart of charts) {
+    let svg: string;
+    let png: Buffer | undefined;
+    try {
+      svg = await renderSvg(figureSpec(chart, run));
+      if (options.pngDir !== undefined) png = svgToPng(svg);
+    } catch (error) {
+      result.failed.push({ id: chart.id, reason: errorText(error) });
+      continue;
+    }
+    if (options.svgDir !== undefined) {
+      const path = join(options.svgDir, `${chart.id}.svg`);
+      await writeOrFail(path, svg);
+      result.written.push(path);
+    }
+    if (options.pngDir !== undefined && png !== undefined) {
+      const path = join(options.pngDir, `${chart.id}.png`);
+      await writeOrFail(path, png);
+      result.written.push(path);
+    }
+  }
+  return result;
 }

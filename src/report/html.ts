@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RunData, Verdict } from '../results/record.ts';
 import { conclusionText } from '../stats/conclusion.ts';
-import { ErrorCodes, LabError } from '../core/errors.ts';
+import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import { allCharts, type ChartSpec } from './charts.ts';
 import { batchColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
@@ -62,6 +62,8 @@ figure.chart figcaption { font-size: 0.85em; color: #444; max-width: 800px; }
 .heatmaps { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 8px 24px; }
 .heatmaps h3 { font-size: 0.95em; }
 .missing { color: #777; font-style: italic; }
+nav.toc { margin: 10px 0 0; font-size: 0.9em; }
+nav.toc a { color: #2b5a8a; text-decoration: none; }
 table.cells { border-collapse: collapse; font-size: 0.82em; width: 100%; }
 table.cells th, table.cells td { padding: 3px 6px; border-bottom: 1px solid #e6e6e6; white-space: nowrap; }
 table.cells th { position: sticky; top: 0; background: #fafafa; cursor: pointer; user-select: none; text-align: left; }
@@ -242,6 +244,14 @@ const sectionMissing: Record<ChartSpec['section'], string> = {
   memory: 'No cell reported its peak memory.',
 };
 
+function safeConclusion(run: RunData): string {
+  try {
+    return conclusionText(run);
+  } catch (error) {
+    return `The conclusion could not be computed (${errorText(error)}); the charts and the table below still hold every number.`;
+  }
+}
+
 export interface HtmlReportOptions {
   /** Page title; default names the run. */
   title?: string;
@@ -251,7 +261,15 @@ export interface HtmlReportOptions {
 export async function renderHtmlReport(run: RunData, options: HtmlReportOptions = {}): Promise<string> {
   const rows = reportRows(run);
   const charts = allCharts(rows, run.run.env.cores);
-  const svgs = await Promise.all(charts.map((chart) => renderSvg(chart.spec)));
+  // One chart that cannot be drawn must not take the page (and every other number) down with it.
+  const svgs = await Promise.all(
+    charts.map((chart) =>
+      renderSvg(chart.spec).catch(
+        (error: unknown) =>
+          `<p class="notice chart-error">This chart could not be drawn: ${escapeHtml(errorText(error))}</p>`,
+      ),
+    ),
+  );
   const title = options.title ?? `conlab report: ${run.run.runId}`;
   const parts: string[] = [];
   parts.push(`<header><h1>${escapeHtml(title)}</h1>`);
@@ -260,6 +278,18 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
   );
   parts.push(environmentTable(run));
   parts.push(statusBadges(rows));
+  parts.push(
+    `<nav class="toc">${[
+      ['conclusion', 'Conclusion'],
+      ...(['throughput', 'latency', 'scaling', 'cpu', 'memory'] as const).map((id) => [
+        id,
+        sectionTitles[id],
+      ]),
+      ['cells', 'Every cell'],
+    ]
+      .map(([id, text]) => `<a href="#${id}">${escapeHtml(text ?? '')}</a>`)
+      .join(' · ')}</nav>`,
+  );
   parts.push('</header>');
   for (const notice of notices(run, rows)) {
     parts.push(
@@ -268,7 +298,7 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
   }
   parts.push('<h2 id="conclusion">Conclusion</h2>');
   parts.push(
-    `<p class="conclusion">${escapeHtml(rows.length === 0 ? 'No cells, no conclusion.' : conclusionText(run))}</p>`,
+    `<p class="conclusion">${escapeHtml(rows.length === 0 ? 'No cells, no conclusion.' : safeConclusion(run))}</p>`,
   );
 
   const sections: ChartSpec['section'][] = ['throughput', 'latency', 'scaling', 'cpu', 'memory'];

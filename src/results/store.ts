@@ -4,7 +4,7 @@
  * written in its own transaction the moment it ends, so killing a run loses
  * at most the cell in flight. WAL mode lets a report read while a run writes.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ErrorCodes, LabError } from '../core/errors.ts';
@@ -50,6 +50,18 @@ function storeError(path: string, what: string, cause?: unknown): LabError {
     hint: 'move the file aside (it is never overwritten) or give another one with --store PATH',
     cause,
   });
+}
+
+/** The first 16 bytes of a file (SQLite's magic string), without reading the whole store. */
+function readHeader(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(16);
+    const length = readSync(fd, buffer, 0, 16, 0);
+    return buffer.subarray(0, length).toString('latin1');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function pad2(n: number): string {
@@ -377,7 +389,7 @@ export function openStore(path: string = DEFAULT_STORE_PATH, options: OpenStoreO
     mkdirSync(dirname(fullPath), { recursive: true });
   } else {
     // Check the header ourselves: SQLite would otherwise accept some non-database files lazily.
-    const header = readFileSync(fullPath).subarray(0, 16).toString('latin1');
+    const header = readHeader(fullPath);
     if (header.length > 0 && header !== SQLITE_MAGIC)
       throw storeError(path, 'is not an SQLite database (corrupt or another file)');
   }

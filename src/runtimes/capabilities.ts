@@ -105,7 +105,7 @@ export function parseProbeOutput(
  */
 export function probeCapabilities(
   runtime: RuntimeSpec,
-  options: { refresh?: boolean } = {},
+  options: { refresh?: boolean; onProbe?: (label: string) => void } = {},
 ): RuntimeCapabilities {
   const key = cacheKey(runtime);
   if (!options.refresh) {
@@ -115,6 +115,7 @@ export function probeCapabilities(
       return cached;
     }
   }
+  options.onProbe?.(runtime.label);
   const result = spawnSync(runtime.binPath, runtime.scriptArgs(probeScript), {
     encoding: 'utf8',
     timeout: PROBE_TIMEOUT_MS,

@@ -62,6 +62,30 @@ function verdictText(higherIsBetter: boolean, ratio: RatioInterval, mark: Compar
   return `B ${shown.toFixed(2)}× ${better ? (higherIsBetter ? 'more throughput' : 'faster') : higherIsBetter ? 'less throughput' : 'slower'}`;
 }
 
+/** Compares two ok merged records of the same kind on their headline metric. */
+export function compareCell(cellKey: string, a: CellRecord, b: CellRecord, level = 0.95): ComparedCell {
+  const valuesA = headline(a);
+  const valuesB = headline(b);
+  const ratio = ratioOfMeans(valuesA, valuesB, level);
+  const { p } = welchTest(valuesA, valuesB);
+  const mark = significanceMark(p);
+  const higherIsBetter = a.kind === 'server';
+  return {
+    cellKey,
+    kind: a.kind,
+    metric: a.kind === 'batch' ? 'durationMs' : 'rps',
+    higherIsBetter,
+    runtimeA: a.runtime,
+    runtimeB: b.runtime,
+    a: meanInterval(valuesA, level),
+    b: meanInterval(valuesB, level),
+    ratio,
+    p,
+    mark,
+    verdict: verdictText(higherIsBetter, ratio, mark),
+  };
+}
+
 export function compareRuns(runA: RunData, runB: RunData, level = 0.95): RunComparison {
   const mergedA = new Map(mergeRepetitions(runA.cells).map((cell) => [cell.cellKey, cell]));
   const mergedB = new Map(mergeRepetitions(runB.cells).map((cell) => [cell.cellKey, cell]));
@@ -74,26 +98,7 @@ export function compareRuns(runA: RunData, runB: RunData, level = 0.95): RunComp
       notComparable.push({ cellKey, reason: `A ${a.status}, B ${b.status}` });
       continue;
     }
-    const valuesA = headline(a);
-    const valuesB = headline(b);
-    const ratio = ratioOfMeans(valuesA, valuesB, level);
-    const { p } = welchTest(valuesA, valuesB);
-    const mark = significanceMark(p);
-    const higherIsBetter = a.kind === 'server';
-    cells.push({
-      cellKey,
-      kind: a.kind,
-      metric: a.kind === 'batch' ? 'durationMs' : 'rps',
-      higherIsBetter,
-      runtimeA: a.runtime,
-      runtimeB: b.runtime,
-      a: meanInterval(valuesA, level),
-      b: meanInterval(valuesB, level),
-      ratio,
-      p,
-      mark,
-      verdict: verdictText(higherIsBetter, ratio, mark),
-    });
+    cells.push(compareCell(cellKey, a, b, level));
   }
   return {
     runA: runA.run.runId,

@@ -47,6 +47,10 @@ export interface SuiteOverrides {
   durationS?: number;
   /** Every batch experiment's item count. */
   items?: number;
+  /** Every batch experiment's concurrency levels. */
+  concurrency?: number[];
+  /** Every server experiment's connection counts. */
+  connections?: number[];
 }
 
 export const suiteDefaults = {
@@ -63,12 +67,19 @@ export const suiteDefaults = {
 } as const;
 
 export function applyOverrides(input: SuiteInput, overrides: SuiteOverrides, source: string): SuiteInput {
-  const { durationS, items, ...top } = overrides;
+  const { durationS, items, concurrency, connections, ...top } = overrides;
   const merged: Record<string, unknown> = { ...input };
   for (const [key, value] of Object.entries(top)) if (value !== undefined) merged[key] = value;
-  if (items !== undefined) merged.batch = input.batch?.map((experiment) => ({ ...experiment, items }));
-  if (durationS !== undefined)
-    merged.server = input.server?.map((experiment) => ({ ...experiment, durationS }));
+  const batch = { items, concurrency };
+  const server = { durationS, connections };
+  const defined = (fields: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  if (Object.keys(defined(batch)).length > 0) {
+    merged.batch = input.batch?.map((experiment) => ({ ...experiment, ...defined(batch) }));
+  }
+  if (Object.keys(defined(server)).length > 0) {
+    merged.server = input.server?.map((experiment) => ({ ...experiment, ...defined(server) }));
+  }
   // Re-validate: a flag is user input too.
   return parseSuiteValue(merged, `${source} (with command-line overrides)`);
 }

@@ -88,8 +88,5 @@ export interface ServerCellPlan {
 
 export type CellPlan = BatchCellPlan | ServerCellPlan;
 
-/** One step of a run: a cell and which repetition of it. */
-export interface PlannedRep {
-  cellKey: string;
-  repetition: number;
-}
+/** One step of a run: a cell and which repetition of it (the store keeps the ordered list). */
+export type { PlannedStep as PlannedRep } from '../results/store.ts';

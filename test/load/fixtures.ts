@@ -174,3 +174,20 @@ export async function closedPort(): Promise<number> {
   await fixture.close();
   return fixture.port;
 }
+
+/** Answers `METHOD x-test-header body`, so a test can check what the generator sent. */
+export function echoRequestServer(): Promise<Fixture> {
+  let count = 0;
+  const server = createHttpServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => parts.push(chunk));
+    req.on('end', () => {
+      count++;
+      const header = req.headers['x-test'];
+      res.end(
+        `${req.method} ${typeof header === 'string' ? header : '-'} ${Buffer.concat(parts).toString()}`,
+      );
+    });
+  });
+  return listen(server, 'http', new Set(), () => count);
+}

@@ -83,6 +83,26 @@ test('pipelining keeps several requests in flight and counts each reply once', a
   });
 });
 
+test('method, headers and body reach the server as given; HEAD replies carry no body', async () => {
+  await withFixture(fixtures.echoRequestServer(), async (f) => {
+    const r = await runLoad({
+      target: f.url,
+      connections: 2,
+      requests: 50,
+      method: 'POST',
+      headers: { 'x-test': 'abc' },
+      body: '{"a":1}',
+      expectBody: 'POST abc {"a":1}',
+    });
+    assert.equal(r.requests, 50, JSON.stringify(r.errors));
+    assert.equal(r.options.method, 'POST');
+  });
+  await withFixture(fixtures.okServer(), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: 50, method: 'HEAD' });
+    assert.equal(r.requests, 50, JSON.stringify(r.errorSamples));
+  });
+});
+
 test('chunked bodies are reassembled and verified', async () => {
   await withFixture(fixtures.chunkedServer(), async (f) => {
     const r = await runLoad({ target: f.url, connections: 2, requests: 200, expectBody: 'hello' });

@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { startMonitor, startUnavailableMonitor, monitorAvailability } from '../../src/monitor/index.ts';
-import { parsePidStat, parseProcStat } from '../../src/monitor/proc.ts';
+import {
+  monitorAvailability,
+  startMonitor,
+  startUnavailableMonitor,
+  unavailableNoticeOnce,
+} from '../../src/monitor/index.ts';
+import { parsePidStat, parseProcStat, readKernelUnits } from '../../src/monitor/proc.ts';
 import { burnFixture, sleep, startSubject } from './helpers.ts';
 
 const linux = monitorAvailability().available;
@@ -137,6 +142,23 @@ test(
   },
 );
 
+test(
+  'short-lived children started one after another (spawn per task) all get their PIDs recorded',
+  { skip: !linux && 'needs Linux /proc' },
+  async (t) => {
+    // Each child is a runtime that starts and idles 300 ms: several sampling intervals long.
+    const subject = await startSubject(t, process.execPath, [burnFixture, 'spawn', '3', '300']);
+    // No full /proc scan after the first: the per-tick children files alone must find them.
+    const monitor = startMonitor({ rootPid: subject.pid, intervalMs: 50, fullScanEvery: 1_000_000 });
+    subject.go();
+    const children = (await subject.line('pids ')).split(' ').slice(1).map(Number);
+    const report = monitor.stop();
+    assert.equal(children.length, 3);
+    for (const pid of children)
+      assert.ok(report.pids.includes(pid), `child ${pid} missing from ${report.pids.join(',')}`);
+  },
+);
+
 test('an idle subject shows little tree CPU', { skip: !linux && 'needs Linux /proc' }, async (t) => {
   const subject = await startSubject(t, process.execPath, [burnFixture, 'idle', '0', '3000']);
   const monitor = startMonitor({ rootPid: subject.pid });
@@ -225,3 +247,17 @@ test(
     assert.deepEqual(report.pids, []);
   },
 );
+
+test('clock ticks and page size come from the kernel', { skip: !linux && 'needs Linux /proc' }, () => {
+  const units = readKernelUnits();
+  // USER_HZ is 100 on every mainstream Linux; pages are 4 KiB or a larger power of two.
+  assert.equal(units.clockTicksPerSec, 100);
+  assert.ok(units.pageBytes >= 4096 && (units.pageBytes & (units.pageBytes - 1)) === 0);
+});
+
+test('the unavailability notice is given at most once per process', () => {
+  const first = unavailableNoticeOnce();
+  if (linux) assert.equal(first, null);
+  else assert.match(first ?? '', /monitor unavailable/);
+  assert.equal(unavailableNoticeOnce(), null);
+});

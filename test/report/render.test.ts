@@ -193,7 +193,8 @@ test('figures: one SVG and one PNG per chart, heat maps included', { timeout: 60
   const dir = await mkdtemp(join(tmpdir(), 'conlab-figures-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const run = batchRun();
-  const written = await writeFigures(run, { svgDir: join(dir, 'svg'), pngDir: join(dir, 'png') });
+  const { written, failed } = await writeFigures(run, { svgDir: join(dir, 'svg'), pngDir: join(dir, 'png') });
+  assert.deepEqual(failed, []);
   const charts = allCharts(reportRows(run), 2);
   assert.equal(written.length, charts.length * 2);
   const pngs = await readdir(join(dir, 'png'));
@@ -225,4 +226,20 @@ test('several runtimes get one chart that compares them on one axis; one runtime
     'and one throughput chart per runtime',
   );
   assert.ok(!allCharts(reportRows(batchRun()), 2).some((chart) => chart.id.startsWith('runtimes-')));
+});
+
+test('the throughput under a heat map is shifted by the recorded offset, and says when it is not recorded', async () => {
+  const run = serverRun();
+  const plain = reportRows(run).find((row) => row.subject === 'single' && row.level === 16);
+  assert.ok(plain);
+  const plainSvg = await renderSvg(heatmapChart(plain)?.spec ?? assert.fail('no heat map'));
+  assert.match(plainSvg, /start aligned approximately/);
+  for (const cell of run.cells) cell.measuredOffsetMs = 500;
+  const shifted = reportRows(run).find((row) => row.subject === 'single' && row.level === 16);
+  assert.ok(shifted);
+  assert.equal(shifted.timelineOffsetMs, 500);
+  const svg = await renderSvg(heatmapChart(shifted)?.spec ?? assert.fail('no heat map'));
+  assert.doesNotMatch(svg, /start aligned approximately/);
+  // The first second of load [0, 1) s now sits at [0.5, 1.5) s of the monitor window.
+  assert.match(svg, /aria-label="seconds into the measured window: 0\.5; req\/s: \d+; t1: 1\.5"/);
 });

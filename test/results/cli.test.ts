@@ -64,6 +64,19 @@ test('results list/show/export and compare on two stored runs', async (t) => {
   };
   assert.equal(compareJson.cells.length, 2);
 
+  // Two cells of one run: threads against sequential in run B.
+  const cells = await conlab('compare', b, '--cell', '|threads|', '--cell', '|sequential|', '--store', path);
+  assert.match(cells.stdout, /^A = batch\|.*\|threads\|/m);
+  assert.match(cells.stdout, /B\/A 1\.9\d\d \[[\d.]+, [\d.]+\], p <0\.001 \*\*: B 1\.9\d× slower/);
+  await assert.rejects(
+    conlab('compare', b, '--cell', 'cpu', '--cell', '|threads|', '--store', path),
+    (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr, /--cell 'cpu' matches 2 cells; it must match exactly one/);
+      return true;
+    },
+  );
+
   await assert.rejects(
     conlab('results', 'export', b, '--format', 'xml', '--store', path),
     (error: { code: number; stderr: string }) => {

@@ -14,6 +14,7 @@ import {
   pipelineFileName,
   pipelineMethods,
   type PipelineMeasurement,
+  type PipelineOptions,
 } from '../../src/seeds/pipeline/options.ts';
 import {
   entriesIn,
@@ -189,7 +190,13 @@ test('every method on every runtime writes what it reports', async (t) => {
 test('a measurement the files contradict is rejected', () => {
   const root = makeTempRoot('verify');
   try {
-    const options = { method: 'async' as const, concurrency: 1, durationS: 1, bufferKiB: 1, recvDelayS: 0.1 };
+    const options: PipelineOptions = {
+      method: 'async',
+      concurrency: 1,
+      durationS: 1,
+      bufferKiB: 1,
+      recvDelayS: 0.1,
+    };
     writeFileSync(join(root, pipelineFileName(0)), Buffer.alloc(2048));
     const measurement = (bytes: number, iterations: number): PipelineMeasurement => ({
       runtime: 'node@x',
@@ -201,6 +208,13 @@ test('a measurement the files contradict is rejected', () => {
       threadIds: [],
     });
     assert.doesNotThrow(() => verifyAgainstDisk(options, root, measurement(2048, 2)));
+    writeFileSync(join(root, pipelineFileName(0)), '');
+    assert.throws(() => verifyAgainstDisk(options, root, measurement(0, 0)), /finished no iteration/);
+    // Sequential pipelines take turns: one that never got a turn wrote nothing, truly.
+    assert.doesNotThrow(() =>
+      verifyAgainstDisk({ ...options, method: 'sequential' }, root, measurement(0, 0)),
+    );
+    writeFileSync(join(root, pipelineFileName(0)), Buffer.alloc(2048));
     assert.throws(() => verifyAgainstDisk(options, root, measurement(3072, 3)), /file has 2048 bytes/);
     assert.throws(
       () => verifyAgainstDisk(options, root, measurement(2048, 3)),

@@ -9,10 +9,14 @@ import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { renderCompareTerminal } from '../../report/compare.ts';
-import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
-import { compareRuns } from '../../stats/compare.ts';
+import type { CellRecord } from '../../results/record.ts';
+import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
+import { fmt } from '../../report/text-table.ts';
+import { compareCell, compareRuns } from '../../stats/compare.ts';
+import { mergeRepetitions } from '../../stats/merge.ts';
 
 const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--json]
+       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--json]
 
 For every cell in both runs (same cellKey: same runtime name, workload or
 endpoint, model or architecture, concurrency, ...), prints A and B's mean of
@@ -24,15 +28,101 @@ than 2 repetitions on a side. The interval excludes 1 exactly when p < 0.05.
 RUN: a run id, a unique prefix, 'latest' or 'latest~N'. --store-b reads
 RUN_B from another store (e.g. a colleague's results.db).
 HTML with a forest plot: conlab report --compare RUN_A RUN_B -o FILE.
+
+Two cells of one run (e.g. threads against processes): each --cell PATTERN
+is a few words that must all appear in exactly one cell's key, e.g.
+  conlab compare latest --cell 'node cpu.sha256 |threads|' --cell 'node cpu.sha256 |processes|'
 `;
+
+/** The one merged cell of a run whose key contains every word of the pattern. */
+function findCell(cells: CellRecord[], pattern: string): CellRecord {
+  const terms = pattern.split(/\s+/).filter((term) => term !== '');
+  const matches = cells.filter((cell) => terms.every((term) => cell.cellKey.includes(term)));
+  if (matches.length === 1 && matches[0]) return matches[0];
+  const shown = (matches.length === 0 ? cells : matches).slice(0, 8).map((cell) => `  ${cell.cellKey}`);
+  throw new LabError(
+    ErrorCodes.NOT_FOUND,
+    `--cell '${pattern}' matches ${matches.length} cells; it must match exactly one:\n${shown.join('\n')}`,
+    { hint: 'add words from the key (runtime, workload, |model|, c2, ...) until one cell matches' },
+  );
+}
+
+function compareTwoCells(store: ResultStore, ref: string, patterns: string[], json: boolean): number {
+  const data = store.loadRun(ref);
+  const merged = mergeRepetitions(data.cells);
+  const [a, b] = patterns.map((pattern) => findCell(merged, pattern)) as [CellRecord, CellRecord];
+  if (a.kind !== b.kind) {
+    throw new LabError(ErrorCodes.USAGE, `cannot compare a ${a.kind} cell with a ${b.kind} cell`, {
+      hint: 'pick two batch cells (time) or two server cells (req/s)',
+    });
+  }
+  for (const cell of [a, b]) {
+    if (cell.status !== 'ok') {
+      throw new LabError(
+        ErrorCodes.USAGE,
+        `cell ${cell.cellKey} is ${cell.status}${cell.reason ? ` (${cell.reason})` : ''}`,
+        {
+          hint: 'only ok cells have numbers to compare',
+        },
+      );
+    }
+  }
+  const result = compareCell(`${a.cellKey} vs ${b.cellKey}`, a, b);
+  if (json) {
+    printJson({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result });
+    return 0;
+  }
+  const show = (value: number | null) =>
+    value === null
+      ? '-'
+      : result.metric === 'durationMs'
+        ? fmt.durationMs(value)
+        : `${fmt.rate(value)} req/s`;
+  const side = (name: string, key: string, interval: typeof result.a) =>
+    `${name} = ${key}\n    ${show(interval.mean)} [${show(interval.low)} – ${show(interval.high)}], ${interval.n} repetitions`;
+  const ratio =
+    result.ratio.low === null || result.ratio.high === null
+      ? fmt.fixed(result.ratio.ratio, 3)
+      : `${fmt.fixed(result.ratio.ratio, 3)} [${result.ratio.low.toFixed(3)}, ${result.ratio.high.toFixed(3)}]`;
+  const p = result.p === null ? '-' : result.p < 0.001 ? '<0.001' : result.p.toFixed(3);
+  process.stdout.write(
+    `run ${data.run.runId}, ${result.metric === 'durationMs' ? 'time of the timed section' : 'verified req/s'} (95% intervals)\n` +
+      `${side('A', a.cellKey, result.a)}\n${side('B', b.cellKey, result.b)}\n` +
+      `B/A ${ratio}, p ${p} ${result.mark}: ${result.verdict}\n`,
+  );
+  return 0;
+}
 
 function compare(argv: string[]): number {
   const { values, positionals } = parseCommandArgs(
     'compare',
     argv,
-    { store: { type: 'string' }, 'store-b': { type: 'string' }, json: { type: 'boolean' } },
+    {
+      store: { type: 'string' },
+      'store-b': { type: 'string' },
+      json: { type: 'boolean' },
+      cell: { type: 'string', multiple: true },
+    },
     true,
   );
+  if (values.cell !== undefined) {
+    const [ref] = positionals;
+    if (ref === undefined || positionals.length > 1 || values.cell.length !== 2) {
+      throw new LabError(
+        ErrorCodes.USAGE,
+        'comparing two cells takes one RUN and exactly two --cell patterns',
+        {
+          hint: "conlab compare latest --cell '|threads|' --cell '|processes|'",
+        },
+      );
+    }
+    const store = openStore(values.store ?? DEFAULT_STORE_PATH, { create: false });
+    try {
+      return compareTwoCells(store, ref, values.cell, values.json ?? false);
+    } finally {
+      store.close();
+    }
+  }
   const [refA, refB] = positionals;
   if (refA === undefined || refB === undefined || positionals.length > 2) {
     throw new LabError(ErrorCodes.USAGE, 'compare takes two runs: RUN_A RUN_B', {

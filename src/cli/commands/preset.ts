@@ -32,6 +32,7 @@ ${presetNames.map((name) => `  ${name.padEnd(9)} ${presets[name]?.summary ?? ''}
   --runtime R      node | bun | deno | system-node | path (default node)
   --format F       table (default: table and the answers) | csv (the seed's columns) | json
   --output FILE    write there instead of stdout
+  --csv FILE       also write the seed's CSV there (whatever --format is)
 
 Every cell is a fresh server process group, verified before it is measured;
 a cell that fails is reported with its reason and the preset goes on (exit 1
@@ -54,6 +55,7 @@ export const command: Command = {
         runtime: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string' },
+        csv: { type: 'string' },
       },
       true,
     );
@@ -91,13 +93,17 @@ export const command: Command = {
     const archs = values.archs === undefined ? undefined : parseNameListFlag(values.archs);
     if (archs?.length === 0)
       throw new LabError(ErrorCodes.BAD_PARAM, '--archs is empty', { hint: 'e.g. --archs single,prefork' });
-    if (values.output !== undefined) {
+    for (const [flag, path] of [
+      ['output', values.output],
+      ['csv', values.csv],
+    ] as const) {
+      if (path === undefined) continue;
       try {
-        closeSync(openSync(values.output, 'a'));
+        closeSync(openSync(path, 'a'));
       } catch (error) {
         throw new LabError(
           ErrorCodes.IO,
-          `--output '${values.output}' cannot be written (${(error as Error).message})`,
+          `--${flag} '${path}' cannot be written (${(error as Error).message})`,
           {
             hint: 'give a file path in an existing directory you can write to',
           },
@@ -122,6 +128,7 @@ export const command: Command = {
           : format === 'json'
             ? `${JSON.stringify(report.json, null, 2)}\n`
             : report.text;
+      if (values.csv !== undefined) writeFileSync(values.csv, report.csv);
       if (values.output !== undefined) writeFileSync(values.output, text);
       else if (format === 'json') printJson(report.json);
       else process.stdout.write(text);

@@ -95,14 +95,19 @@ export const command: Command = {
       const { renderTerminalTable } = await import('../../report/terminal.ts');
       process.stdout.write(renderTerminalTable(run, { wide: values.wide }));
     }
+    let exitCode = 0;
     if (values.svg !== undefined || values.png !== undefined) {
       const { writeFigures } = await import('../../report/figures.ts');
-      const written = await writeFigures(run, { svgDir: values.svg, pngDir: values.png });
+      const { written, failed } = await writeFigures(run, { svgDir: values.svg, pngDir: values.png });
       process.stdout.write(
-        written.length === 0
+        written.length === 0 && failed.length === 0
           ? `run ${run.run.runId} has no cell with data to chart: no figures written\n`
           : `wrote ${written.length} figures:\n${written.map((path) => `  ${path}\n`).join('')}`,
       );
+      for (const { id, reason } of failed)
+        process.stderr.write(`conlab: chart ${id} could not be drawn: ${reason}\n`);
+      // The other figures are written; the exit status still says that one is missing.
+      if (failed.length > 0) exitCode = 1;
     }
     const wantsHtml =
       values.output !== undefined || (!values.table && values.svg === undefined && values.png === undefined);
@@ -112,6 +117,6 @@ export const command: Command = {
       await writeHtmlReport(run, path);
       process.stdout.write(`wrote ${path} (run ${run.run.runId}, ${run.cells.length} records)\n`);
     }
-    return 0;
+    return exitCode;
   },
 };

@@ -4,6 +4,7 @@
  * order, store each record as it ends, then print the table, the report
  * path and the conclusion. `--resume` finishes the last unfinished run.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
@@ -46,6 +47,8 @@ flags:
   --time-budget S    stop (resumable) after S seconds
   --duration S       measured seconds of every server cell
   --items N          items of every batch cell
+  --concurrency LIST concurrency levels of every batch experiment, e.g. 1,2,4
+  --connections LIST connection counts of every server experiment
 
 See also: conlab suite show SUITE (the cells and an estimated duration),
 conlab results list|show|export, conlab compare A B.
@@ -59,12 +62,17 @@ interface Prepared {
   resumed: boolean;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether `pid` is a live conlab process (a recycled PID of another program does not count). */
+function conlabAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('conlab');
+  } catch {
+    return true; // no /proc: trust the signal probe
   }
 }
 
@@ -80,7 +88,7 @@ function resumeRun(store: ResultStore): Prepared {
     info.status === 'running' &&
     info.ownerPid !== null &&
     info.ownerPid !== process.pid &&
-    processAlive(info.ownerPid)
+    conlabAlive(info.ownerPid)
   ) {
     throw new LabError(ErrorCodes.STORE, `run ${runId} is still running (pid ${info.ownerPid})`, {
       hint: 'wait for it, or stop it with Ctrl-C / kill before resuming',

@@ -74,7 +74,11 @@ export function renderRuntimesTable(rows: Row[]): string {
 function toRow(found: DiscoveredRuntime, refresh: boolean): Row {
   if (!found.spec)
     return { name: found.name, label: '-', path: '-', capabilities: null, error: found.error ?? 'not found' };
-  const probed = probeCapabilities(found.spec, { refresh });
+  const probed = probeCapabilities(found.spec, {
+    refresh,
+    onProbe: (label) =>
+      void process.stderr.write(`conlab runtimes: probing ${label} (once per version, a few seconds)\n`),
+  });
   return {
     name: found.name,
     label: found.spec.label,

@@ -24,7 +24,7 @@ const usage = `usage: conlab suite validate FILE
              them); FILE defaults to the built-in quick suite
 
 override flags (same as 'conlab run'):
-${'  --runtimes LIST  --reps N  --warmup S  --order interleaved|shuffled|sequential\n  --seed N  --time-budget S  --duration S (server cells)  --items N (batch cells)'}
+${'  --runtimes LIST  --reps N  --warmup S  --order interleaved|shuffled|sequential\n  --seed N  --time-budget S  --duration S (server cells)  --items N (batch cells)\n  --concurrency LIST (batch)  --connections LIST (server)'}
 `;
 
 function formatSeconds(seconds: number): string {

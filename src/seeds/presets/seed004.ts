@@ -20,7 +20,7 @@ const PREFORK_PROCESSES = 4;
 const PREFORK_THREADS = 4;
 
 export const SEED004_CSV_HEADER =
-  'server_type,runtime,processes,threads,transactions_per_sec,successful,failures,distinct_processes,distinct_threads,p50_ms,p99_ms,cpu_percent,memory_mb';
+  'server_type,runtime,processes,threads,transactions_per_sec,successful,failures,distinct_processes,distinct_threads,whoami_samples,tree_pids,p50_ms,p99_ms,cpu_percent,memory_mb';
 
 export interface Seed004Row extends CellFigures {
   arch: Seed004Arch;
@@ -30,6 +30,10 @@ export interface Seed004Row extends CellFigures {
   distinctProcesses: number;
   /** Distinct (pid, thread) pairs. */
   distinctThreads: number;
+  /** How many /whoami answers the distinct counts come from. */
+  whoamiSamples: number;
+  /** Distinct PIDs the monitor saw in the server's process tree during the load (spawn's children included when caught). */
+  treeProcesses: number;
   servedBy: { pid: number; thread: number }[];
 }
 
@@ -72,6 +76,8 @@ async function run(context: PresetContext): Promise<PresetReport> {
         ...figuresOf(outcome),
         distinctProcesses: new Set(outcome.servedBy.map((s) => s.pid)).size,
         distinctThreads: outcome.servedBy.length,
+        whoamiSamples: outcome.whoamiSamples,
+        treeProcesses: outcome.pids.length,
         servedBy: outcome.servedBy,
       });
     }
@@ -101,6 +107,8 @@ export function seed004Csv(rows: Seed004Row[], runtime: string): string {
       row.errors,
       row.distinctProcesses,
       row.distinctThreads,
+      row.whoamiSamples,
+      row.treeProcesses,
       round(row.p50Ms ?? 0, 3),
       round(row.p99Ms ?? 0, 3),
       row.cpuPercent === null ? '' : round(row.cpuPercent, 1),
@@ -122,6 +130,8 @@ function renderSeed004(rows: Seed004Row[], runtime: string, durationS: number): 
       { header: 'failures', value: (r) => String(r.errors), align: 'right' },
       { header: 'processes', value: (r) => String(r.distinctProcesses), align: 'right' },
       { header: 'threads', value: (r) => String(r.distinctThreads), align: 'right' },
+      { header: 'samples', value: (r) => String(r.whoamiSamples), align: 'right' },
+      { header: 'tree pids', value: (r) => String(r.treeProcesses), align: 'right' },
       { header: 'p50', value: (r) => ms(r.p50Ms), align: 'right' },
       { header: 'p99', value: (r) => ms(r.p99Ms), align: 'right' },
       { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
@@ -138,7 +148,8 @@ function renderSeed004(rows: Seed004Row[], runtime: string, durationS: number): 
     `seed 004 on ${runtime}: GET /whoami, closed loop, ${durationS} s; shape = processes x pool threads`,
     '',
     table,
-    'processes / threads: distinct pid and (pid, thread) in /whoami answers sampled on fresh connections during the load.',
+    'processes / threads: distinct pid and (pid, thread) in the /whoami answers sampled (one at a time, fresh connections)',
+    'during the load; samples = how many answers that is. tree pids = distinct PIDs the monitor saw in the server tree.',
     'In JavaScript a prefork pool thread cannot share its process event loop, so /whoami is answered by each',
     "process's main thread (thread=0); the pool threads do /score cpu work. reuseport-threads shows threads that accept.",
   ];

@@ -54,6 +54,8 @@ export interface SeedCellOutcome {
   monitor: MonitorReport | null;
   /** Distinct (pid, thread) pairs seen in /whoami answers during the load. */
   servedBy: ServedBy[];
+  /** /whoami answers the sampler got (each on a fresh connection). */
+  whoamiSamples: number;
   /** Real PIDs of the server's process tree during the measured window. */
   pids: number[];
 }
@@ -64,6 +66,7 @@ const failed = (reason: string): SeedCellOutcome => ({
   load: null,
   monitor: null,
   servedBy: [],
+  whoamiSamples: 0,
   pids: [],
 });
 
@@ -122,7 +125,8 @@ async function measure(
   }
   // Stopped even when the load threw, so no timer or sampler outlives the cell.
   const report = monitor.stop();
-  const servedBy = (await sampler?.stop()) ?? [];
+  const sampled = (await sampler?.stop()) ?? { servedBy: [], samples: 0 };
+  const { servedBy } = sampled;
   if (load === null) throw loadError instanceof Error ? loadError : new Error(errorText(loadError));
   const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
   if (load.requests === 0) {
@@ -130,9 +134,17 @@ async function measure(
       load.errorsTotal === 0
         ? `no reply completed within the ${spec.durationS} s window and none failed: each reply takes longer than that (give a longer --duration)`
         : `no verified replies (errors: ${JSON.stringify(load.errors)})`;
-    return { status: 'failed', reason, load, monitor: report, servedBy, pids };
+    return {
+      status: 'failed',
+      reason,
+      load,
+      monitor: report,
+      servedBy,
+      whoamiSamples: sampled.samples,
+      pids,
+    };
   }
-  return { status: 'ok', load, monitor: report, servedBy, pids };
+  return { status: 'ok', load, monitor: report, servedBy, whoamiSamples: sampled.samples, pids };
 }
 
 /**
@@ -141,8 +153,9 @@ async function measure(
  * observes; fresh connections because a kept-alive one would always reach
  * the same process.
  */
-function startWhoamiSampler(baseUrl: string): { stop(): Promise<ServedBy[]> } {
+function startWhoamiSampler(baseUrl: string): { stop(): Promise<{ servedBy: ServedBy[]; samples: number }> } {
   const seen = new Map<string, ServedBy>();
+  let samples = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -152,6 +165,7 @@ function startWhoamiSampler(baseUrl: string): { stop(): Promise<ServedBy[]> } {
         if (response.status === 200 && match) {
           const servedBy = { pid: Number(match[2]), thread: Number(match[3]) };
           seen.set(`${servedBy.pid}/${servedBy.thread}`, servedBy);
+          samples++;
         }
       } catch {
         // A failed sample says nothing about who serves; the load counts failures.
@@ -163,7 +177,7 @@ function startWhoamiSampler(baseUrl: string): { stop(): Promise<ServedBy[]> } {
     async stop() {
       running = false;
       await loop;
-      return [...seen.values()].sort((a, b) => a.pid - b.pid || a.thread - b.thread);
+      return { servedBy: [...seen.values()].sort((a, b) => a.pid - b.pid || a.thread - b.thread), samples };
     },
   };
 }

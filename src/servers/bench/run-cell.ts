@@ -56,6 +56,9 @@ export interface ServerCellOptions {
 interface RepOutcome {
   load: LoadResult;
   monitor: MonitorReport;
+  /** Server tree CPU (% of one core) and peak RSS inside the measured window. */
+  serverCpuPercent: number;
+  serverPeakRssBytes: number;
   servedByPids: number[];
   pids: number[];
 }
@@ -180,8 +183,8 @@ export async function runServerCell(
     rpsStdev: stdev(rpsPerRep),
     latencyUs: last.load.latencyUs,
     errors,
-    serverCpuPercent: last.monitor.summary.treeCpuPercent,
-    serverPeakRssBytes: last.monitor.summary.treePeakRssBytes,
+    serverCpuPercent: last.serverCpuPercent,
+    serverPeakRssBytes: last.serverPeakRssBytes,
     clientCpuPercent: last.load.clientCpuPercent,
     servedByPids: last.servedByPids,
     histogram: last.load.histogram,
@@ -191,10 +194,36 @@ export async function runServerCell(
     return {
       ...cell,
       status: 'failed',
-      reason: `no verified replies (errors: ${JSON.stringify(errors)}; ${last.load.errorSamples?.join(' | ') ?? ''})`,
+      reason:
+        `no verified replies in ${spec.durationS} s (${last.load.unfinished ?? 0} request(s) still unanswered when the window closed; ` +
+        `errors: ${JSON.stringify(errors)}${last.load.errorSamples?.length ? `; ${last.load.errorSamples.join(' | ')}` : ''}) → ` +
+        'a slower architecture needs a longer --duration',
     };
   }
   return cell;
+}
+
+/**
+ * The server tree's CPU and peak RSS over the monitor samples after the
+ * warm-up (sample times are from the monitor start, which precedes the load's
+ * start by the generator's thread start-up, a few ms). Whole-window summary
+ * when there are no samples (monitor unavailable or a very short run).
+ */
+export function measuredServerUsage(
+  report: MonitorReport,
+  warmupS: number,
+): { serverCpuPercent: number; serverPeakRssBytes: number } {
+  const samples = report.tree.filter((sample) => sample.tMs > warmupS * 1000);
+  if (samples.length === 0) {
+    return {
+      serverCpuPercent: report.summary.treeCpuPercent,
+      serverPeakRssBytes: report.summary.treePeakRssBytes,
+    };
+  }
+  return {
+    serverCpuPercent: samples.reduce((sum, sample) => sum + sample.cpuPercent, 0) / samples.length,
+    serverPeakRssBytes: Math.max(...samples.map((sample) => sample.rssBytes)),
+  };
 }
 
 type RepResult =
@@ -236,12 +265,14 @@ async function runRepetition(
       timeoutMs: spec.timeoutMs ?? 10_000,
       ...(spec.rateRps === undefined ? {} : { rateRps: spec.rateRps }),
     };
-    // Warm-up is its own run so the monitor window below holds only the measured one.
-    if (spec.warmupS > 0) await runLoad({ ...loadOptions, durationS: spec.warmupS });
+    // Warm-up and measurement are one run on the same connections: a separate warm-up run would leave
+    // its in-flight requests queued in the server (closing a connection does not cancel the work), and
+    // the measured window would start behind that backlog. The monitor spans both; the server figures
+    // are taken from its samples inside the measured window.
     const monitor = startMonitor({ rootPid: server.pid });
     let load: LoadResult;
     try {
-      load = await runLoad({ ...loadOptions, durationS: spec.durationS });
+      load = await runLoad({ ...loadOptions, durationS: spec.durationS, warmupS: spec.warmupS });
     } catch (error) {
       // Stopped even when the load throws, so its timer does not outlive the cell.
       monitor.stop();
@@ -251,7 +282,7 @@ async function runRepetition(
     const servedByPids =
       config.protocol === 'http' ? await sampleServingPids(baseUrl, Math.max(8, config.workers * 8)) : [];
     const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
-    outcome = { load, monitor: report, servedByPids, pids };
+    outcome = { load, monitor: report, servedByPids, pids, ...measuredServerUsage(report, spec.warmupS) };
   } catch (error) {
     failure = errorText(error);
   }

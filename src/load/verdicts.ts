@@ -1,0 +1,33 @@
+/**
+ * When the generator's own numbers cannot be trusted: pure rules from the
+ * measured thread CPU and open-loop send lag to the result's warnings.
+ */
+import type { LatencySummaryUs, Verdict } from '../results/record.ts';
+import type { ThreadUsage } from './types.ts';
+
+/** A thread at or above this share of one core was the bottleneck, not the server. */
+export const SATURATED_CPU_PERCENT = 90;
+/** Open loop: p99 send lateness above this means the generator could not keep its schedule. */
+export const DRIFT_P99_US = 10_000;
+
+export function clientVerdicts(
+  threads: ThreadUsage[],
+  sendLagUs: LatencySummaryUs | undefined,
+): { warnings: Verdict[]; details: string[] } {
+  const warnings: Verdict[] = [];
+  const details: string[] = [];
+  const busiest = threads.reduce((a, t) => Math.max(a, t.cpuPercent), 0);
+  if (busiest >= SATURATED_CPU_PERCENT) {
+    warnings.push('client-saturated');
+    details.push(
+      `client-saturated: a generator thread used ${Math.round(busiest)}% of a core; the client, not the server, may be the limit (add -t threads or cores)`,
+    );
+  }
+  if (sendLagUs !== undefined && sendLagUs.p99 > DRIFT_P99_US) {
+    warnings.push('schedule-drift');
+    details.push(
+      `schedule-drift: p99 send lateness ${(sendLagUs.p99 / 1000).toFixed(1)} ms (limit ${DRIFT_P99_US / 1000} ms); the generator fell behind its schedule`,
+    );
+  }
+  return { warnings, details };
+}
