@@ -11,6 +11,7 @@
  *   node bench/cpu-scaling.ts [--items 20] [--iters 10000000] [--rounds 5] [--runtime node]
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBatchCell } from '../src/batch/run-cell.ts';
 import { resolveRuntime, type RuntimeSpec } from '../src/runtimes/registry.ts';
@@ -70,6 +71,11 @@ async function cell(model: string, concurrency: number): Promise<number> {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const samples: Record<string, number[]> = { ceiling: [], threads: [], processes: [] };
 console.log(
+  `machine: ${availableParallelism()} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at start`,
+);
+console.log(
   `cpu scaling: cpu.js iters=${ITERS}, ${2 * N} items on 2 workers vs ${N} items each in 2 independent processes, ${ROUNDS} rounds, ${runtime.label}`,
 );
 for (let round = 0; round < ROUNDS; round++) {
@@ -95,3 +101,8 @@ for (const model of ['threads', 'processes']) {
     `${model.padEnd(9)} speedup ${speedup.toFixed(2)}× vs ceiling ${ceiling.toFixed(2)}× → ratio of medians ${(speedup / ceiling).toFixed(2)}, median of per-round ratios ${median(ratios).toFixed(2)} (goal ≥ 0.95)`,
   );
 }
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at end`,
+);

@@ -9,6 +9,7 @@
  *   node bench/pool-dispatch.ts [--tasks 200000] [--rounds 5]
  */
 import { fork } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -158,6 +159,8 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] ?? 0;
 };
 
+const spread = new Map<string, string>();
+
 async function measure(groups: Contender[][]): Promise<Map<string, number>> {
   const rates = new Map<string, number[]>();
   const all = groups.flat();
@@ -170,6 +173,9 @@ async function measure(groups: Contender[][]): Promise<Map<string, number>> {
       rates.set(contender.name, [...(rates.get(contender.name) ?? []), rate]);
     }
   }
+  for (const [name, xs] of rates) {
+    spread.set(name, `${Math.round(Math.min(...xs) / 1000)}k–${Math.round(Math.max(...xs) / 1000)}k`);
+  }
   return new Map([...rates].map(([name, xs]) => [name, median(xs)]));
 }
 
@@ -178,11 +184,16 @@ function print(title: string, rates: Map<string, number>, reference: string): vo
   console.log(`\n${title}`);
   for (const [name, rate] of rates) {
     console.log(
-      `  ${name.padEnd(42)} ${Math.round(rate).toString().padStart(9)} tasks/s  ${(rate / ref).toFixed(2)}× of ${reference}`,
+      `  ${name.padEnd(42)} ${Math.round(rate).toString().padStart(9)} tasks/s (rounds ${spread.get(name) ?? '?'})  ${(rate / ref).toFixed(2)}× of ${reference}`,
     );
   }
 }
 
+console.log(
+  `machine: ${availableParallelism()} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at start`,
+);
 console.log(
   `pool dispatch: ${TASKS} no-op tasks per round, ${ROUNDS} rounds (median), ${WORKERS} workers, ${IN_FLIGHT} in flight per worker, node ${process.versions.node}`,
 );
@@ -207,3 +218,8 @@ try {
 } finally {
   for (const contender of processContenders) await contender.close();
 }
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} at end`,
+);

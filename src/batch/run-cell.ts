@@ -132,6 +132,16 @@ function resourceFigures(rep: Repetition): { cpuPercent: number; peakRssBytes: n
   };
 }
 
+/** A failure that means "this runtime cannot do that" rather than "the model is broken". */
+function unsupportedReason(reason: string, runtime: RuntimeSpec): string | undefined {
+  const named = /unsupported on \S+ \(.*\)/.exec(reason);
+  if (named) return named[0];
+  if (/ERR_UNKNOWN_FILE_EXTENSION/.test(reason)) {
+    return `unsupported on ${runtime.label} (cannot run TypeScript subjects: needs node >= 22.18, bun or deno)`;
+  }
+  return undefined;
+}
+
 export async function runBatchCell(
   input: BatchCellSpec | ResolvedBatchSpec,
   runtime: RuntimeSpec,
@@ -153,9 +163,9 @@ export async function runBatchCell(
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // A runtime that lacks a capability is a named skip, not a broken model.
-      const unsupported = /unsupported on \S+ \(.*\)/.exec(reason);
+      const unsupported = unsupportedReason(reason, runtime);
       cell.status = unsupported ? 'skipped' : 'failed';
-      cell.reason = unsupported ? unsupported[0] : `repetition ${r + 1}: ${reason}`;
+      cell.reason = unsupported ?? `repetition ${r + 1}: ${reason}`;
       break;
     }
     const answer = rep.done.answer;

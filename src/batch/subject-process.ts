@@ -31,6 +31,16 @@ export function killAllSubjects(): void {
 
 process.on('exit', killAllSubjects);
 
+/** The line of a dead process's stderr that says why: its last error line, else its last line. */
+export function stderrSummary(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== '}' && !line.startsWith('at '));
+  const errorLine = lines.findLast((line) => /error|ERR_|unsupported/i.test(line));
+  return (errorLine ?? lines.at(-1) ?? '').slice(0, 300);
+}
+
 type Waiter = { resolve(message: FromSubject): void; reject(error: Error): void };
 
 export class SubjectProcess {
@@ -47,6 +57,8 @@ export class SubjectProcess {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // A failed spawn emits 'error' (and no pid): without a listener it would crash the driver.
+    this.child.on('error', () => {});
     if (this.child.pid === undefined) throw new Error(`could not start ${runtime.binPath}`);
     this.pid = this.child.pid;
     liveGroups.add(this.pid);
@@ -73,8 +85,8 @@ export class SubjectProcess {
     });
     this.exited = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
-        const lastLines = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
-        this.exitReason = `subject exited ${signal ? `on ${signal}` : `with code ${code}`}${lastLines ? `: ${lastLines}` : ''}`;
+        const detail = stderrSummary(this.stderrTail);
+        this.exitReason = `subject exited ${signal ? `on ${signal}` : `with code ${code}`}${detail ? `: ${detail}` : ''}`;
         this.waiter?.reject(new Error(this.exitReason));
         this.waiter = undefined;
         resolve();

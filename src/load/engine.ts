@@ -100,6 +100,7 @@ export class Engine implements ConnOwner {
       verify: httpVerifier(options),
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
       readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
+      directWrite: currentRuntimeName() === 'node',
     };
     for (let i = 0; i < plan.connections; i++) this.conns.push(new Connection(this, spec));
   }
@@ -127,8 +128,9 @@ export class Engine implements ConnOwner {
 
   private begin(): void {
     if (this.stopping) return;
-    const measureIn = Math.max(0, this.measureStartMs - this.now());
-    setTimeout(() => this.beginMeasuring(), measureIn);
+    const measureIn = this.measureStartMs - this.now();
+    if (measureIn <= 0) this.beginMeasuring();
+    else setTimeout(() => this.beginMeasuring(), measureIn);
     if (this.endMs !== Infinity)
       this.endTimer = setTimeout(() => this.finish(), Math.max(0, this.endMs - this.now()));
     const tick = Math.max(5, Math.min(100, this.timeoutMs / 4));

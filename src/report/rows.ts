@@ -208,6 +208,33 @@ function serverRow(cell: ServerCell, counts: { ok: number; total: number }): Rep
   };
 }
 
+/**
+ * Two batch cells of one workload with different params or item counts are
+ * different experiments: when a run has both, the workload label carries
+ * the parameters, so that charts (grouped by label) never put them together.
+ */
+function distinguishWorkloads(rows: ReportRow[], merged: readonly CellRecord[]): void {
+  const configOf = new Map<string, string>();
+  const configsPerWorkload = new Map<string, Set<string>>();
+  for (const cell of merged) {
+    if (cell.kind !== 'batch') continue;
+    const params = Object.entries(cell.params)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    const config = `${params}${params ? ' ' : ''}items=${cell.items}`;
+    configOf.set(cell.cellKey, config);
+    const set = configsPerWorkload.get(cell.workload) ?? new Set<string>();
+    set.add(config);
+    configsPerWorkload.set(cell.workload, set);
+  }
+  for (const row of rows) {
+    const config = configOf.get(row.cellKey);
+    if (config !== undefined && (configsPerWorkload.get(row.workload)?.size ?? 0) > 1) {
+      row.workload = `${row.workload} ${config}`;
+    }
+  }
+}
+
 /** One row per cell of the run (repetitions merged by src/stats), batch rows first, in a stable order. */
 export function reportRows(run: RunData): ReportRow[] {
   const counts = repetitionCounts(run.cells);
@@ -230,6 +257,7 @@ export function reportRows(run: RunData): ReportRow[] {
     const row = cell.kind === 'batch' ? batchRow(cell, count, baselines) : serverRow(cell, count);
     return { ...row, ...(sources.get(cell.cellKey) ?? noSource) };
   });
+  distinguishWorkloads(rows, merged);
   return rows.toSorted(
     (a, b) =>
       a.kind.localeCompare(b.kind) ||

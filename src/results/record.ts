@@ -118,6 +118,10 @@ export interface ServerCell extends CellBase {
   servedByPids: number[];
   /** Encoded HDR histogram of latency (µs), mergeable. */
   histogram: string;
+  /** Distinct serving units seen in /whoami answers, as "pid/thread" (thread 0 = main thread); tells threads apart where servedByPids cannot. Optional: older records lack it. */
+  servedByUnits?: string[];
+  /** Requests still unanswered when the measured window closed (last repetition); their latency is in no percentile, so when this is large next to `requests` the percentiles are optimistic. Optional: older records lack it. */
+  unfinishedRequests?: number;
   /** The server lab's resolved parameters (server config, endpoint work size, load threads); optional: older records lack it. */
   serverParams?: Record<string, unknown>;
   /** Per-second throughput and latency of the last repetition (the load generator's LoadResult.timeline); the report aligns it with the per-core CPU timeline. Optional: older records lack it. */

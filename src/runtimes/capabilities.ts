@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
+import { TIMED_OUT, capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
 import type { RuntimeSpec } from './registry.ts';
 import { ErrorCodes, unknownName } from '../core/errors.ts';
 
@@ -23,7 +23,7 @@ export interface RuntimeCapabilities {
 
 /** Bump when probe-subject.ts changes what it checks, so stale cached answers are not reused. */
 const PROBE_VERSION = 3;
-const PROBE_TIMEOUT_MS = 90_000;
+const PROBE_TIMEOUT_MS = 180_000;
 const probeScript = fileURLToPath(new URL('./probe-subject.ts', import.meta.url));
 const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/conlab/', import.meta.url));
 const cacheFile = `${cacheDir}capabilities.json`;
@@ -132,10 +132,11 @@ export function probeCapabilities(
     capabilities,
   };
   memory.set(key, value);
-  // A probe that failed as a whole (timeout, crash) is not cached: the next command tries again.
-  if (capabilities.typescript.supported || /TypeScript/.test(capabilities.typescript.reason ?? '')) {
-    writeFileCache(key, value);
-  }
+  // A probe that failed as a whole (timeout, crash), or a check that timed out, is not cached:
+  // the next command tries again rather than skipping cells for good because the machine was busy.
+  const timedOut = Object.values(capabilities).some((c) => c.reason?.startsWith(TIMED_OUT));
+  const ran = capabilities.typescript.supported || /TypeScript/.test(capabilities.typescript.reason ?? '');
+  if (ran && !timedOut) writeFileCache(key, value);
   return value;
 }
 

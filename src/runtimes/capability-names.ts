@@ -25,3 +25,6 @@ export interface CapabilityResult {
   /** Why not (or a note on how it was checked). */
   reason?: string;
 }
+
+/** Prefix of the reason of a check that timed out: such an answer is not cached (a busy machine is not a missing capability). */
+export const TIMED_OUT = 'no answer in';

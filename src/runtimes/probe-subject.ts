@@ -23,11 +23,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { selfSpawnArgs } from '../core/runtime-info.ts';
-import type { Capability, CapabilityResult } from './capability-names.ts';
+import { TIMED_OUT, type Capability, type CapabilityResult } from './capability-names.ts';
 
 const self = new URL(import.meta.url).pathname;
-const CHECK_TIMEOUT_MS = 8000;
-const HELPER_LIFETIME_MS = 20_000;
+/** Generous: on a 2-core machine under load, starting two cluster workers can take seconds. */
+const CHECK_TIMEOUT_MS = 20_000;
+const HELPER_LIFETIME_MS = 30_000;
 
 type Check = () => Promise<CapabilityResult>;
 
@@ -273,7 +274,7 @@ async function runCheck(check: Check): Promise<CapabilityResult> {
     return await Promise.race([
       check(),
       new Promise<CapabilityResult>((resolve) => {
-        timer = setTimeout(() => resolve(no(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+        timer = setTimeout(() => resolve(no(`${TIMED_OUT} ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
       }),
     ]);
   } catch (error) {

@@ -71,7 +71,7 @@ export function identifyRuntime(output: string, binPath: string): VersionAnswer 
   const base = binPath.split('/').pop() ?? '';
   let match = /^deno (\d+\.\d+\.\d+)/m.exec(text);
   if (match?.[1]) return { kind: 'deno', version: match[1] };
-  match = /^v(\d+\.\d+\.\d+)$/.exec(text);
+  match = /^v(\d+\.\d+\.\d+)(?:-[\w.]+)?$/.exec(text);
   if (match?.[1]) return { kind: 'node', version: match[1] };
   match = /^(\d+\.\d+\.\d+)(?:[-+][\w.]+)?$/.exec(text);
   if (match?.[1] && base.startsWith('bun')) return { kind: 'bun', version: match[1] };

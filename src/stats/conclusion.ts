@@ -165,7 +165,7 @@ export function conclusionText(run: RunData): string {
     text += ` ${counts.join(', ')} of ${merged.length} cells are left out (see the table for the reasons).`;
   }
   if (flagged.length > 0) {
-    text += ` ${flagged.length} cell${flagged.length === 1 ? ' was' : 's were'} measured on a busy machine or with a saturated client; treat ${flagged.length === 1 ? 'it' : 'them'} with care.`;
+    text += ` ${flagged.length} cell${flagged.length === 1 ? ' was' : 's were'} flagged (busy machine, saturated client or noisy repetitions); treat ${flagged.length === 1 ? 'it' : 'them'} with care.`;
   }
   text += ' Intervals are 95% confidence intervals across repetitions.';
   return text;

@@ -8,6 +8,7 @@
  */
 import { Hdr, summarizeLatency } from '../load/hdr.ts';
 import type { BatchCell, CellRecord, CellStatus, ErrorKind, ServerCell } from '../results/record.ts';
+import { isNoisy } from '../monitor/verdicts.ts';
 import { fillBatchSpeedups, mean, stdev } from './descriptive.ts';
 
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
@@ -71,6 +72,8 @@ function mergeBatch(records: readonly BatchCell[]): BatchCell {
     peakRssBytes: Math.max(0, ...ok.map((record) => record.peakRssBytes)),
     answer: ok[0]?.answer ?? first.answer,
   };
+  // A suite measures one repetition per record, so spread across repetitions is only visible here.
+  if (isNoisy(durationsMs) && !merged.verdicts.includes('noisy')) merged.verdicts.push('noisy');
   if (lastProgress) merged.progress = lastProgress;
   else delete merged.progress;
   if (answers.length > 1 && merged.status === 'ok') {
@@ -122,6 +125,7 @@ function mergeServer(records: readonly ServerCell[]): ServerCell {
     clientCpuPercent: meanOr0(ok.map((record) => record.clientCpuPercent)),
     servedByPids: unique(records.flatMap((record) => record.servedByPids)),
   };
+  if (isNoisy(rpsPerRep) && !merged.verdicts.includes('noisy')) merged.verdicts.push('noisy');
   if (last.timeline) merged.timeline = last.timeline;
   return merged;
 }

@@ -15,18 +15,18 @@ const UNKNOWN_BATCH_WORK_S = 2;
 
 export interface CellEstimate {
   seconds: number;
-  /** Whether it comes from an earlier measurement of the same cellKey. */
-  fromHistory: boolean;
+  /** True when nothing backs it: a batch cell never measured in this store. */
+  guessed: boolean;
 }
 
 export function estimateRepSeconds(cell: CellPlan, history?: ReadonlyMap<string, CellRecord>): CellEstimate {
   if (cell.kind === 'server') {
     // Server cells run for a fixed time; only start-up and warmup vary.
-    return { seconds: SUBJECT_OVERHEAD_S + cell.warmupS + cell.durationS, fromHistory: false };
+    return { seconds: SUBJECT_OVERHEAD_S + cell.warmupS + cell.durationS, guessed: false };
   }
   const previous = history?.get(cell.cellKey);
   if (previous?.kind === 'batch' && previous.status === 'ok' && previous.durationMs > 0) {
-    return { seconds: SUBJECT_OVERHEAD_S + previous.durationMs / 1000, fromHistory: true };
+    return { seconds: SUBJECT_OVERHEAD_S + previous.durationMs / 1000, guessed: false };
   }
-  return { seconds: SUBJECT_OVERHEAD_S + UNKNOWN_BATCH_WORK_S, fromHistory: false };
+  return { seconds: SUBJECT_OVERHEAD_S + UNKNOWN_BATCH_WORK_S, guessed: true };
 }

@@ -16,6 +16,9 @@ import { renderHtmlReport } from '../../src/report/html.ts';
 import { reportRows } from '../../src/report/rows.ts';
 import { renderSvg } from '../../src/report/svg.ts';
 import { renderTerminalTable } from '../../src/report/terminal.ts';
+import { renderCompareHtml, renderCompareTerminal } from '../../src/report/compare.ts';
+import { compareRuns } from '../../src/stats/compare.ts';
+import type { RunData } from '../../src/results/record.ts';
 import { allFailedRun, batchRun, emptyRun, mixedRun, multiRuntimeRun, serverRun } from './fixtures/runs.ts';
 
 function figureIds(html: string): string[] {
@@ -242,4 +245,38 @@ test('the throughput under a heat map is shifted by the recorded offset, and say
   assert.doesNotMatch(svg, /start aligned approximately/);
   // The first second of load [0, 1) s now sits at [0.5, 1.5) s of the monitor window.
   assert.match(svg, /aria-label="seconds into the measured window: 0\.5; req\/s: \d+; t1: 1\.5"/);
+});
+
+test('a comparison across different machines carries a warning; the same machine does not', async () => {
+  const a = batchRun({ seed: 7 });
+  const b = batchRun({ seed: 7 });
+  const sameMachine = renderCompareTerminal(compareRuns(a, b), [a, b]);
+  assert.doesNotMatch(sameMachine, /warning/);
+  const other: RunData = { ...b, run: { ...b.run, env: { ...b.run.env, cores: 8, hostname: 'big-box' } } };
+  const text = renderCompareTerminal(compareRuns(a, other), [a, other]);
+  assert.match(text, /warning: A and B differ in host, core count/);
+  const html = await renderCompareHtml(compareRuns(a, other), [a, other]);
+  assert.match(html, /<p class="warning">/);
+});
+
+test('the same workload with different params is never drawn as one experiment', () => {
+  const run = batchRun({ repetitions: 1 });
+  const heavier = batchRun({ repetitions: 1, seed: 9 }).cells.map((cell) =>
+    cell.kind === 'batch'
+      ? {
+          ...cell,
+          params: { ...cell.params, iters: 40000 },
+          cellKey: cell.cellKey.replace('iters=20000', 'iters=40000'),
+        }
+      : cell,
+  );
+  const rows = reportRows({ ...run, cells: [...run.cells, ...heavier] });
+  const labels = new Set(rows.map((row) => row.workload));
+  assert.deepEqual([...labels].sort(), [
+    'cpu.sha256 iters=20000 seed=conlab items=800',
+    'cpu.sha256 iters=40000 seed=conlab items=800',
+  ]);
+  const throughputCharts = allCharts(rows, 2).filter((chart) => chart.id.startsWith('throughput-batch-'));
+  assert.equal(throughputCharts.length, 2);
+  assert.equal(new Set(throughputCharts.map((chart) => chart.id)).size, 2, 'distinct figure file names');
 });

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LISTENING_RE, groupMembers } from '../../src/servers/bench/launch.ts';
@@ -122,4 +123,15 @@ it('bench-server --json prints one verified cell per architecture', async () => 
     assert.ok(cell.pids.length >= 1);
   }
   assert.equal(cells[1]?.pids.length, 3, 'cluster: primary and two workers monitored');
+});
+
+it('serve on a port already in use is LAB_E_BAD_PARAM with a hint, exit 2', async (t) => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  t.after(() => blocker.close());
+  const address = blocker.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const result = await startCli(['serve', '--port', String(port)]).done;
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /LAB_E_BAD_PARAM: port \d+ on 127\.0\.0\.1 is already in use/);
 });

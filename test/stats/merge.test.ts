@@ -34,6 +34,9 @@ test('batch repetitions merge into one record: durations concatenated, mean/stde
   assert.equal(threads.speedup, 2);
   assert.equal(threads.efficiency, 1);
   assert.equal(threads.peakRssBytes, 50_000_002, 'peak is the max over repetitions');
+  assert.deepEqual(sequential.verdicts, [], 'cv 10% is not above the noise threshold');
+  const [noisy] = mergeRepetitions([batchRecord('threads', 0, 400), batchRecord('threads', 1, 600)]);
+  assert.deepEqual(noisy?.verdicts, ['noisy'], 'spread across repetitions is flagged after merging');
 });
 
 test('a failed repetition fails the merged cell and keeps its reason; disagreeing answers make it invalid', () => {

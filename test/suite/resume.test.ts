@@ -56,12 +56,34 @@ function alive(pid: number): boolean {
   }
 }
 
-function killGroupQuietly(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // already gone
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Processes this test started, killed at the end only if the PID still names the same process (never a recycled one). */
+class Tracked {
+  private readonly processes = new Map<number, string>();
+
+  add(pid: number): void {
+    const started = startTime(pid);
+    if (started !== null) this.processes.set(pid, started);
+  }
+
+  killAll(): void {
+    for (const [pid, started] of this.processes) {
+      if (startTime(pid) !== started) continue;
+      for (const target of [-pid, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
     }
   }
 }
@@ -71,9 +93,9 @@ test(
   { timeout: 90_000 },
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'conlab-resume-'));
-    const started: number[] = [];
+    const started = new Tracked();
     t.after(() => {
-      for (const pid of started) killGroupQuietly(pid);
+      started.killAll();
       rmSync(dir, { recursive: true, force: true });
     });
     const suitePath = join(dir, 'suite.yaml');
@@ -85,7 +107,7 @@ test(
       detached: true,
     });
     assert.ok(child.pid);
-    started.push(child.pid);
+    started.add(child.pid);
     let stderr = '';
     let killScheduled = false;
     const subjects = new Set<number>();
@@ -98,7 +120,10 @@ test(
           killScheduled = true;
           // Let the third cell's subject start, so the kill lands mid-cell.
           setTimeout(() => {
-            for (const pid of descendants(child.pid as number)) subjects.add(pid);
+            for (const pid of descendants(child.pid as number)) {
+              subjects.add(pid);
+              started.add(pid);
+            }
             child.kill('SIGKILL');
           }, 150);
         }
@@ -159,9 +184,9 @@ test(
   { timeout: 60_000 },
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'conlab-sigint-'));
-    const started: number[] = [];
+    const started = new Tracked();
     t.after(() => {
-      for (const pid of started) killGroupQuietly(pid);
+      started.killAll();
       rmSync(dir, { recursive: true, force: true });
     });
     const suitePath = join(dir, 'suite.yaml');
@@ -172,7 +197,7 @@ test(
       detached: true,
     });
     assert.ok(child.pid);
-    started.push(child.pid);
+    started.add(child.pid);
     let stderr = '';
     let signalled = false;
     const subjects = new Set<number>();
@@ -183,7 +208,10 @@ test(
         if (!signalled && /\[2\/6\]/.test(stderr)) {
           signalled = true;
           setTimeout(() => {
-            for (const pid of descendants(child.pid as number)) subjects.add(pid);
+            for (const pid of descendants(child.pid as number)) {
+              subjects.add(pid);
+              started.add(pid);
+            }
             child.kill('SIGINT');
           }, 150);
         }

@@ -125,6 +125,10 @@ test('CLI overrides are validated like the file', () => {
     const file = join(dir, 's.yaml');
     writeFileSync(file, base);
     assert.equal(prepareSuite(file, { repetitions: 5 }).suite.repetitions, 5);
+    const levels = prepareSuite(file, { concurrency: [1, 4] });
+    assert.deepEqual(levels.suite.batch[0]?.concurrency, [1, 4]);
+    assert.equal(levels.cells.length, 1 + 2, 'sequential once, threads at 1 and 4');
+    assert.throws(() => prepareSuite(file, { concurrency: [0] }), /batch\[0\]\.concurrency/);
     assert.throws(() => prepareSuite(file, { order: 'randm' }), /order: not one of/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -76,7 +76,15 @@ export const command: Command = {
       stopOnStdinEnd: true,
     });
     const runtime = resolveRuntime(values.runtime ?? 'node');
-    const outcome = await launchServer(config, runtime, { inheritStderr: true });
+    const outcome = await launchServer(config, runtime, { inheritStderr: true }).catch((error: unknown) => {
+      if (error instanceof LabError && error.message.includes('EADDRINUSE')) {
+        throw new LabError(ErrorCodes.BAD_PARAM, `port ${config.port} on ${config.host} is already in use`, {
+          hint: 'pick another --port, or --port 0 to let the system choose (the chosen port is printed)',
+          cause: error,
+        });
+      }
+      throw error;
+    });
     if (outcome.kind === 'unsupported') {
       throw new LabError(ErrorCodes.UNSUPPORTED, outcome.reason, {
         hint: `pick another --arch or --runtime (reuseport-style architectures need a runtime whose node:net honours reusePort)`,

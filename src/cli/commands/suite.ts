@@ -87,7 +87,7 @@ function show(argv: string[]): number {
         header: 'est/rep',
         value: (cell) => {
           const estimate = estimates.get(cell.cellKey);
-          return estimate ? `${estimate.seconds.toFixed(1)}s${estimate.fromHistory ? '' : '?'}` : '-';
+          return estimate ? `${estimate.seconds.toFixed(1)}s${estimate.guessed ? '?' : ''}` : '-';
         },
         align: 'right',
       },
@@ -96,7 +96,7 @@ function show(argv: string[]): number {
   );
   lines.push(table.trimEnd(), '');
   lines.push(
-    `${prepared.cells.length} cells × ${suite.repetitions} repetitions = ${prepared.plan.length} subject runs, estimated ${formatSeconds(totalS)} ('?' = guessed: no earlier run of that cell in the store)`,
+    `${prepared.cells.length} cells × ${suite.repetitions} repetitions = ${prepared.plan.length} subject runs, estimated ${formatSeconds(totalS)} ('?' = guessed: a batch cell with no earlier run in the store)`,
   );
   if (suite.timeBudgetS !== null && totalS > suite.timeBudgetS) {
     lines.push(

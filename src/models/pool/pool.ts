@@ -140,11 +140,13 @@ export class Pool {
   }
 
   private workerExited(index: number, slot: Slot, reason: string): void {
+    const wasReady = slot.ready;
     slot.ready = false;
     slot.onStartFailure?.(reason);
     for (const task of slot.inFlight.values()) task.reject(new Error(reason));
     slot.inFlight.clear();
-    if (this.stopping || this.slots[index] !== slot) return;
+    // A worker that died before its first `ready` fails start() instead: replacing it would loop.
+    if (this.stopping || !wasReady || this.slots[index] !== slot) return;
     // Replace the dead worker so the pool keeps its size for the next run.
     const replacement = this.startSlot(index).catch(() => {
       // A replacement that cannot start leaves the slot empty; run() then has fewer workers.

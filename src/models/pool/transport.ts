@@ -119,6 +119,8 @@ export class ProcessTransport implements Transport {
     const { command, args } = selfSpawnArgs(processWorkerPath);
     // Same process group as the subject: the driver's kill(-subjectPid) reaches these too.
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Without a listener a failed spawn (ENOENT, EAGAIN) would crash the subject instead of failing the cell.
+    this.child.on('error', () => {});
     if (this.child.pid === undefined) throw new Error(`could not start a worker process (${command})`);
     this.pid = this.child.pid;
     const stdin = this.child.stdin;

@@ -168,6 +168,6 @@ export const seed004: Preset = {
   name: 'seed004',
   seed: '004',
   summary:
-    '/whoami: prefork (P×T) vs spawn (process per request) vs single, 100 clients, 10 s: trans/s, failures, who served',
+    '/whoami: prefork (P×T) vs spawn (process per request) vs single and reuseport-threads, 100 clients, 10 s: trans/s, failures, who served',
   run,
 };

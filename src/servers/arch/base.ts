@@ -7,6 +7,7 @@
  * stdout lines (documented in docs/architecture/servers.md):
  *   listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R
  *   unsupported on RUNTIME@VERSION (capability: detail)
+ *   failed to start ARCH: reason          (then exit status 1)
  *   stopped pid=N restarts=K
  */
 import { currentRuntimeLabel } from '../../core/runtime-info.ts';
@@ -63,7 +64,10 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
       process.stdout.write(`unsupported on ${currentRuntimeLabel()} (${error.message})\n`);
       process.exit(EXIT_UNSUPPORTED);
     }
-    log(`failed to start ${config.arch}: ${error instanceof Error ? error.message : String(error)}`);
+    // On stdout, so the launcher can put the reason into its error (and the suite into the cell).
+    process.stdout.write(
+      `failed to start ${config.arch}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
   if (stopping) {

@@ -141,8 +141,9 @@ export function launchServer(
         resolve({ kind: 'unsupported', reason: `unsupported on ${unsupported[1]} (${unsupported[2]})` });
         return;
       }
+      const failed = /^failed to start (.*)$/m.exec(buffered)?.[1];
       fail(
-        `server ${config.arch} on ${runtime.label} exited before it was ready (${signal ?? `code ${code}`}): ${stderrTail()}`,
+        `server ${config.arch} on ${runtime.label} exited before it was ready (${signal ?? `code ${code}`}): ${failed ?? stderrTail()}`,
       );
     });
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -23,7 +23,7 @@ import {
   type EndpointParams,
 } from './endpoints.ts';
 import { launchServer, type LaunchedServer } from './launch.ts';
-import { sampleServingPids, verifyHttpServer, verifyTcpServer } from './verify.ts';
+import { sampleServingUnits, verifyHttpServer, verifyTcpServer } from './verify.ts';
 
 export interface ServerCellSpec {
   arch: ArchName;
@@ -60,6 +60,7 @@ interface RepOutcome {
   serverCpuPercent: number;
   serverPeakRssBytes: number;
   servedByPids: number[];
+  servedByUnits: string[];
   pids: number[];
 }
 
@@ -187,8 +188,10 @@ export async function runServerCell(
     serverPeakRssBytes: last.serverPeakRssBytes,
     clientCpuPercent: last.load.clientCpuPercent,
     servedByPids: last.servedByPids,
+    servedByUnits: last.servedByUnits,
     histogram: last.load.histogram,
     timeline: last.load.timeline,
+    unfinishedRequests: last.load.unfinished ?? 0,
   };
   if (last.load.requests === 0) {
     return {
@@ -279,10 +282,19 @@ async function runRepetition(
       throw error;
     }
     const report = monitor.stop();
-    const servedByPids =
-      config.protocol === 'http' ? await sampleServingPids(baseUrl, Math.max(8, config.workers * 8)) : [];
+    const served =
+      config.protocol === 'http'
+        ? await sampleServingUnits(baseUrl, Math.max(8, config.workers * 8))
+        : { pids: [], units: [] };
     const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
-    outcome = { load, monitor: report, servedByPids, pids, ...measuredServerUsage(report, spec.warmupS) };
+    outcome = {
+      load,
+      monitor: report,
+      servedByPids: served.pids,
+      servedByUnits: served.units,
+      pids,
+      ...measuredServerUsage(report, spec.warmupS),
+    };
   } catch (error) {
     failure = errorText(error);
   }
