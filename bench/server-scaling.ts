@@ -8,17 +8,21 @@
  *   reference      = (rps(single A, C/2) + rps(single B, C/2)) ÷ rps(single, C)
  *   ratio          = speedup(arch) ÷ reference        (target ≥ 0.9)
  *
- * Rounds alternate the order of the cells; the medians are reported with the
+ * The reference pair shares one session, as an architecture's processes do
+ * (Linux autogroups would otherwise give it twice the CPU share on a shared
+ * machine). Rounds alternate the order of the cells; the medians are reported with the
  * load average, because the second core is shared with other tenants.
  *
  *   node bench/server-scaling.ts [--rounds 2] [--duration 5] [--connections 10] [--iters 10000]
  */
+import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../src/load/index.ts';
 import { resolveRuntime } from '../src/runtimes/registry.ts';
 import { requestSpec } from '../src/servers/bench/endpoints.ts';
-import { launchServer, type LaunchedServer } from '../src/servers/bench/launch.ts';
+import { LISTENING_RE } from '../src/servers/bench/launch.ts';
 import { runServerCell } from '../src/servers/bench/run-cell.ts';
 import type { ArchName } from '../src/servers/config.ts';
 import { resolveServerConfig } from '../src/servers/resolve.ts';
@@ -61,34 +65,68 @@ async function archRps(arch: ArchName): Promise<number> {
   return cell.rps;
 }
 
-/** Two independent single servers, each given half the connections, loaded at the same time. */
+/**
+ * Two independent single servers, each given half the connections, loaded at
+ * the same time. Both run in one session (server-two-singles.ts, started
+ * detached) like the processes of one architecture, so Linux autogroup
+ * scheduling gives the reference no extra CPU share on a shared machine.
+ */
 async function referenceRps(): Promise<number> {
-  const servers: LaunchedServer[] = [];
+  const config = JSON.stringify(resolveServerConfig({ arch: 'single' }));
+  const pair = spawn(
+    runtime.binPath,
+    [fileURLToPath(new URL('./server-two-singles.ts', import.meta.url)), config],
+    {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   try {
-    for (let i = 0; i < 2; i++) {
-      const launched = await launchServer(resolveServerConfig({ arch: 'single' }), runtime);
-      if (launched.kind !== 'ok') throw new Error(launched.reason);
-      servers.push(launched.server);
-    }
+    const ports = await new Promise<number[]>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('the two reference servers did not start')), 60_000);
+      pair.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const found = out
+          .split('\n')
+          .map((line) => LISTENING_RE.exec(line))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => Number(m[3]));
+        if (found.length === 2) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      });
+      pair.once('exit', (code) => reject(new Error(`reference pair exited (${code})`)));
+    });
     const { path, ...spec } = requestSpec('cpu', { cpuIters, ioKeyIndex: 42 });
     const halves = [Math.ceil(connections / 2), Math.floor(connections / 2)];
     // Warm-up inside the same run (as runServerCell does), so no abandoned requests queue before the window.
-    const run = (server: LaunchedServer, share: number) =>
-      runLoad({
-        ...spec,
-        target: `http://127.0.0.1:${server.port}${path}`,
-        connections: share,
-        durationS,
-        warmupS: 1,
-      });
-    const results = await Promise.all(servers.map((server, i) => run(server, halves[i] ?? 1)));
+    const results = await Promise.all(
+      ports.map((port, i) =>
+        runLoad({
+          ...spec,
+          target: `http://127.0.0.1:${port}${path}`,
+          connections: halves[i] ?? 1,
+          durationS,
+          warmupS: 1,
+        }),
+      ),
+    );
     const total = results.reduce((sum, r) => sum + r.rps, 0);
     console.log(
       `  2×single   ${total.toFixed(1)} req/s  (${results.map((r) => `${r.rps.toFixed(1)} req/s, errors ${r.errorsTotal}`).join(' + ')})`,
     );
     return total;
   } finally {
-    for (const server of servers) await server.stop();
+    const exited = new Promise((resolve) => pair.once('exit', resolve));
+    pair.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    try {
+      if (pair.pid) process.kill(-pair.pid, 'SIGKILL');
+    } catch {
+      // Already gone: the normal case.
+    }
   }
 }
 

@@ -86,41 +86,39 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 // The machinery alone: the same runner and store with an executor that returns a record at once.
-const instantSteps = 300;
-const instantDir = mkdtempSync(join(tmpdir(), 'conlab-bench-suite-'));
-let instantMsPerStep = NaN;
-try {
-  const resolved = resolveSuite(
-    parseSuiteText(text.replace(`repetitions: ${reps}`, `repetitions: ${instantSteps}`), 'bench'),
-    'bench',
-    defaultCatalog,
-  );
-  const cells = expandSuite(resolved);
-  const plan = planOrder(resolved, cells);
-  const store = openStore(join(instantDir, 'instant.db'));
-  const runId = store.createRun({
-    suiteName: 'instant',
-    env: captureEnvironment([runtime.label]),
-    suite: resolved,
-    cells,
-    plan,
-  });
-  const record = await runBatchCell({ ...cell, repetitions: 1 }, runtime);
-  const start = performance.now();
-  await runSuiteSteps({
-    store,
-    runId,
-    cells,
-    plan,
-    repetitions: instantSteps,
-    execute: () => Promise.resolve(structuredClone(record)),
-    timeBudgetS: null,
-  });
-  instantMsPerStep = (performance.now() - start) / instantSteps;
-  store.close();
-} finally {
-  rmSync(instantDir, { recursive: true, force: true });
+const instantSteps = 100;
+async function instantMsPerStep(): Promise<number> {
+  const instantDir = mkdtempSync(join(tmpdir(), 'conlab-bench-suite-'));
+  try {
+    const resolved = resolveSuite(
+      parseSuiteText(text.replace(`repetitions: ${reps}`, `repetitions: ${instantSteps}`), 'bench'),
+      'bench',
+      defaultCatalog,
+    );
+    const cells = expandSuite(resolved);
+    const plan = planOrder(resolved, cells);
+    const store = openStore(join(instantDir, 'instant.db'));
+    const suiteEnv = captureEnvironment([runtime.label]);
+    const runId = store.createRun({ suiteName: 'instant', env: suiteEnv, suite: resolved, cells, plan });
+    const record = await runBatchCell({ ...cell, repetitions: 1 }, runtime);
+    const start = performance.now();
+    await runSuiteSteps({
+      store,
+      runId,
+      cells,
+      plan,
+      repetitions: instantSteps,
+      execute: () => Promise.resolve(structuredClone(record)),
+      timeBudgetS: null,
+    });
+    const perStep = (performance.now() - start) / instantSteps;
+    store.close();
+    return perStep;
+  } finally {
+    rmSync(instantDir, { recursive: true, force: true });
+  }
 }
+const machineryMs = await instantMsPerStep();
 
 const d = median(direct);
 const s = median(suite);
@@ -128,7 +126,7 @@ console.log(
   `cell: node ${cell.workload} ${cell.model} c=${cell.concurrency} items=${cell.items}; ${reps} repetitions × ${rounds} rounds (medians of per-repetition means)`,
 );
 console.log(
-  `runner + store machinery alone (instant executor, ${instantSteps} steps): ${instantMsPerStep.toFixed(2)} ms/step`,
+  `runner + store machinery alone (instant executor, ${instantSteps} steps): ${machineryMs.toFixed(2)} ms/step`,
 );
 console.log(
   `direct runBatchCell ${d.toFixed(0)} ms/rep   conlab suite runner + store ${s.toFixed(0)} ms/rep   ratio suite/direct ${(s / d).toFixed(3)}`,

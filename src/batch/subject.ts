@@ -103,7 +103,12 @@ async function go(): Promise<void> {
   }
 }
 
-async function stop(code: number): Promise<never> {
+let stopping = false;
+
+/** Ends the model's workers, then this process; the second caller (stop message, then stdin end) waits out the first. */
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
   try {
     await executor?.stop();
   } catch (error) {

@@ -176,16 +176,9 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
     if (dtMs < Math.min(intervalMs / 4, 10)) return;
     const tMs = Math.round(current.tMs);
     perCore.push(coreSample(tMs, previous.cores, current.cores));
-    let deltaTicks = current.tree.cumulativeTicks - previous.tree.cumulativeTicks;
-    // A dip means a child was reaped between our reads of it and of its parent; repay it later.
-    if (deltaTicks < 0) {
-      debtTicks -= deltaTicks;
-      deltaTicks = 0;
-    } else {
-      const repaid = Math.min(debtTicks, deltaTicks);
-      debtTicks -= repaid;
-      deltaTicks -= repaid;
-    }
+    const interval = intervalTicks(current.tree.cumulativeTicks - previous.tree.cumulativeTicks, debtTicks);
+    debtTicks = interval.debtTicks;
+    const deltaTicks = interval.ticks;
     const treeCpuPercent = ticksPercent(deltaTicks, hz, dtMs);
     treeSamples.push({
       tMs,
@@ -318,6 +311,18 @@ export function startUnavailableMonitor(intervalMs: number, reason: string): Mon
       return report;
     },
   };
+}
+
+/**
+ * One interval's tree CPU from the change in the cumulative count. A dip
+ * (a child reaped between our reads of it and of its parent) becomes debt
+ * repaid from later intervals, so the timeline is never negative and sums
+ * to the window's total.
+ */
+export function intervalTicks(delta: number, debtTicks: number): { ticks: number; debtTicks: number } {
+  if (delta < 0) return { ticks: 0, debtTicks: debtTicks - delta };
+  const repaid = Math.min(debtTicks, delta);
+  return { ticks: delta - repaid, debtTicks: debtTicks - repaid };
 }
 
 function cpuUs(usage: NodeJS.CpuUsage): number {

@@ -2,13 +2,14 @@
  * Writes each chart of a run as its own file: SVG (for the web and for
  * editing) and PNG (for papers and READMEs), named by the chart id.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunData } from '../results/record.ts';
 import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { allCharts, type ChartSpec } from './charts.ts';
 import { reportRows } from './rows.ts';
+import { ensureDir } from './files.ts';
 import { renderSvg, svgToPng } from './svg.ts';
 
 export interface FigureOptions {
@@ -49,16 +50,7 @@ async function writeOrFail(path: string, data: string | Buffer): Promise<void> {
 export async function writeFigures(run: RunData, options: FigureOptions): Promise<FiguresWritten> {
   const charts = allCharts(reportRows(run), run.run.env.cores);
   const result: FiguresWritten = { written: [], failed: [] };
-  for (const dir of [options.svgDir, options.pngDir]) {
-    if (dir === undefined) continue;
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (error) {
-      throw new LabError(ErrorCodes.IO, `cannot create '${dir}': ${errorText(error)}`, {
-        hint: 'give --svg / --png a directory you can write to',
-      });
-    }
-  }
+  for (const dir of [options.svgDir, options.pngDir]) if (dir !== undefined) await ensureDir(dir);
   for (const chart of charts) {
     let svg: string;
     let png: Buffer | undefined;

@@ -5,7 +5,7 @@
  * with JavaScript off. Sections that have no data say what is missing
  * rather than draw an empty frame.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RunData, Verdict } from '../results/record.ts';
 import { conclusionText } from '../stats/conclusion.ts';
@@ -13,6 +13,7 @@ import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import { allCharts, type ChartSpec } from './charts.ts';
 import { batchColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
+import { ensureDir } from './files.ts';
 import { renderSvg } from './svg.ts';
 import { fmt } from './text-table.ts';
 
@@ -359,21 +360,19 @@ ${parts.join('\n')}
 
 /** Writes a page (directories created), turning file-system errors into LAB_E_IO with the path. */
 export async function writeTextFile(path: string, text: string): Promise<void> {
+  await ensureDir(dirname(path));
   try {
-    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text);
   } catch (error) {
-    throw new LabError(
-      ErrorCodes.IO,
-      `cannot write '${path}': ${error instanceof Error ? error.message : String(error)}`,
-      {
-        hint: 'pick a writable path with -o FILE.html',
-      },
-    );
+    throw new LabError(ErrorCodes.IO, `cannot write '${path}': ${errorText(error)}`, {
+      hint: 'pick a writable path with -o FILE.html',
+    });
   }
 }
 
 /** Writes the report of `run` to `path` (directories created). The suite's `npm start` calls this. */
 export async function writeHtmlReport(run: RunData, path: string): Promise<void> {
+  // A bad output path should fail before seconds of chart rendering, not after.
+  await ensureDir(dirname(path));
   await writeTextFile(path, await renderHtmlReport(run));
 }

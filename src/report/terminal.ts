@@ -19,7 +19,7 @@ export interface TerminalTableOptions {
 }
 
 /** Columns dropped, in this order, when a narrow table still does not fit. */
-const dropOrder = ['time', 'eff', 'p50', 'errors', '±95%', 'peak rss', 'cpu'];
+const dropOrder = ['time', 'eff', 'p50', 'errors', 'peak rss', '±95%', 'cpu'];
 
 function truncate(text: string, width: number): string {
   if (text.length <= width) return text;
@@ -106,14 +106,29 @@ export function renderTerminalTable(run: RunData, options: TerminalTableOptions 
   const parts: string[] = [];
   const batch = rows.filter((row) => row.kind === 'batch');
   const server = rows.filter((row) => row.kind === 'server');
-  if (batch.length > 0) parts.push(section('batch cells', batchColumns, batch, options));
-  if (server.length > 0) parts.push(section('server cells', serverColumns, server, options));
+  for (const [title, columns, kindRows] of [
+    ['batch cells', batchColumns, batch],
+    ['server cells', serverColumns, server],
+  ] as const) {
+    if (kindRows.length === 0) continue;
+    if (options.wide) {
+      parts.push(section(title, columns, kindRows, options));
+      continue;
+    }
+    // In 80 columns, one table per workload and runtime keeps every narrow column; a shared table would drop some.
+    const groups = new Map<string, ReportRow[]>();
+    for (const row of kindRows) {
+      const key = `${row.workload}|${row.runtime}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    for (const group of groups.values()) parts.push(section(title, columns, group, options));
+  }
   const failed = rows.filter((row) => row.status === 'failed').length;
   const footer =
     failed === rows.length
       ? `all ${rows.length} cells failed: nothing was measured\n`
       : failed > 0
-        ? `${failed} of ${rows.length} cells failed (see status / verdicts)\n`
+        ? `${failed} of ${rows.length} cells failed (see notes)\n`
         : '';
   return parts.join('\n') + footer;
 }

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { workloadNames } from '../../src/workloads/index.ts';
-import { conlabBin, runGroup, type Finished } from './helpers.ts';
+import { conlabBin, runGroup, runtimeOrSkip, type Finished } from './helpers.ts';
 
 const batch = (args: string[], timeoutMs = 60_000) =>
   runGroup(process.execPath, [conlabBin, 'batch', ...args], timeoutMs);
@@ -104,4 +104,32 @@ test('--json prints one document with verified answers and speedups', async () =
     assert.ok((result.peakRssBytes as number) > 0);
   }
   assert.match(finished.stderr, /\[3\/3\]/, 'progress lines on stderr');
+});
+
+const systemNode = runtimeOrSkip('system-node');
+const oldNode =
+  typeof systemNode === 'string'
+    ? systemNode
+    : Number(systemNode.version.split('.')[0]) >= 22
+      ? `system node ${systemNode.version} may run TypeScript (22.18+ strips types); nothing to skip`
+      : false;
+
+test('a runtime that cannot run subjects is a named skip, not a failure', { skip: oldNode }, async () => {
+  const finished = await batch([
+    '--workload',
+    'echo',
+    '--items',
+    '3',
+    '--models',
+    'sequential',
+    '--runtime',
+    'system-node',
+    '--reps',
+    '1',
+    '--json',
+  ]);
+  assert.equal(finished.code, 0, finished.stderr);
+  const [result] = (JSON.parse(finished.stdout) as JsonDoc).results;
+  assert.equal(result?.status, 'skipped');
+  assert.match(String(result?.reason), /^unsupported on node@\d+\.\d+\.\d+ \(cannot run TypeScript/);
 });

@@ -103,6 +103,24 @@ test('method, headers and body reach the server as given; HEAD replies carry no 
   });
 });
 
+test('large pipelined request bodies survive socket back-pressure intact', async () => {
+  await withFixture(fixtures.echoRequestServer(), async (f) => {
+    const body = 'x'.repeat(512 * 1024);
+    const r = await runLoad({
+      target: f.url,
+      connections: 2,
+      // 8 × 512 KiB in flight per connection is more than loopback socket buffers hold: writes go asynchronous.
+      pipelining: 8,
+      requests: 40,
+      method: 'PUT',
+      body,
+      expectBody: `PUT - ${body}`,
+    });
+    assert.equal(r.requests, 40, JSON.stringify({ errors: r.errors, samples: r.errorSamples }));
+    assert.equal(f.answered(), 40);
+  });
+});
+
 test('chunked bodies are reassembled and verified', async () => {
   await withFixture(fixtures.chunkedServer(), async (f) => {
     const r = await runLoad({ target: f.url, connections: 2, requests: 200, expectBody: 'hello' });

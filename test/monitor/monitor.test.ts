@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import {
+  intervalTicks,
   monitorAvailability,
   startMonitor,
   startUnavailableMonitor,
@@ -260,4 +261,22 @@ test('the unavailability notice is given at most once per process', () => {
   if (linux) assert.equal(first, null);
   else assert.match(first ?? '', /monitor unavailable/);
   assert.equal(unavailableNoticeOnce(), null);
+});
+
+test('a dip in the cumulative tree CPU is repaid later: never negative, same total', () => {
+  // Cumulative readings 0, 10, 4 (a reap race), 20, 30: true total 30.
+  const cumulative = [0, 10, 4, 20, 30];
+  let debt = 0;
+  const timeline: number[] = [];
+  for (let i = 1; i < cumulative.length; i++) {
+    const step = intervalTicks((cumulative[i] ?? 0) - (cumulative[i - 1] ?? 0), debt);
+    debt = step.debtTicks;
+    timeline.push(step.ticks);
+  }
+  assert.deepEqual(timeline, [10, 0, 10, 10]);
+  assert.equal(debt, 0);
+  assert.equal(
+    timeline.reduce((a, b) => a + b, 0),
+    30,
+  );
 });

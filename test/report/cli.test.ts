@@ -183,6 +183,16 @@ test(
     assert.equal(future.code, 2);
     assert.match(future.stderr, /LAB_E_STORE_VERSION/);
 
+    // Unwritable outputs fail fast with LAB_E_IO (recursive mkdir under /proc never returns on Node 24).
+    const notDir = await conlab(['report', '--png', join(store, 'figs'), '--store', store]);
+    assert.equal(notDir.code, 2);
+    assert.match(notDir.stderr, /LAB_E_IO: cannot create .* is not a directory/);
+    if (existsSync('/proc/self')) {
+      const proc = await conlab(['report', '-o', '/proc/conlab-nope/report.html', '--store', store]);
+      assert.equal(proc.code, 2);
+      assert.match(proc.stderr, /LAB_E_IO: cannot create '\/proc\/conlab-nope'/);
+    }
+
     const oneRun = await conlab(['report', '--compare', 'latest', '--store', store]);
     assert.equal(oneRun.code, 2);
     assert.match(oneRun.stderr, /LAB_E_USAGE: report --compare takes two runs/);

@@ -53,7 +53,10 @@ test('an unknown name, a missing path and a non-runtime binary are LAB_E_UNKNOWN
 
 test('identifyRuntime tells runtimes apart by what --version prints', () => {
   assert.deepEqual(identifyRuntime('v24.21.0\n', '/x/node'), { kind: 'node', version: '24.21.0' });
-  assert.deepEqual(identifyRuntime('v25.0.0-nightly20260101abc\n', '/x/node'), { kind: 'node', version: '25.0.0' });
+  assert.deepEqual(identifyRuntime('v25.0.0-nightly20260101abc\n', '/x/node'), {
+    kind: 'node',
+    version: '25.0.0',
+  });
   assert.deepEqual(identifyRuntime('deno 2.9.6 (stable, release)\nv8 13\n', '/x/deno'), {
     kind: 'deno',
     version: '2.9.6',

@@ -50,7 +50,7 @@ test('seed002 answers: processes win only beyond the noise margin; tail latency 
     status: 'ok',
     reason: undefined,
     rps,
-    requests: 10,
+    requests: 1000,
     errors: 0,
     p50Ms: p99Ms / 2,
     p95Ms: p99Ms,
@@ -67,6 +67,9 @@ test('seed002 answers: processes win only beyond the noise margin; tail latency 
     row('cpu-80k', 'single', 16, 10, 1600),
     row('cpu-80k', 'offload', 16, 18, 900),
     row('cpu-80k', 'reuseport', 16, 30, 500),
+    row('io', 'single', 1, 800, 5),
+    row('io', 'offload', 1, 800, 5),
+    row('io', 'cluster', 1, 800, 5),
     row('io', 'single', 16, 1000, 20),
     row('io', 'offload', 16, 900, 40),
     row('io', 'cluster', 16, 700, 30),
@@ -76,11 +79,24 @@ test('seed002 answers: processes win only beyond the noise margin; tail latency 
     [
       'cpu-80k at concurrency 1: tie',
       'cpu-80k at concurrency 16: processes win',
+      'io at concurrency 1: tie',
       'io at concurrency 16: in-process wins',
     ],
   );
   assert.match(answers.tailLatency[0] ?? '', /^cpu-80k at concurrency 16: no — /);
-  assert.match(answers.tailLatency[1] ?? '', /^io at concurrency 16: yes — /);
+  assert.match(
+    answers.tailLatency[1] ?? '',
+    /^io at concurrency 16: yes — .*grew 4\.0x for single and 8\.0x for offload/,
+  );
+  const few = answerSeed002([
+    { ...row('cpu-300k', 'single', 1, 0.2, 3000), requests: 1 },
+    { ...row('cpu-300k', 'offload', 1, 0.2, 3000), requests: 1 },
+    { ...row('cpu-300k', 'prefork', 1, 0.4, 2000), requests: 2 },
+    { ...row('cpu-300k', 'single', 4, 1, 3000), requests: 5 },
+    { ...row('cpu-300k', 'offload', 4, 1, 3000), requests: 5 },
+  ]);
+  assert.match(few.processesWin[0] ?? '', /^cpu-300k at concurrency 1: cannot tell — fewer than 20 replies/);
+  assert.match(few.tailLatency[0] ?? '', /^cpu-300k: cannot tell/);
   assert.ok(
     SEED002_CSV_HEADER.startsWith(
       'workload,iters,architecture,runtime,concurrency,throughput_rps,p50_ms,p95_ms,p99_ms',

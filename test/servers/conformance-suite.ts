@@ -26,8 +26,16 @@ async function findUnitPid(s: StartedServer): Promise<number | null> {
 }
 
 export function defineConformance(runtimeName: string, archs: readonly ArchName[], skipWhy?: string): void {
+  // Two architectures at a time: most of a suite is waiting out request deadlines, not CPU.
+  describe(`conformance on ${runtimeName}`, { concurrency: 2 }, () =>
+    defineArchs(runtimeName, archs, skipWhy),
+  );
+}
+
+function defineArchs(runtimeName: string, archs: readonly ArchName[], skipWhy?: string): void {
   for (const arch of archs) {
-    describe(`${arch} on ${runtimeName}`, () => {
+    // Cases share one server and the last one stops it: strictly one after another (concurrency is inherited otherwise).
+    describe(`${arch} on ${runtimeName}`, { concurrency: 1 }, () => {
       let started: StartedServer | undefined;
       let skipReason = skipWhy ?? '';
       before(async () => {

@@ -176,3 +176,40 @@ test('a runtime typo is an error even where missing runtimes are skipped', () =>
   assert.match(error.message, /runtimes\[1\]: unknown runtime 'nod'/);
   assert.match(error.hint ?? '', /did you mean 'node'/);
 });
+
+test('conlab suite show lists the expanded cells with an estimate; --json gives the resolved suite', async () => {
+  const quick = new URL('../../suites/quick.yaml', import.meta.url).pathname;
+  const { stdout } = await run(process.execPath, [
+    bin,
+    'suite',
+    'show',
+    quick,
+    '--runtimes',
+    'node',
+    '--store',
+    '/nonexistent/x.db',
+  ]);
+  assert.match(stdout, /node cpu\.sha256 threads c=2\s+batch\s+\d+\.\ds\?/);
+  assert.match(stdout, /node hello cluster c=32\s+server\s+\d+\.\ds\n/);
+  assert.match(stdout, /11 cells × 3 repetitions = 33 subject runs, estimated (\d+m)?\d+s/);
+  const json = JSON.parse(
+    (
+      await run(process.execPath, [
+        bin,
+        'suite',
+        'show',
+        quick,
+        '--runtimes',
+        'node',
+        '--seed',
+        '5',
+        '--json',
+      ])
+    ).stdout,
+  ) as { suite: { seed: number; runtimes: string[] }; cells: unknown[]; plan: unknown[]; estimatedS: number };
+  assert.equal(json.suite.seed, 5);
+  assert.deepEqual(json.suite.runtimes, ['node']);
+  assert.equal(json.cells.length, 11);
+  assert.equal(json.plan.length, 33);
+  assert.ok(json.estimatedS > 0);
+});

@@ -149,7 +149,7 @@ async function finish(
   if (outcome.status === 'complete') out.push(`${stored} (complete).`);
   else
     out.push(
-      `${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetitions left — 'conlab run --resume' measures them).`,
+      `${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetition${outcome.remaining === 1 ? '' : 's'} left — 'conlab run --resume' measures ${outcome.remaining === 1 ? 'it' : 'them'}).`,
     );
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
@@ -230,7 +230,7 @@ async function run(argv: string[]): Promise<number> {
       progress.clear();
     }
     process.stderr.write(
-      `measured ${outcome.measured} cell repetitions in ${clock((performance.now() - startedMs) / 1000)}\n`,
+      `measured ${outcome.measured} cell repetition${outcome.measured === 1 ? '' : 's'} in ${clock((performance.now() - startedMs) / 1000)}\n`,
     );
     return await finish(store, prepared, outcome, {
       json: values.json ?? false,

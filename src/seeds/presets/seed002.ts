@@ -19,6 +19,10 @@ type Seed002Arch = (typeof ARCHS)[number];
 const IN_PROCESS: readonly Seed002Arch[] = ['single', 'offload'];
 /** A difference under this ratio is called a tie: the machine is shared and noisy. */
 const WIN_RATIO = 1.15;
+/** Below this many replies a cell's rate is a handful of events, not a throughput. */
+const MIN_RATE_REPLIES = 20;
+/** A p99 over fewer replies is just the slowest few. */
+const MIN_TAIL_REPLIES = 100;
 
 interface Workload {
   name: string;
@@ -135,20 +139,26 @@ export interface Seed002Answers {
 /** Pure: answers from rows, so it is testable with fixed numbers. */
 export function answerSeed002(rows: Seed002Row[]): Seed002Answers {
   const ok = rows.filter((row) => row.status === 'ok' && row.rps !== null);
-  const workloads = [...new Set(ok.map((row) => row.workload))];
+  const workloads = [...new Set(rows.map((row) => row.workload))];
   const tailLatency: string[] = [];
   const processesWin: string[] = [];
   for (const workload of workloads) {
-    const levels = [...new Set(ok.filter((r) => r.workload === workload).map((r) => r.concurrency))].sort(
-      (a, b) => a - b,
-    );
-    const top = levels[levels.length - 1];
-    const low = levels[0];
     const at = (arch: string, level: number | undefined): Seed002Row | undefined =>
       ok.find((r) => r.workload === workload && r.arch === arch && r.concurrency === level);
+    // A p99 means something only over enough replies; compare at the highest level where both have them.
+    const tailLevels = [
+      ...new Set(
+        ok.filter((r) => r.workload === workload && r.requests >= MIN_TAIL_REPLIES).map((r) => r.concurrency),
+      ),
+    ]
+      .filter((level) => (at('single', level)?.requests ?? 0) >= MIN_TAIL_REPLIES)
+      .filter((level) => (at('offload', level)?.requests ?? 0) >= MIN_TAIL_REPLIES)
+      .sort((a, b) => a - b);
+    const top = tailLevels[tailLevels.length - 1];
+    const low = tailLevels[0];
     const single = at('single', top);
     const offload = at('offload', top);
-    if (single?.p99Ms != null && offload?.p99Ms != null && top !== undefined) {
+    if (tailLevels.length >= 2 && single?.p99Ms != null && offload?.p99Ms != null && top !== undefined) {
       const ratio = offload.p99Ms / single.p99Ms;
       const verdict = ratio > WIN_RATIO ? 'yes' : ratio < 1 / WIN_RATIO ? 'no' : 'no clear difference';
       const growth = (row: Seed002Row | undefined, base: Seed002Row | undefined): string =>
@@ -157,7 +167,14 @@ export function answerSeed002(rows: Seed002Row[]): Seed002Answers {
         `${workload} at concurrency ${top}: ${verdict} — p99 single ${fmt.latencyUs(single.p99Ms * 1000)} vs offload ${fmt.latencyUs(offload.p99Ms * 1000)}` +
           ` (p99 grew ${growth(single, at('single', low))} for single and ${growth(offload, at('offload', low))} for offload from concurrency ${low})`,
       );
+    } else if (rows.some((r) => r.workload === workload && (r.arch === 'single' || r.arch === 'offload'))) {
+      tailLatency.push(
+        `${workload}: cannot tell — fewer than ${MIN_TAIL_REPLIES} replies per cell for single and offload at two concurrency levels (use a longer --duration or a quieter machine)`,
+      );
     }
+    const levels = [...new Set(rows.filter((r) => r.workload === workload).map((r) => r.concurrency))].sort(
+      (a, b) => a - b,
+    );
     for (const level of levels) {
       const cells = ok.filter((r) => r.workload === workload && r.concurrency === level);
       const inProcess = cells
@@ -166,7 +183,17 @@ export function answerSeed002(rows: Seed002Row[]): Seed002Answers {
       const multi = cells
         .filter((r) => !IN_PROCESS.includes(r.arch))
         .sort((a, b) => (b.rps ?? 0) - (a.rps ?? 0))[0];
-      if (!inProcess?.rps || !multi?.rps) continue;
+      if (
+        !inProcess?.rps ||
+        !multi?.rps ||
+        inProcess.requests < MIN_RATE_REPLIES ||
+        multi.requests < MIN_RATE_REPLIES
+      ) {
+        processesWin.push(
+          `${workload} at concurrency ${level}: cannot tell — fewer than ${MIN_RATE_REPLIES} replies in the best cells (in-process ${inProcess?.requests ?? 0}, multi-process ${multi?.requests ?? 0})`,
+        );
+        continue;
+      }
       const ratio = multi.rps / inProcess.rps;
       const verdict =
         ratio >= WIN_RATIO ? 'processes win' : ratio <= 1 / WIN_RATIO ? 'in-process wins' : 'tie';
