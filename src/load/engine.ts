@@ -146,6 +146,8 @@ export class Engine implements ConnOwner {
     this.eluStart = performance.eventLoopUtilization();
     this.second = 0;
     this.secondEndMs = this.measureStartMs + 1000;
+    // A thread whose share of -n is zero (fewer requests than threads) has nothing to measure.
+    if (this.budget === 0) this.finish();
   }
 
   // ---- ConnOwner -------------------------------------------------------

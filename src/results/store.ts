@@ -29,6 +29,8 @@ export interface RunSummary {
   storedCells: number;
   plannedCells: number;
   failedCells: number;
+  /** PID of the process running it (status running), else null. */
+  ownerPid: number | null;
 }
 
 export interface NewRun {
@@ -185,7 +187,7 @@ export class ResultStore {
   listRuns(): RunSummary[] {
     return this.db
       .prepare(
-        `SELECT r.run_id, r.suite_name, r.status, r.started_at, r.ended_at, r.plan_json,
+        `SELECT r.run_id, r.suite_name, r.status, r.started_at, r.ended_at, r.plan_json, r.owner_pid,
                 COUNT(c.id) AS stored, COALESCE(SUM(c.status = 'failed'), 0) AS failed
          FROM runs r LEFT JOIN cells c ON c.run_id = r.run_id
          GROUP BY r.run_id ORDER BY r.started_at, r.run_id`,
@@ -200,6 +202,7 @@ export class ResultStore {
         storedCells: Number(row.stored),
         plannedCells: (JSON.parse(String(row.plan_json)) as unknown[]).length,
         failedCells: Number(row.failed),
+        ownerPid: row.owner_pid === null ? null : Number(row.owner_pid),
       }));
   }
 

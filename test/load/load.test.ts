@@ -69,6 +69,17 @@ test('-n is exact across threads and connections (10 over 3 threads)', async () 
   });
 });
 
+test('-n smaller than the thread count still ends (a thread may get no requests)', async () => {
+  await withFixture(fixtures.okServer(), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 3, threads: 3, requests: 2 });
+    assert.equal(r.requests, 2);
+    assert.deepEqual(
+      r.threads.map((t) => t.requests),
+      [1, 1, 0],
+    );
+  });
+});
+
 test('pipelining keeps several requests in flight and counts each reply once', async () => {
   await withFixture(fixtures.okServer(), async (f) => {
     const r = await runLoad({

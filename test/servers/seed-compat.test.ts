@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from '../../src/load/index.ts';
+import { LISTENING_RE, groupMembers } from '../../src/servers/bench/launch.ts';
 import { startServer } from './helpers.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -82,6 +83,30 @@ function startPythonServer(script: string, args: string[]): Promise<number> {
 }
 
 describe('seed 000 benchmark.py against conlab serve --tcp', { skip: noPython }, () => {
+  it('reports a non-zero rate against the CLI `conlab serve --tcp --mode echo --port 0`', async (t) => {
+    const cli = spawn(process.execPath, [conlab, 'serve', '--tcp', '--mode', 'echo', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => cli.kill('SIGKILL'));
+    let out = '';
+    const line = await new Promise<RegExpExecArray>((resolve, reject) => {
+      cli.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = LISTENING_RE.exec(out);
+        if (m) resolve(m);
+      });
+      cli.once('exit', (code) => reject(new Error(`conlab serve exited (${code}): ${out}`)));
+    });
+    assert.equal(line[1], 'tcp');
+    const bench = await run(python ?? 'python3', [`${fixtures}benchmark.py`, '4', '1', String(line[3])]);
+    assert.equal(bench.code, 0);
+    assert.ok(Number(/Requests per second: ([\d.]+)/.exec(bench.stdout)?.[1]) > 0, bench.stdout);
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    cli.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.deepEqual(groupMembers(Number(line[4])), []);
+  });
+
   for (const mode of ['echo', 'compute'] as const) {
     it(`reports a non-zero rate against --mode ${mode}`, async (t) => {
       const result = await startServer({ arch: 'single', tcp: true, mode, spinIters: 100_000 });

@@ -147,6 +147,9 @@ test(
     for (let i = 0; i < 50 && [...subjects].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual([...subjects].filter(alive), [], 'no process of the killed run is left');
 
+    const listed = await run(process.execPath, [bin, 'results', 'list', '--store', storePath]);
+    assert.match(listed.stdout, /unfinished \(--resume\)\s+\S+ \S+\s+2\/6/);
+
     const resumed = await run(
       process.execPath,
       [bin, 'run', '--resume', '--store', storePath, '--no-report'],

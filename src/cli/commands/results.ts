@@ -10,6 +10,7 @@ import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { renderTerminalTable } from '../../report/terminal.ts';
 import { renderTextTable } from '../../report/text-table.ts';
 import { cellsToCsv } from '../../results/csv.ts';
+import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore, type RunSummary } from '../../results/store.ts';
 import { conclusionText } from '../../stats/conclusion.ts';
 import { mergeRepetitions } from '../../stats/merge.ts';
@@ -57,7 +58,14 @@ function list(argv: string[]): number {
       [
         { header: 'run', value: (run) => run.runId },
         { header: 'suite', value: (run) => run.suiteName },
-        { header: 'status', value: (run) => run.status },
+        {
+          header: 'status',
+          // A SIGKILLed run stays 'running' in the store; say what it really is.
+          value: (run) =>
+            run.status === 'running' && (run.ownerPid === null || !isLiveConlabProcess(run.ownerPid))
+              ? 'unfinished (--resume)'
+              : run.status,
+        },
         { header: 'started (UTC)', value: (run) => run.startedAt.replace('T', ' ').slice(0, 19) },
         { header: 'cells', value: (run) => `${run.storedCells}/${run.plannedCells}`, align: 'right' },
         { header: 'failed', value: (run) => String(run.failedCells), align: 'right' },

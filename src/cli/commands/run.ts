@@ -4,7 +4,6 @@
  * order, store each record as it ends, then print the table, the report
  * path and the conclusion. `--resume` finishes the last unfinished run.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
@@ -12,6 +11,7 @@ import { captureEnvironment } from '../../monitor/environment.ts';
 import { renderTerminalTable } from '../../report/terminal.ts';
 import { writeHtmlReport } from '../../report/html.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
+import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { conclusionText } from '../../stats/conclusion.ts';
 import { prepareSuite } from '../../suite/load.ts';
@@ -62,20 +62,6 @@ interface Prepared {
   resumed: boolean;
 }
 
-/** Whether `pid` is a live conlab process (a recycled PID of another program does not count). */
-function conlabAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('conlab');
-  } catch {
-    return true; // no /proc: trust the signal probe
-  }
-}
-
 function resumeRun(store: ResultStore): Prepared {
   const runId = store.lastUnfinishedRunId();
   if (runId === null) {
@@ -88,7 +74,7 @@ function resumeRun(store: ResultStore): Prepared {
     info.status === 'running' &&
     info.ownerPid !== null &&
     info.ownerPid !== process.pid &&
-    conlabAlive(info.ownerPid)
+    isLiveConlabProcess(info.ownerPid)
   ) {
     throw new LabError(ErrorCodes.STORE, `run ${runId} is still running (pid ${info.ownerPid})`, {
       hint: 'wait for it, or stop it with Ctrl-C / kill before resuming',

@@ -159,7 +159,11 @@ export class Pool {
     for (;;) {
       let best: Slot | undefined;
       for (const slot of this.slots) {
-        if (slot.ready && slot.inFlight.size < capacity && (!best || slot.inFlight.size < best.inFlight.size)) {
+        if (
+          slot.ready &&
+          slot.inFlight.size < capacity &&
+          (!best || slot.inFlight.size < best.inFlight.size)
+        ) {
           best = slot;
         }
       }

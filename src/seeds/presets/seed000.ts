@@ -163,7 +163,7 @@ function renderSeed000(rows: Seed000Row[], runtime: string): string {
       const other = best(rows, mode, arch);
       if (!single?.rps || !other?.rps) continue;
       lines.push(
-        `${mode}: best ${arch} (${other.serverThreads} serving, ${other.clients} clients) ${fmt.rate(other.rps)} req/s = ${(other.rps / single.rps).toFixed(2)}x best single (${fmt.rate(single.rps)} req/s)`,
+        `${mode}: best ${arch} (${other.serverThreads} serving, ${other.clients} client${other.clients === 1 ? '' : 's'}) ${fmt.rate(other.rps)} req/s = ${(other.rps / single.rps).toFixed(2)}x best single (${fmt.rate(single.rps)} req/s)`,
       );
     }
   }
