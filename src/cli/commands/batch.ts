@@ -6,7 +6,6 @@
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parseIntFlag, parseIntListFlag, parseNameListFlag, printJson } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
-import { batchEnvironment } from '../../batch/environment.ts';
 import { expandGrid } from '../../batch/plan.ts';
 import { expandPreset, getPreset, presetNames, presets } from '../../batch/presets.ts';
 import { runBatch } from '../../batch/run-batch.ts';
@@ -19,6 +18,7 @@ import {
 import { killAllSubjects } from '../../batch/subject-process.ts';
 import { renderBatchTable, renderSeed003Table } from '../../batch/table.ts';
 import { modelNames, models } from '../../models/index.ts';
+import { captureEnvironment } from '../../monitor/environment.ts';
 import { RESULT_SCHEMA_VERSION } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { parseParamPairs, workloadNames, workloads } from '../../workloads/index.ts';
@@ -181,7 +181,7 @@ export const command: Command = {
       const cells = await runBatch(specs, runtimes, {
         onProgress: (text) => process.stderr.write(`conlab batch: ${text}\n`),
       });
-      const env = await batchEnvironment(runtimes.map((runtime) => runtime.label));
+      const env = captureEnvironment(runtimes.map((runtime) => runtime.label));
       if (values.json) printJson({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells });
       else if (values.preset !== undefined) process.stdout.write(renderSeed003Table(cells, env));
       else process.stdout.write(renderBatchTable(cells));
