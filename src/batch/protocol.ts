@@ -12,15 +12,10 @@
 import type { BatchProgressPoint } from '../results/record.ts';
 import type { EventLoopStats } from '../monitor/types.ts';
 import type { ItemAnswer, ParamValues } from '../workloads/types.ts';
+import type { BatchCellIdentity } from './spec.ts';
 
-export interface SubjectSpec {
-  workload: string;
-  params: ParamValues;
-  model: string;
-  concurrency: number;
-  threadsPerProcess: number;
-  itemsPerTask: number;
-  items: number;
+/** What a subject needs to build and run its model: the cell's identity and the pool's depth. */
+export interface SubjectSpec extends BatchCellIdentity<ParamValues> {
   inFlightPerWorker: number;
 }
 
@@ -29,10 +24,17 @@ export type ToSubject = { t: 'start'; spec: SubjectSpec } | { t: 'go' } | { t: '
 export interface SubjectDone {
   t: 'done';
   durationMs: number;
+  /**
+   * When the timed section started, in epoch ms at sub-ms resolution
+   * (performance.timeOrigin + performance.now(); one clock across processes):
+   * lets the driver place it in the monitor's window.
+   */
+  startedAtEpochMs: number;
   answer: ItemAnswer;
   /** The subject's own CPU (all its threads, not its child processes), for when the monitor is unavailable. */
   selfCpuUs: number;
   selfRssBytes: number;
+  /** The subject's main event loop over the timed section (src/monitor/subject-stats.ts: null where the runtime cannot measure). */
   eventLoop: EventLoopStats;
   /** Processes the model started (pools, spawned items). */
   pids: number[];

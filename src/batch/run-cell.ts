@@ -5,18 +5,26 @@
  * repetition makes a `failed` cell with the reason; this never throws for a
  * cell failure (only for an invalid spec, as a LabError).
  */
+import { performance } from 'node:perf_hooks';
 import { startMonitor } from '../monitor/index.ts';
-// One set of verdict thresholds for every lab (the monitor engineer's, with their reasons).
-import { isMachineBusy, isNoisy } from '../monitor/verdicts.ts';
+// One set of verdict rules and thresholds for every lab (the monitor engineer's, with their reasons).
+import { cellVerdicts } from '../monitor/verdicts.ts';
 import type { MonitorReport } from '../monitor/types.ts';
 import type { BatchCell, BatchProgressPoint, Verdict } from '../results/record.ts';
-import { RESULT_SCHEMA_VERSION } from '../results/record.ts';
+import { newCellBase } from '../results/record.ts';
 import type { RuntimeSpec } from '../runtimes/registry.ts';
 import { mean, stdev } from '../stats/descriptive.ts';
 import { getWorkload } from '../workloads/index.ts';
 import type { ItemAnswer } from '../workloads/types.ts';
 import type { FromSubject, SubjectDone } from './protocol.ts';
-import { batchCellKey, resolveBatchSpec, type BatchCellSpec, type ResolvedBatchSpec } from './spec.ts';
+import {
+  batchCellKey,
+  batchIdentityOf,
+  resolveBatchSpec,
+  type BatchCellIdentity,
+  type BatchCellSpec,
+  type ResolvedBatchSpec,
+} from './spec.ts';
 import { SubjectProcess } from './subject-process.ts';
 
 export interface RunCellOptions {
@@ -33,6 +41,31 @@ interface Repetition {
   done: SubjectDone;
   monitor: MonitorReport;
   subjectPid: number;
+  /** Where the timed section started in the monitor window (CellBase.measuredOffsetMs). */
+  measuredOffsetMs: number;
+}
+
+/** Epoch ms at sub-ms resolution: the one clock the driver and a subject (any runtime) share. */
+const epochNowMs = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Where the subject's timed section began, in ms after the monitor's t=0.
+ * The subject's own reading is the estimate; it cannot be before the driver
+ * sent go nor after the reply arrived minus the section's length, so it is
+ * kept inside those bounds (a subject clock that disagreed would otherwise
+ * shift the heat map).
+ */
+export function timedSectionOffsetMs(times: {
+  monitorStartEpochMs: number;
+  goSentEpochMs: number;
+  doneReceivedEpochMs: number;
+  subjectStartEpochMs: number;
+  durationMs: number;
+}): number {
+  const lower = times.goSentEpochMs - times.monitorStartEpochMs;
+  const upper = Math.max(lower, times.doneReceivedEpochMs - times.durationMs - times.monitorStartEpochMs);
+  const estimate = times.subjectStartEpochMs - times.monitorStartEpochMs;
+  return Math.round(Math.min(upper, Math.max(lower, estimate)) * 1000) / 1000;
 }
 
 async function runRepetition(
@@ -47,28 +80,33 @@ async function runRepetition(
   try {
     subject.send({
       t: 'start',
-      spec: {
-        workload: spec.workload,
-        params: spec.params,
-        model: spec.model,
-        concurrency: spec.concurrency,
-        threadsPerProcess: spec.threadsPerProcess,
-        itemsPerTask: spec.itemsPerTask,
-        items: spec.items,
-        inFlightPerWorker: spec.inFlightPerWorker,
-      },
+      spec: { ...batchIdentityOf(spec), inFlightPerWorker: spec.inFlightPerWorker },
     });
     const ready = await subject.next(options.startTimeoutMs ?? 120_000, 'the subject to be ready');
     if (ready.t === 'error') throw new Error(`start failed: ${ready.reason}`);
     if (ready.t !== 'ready') throw new Error(`subject said '${ready.t}' before ready`);
     for (const pid of ready.pids) seenPids.add(pid);
+    // Read just before the monitor takes its first sample: its t=0 (the heat map's) to well under a ms.
+    const monitorStartEpochMs = epochNowMs();
     const monitor = startMonitor({ rootPid: subject.pid, intervalMs: options.monitorIntervalMs ?? 100 });
     let reply: FromSubject;
     let report: MonitorReport;
+    let measuredOffsetMs = 0;
     try {
+      const goSentEpochMs = epochNowMs();
       subject.send({ t: 'go' });
       reply = await subject.next(spec.timeoutMs, `the run to finish (timeout ${spec.timeoutMs} ms)`);
-      if (reply.t === 'done') monitor.addEventLoopStats([reply.eventLoop]);
+      if (reply.t === 'done') {
+        measuredOffsetMs = timedSectionOffsetMs({
+          monitorStartEpochMs,
+          goSentEpochMs,
+          doneReceivedEpochMs: epochNowMs(),
+          subjectStartEpochMs: reply.startedAtEpochMs,
+          durationMs: reply.durationMs,
+        });
+        // Before stop(): the report (and so the record's monitor) carries the subject's event-loop figures.
+        monitor.addEventLoopStats([reply.eventLoop]);
+      }
     } finally {
       // Stopped on failure too: the monitor's sampling timer must not outlive the repetition.
       report = monitor.stop();
@@ -76,7 +114,7 @@ async function runRepetition(
     }
     if (reply.t === 'error') throw new Error(reply.reason);
     if (reply.t !== 'done') throw new Error(`subject said '${reply.t}' instead of done`);
-    return { done: reply, monitor: report, subjectPid: subject.pid };
+    return { done: reply, monitor: report, subjectPid: subject.pid, measuredOffsetMs };
   } finally {
     await subject.close(STOP_GRACE_MS);
   }
@@ -86,24 +124,17 @@ function sameAnswer(a: ItemAnswer, b: ItemAnswer): boolean {
   return a === b;
 }
 
-function emptyCell(spec: ResolvedBatchSpec, runtime: RuntimeSpec, startedAt: string): BatchCell {
+/** A batch record with nothing measured yet; also what a failed or skipped cell is built from (the suite runner too). */
+export function emptyBatchCell(
+  cell: BatchCellIdentity,
+  cellKey: string,
+  runtime: string,
+  startedAt?: string,
+): BatchCell {
   return {
-    schemaVersion: RESULT_SCHEMA_VERSION,
+    ...newCellBase(cellKey, runtime, startedAt),
     kind: 'batch',
-    cellKey: batchCellKey(spec, runtime.label),
-    runtime: runtime.label,
-    status: 'ok',
-    verdicts: [],
-    pids: [],
-    startedAt,
-    repetitions: [],
-    workload: spec.workload,
-    params: spec.params,
-    model: spec.model,
-    concurrency: spec.concurrency,
-    threadsPerProcess: spec.threadsPerProcess,
-    itemsPerTask: spec.itemsPerTask,
-    items: spec.items,
+    ...batchIdentityOf(cell),
     durationsMs: [],
     durationMs: 0,
     durationStdevMs: 0,
@@ -149,7 +180,7 @@ export async function runBatchCell(
 ): Promise<BatchCell> {
   const spec = resolveBatchSpec(input);
   const workload = getWorkload(spec.workload);
-  const cell = emptyCell(spec, runtime, new Date().toISOString());
+  const cell = emptyBatchCell(spec, batchCellKey(spec, runtime.label), runtime.label);
   const expected = workload.expected?.(spec.params, spec.items);
   const cpu: number[] = [];
   const pids = new Set<number>();
@@ -188,10 +219,12 @@ export async function runBatchCell(
     cell.peakRssBytes = Math.max(cell.peakRssBytes, figures.peakRssBytes);
     for (const pid of figures.pids) pids.add(pid);
     for (const pid of rep.done.pids) pids.add(pid);
+    // The monitor, the progress and the offset between them all come from the same (last) repetition.
     cell.monitor = rep.monitor;
+    cell.measuredOffsetMs = rep.measuredOffsetMs;
     progress = rep.done.progress;
-    if (!rep.monitor.available) verdicts.add('monitor-unavailable');
-    else if (isMachineBusy(rep.monitor.summary.outsideCpuPercent)) verdicts.add('machine-busy');
+    // machine-busy or monitor-unavailable in any repetition qualifies the cell's mean.
+    for (const verdict of cellVerdicts({ monitor: rep.monitor })) verdicts.add(verdict);
   }
   cell.pids = [...pids];
   if (cell.durationsMs.length > 0) {
@@ -199,7 +232,8 @@ export async function runBatchCell(
     cell.durationStdevMs = stdev(cell.durationsMs);
     cell.itemsPerSec = cell.durationMs > 0 ? (spec.items * 1000) / cell.durationMs : 0;
     cell.cpuPercent = mean(cpu);
-    if (isNoisy(cell.durationsMs)) verdicts.add('noisy');
+    for (const verdict of cellVerdicts({ monitor: cell.monitor, repetitionValues: cell.durationsMs }))
+      verdicts.add(verdict);
   }
   if (progress) cell.progress = progress;
   cell.verdicts = [...verdicts];

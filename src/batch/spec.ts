@@ -27,14 +27,35 @@ export interface BatchCellSpec {
   inFlightPerWorker?: number;
 }
 
-export interface ResolvedBatchSpec {
+/**
+ * The fields that say which cell this is and what its subject runs: the one
+ * list of them, shared by the resolved spec, the subject protocol, the
+ * result record and the suite's cell plan.
+ */
+export interface BatchCellIdentity<P = Record<string, unknown>> {
   workload: string;
-  params: ParamValues;
+  params: P;
   model: string;
   concurrency: number;
   threadsPerProcess: number;
   itemsPerTask: number;
   items: number;
+}
+
+/** Copies a cell's identity fields out of anything that carries them (a plan, a spec, a record). */
+export function batchIdentityOf<P>(source: BatchCellIdentity<P>): BatchCellIdentity<P> {
+  return {
+    workload: source.workload,
+    params: source.params,
+    model: source.model,
+    concurrency: source.concurrency,
+    threadsPerProcess: source.threadsPerProcess,
+    itemsPerTask: source.itemsPerTask,
+    items: source.items,
+  };
+}
+
+export interface ResolvedBatchSpec extends BatchCellIdentity<ParamValues> {
   repetitions: number;
   timeoutMs: number;
   inFlightPerWorker: number;

@@ -4,9 +4,10 @@
  * run() when told to go, and leaves nothing behind on stop — or when the
  * driver disappears (stdin closes). No CLI, store or report code here.
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { currentRuntimeLabel } from '../core/runtime-info.ts';
 import { getModel } from '../models/index.ts';
+import { startEventLoopProbe } from '../monitor/subject-stats.ts';
 import type { Executor } from '../models/types.ts';
 import { readLines } from '../models/pool/transport.ts';
 import type { BatchProgressPoint } from '../results/record.ts';
@@ -14,7 +15,6 @@ import { getWorkload } from '../workloads/index.ts';
 import { isToSubject, type FromSubject, type SubjectSpec } from './protocol.ts';
 
 const PROGRESS_SLICE_MS = 100;
-const EVENT_LOOP_RESOLUTION_MS = 10;
 
 let executor: Executor | undefined;
 let spec: SubjectSpec | undefined;
@@ -51,13 +51,12 @@ async function go(): Promise<void> {
     return;
   }
   const workload = getWorkload(spec.workload);
-  const delay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
   const progress: BatchProgressPoint[] = [];
   let sliceItems = 0;
   let sliceEnd = PROGRESS_SLICE_MS;
-  const elu0 = performance.eventLoopUtilization();
+  // The monitor's probe knows which runtime fakes which event-loop API (null + reason, never a stub's zeros).
+  const eventLoopProbe = startEventLoopProbe();
   const cpu0 = process.cpuUsage();
-  delay.enable();
   const t0 = performance.now();
   const onDone = (count: number): void => {
     const tMs = performance.now() - t0;
@@ -71,34 +70,24 @@ async function go(): Promise<void> {
   try {
     const answers = await executor.run(spec.items, onDone);
     const durationMs = performance.now() - t0;
-    delay.disable();
+    const eventLoop = eventLoopProbe.stop();
     progress.push({ tMs: durationMs, items: sliceItems });
     const cpu = process.cpuUsage(cpu0);
-    const elu = performance.eventLoopUtilization(elu0);
     // Combining is verification, not work: outside the timed section.
     const answer = workload.combine(answers);
-    // The histogram records each timer's whole interval; the delay is what exceeds the resolution.
-    const ms = (ns: number): number =>
-      Number.isFinite(ns) ? Math.max(0, ns / 1e6 - EVENT_LOOP_RESOLUTION_MS) : 0;
     send({
       t: 'done',
       durationMs,
+      startedAtEpochMs: performance.timeOrigin + t0,
       answer,
       selfCpuUs: cpu.user + cpu.system,
       selfRssBytes: process.memoryUsage().rss,
-      eventLoop: {
-        pid: process.pid,
-        threadId: 0,
-        utilization: elu.utilization,
-        delayP50Ms: ms(delay.percentile(50)),
-        delayP99Ms: ms(delay.percentile(99)),
-        delayMaxMs: ms(delay.max),
-      },
+      eventLoop,
       pids: executor.pids(),
       progress,
     });
   } catch (error) {
-    delay.disable();
+    eventLoopProbe.stop();
     send({ t: 'error', phase: 'run', reason: reasonOf(error) });
   }
 }

@@ -33,6 +33,8 @@ const palette = [
   '#edc948',
 ];
 
+const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
 const font = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
 const config = {
@@ -104,15 +106,40 @@ function groupTitle(group: Group): string {
   return `${group.workload} on ${group.runtime}`;
 }
 
+/** The mean throughput and its interval, as a bar and its whisker show them. */
+function clippedThroughput(row: ReportRow): { mean: number; low: number | null; high: number | null } {
+  return {
+    mean: row.throughput.mean,
+    // A throughput cannot be negative; a t interval from 2-3 noisy repetitions can. Clip the whisker, not the number.
+    low: row.throughput.low === null ? null : Math.max(0, row.throughput.low),
+    high: row.throughput.high,
+  };
+}
+
+/** A bar of the mean per data point with its interval as an error bar (drawn only where there is one). */
+function barsWithWhiskers(
+  unit: string,
+  whisker: { ticks: { size: number }; color?: string; thickness: number },
+) {
+  return [
+    {
+      mark: { type: 'bar' as const, tooltip: true },
+      encoding: { y: { field: 'mean', type: 'quantitative' as const, title: unit } },
+    },
+    {
+      transform: [{ filter: 'datum.low != null && datum.high != null' }],
+      mark: { type: 'errorbar' as const, ...whisker },
+      encoding: { y: { field: 'low', type: 'quantitative' as const, title: unit }, y2: { field: 'high' } },
+    },
+  ];
+}
+
 function throughputChart(group: Group, scale: Scale): ChartSpec {
   const batch = group.kind === 'batch';
   const values = group.rows.map((row) => ({
     subject: row.subject,
     level: row.level,
-    mean: row.throughput.mean,
-    // A throughput cannot be negative; a t interval from 2-3 noisy repetitions can. Clip the whisker, not the number.
-    low: row.throughput.low === null ? null : Math.max(0, row.throughput.low),
-    high: row.throughput.high,
+    ...clippedThroughput(row),
     reps: row.okReps,
   }));
   const subjects = subjectsOf(group.rows);
@@ -128,7 +155,7 @@ function throughputChart(group: Group, scale: Scale): ChartSpec {
     caption: `Mean ${unit} over the ok repetitions; whiskers are the 95% confidence interval of the mean (none with one repetition; clipped at 0).`,
     section: 'throughput',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      $schema: VEGA_LITE_SCHEMA,
       config,
       title: `Throughput vs ${levelTitle}`,
       data: { values },
@@ -140,20 +167,7 @@ function throughputChart(group: Group, scale: Scale): ChartSpec {
         xOffset: { field: 'subject', type: 'nominal', scale: { domain: subjects } },
         color: colourFor(scale, subjects, batch ? 'model' : 'architecture'),
       },
-      layer: [
-        {
-          mark: { type: 'bar', tooltip: true },
-          encoding: { y: { field: 'mean', type: 'quantitative', title: unit } },
-        },
-        {
-          transform: [{ filter: 'datum.low != null && datum.high != null' }],
-          mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222222', thickness: 1.2 },
-          encoding: {
-            y: { field: 'low', type: 'quantitative', title: unit },
-            y2: { field: 'high' },
-          },
-        },
-      ],
+      layer: barsWithWhiskers(unit, { ticks: { size: 6 }, color: '#222222', thickness: 1.2 }),
     },
   };
 }
@@ -172,9 +186,7 @@ function runtimeChart(kind: 'batch' | 'server', workload: string, rows: ReportRo
   const values = rows.map((row) => ({
     config: `${row.subject} ${row.levelLabel}`,
     runtime: row.runtime,
-    mean: row.throughput.mean,
-    low: row.throughput.low === null ? null : Math.max(0, row.throughput.low),
-    high: row.throughput.high,
+    ...clippedThroughput(row),
   }));
   const configs = [
     ...new Set(
@@ -190,7 +202,7 @@ function runtimeChart(kind: 'batch' | 'server', workload: string, rows: ReportRo
     caption: `Mean ${unit} of each ${batch ? 'model' : 'architecture'} on each runtime, same workload, same run; whiskers are 95% intervals (clipped at 0).`,
     section: 'throughput',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      $schema: VEGA_LITE_SCHEMA,
       config,
       title: 'Throughput by runtime',
       data: { values },
@@ -209,17 +221,7 @@ function runtimeChart(kind: 'batch' | 'server', workload: string, rows: ReportRo
           },
         },
       },
-      layer: [
-        {
-          mark: { type: 'bar', tooltip: true },
-          encoding: { y: { field: 'mean', type: 'quantitative', title: unit } },
-        },
-        {
-          transform: [{ filter: 'datum.low != null && datum.high != null' }],
-          mark: { type: 'errorbar', ticks: { size: 5 }, thickness: 1.2 },
-          encoding: { y: { field: 'low', type: 'quantitative', title: unit }, y2: { field: 'high' } },
-        },
-      ],
+      layer: barsWithWhiskers(unit, { ticks: { size: 5 }, thickness: 1.2 }),
     },
   };
 }
@@ -246,6 +248,11 @@ function speedupChart(group: Group, scale: Scale, cores: number): ChartSpec | nu
     scale: { type: 'log' as const, base: 2, domain: [levels[0] ?? 1, levels.at(-1) ?? 1], nice: false },
     axis: { values: levels, format: 'd' },
   };
+  const reference = (field: 'ideal' | 'coreLimit' | 'one', strokeDash: number[]) => ({
+    data: { values: ideal },
+    mark: { type: 'line' as const, color: '#888888', strokeDash },
+    encoding: { x: xEncoding, y: { field, type: 'quantitative' as const } },
+  });
   const lines = (field: 'speedup' | 'efficiency', title: string) => ({
     mark: { type: 'line' as const, point: { size: 50, filled: true }, tooltip: true },
     encoding: {
@@ -260,7 +267,7 @@ function speedupChart(group: Group, scale: Scale, cores: number): ChartSpec | nu
     caption: `Speedup = mean sequential time / mean time (whiskers: 95% interval). Grey dashed: ideal linear speedup; grey dotted: the ${cores}-core limit. Efficiency = speedup / workers running JavaScript at once; 1.0 is ideal.`,
     section: 'scaling',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      $schema: VEGA_LITE_SCHEMA,
       config,
       hconcat: [
         {
@@ -268,16 +275,8 @@ function speedupChart(group: Group, scale: Scale, cores: number): ChartSpec | nu
           width: 280,
           height: 240,
           layer: [
-            {
-              data: { values: ideal },
-              mark: { type: 'line', color: '#888888', strokeDash: [6, 4] },
-              encoding: { x: xEncoding, y: { field: 'ideal', type: 'quantitative' } },
-            },
-            {
-              data: { values: ideal },
-              mark: { type: 'line', color: '#888888', strokeDash: [2, 3] },
-              encoding: { x: xEncoding, y: { field: 'coreLimit', type: 'quantitative' } },
-            },
+            reference('ideal', [6, 4]),
+            reference('coreLimit', [2, 3]),
             { data: { values }, ...lines('speedup', 'speedup (x)') },
             {
               data: { values },
@@ -297,11 +296,7 @@ function speedupChart(group: Group, scale: Scale, cores: number): ChartSpec | nu
           width: 280,
           height: 240,
           layer: [
-            {
-              data: { values: ideal },
-              mark: { type: 'line', color: '#888888', strokeDash: [6, 4] },
-              encoding: { x: xEncoding, y: { field: 'one', type: 'quantitative' } },
-            },
+            reference('one', [6, 4]),
             {
               data: { values },
               ...lines('efficiency', 'efficiency (speedup / workers)'),
@@ -330,7 +325,7 @@ function memoryChart(group: Group, scale: Scale): ChartSpec | null {
       'Peak resident memory (RSS) of the whole process tree of the subject: every worker process counts.',
     section: 'memory',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      $schema: VEGA_LITE_SCHEMA,
       config,
       title: 'Peak RSS of the process tree',
       data: { values },
@@ -375,7 +370,7 @@ function latencyPercentilesChart(group: Group): ChartSpec | null {
       'A ladder per architecture and load level: p50, p95, p99 and max latency (last repetition; open loop corrected for coordinated omission). Log scale: a long ladder is a long tail.',
     section: 'latency',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      $schema: VEGA_LITE_SCHEMA,
       config,
       title: 'Latency percentiles',
       data: { values },
@@ -424,24 +419,16 @@ function latencyOverTimeChart(group: Group, scale: Scale): ChartSpec | null {
   const rows = group.rows.filter((row) => (row.serverTimeline?.length ?? 0) > 0);
   if (rows.length === 0) return null;
   const values = rows.flatMap((row) =>
-    (row.serverTimeline ?? []).flatMap((point) => [
-      {
+    (row.serverTimeline ?? []).flatMap((point) =>
+      (['p50', 'p99'] as const).map((percentile) => ({
         subject: row.subject,
         load: row.levelLabel,
         level: row.level,
         second: point.second + 0.5,
-        percentile: 'p50',
-        ms: point.p50Us / 1000,
-      },
-      {
-        subject: row.subject,
-        load: row.levelLabel,
-        level: row.level,
-        second: point.second + 0.5,
-        percentile: 'p99',
-        ms: point.p99Us / 1000,
-      },
-    ]),
+        percentile,
+        ms: (percentile === 'p50' ? point.p50Us : point.p99Us) / 1000,
+      })),
+    ),
   );
   return {
     id: `latency-time-${slug(group.workload)}-${slug(group.runtime)}`,
@@ -450,7 +437,7 @@ function latencyOverTimeChart(group: Group, scale: Scale): ChartSpec | null {
       'p99 (solid) and p50 (dashed) of each second of the last repetition. A rising line is a queue building up; spikes are pauses (GC, a busy core).',
     section: 'latency',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      $schema: VEGA_LITE_SCHEMA,
       config,
       title: 'Latency over time',
       data: { values },
@@ -630,7 +617,7 @@ export function heatmapChart(row: ReportRow): ChartSpec | null {
     caption: `Each row is a core, each column a ${monitor.intervalMs} ms sample; bright = busy. Underneath, on the same time axis: the subject's process-tree CPU${timeline.length > 0 ? ' and its throughput' : ''} (last repetition).`,
     section: 'cpu',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      $schema: VEGA_LITE_SCHEMA,
       config: { ...config, concat: { spacing: 8 } },
       vconcat: panels,
       resolve: { scale: { x: 'shared', color: 'independent' } },

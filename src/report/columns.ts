@@ -60,6 +60,14 @@ function num(value: number | null | undefined): number | null {
 }
 
 const common = {
+  subject: (header: string, title: string): CellColumn => ({
+    header,
+    narrow: true,
+    align: 'left',
+    title,
+    text: (row) => row.subject,
+    sortKey: (row) => row.subject,
+  }),
   workload: (header: string): CellColumn => ({
     header,
     narrow: false,
@@ -131,14 +139,7 @@ const common = {
 };
 
 export const batchColumns: CellColumn[] = [
-  {
-    header: 'model',
-    narrow: true,
-    align: 'left',
-    title: 'concurrency model',
-    text: (row) => row.subject,
-    sortKey: (row) => row.subject,
-  },
+  common.subject('model', 'concurrency model'),
   common.workload('workload'),
   common.runtime,
   {
@@ -205,14 +206,7 @@ function latencyColumn(
 }
 
 export const serverColumns: CellColumn[] = [
-  {
-    header: 'architecture',
-    narrow: true,
-    align: 'left',
-    title: 'server architecture and its workers',
-    text: (row) => row.subject,
-    sortKey: (row) => row.subject,
-  },
+  common.subject('architecture', 'server architecture and its workers'),
   common.workload('endpoint'),
   common.runtime,
   {

@@ -69,12 +69,7 @@ export interface ReportRow {
  * The heat map and the throughput under it must come from the same
  * repetition: the last ok one that has a monitor (else the last with one).
  */
-interface TimelineSource {
-  monitor: MonitorReport | undefined;
-  serverTimeline: ServerTimelinePoint[] | undefined;
-  batchProgress: BatchProgressPoint[] | undefined;
-  timelineOffsetMs: number | null;
-}
+type TimelineSource = Pick<ReportRow, 'monitor' | 'serverTimeline' | 'batchProgress' | 'timelineOffsetMs'>;
 
 function timelineSources(cells: readonly CellRecord[]): Map<string, TimelineSource> {
   const sources = new Map<string, { record: CellRecord; ok: boolean }>();

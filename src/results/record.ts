@@ -43,6 +43,25 @@ export interface CellBase {
   measuredOffsetMs?: number;
 }
 
+/**
+ * The common fields of a new record: status ok, nothing measured yet. Each
+ * lab's builder (emptyBatchCell in src/batch/run-cell.ts, emptyServerCell in
+ * src/servers/bench/record.ts) adds its own, so every empty, failed or
+ * skipped record of a kind is made in one place.
+ */
+export function newCellBase(cellKey: string, runtime: string, startedAt = new Date().toISOString()): CellBase {
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    cellKey,
+    runtime,
+    status: 'ok',
+    verdicts: [],
+    pids: [],
+    startedAt,
+    repetitions: [],
+  };
+}
+
 export interface BatchCell extends CellBase {
   kind: 'batch';
   workload: string;

@@ -4,6 +4,7 @@
  * call), so that repetitions of different cells can interleave.
  */
 import { runBatchCell } from '../batch/run-cell.ts';
+import { batchIdentityOf } from '../batch/spec.ts';
 import type { CellRecord } from '../results/record.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { runServerCell } from '../servers/bench/run-cell.ts';
@@ -14,20 +15,7 @@ import type { CellPlan } from './types.ts';
 export const executeCell: CellExecutor = async (cell: CellPlan): Promise<CellRecord> => {
   const runtime = resolveRuntime(cell.runtime);
   if (cell.kind === 'batch') {
-    return runBatchCell(
-      {
-        workload: cell.workload,
-        params: cell.params,
-        model: cell.model,
-        concurrency: cell.concurrency,
-        threadsPerProcess: cell.threadsPerProcess,
-        itemsPerTask: cell.itemsPerTask,
-        items: cell.items,
-        repetitions: 1,
-        timeoutMs: cell.timeoutMs,
-      },
-      runtime,
-    );
+    return runBatchCell({ ...batchIdentityOf(cell), repetitions: 1, timeoutMs: cell.timeoutMs }, runtime);
   }
   return runServerCell(serverSpecOf(cell), runtime, { startTimeoutMs: cell.timeoutMs });
 };

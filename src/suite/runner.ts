@@ -6,8 +6,10 @@
  * its resumes. The in-flight cell of an interrupted run is never stored.
  */
 import { errorText } from '../core/errors.ts';
-import { RESULT_SCHEMA_VERSION, type CellRecord, type Verdict } from '../results/record.ts';
+import { emptyBatchCell } from '../batch/run-cell.ts';
+import type { CellRecord } from '../results/record.ts';
 import type { ResultStore } from '../results/store.ts';
+import { emptyServerCell } from '../servers/bench/record.ts';
 import { estimateRepSeconds } from './estimate.ts';
 import type { CellPlan, PlannedRep } from './types.ts';
 
@@ -46,69 +48,18 @@ export interface RunOutcome {
   remaining: number;
 }
 
-/** A record for a cell whose runner threw instead of returning a failed record. */
+/** A record for a cell whose runner threw instead of returning a failed record: the labs' own empty record, failed. */
 export function failedRecord(
   cell: CellPlan,
   runtime: string,
   repetition: number,
   reason: string,
 ): CellRecord {
-  const base = {
-    schemaVersion: RESULT_SCHEMA_VERSION as typeof RESULT_SCHEMA_VERSION,
-    cellKey: cell.cellKey,
-    runtime,
-    status: 'failed' as const,
-    reason,
-    verdicts: [] as Verdict[],
-    pids: [] as number[],
-    startedAt: new Date().toISOString(),
-    repetitions: [repetition],
-  };
-  if (cell.kind === 'batch') {
-    return {
-      ...base,
-      kind: 'batch',
-      workload: cell.workload,
-      params: cell.params,
-      model: cell.model,
-      concurrency: cell.concurrency,
-      threadsPerProcess: cell.threadsPerProcess,
-      itemsPerTask: cell.itemsPerTask,
-      items: cell.items,
-      durationsMs: [],
-      durationMs: 0,
-      durationStdevMs: 0,
-      itemsPerSec: 0,
-      speedup: null,
-      efficiency: null,
-      cpuPercent: 0,
-      peakRssBytes: 0,
-      answer: null,
-    };
-  }
-  return {
-    ...base,
-    kind: 'server',
-    architecture: cell.architecture,
-    workers: cell.workers,
-    threads: cell.threads,
-    endpoint: cell.endpoint,
-    protocol: cell.endpoint.startsWith('tcp-') ? 'tcp' : 'http',
-    connections: cell.rateRps === null ? cell.connections : null,
-    rateRps: cell.rateRps,
-    durationS: cell.durationS,
-    requests: 0,
-    rpsPerRep: [],
-    rps: 0,
-    rpsStdev: 0,
-    latencyUs: { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 },
-    errors: {},
-    serverCpuPercent: 0,
-    serverPeakRssBytes: 0,
-    clientCpuPercent: 0,
-    servedByPids: [],
-    histogram: '',
-  };
+  const empty =
+    cell.kind === 'batch'
+      ? emptyBatchCell(cell, cell.cellKey, runtime)
+      : emptyServerCell(cell, cell.cellKey, runtime);
+  return { ...empty, status: 'failed', reason, repetitions: [repetition] };
 }
 
 /**

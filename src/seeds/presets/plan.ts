@@ -1,10 +1,13 @@
 /**
  * Helpers shared by the server presets: validating --archs against the
- * preset's allowed list, and turning a cell outcome into the figures every
- * preset row shows (with units in the names, converted here once).
+ * preset's allowed list, turning a cell outcome into the figures every
+ * preset row shows (with units in the names, converted here once), and the
+ * table columns and CSV fields those figures get in every preset.
  */
 import { ErrorCodes, unknownName } from '../../core/errors.ts';
+import { fmt, type Column } from '../../report/text-table.ts';
 import type { SeedCellOutcome } from '../shared/server-cell.ts';
+import { csvLine, round } from './types.ts';
 
 export function pickArchs<T extends string>(
   requested: string[] | undefined,
@@ -58,4 +61,44 @@ export function figuresOf(outcome: SeedCellOutcome): CellFigures {
 
 export function statusText(figures: Pick<CellFigures, 'status' | 'reason'>): string {
   return figures.status === 'ok' ? 'ok' : `${figures.status}: ${figures.reason ?? ''}`;
+}
+
+/** A latency in ms, shown like every other latency in conlab's tables. */
+export function fmtMs(value: number | null): string {
+  return fmt.latencyUs(value === null ? null : value * 1000);
+}
+
+/** The columns every preset table ends with: the server tree's CPU and memory, then the cell's status. */
+export function resourceColumns<Row extends CellFigures>(): Column<Row>[] {
+  return [
+    { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
+    {
+      header: 'memory',
+      value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`),
+      align: 'right',
+    },
+    { header: 'status', value: statusText },
+  ];
+}
+
+/**
+ * A preset's CSV: the header, then a line per ok cell that has a rate (the
+ * others are in the JSON with their reason). `fields` gives the preset's own
+ * leading fields; every header ends with cpu_percent and memory_mb, added here.
+ */
+export function presetCsv<Row extends CellFigures>(
+  header: string,
+  rows: readonly Row[],
+  fields: (row: Row, rps: number) => (string | number)[],
+): string {
+  let csv = `${header}\n`;
+  for (const row of rows) {
+    if (row.status !== 'ok' || row.rps === null) continue;
+    csv += csvLine([
+      ...fields(row, row.rps),
+      row.cpuPercent === null ? '' : round(row.cpuPercent, 1),
+      row.memoryMiB === null ? '' : round(row.memoryMiB, 1),
+    ]);
+  }
+  return csv;
 }

@@ -10,8 +10,8 @@ import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/bench/endpoints.ts';
 import { DEFAULT_SPIN_ITERS } from '../../servers/work/compute.ts';
 import { fmt, renderTextTable } from '../../report/text-table.ts';
 import { runSeedCell } from '../shared/server-cell.ts';
-import { figuresOf, pickArchs, statusText, type CellFigures } from './plan.ts';
-import { csvLine, round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+import { figuresOf, fmtMs, pickArchs, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetReport } from './types.ts';
 
 const ARCHS = ['single', 'offload', 'reuseport', 'prefork'] as const satisfies readonly ArchName[];
 type Seed000Arch = (typeof ARCHS)[number];
@@ -103,20 +103,13 @@ async function run(context: PresetContext): Promise<PresetReport> {
 
 /** The seed controller's columns; `server_type` carries the mode (`reuseport-compute`) since one file holds both. */
 export function seed000Csv(rows: Seed000Row[], runtime: string): string {
-  let csv = `${SEED000_CSV_HEADER}\n`;
-  for (const row of rows) {
-    if (row.status !== 'ok' || row.rps === null) continue;
-    csv += csvLine([
-      `${row.arch}-${row.mode}`,
-      runtime,
-      row.serverThreads,
-      row.clients,
-      round(row.rps, 2),
-      row.cpuPercent === null ? '' : round(row.cpuPercent, 1),
-      row.memoryMiB === null ? '' : round(row.memoryMiB, 1),
-    ]);
-  }
-  return csv;
+  return presetCsv(SEED000_CSV_HEADER, rows, (row, rps) => [
+    `${row.arch}-${row.mode}`,
+    runtime,
+    row.serverThreads,
+    row.clients,
+    round(rps, 2),
+  ]);
 }
 
 function renderSeed000(rows: Seed000Row[], runtime: string): string {
@@ -130,24 +123,10 @@ function renderSeed000(rows: Seed000Row[], runtime: string): string {
       },
       { header: 'clients', value: (r) => String(r.clients), align: 'right' },
       { header: 'req/s', value: (r) => fmt.rate(r.rps), align: 'right' },
-      {
-        header: 'p50',
-        value: (r) => fmt.latencyUs(r.p50Ms === null ? null : r.p50Ms * 1000),
-        align: 'right',
-      },
-      {
-        header: 'p99',
-        value: (r) => fmt.latencyUs(r.p99Ms === null ? null : r.p99Ms * 1000),
-        align: 'right',
-      },
+      { header: 'p50', value: (r) => fmtMs(r.p50Ms), align: 'right' },
+      { header: 'p99', value: (r) => fmtMs(r.p99Ms), align: 'right' },
       { header: 'errors', value: (r) => String(r.errors), align: 'right' },
-      { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
-      {
-        header: 'memory',
-        value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`),
-        align: 'right',
-      },
-      { header: 'status', value: statusText },
+      ...resourceColumns<Seed000Row>(),
     ],
     rows,
   );

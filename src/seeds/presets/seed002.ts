@@ -11,8 +11,8 @@ import { resolveServerConfig } from '../../servers/resolve.ts';
 import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/bench/endpoints.ts';
 import { fmt, renderTextTable } from '../../report/text-table.ts';
 import { runSeedCell } from '../shared/server-cell.ts';
-import { figuresOf, pickArchs, statusText, type CellFigures } from './plan.ts';
-import { csvLine, round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+import { figuresOf, fmtMs, pickArchs, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetReport } from './types.ts';
 
 const ARCHS = ['single', 'offload', 'cluster', 'reuseport', 'prefork'] as const satisfies readonly ArchName[];
 type Seed002Arch = (typeof ARCHS)[number];
@@ -107,25 +107,18 @@ async function run(context: PresetContext): Promise<PresetReport> {
 }
 
 export function seed002Csv(rows: Seed002Row[], runtime: string): string {
-  let csv = `${SEED002_CSV_HEADER}\n`;
-  for (const row of rows) {
-    if (row.status !== 'ok' || row.rps === null) continue;
-    csv += csvLine([
-      row.workload,
-      row.iters ?? '',
-      row.arch,
-      runtime,
-      row.concurrency,
-      round(row.rps, 3),
-      round(row.p50Ms ?? 0, 3),
-      round(row.p95Ms ?? 0, 3),
-      round(row.p99Ms ?? 0, 3),
-      row.errors,
-      row.cpuPercent === null ? '' : round(row.cpuPercent, 1),
-      row.memoryMiB === null ? '' : round(row.memoryMiB, 1),
-    ]);
-  }
-  return csv;
+  return presetCsv(SEED002_CSV_HEADER, rows, (row, rps) => [
+    row.workload,
+    row.iters ?? '',
+    row.arch,
+    runtime,
+    row.concurrency,
+    round(rps, 3),
+    round(row.p50Ms ?? 0, 3),
+    round(row.p95Ms ?? 0, 3),
+    round(row.p99Ms ?? 0, 3),
+    row.errors,
+  ]);
 }
 
 export interface Seed002Answers {
@@ -211,24 +204,17 @@ export function answerSeed002(rows: Seed002Row[]): Seed002Answers {
 }
 
 function renderSeed002(rows: Seed002Row[], runtime: string, answers: Seed002Answers): string {
-  const ms = (value: number | null): string => fmt.latencyUs(value === null ? null : value * 1000);
   const table = renderTextTable<Seed002Row>(
     [
       { header: 'workload', value: (r) => r.workload },
       { header: 'arch', value: (r) => r.arch },
       { header: 'conc', value: (r) => String(r.concurrency), align: 'right' },
       { header: 'req/s', value: (r) => fmt.rate(r.rps), align: 'right' },
-      { header: 'p50', value: (r) => ms(r.p50Ms), align: 'right' },
-      { header: 'p95', value: (r) => ms(r.p95Ms), align: 'right' },
-      { header: 'p99', value: (r) => ms(r.p99Ms), align: 'right' },
+      { header: 'p50', value: (r) => fmtMs(r.p50Ms), align: 'right' },
+      { header: 'p95', value: (r) => fmtMs(r.p95Ms), align: 'right' },
+      { header: 'p99', value: (r) => fmtMs(r.p99Ms), align: 'right' },
       { header: 'errors', value: (r) => String(r.errors), align: 'right' },
-      { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
-      {
-        header: 'memory',
-        value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`),
-        align: 'right',
-      },
-      { header: 'status', value: statusText },
+      ...resourceColumns<Seed002Row>(),
     ],
     rows,
   );

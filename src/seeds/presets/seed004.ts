@@ -10,8 +10,8 @@ import { resolveServerConfig } from '../../servers/resolve.ts';
 import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/bench/endpoints.ts';
 import { fmt, renderTextTable } from '../../report/text-table.ts';
 import { runSeedCell } from '../shared/server-cell.ts';
-import { figuresOf, pickArchs, statusText, type CellFigures } from './plan.ts';
-import { csvLine, round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+import { figuresOf, fmtMs, pickArchs, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetReport } from './types.ts';
 
 const ARCHS = ['prefork', 'spawn', 'single', 'reuseport-threads'] as const satisfies readonly ArchName[];
 type Seed004Arch = (typeof ARCHS)[number];
@@ -94,32 +94,24 @@ async function run(context: PresetContext): Promise<PresetReport> {
 }
 
 export function seed004Csv(rows: Seed004Row[], runtime: string): string {
-  let csv = `${SEED004_CSV_HEADER}\n`;
-  for (const row of rows) {
-    if (row.status !== 'ok' || row.rps === null) continue;
-    csv += csvLine([
-      row.arch,
-      runtime,
-      row.workers,
-      row.threads,
-      round(row.rps, 2),
-      row.requests,
-      row.errors,
-      row.distinctProcesses,
-      row.distinctThreads,
-      row.whoamiSamples,
-      row.treeProcesses,
-      round(row.p50Ms ?? 0, 3),
-      round(row.p99Ms ?? 0, 3),
-      row.cpuPercent === null ? '' : round(row.cpuPercent, 1),
-      row.memoryMiB === null ? '' : round(row.memoryMiB, 1),
-    ]);
-  }
-  return csv;
+  return presetCsv(SEED004_CSV_HEADER, rows, (row, rps) => [
+    row.arch,
+    runtime,
+    row.workers,
+    row.threads,
+    round(rps, 2),
+    row.requests,
+    row.errors,
+    row.distinctProcesses,
+    row.distinctThreads,
+    row.whoamiSamples,
+    row.treeProcesses,
+    round(row.p50Ms ?? 0, 3),
+    round(row.p99Ms ?? 0, 3),
+  ]);
 }
 
 function renderSeed004(rows: Seed004Row[], runtime: string, durationS: number): string {
-  const ms = (value: number | null): string => fmt.latencyUs(value === null ? null : value * 1000);
   const table = renderTextTable<Seed004Row>(
     [
       { header: 'server', value: (r) => r.arch },
@@ -132,15 +124,9 @@ function renderSeed004(rows: Seed004Row[], runtime: string, durationS: number): 
       { header: 'threads', value: (r) => String(r.distinctThreads), align: 'right' },
       { header: 'samples', value: (r) => String(r.whoamiSamples), align: 'right' },
       { header: 'tree pids', value: (r) => String(r.treeProcesses), align: 'right' },
-      { header: 'p50', value: (r) => ms(r.p50Ms), align: 'right' },
-      { header: 'p99', value: (r) => ms(r.p99Ms), align: 'right' },
-      { header: 'server CPU', value: (r) => fmt.percent(r.cpuPercent), align: 'right' },
-      {
-        header: 'memory',
-        value: (r) => (r.memoryMiB === null ? '-' : `${r.memoryMiB.toFixed(1)}MiB`),
-        align: 'right',
-      },
-      { header: 'status', value: statusText },
+      { header: 'p50', value: (r) => fmtMs(r.p50Ms), align: 'right' },
+      { header: 'p99', value: (r) => fmtMs(r.p99Ms), align: 'right' },
+      ...resourceColumns<Seed004Row>(),
     ],
     rows,
   );

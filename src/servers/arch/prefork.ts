@@ -5,31 +5,11 @@
  * cannot share its process's event loop.
  */
 import { launchProcess } from './launchers.ts';
-import { requireReusePort } from './reuse-port-probe.ts';
-import { UnitGroup } from './unit-group.ts';
+import { startReusePortGroup } from './unit-group.ts';
 import type { Architecture } from './types.ts';
 
 export const architecture: Architecture = {
   name: 'prefork',
   summary: 'P processes (--workers) × T pool threads (--threads), reusePort',
-  async start(context) {
-    await requireReusePort(context.config.host, context.config.protocol);
-    const group = new UnitGroup(context, {
-      count: context.config.workers,
-      launch: launchProcess,
-      sharedBind: false,
-      capability: 'reusePort',
-      unitFor: (index, port) => ({
-        server: context.config,
-        primaryPid: process.pid,
-        port,
-        reusePort: true,
-        poolThreads: Math.max(1, context.config.threads),
-        spawnPerRequest: false,
-        unitIndex: index,
-      }),
-    });
-    await group.start();
-    return group;
-  },
+  start: (context) => startReusePortGroup(context, launchProcess, Math.max(1, context.config.threads)),
 };

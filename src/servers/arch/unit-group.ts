@@ -5,6 +5,7 @@
  */
 import type { UnitConfig } from '../config.ts';
 import type { PrimaryMessage, UnitMessage } from './messages.ts';
+import { requireReusePort } from './reuse-port-probe.ts';
 import { UnsupportedError, type ArchContext, type RunningArch } from './types.ts';
 
 export interface UnitHandle {
@@ -21,11 +22,11 @@ export interface UnitHandle {
 
 export type Launcher = (unit: UnitConfig) => UnitHandle;
 
+/** One unit per --workers; what differs between the multi-unit architectures is only these. */
 export interface GroupOptions {
-  count: number;
   launch: Launcher;
-  /** The unit config for unit `index` binding `port`. */
-  unitFor(index: number, port: number): UnitConfig;
+  /** Thread-pool size for CPU work in each unit; 0 = inline. */
+  poolThreads: number;
   /**
    * true: every unit binds the configured port and must end up on the same one
    * (node:cluster shares the primary's socket). false: unit 0 binds the
@@ -55,7 +56,7 @@ export class UnitGroup implements RunningArch {
   constructor(context: ArchContext, options: GroupOptions) {
     this.context = context;
     this.options = options;
-    for (let i = 0; i < options.count; i++) this.members.push(null);
+    for (let i = 0; i < context.config.workers; i++) this.members.push(null);
   }
 
   async start(): Promise<void> {
@@ -105,10 +106,24 @@ export class UnitGroup implements RunningArch {
     );
   }
 
+  /** The unit config for unit `index` binding `port`. */
+  private unitFor(index: number, port: number): UnitConfig {
+    return {
+      server: this.context.config,
+      primaryPid: process.pid,
+      port,
+      // Units that do not share the primary's socket each bind the port themselves, side by side.
+      reusePort: !this.options.sharedBind,
+      poolThreads: this.options.poolThreads,
+      spawnPerRequest: false,
+      unitIndex: index,
+    };
+  }
+
   /** Starts unit `index` on `port`; resolves to the port it listens on. */
   private launch(index: number, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const handle = this.options.launch(this.options.unitFor(index, port));
+      const handle = this.options.launch(this.unitFor(index, port));
       const member: Member = { index, handle, port: null };
       this.members[index] = member;
       let settled = false;
@@ -170,4 +185,24 @@ export class UnitGroup implements RunningArch {
   private broadcast(message: PrimaryMessage): void {
     for (const member of this.members) member?.handle.send(message);
   }
+}
+
+/** Starts a group of context.config.workers units; resolves once every unit listens. */
+export async function startUnitGroup(context: ArchContext, options: GroupOptions): Promise<UnitGroup> {
+  const group = new UnitGroup(context, options);
+  await group.start();
+  return group;
+}
+
+/**
+ * The reusePort architectures (reuseport, reuseport-threads, prefork): the
+ * runtime is probed first, then each unit listens on the port unit 0 got.
+ */
+export async function startReusePortGroup(
+  context: ArchContext,
+  launch: Launcher,
+  poolThreads: number,
+): Promise<UnitGroup> {
+  await requireReusePort(context.config.host, context.config.protocol);
+  return startUnitGroup(context, { launch, poolThreads, sharedBind: false, capability: 'reusePort' });
 }

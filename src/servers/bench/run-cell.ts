@@ -6,13 +6,17 @@
  * runServerCell never throws for a cell problem: it returns status failed
  * (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
  */
+import { performance } from 'node:perf_hooks';
 import { errorText } from '../../core/errors.ts';
 import { runLoad } from '../../load/index.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
 import { startMonitor } from '../../monitor/index.ts';
 import type { MonitorReport } from '../../monitor/types.ts';
-import { RESULT_SCHEMA_VERSION, type ServerCell, type Verdict } from '../../results/record.ts';
+// One set of verdict rules and thresholds for every lab (the monitor engineer's, with their reasons).
+import { cellVerdicts } from '../../monitor/verdicts.ts';
+import type { ServerCell, Verdict } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
+import { mean, stdev } from '../../stats/descriptive.ts';
 import type { ArchName, ServerConfig } from '../config.ts';
 import { resolveServerConfig } from '../resolve.ts';
 import {
@@ -23,7 +27,9 @@ import {
   type EndpointParams,
 } from './endpoints.ts';
 import { launchServer, type LaunchedServer } from './launch.ts';
+import { emptyServerCell } from './record.ts';
 import { sampleServingUnits, verifyHttpServer, verifyTcpServer } from './verify.ts';
+import { loadWindowOffsetMs, measuredServerUsage } from './window.ts';
 
 export interface ServerCellSpec {
   arch: ArchName;
@@ -56,6 +62,8 @@ export interface ServerCellOptions {
 interface RepOutcome {
   load: LoadResult;
   monitor: MonitorReport;
+  /** Where the measured load window (the timeline's t=0) starts in the monitor window. */
+  measuredOffsetMs: number;
   /** Server tree CPU (% of one core) and peak RSS inside the measured window. */
   serverCpuPercent: number;
   serverPeakRssBytes: number;
@@ -76,14 +84,26 @@ export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtim
   return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}|d${spec.durationS}|${runtimeLabel}`;
 }
 
-function mean(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function stdev(values: number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((acc, v) => acc + (v - m) ** 2, 0) / (values.length - 1));
+/**
+ * One repetition's verdicts: the monitor's rules (machine-busy,
+ * monitor-unavailable) and client-saturated from the load generator's own
+ * thread figures, with the monitor's threshold — the load's own
+ * client-saturated warning is dropped so that one rule decides. The load's
+ * schedule-drift has no counterpart there and is kept.
+ */
+function repetitionVerdicts(outcome: RepOutcome): Verdict[] {
+  const { load } = outcome;
+  return [
+    ...load.warnings.filter((warning) => warning !== 'client-saturated'),
+    ...cellVerdicts({
+      monitor: outcome.monitor,
+      clientThreads: Math.max(1, load.threads.length),
+      clientCpuPercent: load.clientCpuPercent,
+      clientEventLoopUtilization: load.threads.flatMap((thread) =>
+        thread.eventLoopUtilization === undefined ? [] : [thread.eventLoopUtilization],
+      ),
+    }),
+  ];
 }
 
 export async function runServerCell(
@@ -98,35 +118,20 @@ export async function runServerCell(
   let runtime: RuntimeSpec | null = null;
   let config: ServerConfig | null = null;
   const base = (): ServerCell => ({
-    schemaVersion: RESULT_SCHEMA_VERSION,
-    kind: 'server',
-    cellKey:
+    ...emptyServerCell(
+      {
+        architecture: spec.arch,
+        workers: config?.workers ?? spec.workers ?? 1,
+        threads: config?.threads ?? spec.threads ?? 0,
+        endpoint: spec.endpoint,
+        connections: spec.connections,
+        rateRps: spec.rateRps ?? null,
+        durationS: spec.durationS,
+      },
       config && runtime ? serverCellKey(spec, config, runtime.label) : `server|${spec.arch}|${spec.endpoint}`,
-    runtime: runtime?.label ?? String(typeof runtimeInput === 'string' ? runtimeInput : runtimeInput.label),
-    status: 'ok',
-    verdicts: [],
-    pids: [],
-    startedAt,
-    repetitions: [],
-    architecture: spec.arch,
-    workers: config?.workers ?? spec.workers ?? 1,
-    threads: config?.threads ?? spec.threads ?? 0,
-    endpoint: spec.endpoint,
-    protocol,
-    connections: spec.rateRps === undefined ? spec.connections : null,
-    rateRps: spec.rateRps ?? null,
-    durationS: spec.durationS,
-    requests: 0,
-    rpsPerRep: [],
-    rps: 0,
-    rpsStdev: 0,
-    latencyUs: { min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0 },
-    errors: {},
-    serverCpuPercent: 0,
-    serverPeakRssBytes: 0,
-    clientCpuPercent: 0,
-    servedByPids: [],
-    histogram: '',
+      runtime?.label ?? String(typeof runtimeInput === 'string' ? runtimeInput : runtimeInput.label),
+      startedAt,
+    ),
     serverParams: config
       ? {
           ...config,
@@ -169,8 +174,15 @@ export async function runServerCell(
   const last = outcomes[outcomes.length - 1];
   if (!last) return { ...base(), status: 'failed', reason: 'no repetitions ran (--reps must be at least 1)' };
   const rpsPerRep = outcomes.map((o) => o.load.rps);
-  const verdicts = new Set<Verdict>(last.load.warnings);
-  if (!last.monitor.available) verdicts.add('monitor-unavailable');
+  // A verdict of any repetition qualifies the cell; noisy and underpowered are about the cell as shown.
+  const verdicts = new Set<Verdict>(outcomes.flatMap(repetitionVerdicts));
+  const shown = cellVerdicts({
+    monitor: last.monitor,
+    repetitionValues: rpsPerRep,
+    requests: last.load.requests,
+    percentileShown: 99,
+  });
+  for (const verdict of shown) verdicts.add(verdict);
   const errors = last.load.errors;
   const cell: ServerCell = {
     ...base(),
@@ -178,6 +190,7 @@ export async function runServerCell(
     pids: last.pids,
     repetitions: outcomes.map((_, i) => i),
     monitor: last.monitor,
+    measuredOffsetMs: last.measuredOffsetMs,
     requests: last.load.requests,
     rpsPerRep,
     rps: mean(rpsPerRep),
@@ -204,29 +217,6 @@ export async function runServerCell(
     };
   }
   return cell;
-}
-
-/**
- * The server tree's CPU and peak RSS over the monitor samples after the
- * warm-up (sample times are from the monitor start, which precedes the load's
- * start by the generator's thread start-up, a few ms). Whole-window summary
- * when there are no samples (monitor unavailable or a very short run).
- */
-export function measuredServerUsage(
-  report: MonitorReport,
-  warmupS: number,
-): { serverCpuPercent: number; serverPeakRssBytes: number } {
-  const samples = report.tree.filter((sample) => sample.tMs > warmupS * 1000);
-  if (samples.length === 0) {
-    return {
-      serverCpuPercent: report.summary.treeCpuPercent,
-      serverPeakRssBytes: report.summary.treePeakRssBytes,
-    };
-  }
-  return {
-    serverCpuPercent: samples.reduce((sum, sample) => sum + sample.cpuPercent, 0) / samples.length,
-    serverPeakRssBytes: Math.max(...samples.map((sample) => sample.rssBytes)),
-  };
 }
 
 type RepResult =
@@ -271,17 +261,33 @@ async function runRepetition(
     // Warm-up and measurement are one run on the same connections: a separate warm-up run would leave
     // its in-flight requests queued in the server (closing a connection does not cancel the work), and
     // the measured window would start behind that backlog. The monitor spans both; the server figures
-    // are taken from its samples inside the measured window.
+    // are taken from its samples inside the measured window, located as window.ts explains.
+    const monitorStartMs = performance.now();
     const monitor = startMonitor({ rootPid: server.pid });
+    const secondArrivals: { second: number; atMs: number }[] = [];
+    const loadCalledMs = performance.now();
     let load: LoadResult;
     try {
-      load = await runLoad({ ...loadOptions, durationS: spec.durationS, warmupS: spec.warmupS });
+      load = await runLoad(
+        { ...loadOptions, durationS: spec.durationS, warmupS: spec.warmupS },
+        { onProgress: (point) => secondArrivals.push({ second: point.second, atMs: performance.now() }) },
+      );
     } catch (error) {
       // Stopped even when the load throws, so its timer does not outlive the cell.
       monitor.stop();
       throw error;
     }
+    const loadEndedMs = performance.now();
     const report = monitor.stop();
+    const measuredOffsetMs = loadWindowOffsetMs({
+      monitorStartMs,
+      loadCalledMs,
+      warmupS: spec.warmupS,
+      durationS: spec.durationS,
+      loadEndedMs,
+      measuredS: load.durationS,
+      secondArrivals,
+    });
     const served =
       config.protocol === 'http'
         ? await sampleServingUnits(baseUrl, Math.max(8, config.workers * 8))
@@ -293,7 +299,8 @@ async function runRepetition(
       servedByPids: served.pids,
       servedByUnits: served.units,
       pids,
-      ...measuredServerUsage(report, spec.warmupS),
+      measuredOffsetMs,
+      ...measuredServerUsage(report, { offsetMs: measuredOffsetMs, durationMs: load.durationS * 1000 }),
     };
   } catch (error) {
     failure = errorText(error);
