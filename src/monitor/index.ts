@@ -271,6 +271,18 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
   };
 }
 
+/** The summary of a window with no /proc readings: 0 placeholders (see MonitorReport), but the driver's own CPU. */
+export function placeholderSummary(driverCpuPercent: number): MonitorReport['summary'] {
+  return {
+    coreBusyMeanPercent: [],
+    coreBusyMaxPercent: [],
+    treeCpuPercent: 0,
+    treePeakRssBytes: 0,
+    outsideCpuPercent: 0,
+    driverCpuPercent,
+  };
+}
+
 /** The monitor used where /proc cannot be read; exported so that path is testable on Linux too. */
 export function startUnavailableMonitor(intervalMs: number, reason: string): MonitorHandle {
   const startedAt = performance.now();
@@ -297,15 +309,8 @@ export function startUnavailableMonitor(intervalMs: number, reason: string): Mon
         tree: [],
         machine: [],
         pids: [],
-        summary: {
-          coreBusyMeanPercent: [],
-          coreBusyMaxPercent: [],
-          treeCpuPercent: 0,
-          treePeakRssBytes: 0,
-          outsideCpuPercent: 0,
-          // process.cpuUsage needs no /proc: this one figure stays a real measurement.
-          driverCpuPercent: durationMs > 0 ? round2((driverUs / 1000 / durationMs) * 100) : 0,
-        },
+        // process.cpuUsage needs no /proc: this one figure stays a real measurement.
+        summary: placeholderSummary(durationMs > 0 ? round2((driverUs / 1000 / durationMs) * 100) : 0),
         eventLoop,
       };
       return report;

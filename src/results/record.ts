@@ -49,7 +49,11 @@ export interface CellBase {
  * src/servers/bench/record.ts) adds its own, so every empty, failed or
  * skipped record of a kind is made in one place.
  */
-export function newCellBase(cellKey: string, runtime: string, startedAt = new Date().toISOString()): CellBase {
+export function newCellBase(
+  cellKey: string,
+  runtime: string,
+  startedAt = new Date().toISOString(),
+): CellBase {
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     cellKey,

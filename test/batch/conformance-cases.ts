@@ -70,6 +70,16 @@ export function defineConformance(name: string): void {
       assert.equal(cell.durationsMs.length, 1);
       assert.ok(cell.pids.length >= 3, `subject + 2 worker processes in ${JSON.stringify(cell.pids)}`);
       assert.deepEqual(cell.pids.filter(isAlive), []);
+      // The subject's event loop, through the monitor's probe: a runtime whose API is a stub says so (null + reason).
+      const loop = cell.monitor?.eventLoop[0];
+      assert.ok(loop, 'event-loop figures reach the monitor report');
+      assert.equal(loop.runtime, runtime.label);
+      if (name === 'node') assert.equal(typeof loop.utilization, 'number');
+      else {
+        assert.equal(loop.utilization, null, `${name}'s eventLoopUtilization is a stub`);
+        assert.match(loop.unsupportedReason ?? '', /eventLoopUtilization unsupported on /);
+      }
+      assert.equal(typeof cell.measuredOffsetMs, 'number');
     },
   );
 }

@@ -10,6 +10,7 @@ import {
   isUnderpowered,
   minSamplesFor,
 } from '../../src/monitor/verdicts.ts';
+import { placeholderSummary } from '../../src/monitor/index.ts';
 import type { MonitorReport } from '../../src/monitor/types.ts';
 
 function monitor(
@@ -23,14 +24,7 @@ function monitor(
     perCore: [],
     tree: [],
     pids: [],
-    summary: {
-      coreBusyMeanPercent: [],
-      coreBusyMaxPercent: [],
-      treeCpuPercent: 0,
-      treePeakRssBytes: 0,
-      outsideCpuPercent: overrides.outside ?? 0,
-      driverCpuPercent: overrides.driver ?? 0,
-    },
+    summary: { ...placeholderSummary(overrides.driver ?? 0), outsideCpuPercent: overrides.outside ?? 0 },
     eventLoop: [],
   };
 }

@@ -5,7 +5,7 @@
  * the network, nothing may log an error, and the table must sort. A
  * missing chromium is a named skip, never a pass.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +20,17 @@ import { allFailedRun, mixedRun } from './fixtures/runs.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const screenshotPath = new URL('../../test-output/report.png', import.meta.url).pathname;
+
+/** A private temp dir for one browser test; null when chromium is missing (the test is then a named skip). */
+async function browserTestDir(t: TestContext): Promise<string | null> {
+  if (!existsSync(chromiumPath)) {
+    t.skip(`chromium not installed at ${chromiumPath} (apt-get install chromium)`);
+    return null;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'conlab-report-browser-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 async function openBrowser(profileDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
@@ -44,12 +55,8 @@ test(
   'the HTML report renders every chart in chromium, offline, without errors',
   { timeout: 90_000 },
   async (t) => {
-    if (!existsSync(chromiumPath)) {
-      t.skip(`chromium not installed at ${chromiumPath} (apt-get install chromium)`);
-      return;
-    }
-    const dir = await mkdtemp(join(tmpdir(), 'conlab-report-browser-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await browserTestDir(t);
+    if (dir === null) return;
     const run = mixedRun();
     const htmlPath = join(dir, 'report.html');
     await writeHtmlReport(run, htmlPath);
@@ -137,12 +144,8 @@ async function checkReportPage(
 }
 
 test('a report of a run whose cells all failed says so in the browser', { timeout: 60_000 }, async (t) => {
-  if (!existsSync(chromiumPath)) {
-    t.skip(`chromium not installed at ${chromiumPath} (apt-get install chromium)`);
-    return;
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'conlab-report-browser-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await browserTestDir(t);
+  if (dir === null) return;
   const htmlPath = join(dir, 'failed.html');
   await writeHtmlReport(allFailedRun(), htmlPath);
   const context = await openBrowser(join(dir, 'profile'));
