@@ -127,11 +127,19 @@ function startNativeDelay(resolutionMs: number, label: string, includesResolutio
     const unsupported = `monitorEventLoopDelay unsupported on ${label} (${String(error)})`;
     return { stop: () => ({ unsupported }) };
   }
+  const startedAt = performance.now();
   return {
     stop() {
       histogram.disable();
-      // The histogram records nanoseconds; with no sample yet (window < resolution) there is nothing to say.
+      // The histogram records nanoseconds and gets a sample only when its timer fires.
       if (histogram.count === 0) {
+        const elapsedMs = performance.now() - startedAt;
+        // No firing in a window longer than the resolution means the loop was blocked
+        // throughout (e.g. sync work inside async functions): its one tick is that late.
+        if (elapsedMs > resolution) {
+          const blockedMs = elapsedMs - resolution;
+          return { p50: blockedMs, p99: blockedMs, max: blockedMs };
+        }
         return {
           unsupported: `event-loop delay not measured on ${label} (window shorter than ${resolutionMs} ms)`,
         };

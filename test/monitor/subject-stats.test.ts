@@ -49,3 +49,15 @@ for (const name of ['node', 'bun', 'deno']) {
     }
   });
 }
+
+test('a loop blocked for the whole window reads as delayed by about that window, not as unmeasured', async () => {
+  const { startEventLoopProbe } = await import('../../src/monitor/subject-stats.ts');
+  const probe = startEventLoopProbe({ resolutionMs: 10 });
+  const blockUntil = performance.now() + 80;
+  while (performance.now() < blockUntil) {
+    // Sync work that never yields: the "falsely async" pitfall.
+  }
+  const stats = probe.stop();
+  assert.notEqual(stats.delayMaxMs, null, stats.unsupportedReason);
+  assert.ok((stats.delayMaxMs ?? 0) >= 60, `blocked 80 ms, delay read ${stats.delayMaxMs} ms`);
+});
