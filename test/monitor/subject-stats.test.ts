@@ -58,6 +58,6 @@ test('a loop blocked for the whole window reads as delayed by about that window,
     // Sync work that never yields: the "falsely async" pitfall.
   }
   const stats = probe.stop();
-  assert.notEqual(stats.delayMaxMs, null, stats.unsupportedReason);
+  assert.notEqual(stats.delayMaxMs, null, stats.unsupportedReason ?? 'no reason given');
   assert.ok((stats.delayMaxMs ?? 0) >= 60, `blocked 80 ms, delay read ${stats.delayMaxMs} ms`);
 });
