@@ -19,7 +19,7 @@ import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
 import { Hdr } from './hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
 import { buildRequest } from './request.ts';
-import { readThreadCpuUs } from './thread-cpu.ts';
+import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';
 import { httpVerifier, needsBody } from './verify.ts';
 
 const MAX_ERROR_SAMPLES = 5;
@@ -78,6 +78,7 @@ export class Engine implements ConnOwner {
   private measuring = false;
   private cpuStartUs: number | null = null;
   private eluStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
+  private runQueueWaitStartUs: number | null = null;
 
   constructor(plan: ThreadPlan, hooks: EngineHooks) {
     this.plan = plan;
@@ -143,6 +144,7 @@ export class Engine implements ConnOwner {
     if (this.stopping) return;
     this.measuring = true;
     this.cpuStartUs = readThreadCpuUs();
+    this.runQueueWaitStartUs = readThreadRunQueueWaitUs();
     this.eluStart = performance.eventLoopUtilization();
     this.second = 0;
     this.secondEndMs = this.measureStartMs + 1000;
@@ -349,6 +351,9 @@ export class Engine implements ConnOwner {
     const cpuEnd = readThreadCpuUs();
     const cpuUs = this.cpuStartUs !== null && cpuEnd !== null ? cpuEnd - this.cpuStartUs : null;
     const elu = this.eluStart !== undefined ? performance.eventLoopUtilization(this.eluStart).utilization : 0;
+    const waitEnd = readThreadRunQueueWaitUs();
+    const runQueueWaitUs =
+      this.runQueueWaitStartUs !== null && waitEnd !== null ? waitEnd - this.runQueueWaitStartUs : null;
     this.hooks.done({
       threadIndex: this.plan.threadIndex,
       connections: this.plan.connections,
@@ -365,6 +370,7 @@ export class Engine implements ConnOwner {
       cpuUs,
       cpuSource: cpuUs === null ? 'none' : 'thread',
       eventLoopUtilization: elu,
+      runQueueWaitUs,
       errorSamples: [...this.errorSamples],
     });
   }

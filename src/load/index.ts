@@ -289,6 +289,9 @@ function buildResult(
       errors: Object.values(s.errors).reduce((a, b) => a + b, 0),
       connections: s.connections,
       eventLoopUtilization: s.eventLoopUtilization,
+      ...(s.runQueueWaitUs !== null && s.measuredMs > 0
+        ? { runQueueWaitPercent: (s.runQueueWaitUs / (s.measuredMs * 1000)) * 100 }
+        : {}),
     };
   });
 

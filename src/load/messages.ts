@@ -52,6 +52,8 @@ export interface ThreadSummary {
   cpuUs: number | null;
   cpuSource: 'thread' | 'none';
   eventLoopUtilization: number;
+  /** Time runnable but waiting for a CPU over the window (µs), null where unreadable. */
+  runQueueWaitUs: number | null;
   errorSamples: string[];
 }
 

@@ -11,6 +11,22 @@ import { readFileSync } from 'node:fs';
 
 type ThreadCpuUsage = () => { user: number; system: number };
 
+/**
+ * Time the calling thread spent runnable but waiting for a CPU (Linux
+ * /proc/thread-self/schedstat, second field, ns), in µs; null elsewhere.
+ * A client starved of CPU by the server it drives shows neither high CPU
+ * nor a busy event loop (the wait happens inside epoll's return), only this.
+ */
+export function readThreadRunQueueWaitUs(): number | null {
+  try {
+    const text = readFileSync('/proc/thread-self/schedstat', 'utf8');
+    const ns = Number(text.split(' ')[1]);
+    return Number.isFinite(ns) ? ns / 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
 export function readThreadCpuUs(): number | null {
   const threadCpuUsage = (process as unknown as { threadCpuUsage?: ThreadCpuUsage }).threadCpuUsage;
   if (typeof threadCpuUsage === 'function') {

@@ -53,6 +53,12 @@ export interface ThreadUsage {
   eventLoopUtilization?: number;
   /** 'thread': the thread's own CPU clock; 'elu': no thread clock available, cpuPercent estimated from event-loop utilization. */
   cpuSource?: 'thread' | 'elu';
+  /**
+   * Share of the window the thread was runnable but waiting for a CPU, in %
+   * (Linux schedstat). cpuPercent + this is the thread's CPU demand: near
+   * 100 means it was CPU-bound, whether it got the CPU or was starved of it.
+   */
+  runQueueWaitPercent?: number;
 }
 
 /** Open loop only: how the send schedule was kept. */

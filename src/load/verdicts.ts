@@ -4,6 +4,7 @@
  */
 import type { LatencySummaryUs, Verdict } from '../results/record.ts';
 import type { ThreadUsage } from './types.ts';
+import { isThreadCpuLimited } from '../monitor/verdicts.ts';
 
 /** A thread at or above this share of one core was the bottleneck, not the server. */
 export const SATURATED_CPU_PERCENT = 90;
@@ -17,10 +18,21 @@ export function clientVerdicts(
   const warnings: Verdict[] = [];
   const details: string[] = [];
   const busiest = threads.reduce((a, t) => Math.max(a, t.cpuPercent), 0);
+  // A thread starved of CPU (by the server it drives, or other tenants) uses
+  // little CPU and looks idle, yet it was the limit all the same.
+  const starved = threads.find(
+    ({ cpuPercent, runQueueWaitPercent }) =>
+      runQueueWaitPercent !== undefined && isThreadCpuLimited({ cpuPercent, runQueueWaitPercent }),
+  );
   if (busiest >= SATURATED_CPU_PERCENT) {
     warnings.push('client-saturated');
     details.push(
       `client-saturated: a generator thread used ${Math.round(busiest)}% of a core; the client, not the server, may be the limit (add -t threads or cores)`,
+    );
+  } else if (starved) {
+    warnings.push('client-saturated');
+    details.push(
+      `client-saturated: a generator thread ran ${Math.round(starved.cpuPercent)}% and waited for a CPU ${Math.round(starved.runQueueWaitPercent ?? 0)}% of the window; the client was starved of CPU and may be the limit`,
     );
   }
   if (sendLagUs !== undefined && sendLagUs.p99 > DRIFT_P99_US) {

@@ -45,8 +45,11 @@ export const defaultThresholds: VerdictThresholds = {
  * its threads and processes) in % of one core; `clientThreads` how many
  * threads generate load (a single event loop cannot use more than one
  * core); `cores` the machine's. `clientEventLoopUtilization` (0..1 per
- * generator thread), when known, also catches a client starved of CPU by the
- * subject: its loop is then always busy even though its CPU share is low.
+ * generator thread) catches a loop busy with work the CPU clock misses.
+ * `clientThreadCpu` (per thread: % of the window running and % runnable
+ * but waiting for a CPU, from Linux schedstat) catches a client starved of
+ * CPU by the subject or other tenants: it then uses little CPU and its loop
+ * looks idle (the wait happens while epoll returns); see isThreadCpuLimited.
  */
 export function isClientSaturated(
   input: {
@@ -54,13 +57,39 @@ export function isClientSaturated(
     clientThreads: number;
     cores: number;
     clientEventLoopUtilization?: number[];
+    clientThreadCpu?: ThreadCpuShare[];
   },
   thresholds: VerdictThresholds = defaultThresholds,
 ): boolean {
   const capacityPercent = Math.max(1, Math.min(input.clientThreads, input.cores)) * 100;
   if (input.clientCpuPercent >= (thresholds.clientSaturatedPercent / 100) * capacityPercent) return true;
   const busiest = Math.max(0, ...(input.clientEventLoopUtilization ?? []));
-  return busiest * 100 >= thresholds.clientSaturatedPercent;
+  if (busiest * 100 >= thresholds.clientSaturatedPercent) return true;
+  return (input.clientThreadCpu ?? []).some((share) => isThreadCpuLimited(share, thresholds));
+}
+
+/** One generator thread over the window: % running, % runnable but waiting for a CPU. */
+export interface ThreadCpuShare {
+  cpuPercent: number;
+  runQueueWaitPercent: number;
+}
+
+/**
+ * A thread was limited by CPU when it wanted a core nearly all the window
+ * (running + waiting ≥ the saturation threshold) or when it waited for a
+ * CPU at least as long as it ran (and ≥ 10% of the window): then every
+ * request it sent or read was delayed by at least its own cost. Measured
+ * here: a client with a core of its own waits ~3%; one sharing 2 cores with
+ * a 2-process server waits ~27% against 52% running (not limited); one
+ * pinned beside two CPU hogs waits 55% against 26% running (limited, and
+ * its throughput fell by 60%).
+ */
+export function isThreadCpuLimited(
+  share: ThreadCpuShare,
+  thresholds: VerdictThresholds = defaultThresholds,
+): boolean {
+  if (share.cpuPercent + share.runQueueWaitPercent >= thresholds.clientSaturatedPercent) return true;
+  return share.runQueueWaitPercent >= Math.max(10, share.cpuPercent);
 }
 
 /** CPU used outside the experiment, averaged over the cell, in % of one core. */
@@ -118,6 +147,8 @@ export interface VerdictInput {
   clientThreads?: number;
   clientCpuPercent?: number;
   clientEventLoopUtilization?: number[];
+  /** Per generator thread: % running and % waiting for a CPU (see isThreadCpuLimited). */
+  clientThreadCpu?: ThreadCpuShare[];
   /** The headline figure of each repetition (durationMs for batch cells, rps for server cells). */
   repetitionValues?: readonly number[];
   /** Server cells: requests behind the latency percentiles shown, and the highest percentile shown (default 99). */
@@ -147,6 +178,7 @@ export function cellVerdicts(
           ...(input.clientEventLoopUtilization
             ? { clientEventLoopUtilization: input.clientEventLoopUtilization }
             : {}),
+          ...(input.clientThreadCpu ? { clientThreadCpu: input.clientThreadCpu } : {}),
         },
         thresholds,
       )

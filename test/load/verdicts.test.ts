@@ -20,3 +20,17 @@ test('schedule-drift when the open-loop p99 send lag exceeds 10 ms; closed loop 
     'schedule-drift',
   ]);
 });
+
+test('client-saturated when a thread was starved of CPU (running + run-queue wait ≥ 90%), with the reason', () => {
+  const starved = clientVerdicts(
+    [{ threadIndex: 0, cpuPercent: 28, runQueueWaitPercent: 66, requests: 100 }],
+    undefined,
+  );
+  assert.deepEqual(starved.warnings, ['client-saturated']);
+  assert.match(starved.details[0] ?? '', /waited for a CPU 66%/);
+  const idle = clientVerdicts(
+    [{ threadIndex: 0, cpuPercent: 52, runQueueWaitPercent: 27, requests: 100 }],
+    undefined,
+  );
+  assert.deepEqual(idle.warnings, []);
+});

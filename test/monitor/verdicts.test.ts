@@ -111,3 +111,18 @@ test('cellVerdicts combines the rules in a fixed order', () => {
   assert.deepEqual(cellVerdicts({ monitor: monitor(), requests: 150, percentileShown: 90 }), []);
   assert.deepEqual(cellVerdicts({ monitor: monitor(), requests: 99, percentileShown: 90 }), ['underpowered']);
 });
+
+test('client-saturated also when a generator thread was starved of CPU (schedstat run-queue wait)', () => {
+  const saturated = (cpuPercent: number, runQueueWaitPercent: number): boolean =>
+    isClientSaturated({
+      clientCpuPercent: cpuPercent,
+      clientThreads: 1,
+      cores: 2,
+      clientThreadCpu: [{ cpuPercent, runQueueWaitPercent }],
+    });
+  assert.equal(saturated(26, 55), true, 'waited longer than it ran: starved');
+  assert.equal(saturated(30, 62), true, 'wanted the CPU 92% of the window');
+  assert.equal(saturated(52, 27), false, 'shared the cores but mostly ran');
+  assert.equal(saturated(68, 3), false, 'a core of its own');
+  assert.equal(saturated(5, 6), false, 'an idle client waiting a little is not starved');
+});

@@ -102,6 +102,9 @@ function repetitionVerdicts(outcome: RepOutcome): Verdict[] {
       clientEventLoopUtilization: load.threads.flatMap((thread) =>
         thread.eventLoopUtilization === undefined ? [] : [thread.eventLoopUtilization],
       ),
+      clientThreadCpu: load.threads.flatMap(({ cpuPercent, runQueueWaitPercent }) =>
+        runQueueWaitPercent === undefined ? [] : [{ cpuPercent, runQueueWaitPercent }],
+      ),
     }),
   ];
 }
