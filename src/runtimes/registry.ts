@@ -25,6 +25,11 @@ export interface RuntimeSpec {
 
 const binDir = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url));
 
+// Nothing may reach the network at run time: Deno otherwise checks for a newer
+// release in the background. Set once here, where every subject's runtime is
+// resolved, so that every child process inherits it.
+process.env.DENO_NO_UPDATE_CHECK ??= '1';
+
 const knownRuntimes: Record<string, { kind: RuntimeKind; bin: () => string | null }> = {
   node: { kind: 'node', bin: () => existingPath(`${binDir}node`) },
   bun: { kind: 'bun', bin: () => existingPath(`${binDir}bun`) },
