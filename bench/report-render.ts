@@ -17,9 +17,9 @@ import { renderHtmlReport } from '../src/report/html.ts';
 import { reportRows } from '../src/report/rows.ts';
 import { renderSvg, svgToPng } from '../src/report/svg.ts';
 import { mixedRun } from '../test/report/fixtures/runs.ts';
+import { chromiumArgs, chromiumPath } from '../src/report/chromium.ts';
 
 const rounds = Number(process.argv[2] ?? 5);
-const chromiumPath = '/usr/bin/chromium';
 
 function median(values: number[]): number {
   const sorted = values.toSorted((a, b) => a - b);
@@ -46,15 +46,7 @@ const context = existsSync(chromiumPath)
   ? await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath,
       headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...chromiumArgs],
       deviceScaleFactor: 2,
     })
   : undefined;

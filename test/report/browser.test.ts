@@ -17,8 +17,8 @@ import { writeHtmlReport } from '../../src/report/html.ts';
 import { allCharts } from '../../src/report/charts.ts';
 import { reportRows } from '../../src/report/rows.ts';
 import { allFailedRun, mixedRun } from './fixtures/runs.ts';
+import { chromiumArgs, chromiumPath } from '../../src/report/chromium.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshotPath = new URL('../../test-output/report.png', import.meta.url).pathname;
 
 /** A private temp dir for one browser test; null when chromium is missing (the test is then a named skip). */
@@ -36,16 +36,7 @@ async function openBrowser(profileDir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...chromiumArgs],
     viewport: { width: 1280, height: 900 },
     timeout: 30_000,
   });

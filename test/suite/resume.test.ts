@@ -90,51 +90,76 @@ class Tracked {
   }
 }
 
-test(
-  'SIGKILL during the third cell, then --resume: every cell exactly once, the first two unchanged',
-  { timeout: 90_000 },
-  async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'conlab-resume-'));
-    const started = new Tracked();
-    t.after(() => {
-      started.killAll();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const suitePath = join(dir, 'suite.yaml');
-    const storePath = join(dir, 'results.db');
-    writeFileSync(suitePath, suite);
-
-    const child = spawn(process.execPath, [bin, 'run', suitePath, '--store', storePath, '--no-report'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    assert.ok(child.pid);
-    started.add(child.pid);
-    let stderr = '';
-    let killScheduled = false;
-    const subjects = new Set<number>();
-    const killed = new Promise<void>((resolve, reject) => {
+/**
+ * Starts `conlab run` on the test suite in a fresh folder and sends `signal`
+ * 150 ms after the progress line of `step` appears (that step has started, so
+ * the signal lands mid-cell). Resolves when the run exits.
+ */
+async function runAndSignal(
+  t: { after(fn: () => void): void },
+  prefix: string,
+  step: number,
+  signal: NodeJS.Signals,
+): Promise<{
+  storePath: string;
+  stderr: string;
+  subjects: Set<number>;
+  code: number | null;
+  exitSignal: string | null;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const started = new Tracked();
+  t.after(() => {
+    started.killAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const suitePath = join(dir, 'suite.yaml');
+  const storePath = join(dir, 'results.db');
+  writeFileSync(suitePath, suite);
+  const child = spawn(process.execPath, [bin, 'run', suitePath, '--store', storePath, '--no-report'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  assert.ok(child.pid);
+  started.add(child.pid);
+  let stderr = '';
+  let signalled = false;
+  const subjects = new Set<number>();
+  const trigger = new RegExp(`\\[${step}/6\\]`);
+  const { code, exitSignal } = await new Promise<{ code: number | null; exitSignal: string | null }>(
+    (resolve) => {
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (text: string) => {
         stderr += text;
-        // The progress line of step 3 is printed as that step starts: steps 1 and 2 are committed.
-        if (!killScheduled && /\[3\/6\]/.test(stderr)) {
-          killScheduled = true;
-          // Let the third cell's subject start, so the kill lands mid-cell.
+        if (!signalled && trigger.test(stderr)) {
+          signalled = true;
           setTimeout(() => {
             for (const pid of descendants(child.pid as number)) {
               subjects.add(pid);
               started.add(pid);
             }
-            child.kill('SIGKILL');
+            child.kill(signal);
           }, 150);
         }
       });
-      child.on('exit', (code, signal) =>
-        signal === 'SIGKILL' ? resolve() : reject(new Error(`run exited ${code} before the kill: ${stderr}`)),
-      );
-    });
-    await killed;
+      child.on('exit', (exitCode, killedBy) => resolve({ code: exitCode, exitSignal: killedBy }));
+    },
+  );
+  return { storePath, stderr, subjects, code, exitSignal };
+}
+
+test(
+  'SIGKILL during the third cell, then --resume: every cell exactly once, the first two unchanged',
+  { timeout: 90_000 },
+  async (t) => {
+    // The progress line of step 3 is printed as that step starts: steps 1 and 2 are committed.
+    const { storePath, stderr, subjects, code, exitSignal } = await runAndSignal(
+      t,
+      'conlab-resume-',
+      3,
+      'SIGKILL',
+    );
+    assert.equal(exitSignal, 'SIGKILL', `run exited ${code} before the kill: ${stderr}`);
 
     const store = openStore(storePath, { create: false });
     t.after(() => store.close());
@@ -188,42 +213,8 @@ test(
   'Ctrl-C (SIGINT) stops cleanly: run marked interrupted, finished cells kept, no process left',
   { timeout: 60_000 },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'conlab-sigint-'));
-    const started = new Tracked();
-    t.after(() => {
-      started.killAll();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const suitePath = join(dir, 'suite.yaml');
-    const storePath = join(dir, 'results.db');
-    writeFileSync(suitePath, suite);
-    const child = spawn(process.execPath, [bin, 'run', suitePath, '--store', storePath, '--no-report'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    assert.ok(child.pid);
-    started.add(child.pid);
-    let stderr = '';
-    let signalled = false;
-    const subjects = new Set<number>();
-    const exit = new Promise<number | null>((resolve) => {
-      child.stderr.setEncoding('utf8');
-      child.stderr.on('data', (text: string) => {
-        stderr += text;
-        if (!signalled && /\[2\/6\]/.test(stderr)) {
-          signalled = true;
-          setTimeout(() => {
-            for (const pid of descendants(child.pid as number)) {
-              subjects.add(pid);
-              started.add(pid);
-            }
-            child.kill('SIGINT');
-          }, 150);
-        }
-      });
-      child.on('exit', (code) => resolve(code));
-    });
-    assert.equal(await exit, 130, stderr);
+    const { storePath, stderr, subjects, code } = await runAndSignal(t, 'conlab-sigint-', 2, 'SIGINT');
+    assert.equal(code, 130, stderr);
     assert.match(
       stderr,
       /stopped by SIGINT: run \S+ keeps 1 of 6 cell repetitions; 'conlab run --resume' measures the rest/,
