@@ -7,10 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { workloadNames } from '../../src/workloads/index.ts';
-import { conlabBin, runGroup, runtimeOrSkip, type Finished } from './helpers.ts';
+import { runBatchCli, runtimeOrSkip, type Finished } from './helpers.ts';
 
-const batch = (args: string[], timeoutMs = 60_000) =>
-  runGroup(process.execPath, [conlabBin, 'batch', ...args], timeoutMs);
+const batch = runBatchCli;
 
 function assertBadInput(
   finished: { code: number | null; stderr: string },

@@ -10,16 +10,9 @@ import { runBatchCell } from '../../src/batch/run-cell.ts';
 import { modelNames } from '../../src/models/index.ts';
 import { workloadNames } from '../../src/workloads/index.ts';
 import { isAlive, runGroup, runtimeOrSkip } from './helpers.ts';
+import type { ConformanceRow as Row } from './fixtures/conformance-subject.ts';
 
 const subjectScript = new URL('./fixtures/conformance-subject.ts', import.meta.url).pathname;
-
-interface Row {
-  model: string;
-  workload: string;
-  answer?: string | number;
-  expected?: string | number;
-  error?: string;
-}
 
 /** Registers the conformance tests of one runtime (one test file per runtime keeps each file short). */
 export function defineConformance(name: string): void {

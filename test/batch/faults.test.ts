@@ -6,10 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conlabBin, isAlive, runGroup } from './helpers.ts';
+import { isAlive, runBatchCli } from './helpers.ts';
 
-const batch = (args: string[], timeoutMs = 60_000) =>
-  runGroup(process.execPath, [conlabBin, 'batch', ...args], timeoutMs);
+const batch = runBatchCli;
 
 interface JsonDoc {
   results: Record<string, unknown>[];

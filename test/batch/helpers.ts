@@ -1,6 +1,7 @@
 /** Shared by the batch tests: run a child with a deadline, kill its group on failure, check PIDs are gone. */
 import { spawn } from 'node:child_process';
 import { resolveRuntime, type RuntimeSpec } from '../../src/runtimes/registry.ts';
+import { conlabBin } from '../fixtures/cli.ts';
 
 export interface Finished {
   code: number | null;
@@ -58,4 +59,7 @@ export function runtimeOrSkip(name: string): RuntimeSpec | string {
   }
 }
 
-export const conlabBin = new URL('../../bin/conlab.js', import.meta.url).pathname;
+/** Runs `conlab batch ...args` in its own process group (killed whole at the end). */
+export function runBatchCli(args: string[], timeoutMs = 60_000): Promise<Finished> {
+  return runGroup(process.execPath, [conlabBin, 'batch', ...args], timeoutMs);
+}

@@ -6,39 +6,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { promisify } from 'node:util';
 import { openStore } from '../../src/results/store.ts';
 import type { RunData } from '../../src/results/record.ts';
 import { batchRun, mixedRun } from './fixtures/runs.ts';
+import { runConlab } from '../fixtures/cli.ts';
 
-const execFileAsync = promisify(execFile);
-const bin = new URL('../../bin/conlab.js', import.meta.url).pathname;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function conlab(args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [bin, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof failed.code === 'number' ? failed.code : -1,
-      stdout: failed.stdout ?? '',
-      stderr: failed.stderr ?? '',
-    };
-  }
-}
+const conlab = (args: string[]) => runConlab(args);
 
 /** Stores a fixture run as a suite would (one record per repetition) and returns its new run id. */
 function storeRun(path: string, data: RunData): string {

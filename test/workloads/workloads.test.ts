@@ -17,6 +17,7 @@ import {
 import { sinCos } from '../../src/workloads/rotate.ts';
 import { sleepDelaysMs } from '../../src/workloads/sleep.ts';
 import { triangular } from '../../src/workloads/prng.ts';
+import { smallWorkloadParams } from '../fixtures/small-params.ts';
 
 test('the SHA-256 chain matches the PROTOCOL.md §2 vectors', () => {
   assert.equal(sha256Chain('conlab', 1), '15cb1ff47900c43a800e1dbeeeedddd96f7a8a740615c13abf242d2dff24e698');
@@ -96,16 +97,7 @@ test("io.sleep draws seed 003's delays: triangular(0, 660 ms), two calls when id
 test('every workload: sync and async give the same answer, equal to expected() where defined', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'conlab-wl-'));
   try {
-    const raw: Record<string, Record<string, string>> = {
-      'cpu.sha256': { iters: '100' },
-      'cpu.js': { iters: '1000' },
-      'cpu.primes': { limit: '1000' },
-      'cpu.rotate': { width: '32', height: '24', rotations: '2' },
-      'io.sleep': { scale: '0.01' },
-      'io.sqlite': { path: join(dir, 'kv.sqlite'), reads: '10' },
-      'io.file': { dir, sizeKiB: '4' },
-      echo: {},
-    };
+    const raw = smallWorkloadParams(dir);
     for (const workload of Object.values(workloads)) {
       const params = resolveParams(workload, raw[workload.name] ?? {});
       workload.prepare?.(params);
