@@ -4,10 +4,8 @@
  */
 import type { LatencySummaryUs, Verdict } from '../results/record.ts';
 import type { ThreadUsage } from './types.ts';
-import { isThreadCpuLimited } from '../monitor/verdicts.ts';
+import { defaultThresholds, isThreadCpuLimited } from '../monitor/verdicts.ts';
 
-/** A thread at or above this share of one core was the bottleneck, not the server. */
-export const SATURATED_CPU_PERCENT = 90;
 /** Open loop: p99 send lateness above this means the generator could not keep its schedule. */
 export const DRIFT_P99_US = 10_000;
 
@@ -24,7 +22,8 @@ export function clientVerdicts(
     ({ cpuPercent, runQueueWaitPercent }) =>
       runQueueWaitPercent !== undefined && isThreadCpuLimited({ cpuPercent, runQueueWaitPercent }),
   );
-  if (busiest >= SATURATED_CPU_PERCENT) {
+  // One threshold for every lab: the monitor's (a thread at ≥ 90% of a core was the bottleneck).
+  if (busiest >= defaultThresholds.clientSaturatedPercent) {
     warnings.push('client-saturated');
     details.push(
       `client-saturated: a generator thread used ${Math.round(busiest)}% of a core; the client, not the server, may be the limit (add -t threads or cores)`,
