@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runBatchCell } from '../src/batch/run-cell.ts';
+import { runBatchCell } from '../src/batch/driver/run-cell.ts';
 import { resolveRuntime, type RuntimeSpec } from '../src/runtimes/registry.ts';
 
 const { values } = parseArgs({

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { runLoad } from '../src/load/index.ts';
 import type { LoadResult } from '../src/load/types.ts';
 import { resolveRuntime } from '../src/runtimes/registry.ts';
-import { launchServer, LISTENING_RE } from '../src/servers/bench/launch.ts';
+import { launchServer, LISTENING_RE } from '../src/servers/driver/launch.ts';
 import { resolveServerConfig } from '../src/servers/resolve.ts';
 
 const { values } = parseArgs({

@@ -21,9 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../src/load/index.ts';
 import { resolveRuntime } from '../src/runtimes/registry.ts';
-import { requestSpec } from '../src/servers/bench/endpoints.ts';
-import { LISTENING_RE } from '../src/servers/bench/launch.ts';
-import { runServerCell } from '../src/servers/bench/run-cell.ts';
+import { requestSpec } from '../src/servers/driver/endpoints.ts';
+import { LISTENING_RE } from '../src/servers/driver/launch.ts';
+import { runServerCell } from '../src/servers/driver/run-cell.ts';
 import type { ArchName } from '../src/servers/config.ts';
 import { resolveServerConfig } from '../src/servers/resolve.ts';
 

@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const entry = fileURLToPath(new URL('../src/servers/entry.ts', import.meta.url));
+const entry = fileURLToPath(new URL('../src/servers/subject/main.ts', import.meta.url));
 const config = process.argv[2] ?? '{}';
 const children: ChildProcess[] = [];
 for (let i = 0; i < 2; i++) {

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBatchCell } from '../src/batch/run-cell.ts';
+import { runBatchCell } from '../src/batch/driver/run-cell.ts';
 import { captureEnvironment } from '../src/monitor/environment.ts';
 import { openStore } from '../src/results/store.ts';
 import { resolveRuntime } from '../src/runtimes/registry.ts';

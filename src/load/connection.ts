@@ -12,7 +12,7 @@
  * handshake).
  */
 import { connect, type Socket } from 'node:net';
-import type { ErrorKind } from '../results/record.ts';
+import type { ErrorKind } from './types.ts';
 import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
 import { socketErrorKind, type HttpVerifier } from './verify.ts';
 

@@ -14,9 +14,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { currentRuntimeName } from '../core/runtime-info.ts';
-import type { ErrorKind } from '../results/record.ts';
+import type { ErrorKind } from './types.ts';
 import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
-import { Hdr } from './hdr.ts';
+import { Hdr } from '../stats/hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
 import { buildRequest } from './request.ts';
 import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';

@@ -10,8 +10,8 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
-import type { ErrorKind } from '../results/record.ts';
-import { Hdr, summarizeLatency } from './hdr.ts';
+import type { ErrorKind } from './types.ts';
+import { Hdr, summarizeLatency } from '../stats/hdr.ts';
 import type { FromThread, SecondReport, ThreadPlan, ThreadSummary, ToThread } from './messages.ts';
 import { resolveLoadOptions, splitEvenly, splitProportional, type ResolvedLoadOptions } from './options.ts';
 import { parseTarget, resolveTarget } from './target.ts';
@@ -19,7 +19,7 @@ import type { LoadHooks, LoadOptions, LoadResult, ThreadUsage, TimelinePoint } f
 import { clientVerdicts } from './verdicts.ts';
 
 export type { LoadHooks, LoadOptions, LoadResult } from './types.ts';
-export { Hdr, summarizeLatency } from './hdr.ts';
+export { Hdr, summarizeLatency } from '../stats/hdr.ts';
 
 const READY_TIMEOUT_MS = 20_000;
 /** Slack beyond the planned end before the threads are told to stop, then terminated. */

@@ -3,7 +3,7 @@
  * generator threads. Histograms cross threads encoded (src/load/hdr.ts),
  * never as sample arrays.
  */
-import type { ErrorKind } from '../results/record.ts';
+import type { ErrorKind } from './types.ts';
 import type { ResolvedLoadOptions } from './options.ts';
 import type { ResolvedTarget } from './target.ts';
 

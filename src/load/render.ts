@@ -3,8 +3,8 @@
  * to a string, so it is tested without a terminal. Warnings come first and
  * last, so they cannot be missed.
  */
-import type { LatencySummaryUs } from '../results/record.ts';
-import { fmt } from '../report/text-table.ts';
+import type { LatencySummaryUs } from '../stats/hdr.ts';
+import { fmt } from '../core/text-table.ts';
 import type { LoadResult } from './types.ts';
 
 function latencyLines(title: string, latency: LatencySummaryUs, count: number): string[] {

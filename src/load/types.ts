@@ -3,7 +3,12 @@
  * src/load/index.ts takes LoadOptions and resolves to a LoadResult; the CLI
  * (`conlab load`), the server lab and suites all use exactly this.
  */
-import type { ErrorKind, LatencySummaryUs, Verdict } from '../results/record.ts';
+import type { LatencySummaryUs } from '../stats/hdr.ts';
+import type { Verdict } from '../monitor/verdicts.ts';
+
+/** How a request failed; counted per kind, never as a success. */
+export type ErrorKind =
+  'connect' | 'refused' | 'reset' | 'timeout' | 'status' | 'body' | 'short-read' | 'other';
 
 export interface LoadOptions {
   /** http://127.0.0.1:PORT/path or tcp://127.0.0.1:PORT */

@@ -2,7 +2,8 @@
  * When the generator's own numbers cannot be trusted: pure rules from the
  * measured thread CPU and open-loop send lag to the result's warnings.
  */
-import type { LatencySummaryUs, Verdict } from '../results/record.ts';
+import type { LatencySummaryUs } from '../stats/hdr.ts';
+import type { Verdict } from '../monitor/verdicts.ts';
 import type { ThreadUsage } from './types.ts';
 import { defaultThresholds, isThreadCpuLimited } from '../monitor/verdicts.ts';
 

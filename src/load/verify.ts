@@ -3,7 +3,7 @@
  * options, so the per-response check is a couple of comparisons. A reply that
  * fails a check is an error of kind `status` or `body`, never a success.
  */
-import type { ErrorKind } from '../results/record.ts';
+import type { ErrorKind } from './types.ts';
 import type { ParsedResponse } from './http-parser.ts';
 
 export interface HttpExpectation {

@@ -16,8 +16,23 @@ import {
   totalmem,
   type,
 } from 'node:os';
-import type { EnvironmentInfo } from '../results/record.ts';
 import { conlabCommit, conlabVersion } from '../core/version.ts';
+
+/** Environment captured once per run. */
+export interface EnvironmentInfo {
+  cpuModel: string;
+  cores: number;
+  governor: string | null;
+  memoryBytes: number;
+  kernel: string;
+  os: string;
+  runtimes: string[];
+  conlabVersion: string;
+  conlabCommit: string | null;
+  loadAverage1m: number;
+  hostname: string;
+  capturedAt: string;
+}
 
 const GOVERNOR_PATH = '/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor';
 

@@ -4,8 +4,11 @@
  * Every rule and threshold is here, with its reason (the README's
  * "Methodology and limitations" section quotes them).
  */
-import type { Verdict } from '../results/record.ts';
 import type { MonitorReport } from './types.ts';
+
+/** Qualifies a number without hiding it (see docs/METHODOLOGY in the README). */
+export type Verdict =
+  'client-saturated' | 'schedule-drift' | 'machine-busy' | 'noisy' | 'underpowered' | 'monitor-unavailable';
 
 export interface VerdictThresholds {
   /**

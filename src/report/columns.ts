@@ -4,7 +4,7 @@
  * sort key (the HTML table sorts on it) and whether it belongs in the
  * narrow (80-column) terminal view.
  */
-import { fmt } from './text-table.ts';
+import { fmt } from '../core/text-table.ts';
 import { relativeHalfWidthPercent, type ReportRow } from './rows.ts';
 import type { Verdict } from '../results/record.ts';
 

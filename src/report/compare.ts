@@ -4,13 +4,13 @@
  * a terminal table and as a self-contained HTML page with a forest plot.
  * Nothing statistical happens here; this file only lays the numbers out.
  */
-import type { RunComparison, ComparedCell } from '../stats/compare.ts';
+import type { RunComparison, ComparedCell } from '../results/compare.ts';
 import type { RunData } from '../results/record.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml } from './html.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { renderSvg } from './svg.ts';
-import { fmt, renderTextTable } from './text-table.ts';
+import { fmt, renderTextTable } from '../core/text-table.ts';
 
 /** Human label of a cellKey, from whichever run has the cell. */
 function labels(runs: RunData[]): Map<string, string> {

@@ -8,14 +8,14 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RunData, Verdict } from '../results/record.ts';
-import { conclusionText } from '../stats/conclusion.ts';
+import { conclusionText } from './conclusion.ts';
 import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import { allCharts, type ChartSpec } from './charts.ts';
 import { batchColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { ensureDir } from './files.ts';
 import { renderSvg } from './svg.ts';
-import { fmt } from './text-table.ts';
+import { fmt } from '../core/text-table.ts';
 
 export function escapeHtml(text: string): string {
   return text

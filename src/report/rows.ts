@@ -19,8 +19,8 @@ import type {
 } from '../results/record.ts';
 import type { MonitorReport } from '../monitor/types.ts';
 import { meanInterval, ratioOfMeans, type MeanInterval } from '../stats/inference.ts';
-import { speedupGroupKey, workersUsed } from '../stats/descriptive.ts';
-import { mergeRepetitions } from '../stats/merge.ts';
+import { speedupGroupKey, workersUsed } from '../results/speedup.ts';
+import { mergeRepetitions } from '../results/merge.ts';
 
 export interface ReportRow {
   cellKey: string;

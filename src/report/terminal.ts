@@ -9,7 +9,7 @@
 import type { RunData } from '../results/record.ts';
 import { batchColumns, notesText, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
-import { renderTextTable, type Column } from './text-table.ts';
+import { renderTextTable, type Column } from '../core/text-table.ts';
 
 export interface TerminalTableOptions {
   /** Every column, untruncated. */

@@ -4,14 +4,17 @@
  * lab, suites) and every consumer (store, stats, report) uses these types.
  */
 import type { MonitorReport } from '../monitor/types.ts';
+import type { Verdict } from '../monitor/verdicts.ts';
+import type { EnvironmentInfo } from '../monitor/environment.ts';
+import type { ErrorKind } from '../load/types.ts';
+import type { LatencySummaryUs } from '../stats/hdr.ts';
+
+// Re-exported: these types belong to the layer that produces them; the record composes them.
+export type { Verdict, EnvironmentInfo, ErrorKind, LatencySummaryUs };
 
 export const RESULT_SCHEMA_VERSION = 1;
 
 export type CellStatus = 'ok' | 'failed' | 'skipped' | 'invalid';
-
-/** Qualifies a number without hiding it (see docs/METHODOLOGY in the README). */
-export type Verdict =
-  'client-saturated' | 'schedule-drift' | 'machine-busy' | 'noisy' | 'underpowered' | 'monitor-unavailable';
 
 export interface CellBase {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
@@ -46,7 +49,7 @@ export interface CellBase {
 /**
  * The common fields of a new record: status ok, nothing measured yet. Each
  * lab's builder (emptyBatchCell in src/batch/run-cell.ts, emptyServerCell in
- * src/servers/bench/record.ts) adds its own, so every empty, failed or
+ * src/servers/driver/record.ts) adds its own, so every empty, failed or
  * skipped record of a kind is made in one place.
  */
 export function newCellBase(
@@ -101,20 +104,6 @@ export interface BatchProgressPoint {
   items: number;
 }
 
-export type ErrorKind =
-  'connect' | 'refused' | 'reset' | 'timeout' | 'status' | 'body' | 'short-read' | 'other';
-
-export interface LatencySummaryUs {
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-
 export interface ServerCell extends CellBase {
   kind: 'server';
   architecture: string;
@@ -162,22 +151,6 @@ export interface ServerTimelinePoint {
 }
 
 export type CellRecord = BatchCell | ServerCell;
-
-/** Environment captured once per run. */
-export interface EnvironmentInfo {
-  cpuModel: string;
-  cores: number;
-  governor: string | null;
-  memoryBytes: number;
-  kernel: string;
-  os: string;
-  runtimes: string[];
-  conlabVersion: string;
-  conlabCommit: string | null;
-  loadAverage1m: number;
-  hostname: string;
-  capturedAt: string;
-}
 
 /** A run as the store keeps it and the report reads it. */
 export interface RunInfo {

@@ -3,8 +3,8 @@
  * what the CLI and the bench driver build, what the subject receives as JSON,
  * and what /info and results report. Subject-side code only reads it.
  */
-import type { HttpLimits } from './http/adapter.ts';
-import type { TcpMode } from './tcp/tcp-server.ts';
+import type { HttpLimits } from './subject/http/adapter.ts';
+import type { TcpMode } from './subject/tcp/tcp-server.ts';
 
 export const archNames = [
   'single',

@@ -6,9 +6,9 @@
 import { availableParallelism } from 'node:os';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 import { archNames, type ArchName, type ServerConfig } from './config.ts';
-import { DEFAULT_LIMITS } from './http/adapter.ts';
-import { DEFAULT_SPIN_ITERS } from './work/compute.ts';
-import { DEFAULT_KV_KEYS, defaultKvPath } from './work/kv.ts';
+import { DEFAULT_LIMITS } from './subject/http/adapter.ts';
+import { DEFAULT_SPIN_ITERS } from './subject/work/compute.ts';
+import { DEFAULT_KV_KEYS, defaultKvPath } from './subject/work/kv.ts';
 
 export interface ServerInput {
   arch?: string;

@@ -1,11 +1,8 @@
 /**
  * Descriptive statistics as pure functions with exact fixtures
- * (test/stats/descriptive.test.ts), plus the speedup/efficiency fill for
- * batch cells. Empty input is a caller bug and throws rather than returning
+ * (test/stats/descriptive.test.ts). Empty input is a caller bug and throws rather than returning
  * NaN that would print as a number.
  */
-import type { BatchCell } from '../results/record.ts';
-
 function nonEmpty(values: readonly number[], what: string): void {
   if (values.length === 0) throw new RangeError(`${what} of no values`);
 }
@@ -60,42 +57,4 @@ export function speedup(baselineMs: number, durationMs: number): number {
 export function efficiency(speedupValue: number, workers: number): number {
   if (!(workers >= 1)) throw new RangeError(`efficiency needs at least one worker (got ${workers})`);
   return speedupValue / workers;
-}
-
-/** Models that run one item of JavaScript at a time however many items are in flight. */
-const singleThreadModels = new Set(['sequential', 'async', 'async-blocking']);
-
-/** Workers that can run JavaScript at once in a batch cell (the divisor of efficiency). */
-export function workersUsed(cell: Pick<BatchCell, 'model' | 'concurrency' | 'threadsPerProcess'>): number {
-  if (singleThreadModels.has(cell.model)) return 1;
-  return cell.concurrency * Math.max(1, cell.threadsPerProcess);
-}
-
-/** The baseline group: same runtime, workload, params and item count. itemsPerTask is deliberately not part of it: chunking is a property of the model being compared, not of the work. */
-export function speedupGroupKey(cell: Pick<BatchCell, 'runtime' | 'workload' | 'params' | 'items'>): string {
-  return `${cell.runtime}|${cell.workload}|${JSON.stringify(cell.params)}|${cell.items}`;
-}
-
-/**
- * Fills speedup and efficiency of every batch cell against the ok
- * sequential cell of the same group (see speedupGroupKey) in the same list;
- * null when there is none or the cell is not ok.
- */
-export function fillBatchSpeedups(cells: BatchCell[]): void {
-  const baselines = new Map<string, number>();
-  for (const cell of cells) {
-    if (cell.model === 'sequential' && cell.status === 'ok' && cell.durationMs > 0) {
-      baselines.set(speedupGroupKey(cell), cell.durationMs);
-    }
-  }
-  for (const cell of cells) {
-    const baseline = baselines.get(speedupGroupKey(cell));
-    if (baseline === undefined || cell.status !== 'ok' || !(cell.durationMs > 0)) {
-      cell.speedup = null;
-      cell.efficiency = null;
-      continue;
-    }
-    cell.speedup = speedup(baseline, cell.durationMs);
-    cell.efficiency = efficiency(cell.speedup, workersUsed(cell));
-  }
 }

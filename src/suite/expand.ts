@@ -5,7 +5,7 @@
  */
 import { batchCellKey, resolveBatchSpec } from '../batch/spec.ts';
 import type { ArchName } from '../servers/config.ts';
-import { serverCellKey, type ServerCellSpec } from '../servers/bench/run-cell.ts';
+import { serverCellKey, type ServerCellSpec } from '../servers/driver/run-cell.ts';
 import { resolveServerConfig } from '../servers/resolve.ts';
 import { mulberry32 } from '../workloads/prng.ts';
 import { defaultCatalog } from './catalog.ts';

@@ -7,8 +7,8 @@
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
 import { DEFAULT_THREADS_PER_PROCESS } from '../batch/spec.ts';
-import { DEFAULT_ENDPOINT_PARAMS } from '../servers/bench/endpoints.ts';
-import { DEFAULT_SPIN_ITERS } from '../servers/work/compute.ts';
+import { DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
+import { DEFAULT_SPIN_ITERS } from '../servers/subject/work/compute.ts';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 import { parseSuiteValue } from './parse.ts';
 import type { SuiteInput } from './schema.ts';

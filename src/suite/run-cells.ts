@@ -3,11 +3,11 @@
  * the server lab's runner, one repetition each (a fresh subject process per
  * call), so that repetitions of different cells can interleave.
  */
-import { runBatchCell } from '../batch/run-cell.ts';
+import { runBatchCell } from '../batch/driver/run-cell.ts';
 import { batchIdentityOf } from '../batch/spec.ts';
 import type { CellRecord } from '../results/record.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
-import { runServerCell } from '../servers/bench/run-cell.ts';
+import { runServerCell } from '../servers/driver/run-cell.ts';
 import { serverSpecOf } from './expand.ts';
 import type { CellExecutor } from './runner.ts';
 import type { CellPlan } from './types.ts';

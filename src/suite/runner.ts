@@ -6,10 +6,10 @@
  * its resumes. The in-flight cell of an interrupted run is never stored.
  */
 import { errorText } from '../core/errors.ts';
-import { emptyBatchCell } from '../batch/run-cell.ts';
+import { emptyBatchCell } from '../batch/driver/run-cell.ts';
 import type { CellRecord } from '../results/record.ts';
 import type { ResultStore } from '../results/store.ts';
-import { emptyServerCell } from '../servers/bench/record.ts';
+import { emptyServerCell } from '../servers/driver/record.ts';
 import { estimateRepSeconds } from './estimate.ts';
 import type { CellPlan, PlannedRep } from './types.ts';
 

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBatchCell } from '../../src/batch/run-cell.ts';
+import { runBatchCell } from '../../src/batch/driver/run-cell.ts';
 import { modelNames } from '../../src/models/index.ts';
 import { workloadNames } from '../../src/workloads/index.ts';
 import { isAlive, runGroup, runtimeOrSkip } from './helpers.ts';

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyBatchCell, runBatchCell, timedSectionOffsetMs } from '../../src/batch/run-cell.ts';
+import { emptyBatchCell, runBatchCell, timedSectionOffsetMs } from '../../src/batch/driver/run-cell.ts';
 import { cellVerdicts } from '../../src/monitor/verdicts.ts';
 import { resolveRuntime } from '../../src/runtimes/registry.ts';
 import { isAlive } from './helpers.ts';

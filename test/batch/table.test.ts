@@ -1,7 +1,7 @@
 /** The batch tables are pure functions: seed 003 names, columns, notes for failed cells, the platform footer. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { benchmarkName, renderBatchTable, renderSeed003Table } from '../../src/batch/table.ts';
+import { benchmarkName, renderBatchTable, renderSeed003Table } from '../../src/batch/driver/table.ts';
 import type { BatchCell, EnvironmentInfo } from '../../src/results/record.ts';
 
 function cell(overrides: Partial<BatchCell>): BatchCell {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Hdr } from '../../src/load/hdr.ts';
+import { Hdr } from '../../src/stats/hdr.ts';
 import type { LoadResult } from '../../src/load/types.ts';
 import * as fixtures from './fixtures.ts';
 

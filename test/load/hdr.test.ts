@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HDR_MAX_VALUE_US, Hdr, summarizeLatency } from '../../src/load/hdr.ts';
+import { HDR_MAX_VALUE_US, Hdr, summarizeLatency } from '../../src/stats/hdr.ts';
 
 function histogramOf(values: number[]): Hdr {
   const hdr = new Hdr();

@@ -17,7 +17,7 @@ import { reportRows } from '../../src/report/rows.ts';
 import { renderSvg } from '../../src/report/svg.ts';
 import { renderTerminalTable } from '../../src/report/terminal.ts';
 import { renderCompareHtml, renderCompareTerminal } from '../../src/report/compare.ts';
-import { compareRuns } from '../../src/stats/compare.ts';
+import { compareRuns } from '../../src/results/compare.ts';
 import type { RunData } from '../../src/results/record.ts';
 import { allFailedRun, batchRun, emptyRun, mixedRun, multiRuntimeRun, serverRun } from './fixtures/runs.ts';
 

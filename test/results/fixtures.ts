@@ -5,7 +5,7 @@ import {
   type EnvironmentInfo,
   type ServerCell,
 } from '../../src/results/record.ts';
-import { Hdr } from '../../src/load/hdr.ts';
+import { Hdr } from '../../src/stats/hdr.ts';
 
 export const env: EnvironmentInfo = {
   cpuModel: 'Test CPU',

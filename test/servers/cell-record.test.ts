@@ -8,9 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MonitorReport, TreeSample } from '../../src/monitor/types.ts';
-import { emptyServerCell } from '../../src/servers/bench/record.ts';
-import { runServerCell } from '../../src/servers/bench/run-cell.ts';
-import { loadWindowOffsetMs, measuredServerUsage } from '../../src/servers/bench/window.ts';
+import { emptyServerCell } from '../../src/servers/driver/record.ts';
+import { runServerCell } from '../../src/servers/driver/run-cell.ts';
+import { loadWindowOffsetMs, measuredServerUsage } from '../../src/servers/driver/window.ts';
 
 const times = {
   monitorStartMs: 100,

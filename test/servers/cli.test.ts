@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LISTENING_RE, groupMembers } from '../../src/servers/bench/launch.ts';
-import { httpCall } from '../../src/servers/bench/http-client.ts';
+import { LISTENING_RE, groupMembers } from '../../src/servers/driver/launch.ts';
+import { httpCall } from '../../src/servers/driver/http-client.ts';
 import type { ServerCell } from '../../src/results/record.ts';
 
 const conlab = fileURLToPath(new URL('../../bin/conlab.js', import.meta.url));

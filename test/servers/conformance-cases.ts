@@ -6,10 +6,10 @@
  * unit-replacement case runs last.
  */
 import assert from 'node:assert/strict';
-import { httpCall } from '../../src/servers/bench/http-client.ts';
-import { SHA_VECTORS } from '../../src/servers/bench/verify.ts';
-import { expectedKv } from '../../src/servers/work/kv.ts';
-import { WHOAMI_RE } from '../../src/servers/bench/endpoints.ts';
+import { httpCall } from '../../src/servers/driver/http-client.ts';
+import { SHA_VECTORS } from '../../src/servers/driver/verify.ts';
+import { expectedKv } from '../../src/servers/subject/work/kv.ts';
+import { WHOAMI_RE } from '../../src/servers/driver/endpoints.ts';
 import { assertLabError, parseRawResponse, rawExchange, type StartedServer } from './helpers.ts';
 
 export interface ConformanceCase {

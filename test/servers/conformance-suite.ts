@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { httpCall } from '../../src/servers/bench/http-client.ts';
-import { groupMembers } from '../../src/servers/bench/launch.ts';
-import { WHOAMI_RE } from '../../src/servers/bench/endpoints.ts';
+import { httpCall } from '../../src/servers/driver/http-client.ts';
+import { groupMembers } from '../../src/servers/driver/launch.ts';
+import { WHOAMI_RE } from '../../src/servers/driver/endpoints.ts';
 import type { ArchName } from '../../src/servers/config.ts';
 import { conformanceCases } from './conformance-cases.ts';
 import { startServer, type StartedServer } from './helpers.ts';

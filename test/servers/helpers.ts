@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { resolveRuntime, type RuntimeSpec } from '../../src/runtimes/registry.ts';
-import { launchServer, type LaunchedServer } from '../../src/servers/bench/launch.ts';
+import { launchServer, type LaunchedServer } from '../../src/servers/driver/launch.ts';
 import { resolveServerConfig, type ServerInput } from '../../src/servers/resolve.ts';
 import type { ServerConfig } from '../../src/servers/config.ts';
 

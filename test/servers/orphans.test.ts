@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { groupMembers } from '../../src/servers/bench/launch.ts';
+import { groupMembers } from '../../src/servers/driver/launch.ts';
 import type { ArchName } from '../../src/servers/config.ts';
 import { startServer } from './helpers.ts';
 

@@ -1,8 +1,8 @@
 /** POST /score validation as a pure function: exact accept/reject on fixed inputs. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { parseScoreRequest } from '../../src/servers/http/score-request.ts';
-import { isHttpError } from '../../src/servers/http/http-error.ts';
+import { parseScoreRequest } from '../../src/servers/subject/http/score-request.ts';
+import { isHttpError } from '../../src/servers/subject/http/http-error.ts';
 
 const parse = (text: string) => parseScoreRequest(Buffer.from(text));
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { archNames } from '../../src/servers/config.ts';
-import { tcpCall } from '../../src/servers/bench/http-client.ts';
+import { tcpCall } from '../../src/servers/driver/http-client.ts';
 import { startServer, type StartedServer } from './helpers.ts';
 
 /** Sends `count` pings on one connection, each after the previous reply; returns the replies. */

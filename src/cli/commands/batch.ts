@@ -6,17 +6,17 @@
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parseIntFlag, parseIntListFlag, parseNameListFlag, printJson } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
-import { expandGrid } from '../../batch/plan.ts';
-import { expandPreset, getPreset, presetNames, presets } from '../../batch/presets.ts';
-import { runBatch } from '../../batch/run-batch.ts';
+import { expandGrid } from '../../batch/driver/plan.ts';
+import { expandPreset, getPreset, presetNames, presets } from '../../batch/driver/presets.ts';
+import { runBatch } from '../../batch/driver/run-batch.ts';
 import {
   BATCH_LIMITS,
   DEFAULT_IN_FLIGHT_PER_WORKER,
   DEFAULT_TIMEOUT_MS,
   type ResolvedBatchSpec,
 } from '../../batch/spec.ts';
-import { killAllSubjects } from '../../batch/subject-process.ts';
-import { renderBatchTable, renderSeed003Table } from '../../batch/table.ts';
+import { killAllSubjects } from '../../batch/driver/subject-process.ts';
+import { renderBatchTable, renderSeed003Table } from '../../batch/driver/table.ts';
 import { modelNames, models } from '../../models/index.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
 import { RESULT_SCHEMA_VERSION } from '../../results/record.ts';

@@ -19,10 +19,10 @@ import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerCell } from '../../results/record.ts';
 import { archNames, type ArchName } from '../../servers/config.ts';
 import { parseArchName } from '../../servers/resolve.ts';
-import { endpointNames, parseEndpoint, type EndpointName } from '../../servers/bench/endpoints.ts';
-import { runServerCell } from '../../servers/bench/run-cell.ts';
-import { renderServerTable } from '../../servers/bench/table.ts';
-import { MAX_ITERS } from '../../servers/http/score-request.ts';
+import { endpointNames, parseEndpoint, type EndpointName } from '../../servers/driver/endpoints.ts';
+import { runServerCell } from '../../servers/driver/run-cell.ts';
+import { renderServerTable } from '../../servers/driver/table.ts';
+import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
 
 const usage = `conlab bench-server [flags]
 

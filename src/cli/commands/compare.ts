@@ -11,9 +11,9 @@ import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { renderCompareTerminal } from '../../report/compare.ts';
 import type { CellRecord } from '../../results/record.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
-import { fmt } from '../../report/text-table.ts';
-import { compareCell, compareRuns } from '../../stats/compare.ts';
-import { mergeRepetitions } from '../../stats/merge.ts';
+import { fmt } from '../../core/text-table.ts';
+import { compareCell, compareRuns } from '../../results/compare.ts';
+import { mergeRepetitions } from '../../results/merge.ts';
 
 const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--json]
        conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--json]

@@ -65,7 +65,7 @@ export const command: Command = {
       }
       const runs = await loadRuns(values.store, positionals);
       const [runA, runB] = runs as [RunData, RunData];
-      const { compareRuns } = await import('../../stats/compare.ts');
+      const { compareRuns } = await import('../../results/compare.ts');
       const { renderCompareTerminal, renderCompareHtml } = await import('../../report/compare.ts');
       const comparison = compareRuns(runA, runB);
       process.stdout.write(renderCompareTerminal(comparison, runs));

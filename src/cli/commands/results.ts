@@ -8,12 +8,12 @@ import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { renderTerminalTable } from '../../report/terminal.ts';
-import { renderTextTable } from '../../report/text-table.ts';
+import { renderTextTable } from '../../core/text-table.ts';
 import { cellsToCsv } from '../../results/csv.ts';
 import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore, type RunSummary } from '../../results/store.ts';
-import { conclusionText } from '../../stats/conclusion.ts';
-import { mergeRepetitions } from '../../stats/merge.ts';
+import { conclusionText } from '../../report/conclusion.ts';
+import { mergeRepetitions } from '../../results/merge.ts';
 
 const usage = `usage: conlab results list [--store PATH] [--json]
        conlab results show RUN [--store PATH] [--json] [--wide]

@@ -13,7 +13,7 @@ import { writeHtmlReport } from '../../report/html.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
-import { conclusionText } from '../../stats/conclusion.ts';
+import { conclusionText } from '../../report/conclusion.ts';
 import { prepareSuite } from '../../suite/load.ts';
 import { clock, progressPrinter } from '../../suite/progress.ts';
 import { executeCell } from '../../suite/run-cells.ts';

@@ -6,7 +6,7 @@ import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { discoverRuntimes, resolveRuntime, type DiscoveredRuntime } from '../../runtimes/registry.ts';
 import { capabilityNames, probeCapabilities, type RuntimeCapabilities } from '../../runtimes/capabilities.ts';
-import { renderTextTable, type Column } from '../../report/text-table.ts';
+import { renderTextTable, type Column } from '../../core/text-table.ts';
 
 const usage = `usage: conlab runtimes [--runtime PATH]... [--refresh] [--json]
 

@@ -10,8 +10,8 @@ import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import { archNames } from '../../servers/config.ts';
 import { resolveServerConfig } from '../../servers/resolve.ts';
-import { launchServer } from '../../servers/bench/launch.ts';
-import { MAX_ITERS } from '../../servers/http/score-request.ts';
+import { launchServer } from '../../servers/driver/launch.ts';
+import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
 
 const usage = `conlab serve [flags]
 

@@ -6,7 +6,7 @@
 import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
-import { renderTextTable } from '../../report/text-table.ts';
+import { renderTextTable } from '../../core/text-table.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import type { CellRecord } from '../../results/record.ts';
 import { estimateRepSeconds } from '../../suite/estimate.ts';

@@ -4,7 +4,7 @@
  * can read our runs: per run a `#` header line, then one line of 11
  * tab-separated columns; the plotter reads columns 2, 3, 4 and 11.
  */
-import { fmt, renderTextTable, type Column } from '../../report/text-table.ts';
+import { fmt, renderTextTable, type Column } from '../../core/text-table.ts';
 import { methodIsSingleThreaded } from './options.ts';
 import type { PipelineRunResult } from './driver.ts';
 

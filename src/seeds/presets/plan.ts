@@ -5,7 +5,7 @@
  * table columns and CSV fields those figures get in every preset.
  */
 import { ErrorCodes, unknownName } from '../../core/errors.ts';
-import { fmt, type Column } from '../../report/text-table.ts';
+import { fmt, type Column } from '../../core/text-table.ts';
 import type { SeedCellOutcome } from '../shared/server-cell.ts';
 import { csvLine, round } from './types.ts';
 

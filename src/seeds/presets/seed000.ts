@@ -6,9 +6,9 @@
  */
 import type { ArchName } from '../../servers/config.ts';
 import { resolveServerConfig } from '../../servers/resolve.ts';
-import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/bench/endpoints.ts';
-import { DEFAULT_SPIN_ITERS } from '../../servers/work/compute.ts';
-import { fmt, renderTextTable } from '../../report/text-table.ts';
+import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/driver/endpoints.ts';
+import { DEFAULT_SPIN_ITERS } from '../../servers/subject/work/compute.ts';
+import { fmt, renderTextTable } from '../../core/text-table.ts';
 import { runSeedCell } from '../shared/server-cell.ts';
 import { figuresOf, fmtMs, pickArchs, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
 import { round, type Preset, type PresetContext, type PresetReport } from './types.ts';

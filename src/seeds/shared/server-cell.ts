@@ -23,10 +23,10 @@ import {
   requestSpec,
   type EndpointName,
   type EndpointParams,
-} from '../../servers/bench/endpoints.ts';
-import { httpCall } from '../../servers/bench/http-client.ts';
-import { launchServer, type LaunchedServer } from '../../servers/bench/launch.ts';
-import { verifyHttpServer, verifyTcpServer } from '../../servers/bench/verify.ts';
+} from '../../servers/driver/endpoints.ts';
+import { httpCall } from '../../servers/driver/http-client.ts';
+import { launchServer, type LaunchedServer } from '../../servers/driver/launch.ts';
+import { verifyHttpServer, verifyTcpServer } from '../../servers/driver/verify.ts';
 
 export interface SeedCellSpec {
   config: ServerConfig;

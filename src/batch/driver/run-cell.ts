@@ -1,0 +1,241 @@
+/**
+ * runBatchCell: the programmatic entry for one batch cell (the CLI and the
+ * suite runner both call it). Each repetition is a fresh subject process;
+ * the monitor samples its process tree while only run() is timed. A failing
+ * repetition makes a `failed` cell with the reason; this never throws for a
+ * cell failure (only for an invalid spec, as a LabError).
+ */
+import { performance } from 'node:perf_hooks';
+import { startMonitor } from '../../monitor/index.ts';
+// One set of verdict rules and thresholds for every lab (the monitor engineer's, with their reasons).
+import { cellVerdicts } from '../../monitor/verdicts.ts';
+import type { MonitorReport } from '../../monitor/types.ts';
+import type { BatchCell, BatchProgressPoint, Verdict } from '../../results/record.ts';
+import { newCellBase } from '../../results/record.ts';
+import type { RuntimeSpec } from '../../runtimes/registry.ts';
+import { mean, stdev } from '../../stats/descriptive.ts';
+import { getWorkload } from '../../workloads/index.ts';
+import type { ItemAnswer } from '../../workloads/types.ts';
+import type { FromSubject, SubjectDone } from '../protocol.ts';
+import {
+  batchCellKey,
+  batchIdentityOf,
+  resolveBatchSpec,
+  type BatchCellIdentity,
+  type BatchCellSpec,
+  type ResolvedBatchSpec,
+} from '../spec.ts';
+import { SubjectProcess } from './subject-process.ts';
+
+export interface RunCellOptions {
+  /** A line of text about what is happening now (the CLI prints it on stderr). */
+  onProgress?(text: string): void;
+  monitorIntervalMs?: number;
+  /** Time for a subject to start and warm its pools; default 120 s. */
+  startTimeoutMs?: number;
+}
+
+const STOP_GRACE_MS = 5000;
+
+interface Repetition {
+  done: SubjectDone;
+  monitor: MonitorReport;
+  subjectPid: number;
+  /** Where the timed section started in the monitor window (CellBase.measuredOffsetMs). */
+  measuredOffsetMs: number;
+}
+
+/** Epoch ms at sub-ms resolution: the one clock the driver and a subject (any runtime) share. */
+const epochNowMs = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Where the subject's timed section began, in ms after the monitor's t=0.
+ * The subject's own reading is the estimate; it cannot be before the driver
+ * sent go nor after the reply arrived minus the section's length, so it is
+ * kept inside those bounds (a subject clock that disagreed would otherwise
+ * shift the heat map).
+ */
+export function timedSectionOffsetMs(times: {
+  monitorStartEpochMs: number;
+  goSentEpochMs: number;
+  doneReceivedEpochMs: number;
+  subjectStartEpochMs: number;
+  durationMs: number;
+}): number {
+  const lower = times.goSentEpochMs - times.monitorStartEpochMs;
+  const upper = Math.max(lower, times.doneReceivedEpochMs - times.durationMs - times.monitorStartEpochMs);
+  const estimate = times.subjectStartEpochMs - times.monitorStartEpochMs;
+  return Math.round(Math.min(upper, Math.max(lower, estimate)) * 1000) / 1000;
+}
+
+async function runRepetition(
+  spec: ResolvedBatchSpec,
+  runtime: RuntimeSpec,
+  options: RunCellOptions,
+  /** Every PID this repetition started, filled as they become known, so a failed cell still records them. */
+  seenPids: Set<number>,
+): Promise<Repetition> {
+  const subject = new SubjectProcess(runtime);
+  seenPids.add(subject.pid);
+  try {
+    subject.send({
+      t: 'start',
+      spec: { ...batchIdentityOf(spec), inFlightPerWorker: spec.inFlightPerWorker },
+    });
+    const ready = await subject.next(options.startTimeoutMs ?? 120_000, 'the subject to be ready');
+    if (ready.t === 'error') throw new Error(`start failed: ${ready.reason}`);
+    if (ready.t !== 'ready') throw new Error(`subject said '${ready.t}' before ready`);
+    for (const pid of ready.pids) seenPids.add(pid);
+    // Read just before the monitor takes its first sample: its t=0 (the heat map's) to well under a ms.
+    const monitorStartEpochMs = epochNowMs();
+    const monitor = startMonitor({ rootPid: subject.pid, intervalMs: options.monitorIntervalMs ?? 100 });
+    let reply: FromSubject;
+    let report: MonitorReport;
+    let measuredOffsetMs = 0;
+    try {
+      const goSentEpochMs = epochNowMs();
+      subject.send({ t: 'go' });
+      reply = await subject.next(spec.timeoutMs, `the run to finish (timeout ${spec.timeoutMs} ms)`);
+      if (reply.t === 'done') {
+        measuredOffsetMs = timedSectionOffsetMs({
+          monitorStartEpochMs,
+          goSentEpochMs,
+          doneReceivedEpochMs: epochNowMs(),
+          subjectStartEpochMs: reply.startedAtEpochMs,
+          durationMs: reply.durationMs,
+        });
+        // Before stop(): the report (and so the record's monitor) carries the subject's event-loop figures.
+        monitor.addEventLoopStats([reply.eventLoop]);
+      }
+    } finally {
+      // Stopped on failure too: the monitor's sampling timer must not outlive the repetition.
+      report = monitor.stop();
+      for (const pid of report.pids) seenPids.add(pid);
+    }
+    if (reply.t === 'error') throw new Error(reply.reason);
+    if (reply.t !== 'done') throw new Error(`subject said '${reply.t}' instead of done`);
+    return { done: reply, monitor: report, subjectPid: subject.pid, measuredOffsetMs };
+  } finally {
+    await subject.close(STOP_GRACE_MS);
+  }
+}
+
+function sameAnswer(a: ItemAnswer, b: ItemAnswer): boolean {
+  return a === b;
+}
+
+/** A batch record with nothing measured yet; also what a failed or skipped cell is built from (the suite runner too). */
+export function emptyBatchCell(
+  cell: BatchCellIdentity,
+  cellKey: string,
+  runtime: string,
+  startedAt?: string,
+): BatchCell {
+  return {
+    ...newCellBase(cellKey, runtime, startedAt),
+    kind: 'batch',
+    ...batchIdentityOf(cell),
+    durationsMs: [],
+    durationMs: 0,
+    durationStdevMs: 0,
+    itemsPerSec: 0,
+    speedup: null,
+    efficiency: null,
+    cpuPercent: 0,
+    peakRssBytes: 0,
+    answer: null,
+  };
+}
+
+/** What the monitor saw, or the subject's own figures (without its child processes) when /proc is unavailable. */
+function resourceFigures(rep: Repetition): { cpuPercent: number; peakRssBytes: number; pids: number[] } {
+  if (rep.monitor.available) {
+    return {
+      cpuPercent: rep.monitor.summary.treeCpuPercent,
+      peakRssBytes: rep.monitor.summary.treePeakRssBytes,
+      pids: rep.monitor.pids,
+    };
+  }
+  return {
+    cpuPercent: rep.done.durationMs > 0 ? (rep.done.selfCpuUs / 1000 / rep.done.durationMs) * 100 : 0,
+    peakRssBytes: rep.done.selfRssBytes,
+    pids: [rep.subjectPid, ...rep.done.pids],
+  };
+}
+
+/** A failure that means "this runtime cannot do that" rather than "the model is broken". */
+function unsupportedReason(reason: string, runtime: RuntimeSpec): string | undefined {
+  const named = /unsupported on \S+ \(.*\)/.exec(reason);
+  if (named) return named[0];
+  if (/ERR_UNKNOWN_FILE_EXTENSION/.test(reason)) {
+    return `unsupported on ${runtime.label} (cannot run TypeScript subjects: needs node >= 22.18, bun or deno)`;
+  }
+  return undefined;
+}
+
+export async function runBatchCell(
+  input: BatchCellSpec | ResolvedBatchSpec,
+  runtime: RuntimeSpec,
+  options: RunCellOptions = {},
+): Promise<BatchCell> {
+  const spec = resolveBatchSpec(input);
+  const workload = getWorkload(spec.workload);
+  const cell = emptyBatchCell(spec, batchCellKey(spec, runtime.label), runtime.label);
+  const expected = workload.expected?.(spec.params, spec.items);
+  const cpu: number[] = [];
+  const pids = new Set<number>();
+  let progress: BatchProgressPoint[] | undefined;
+  const verdicts = new Set<Verdict>();
+  for (let r = 0; r < spec.repetitions; r++) {
+    options.onProgress?.(`repetition ${r + 1}/${spec.repetitions}`);
+    let rep: Repetition;
+    try {
+      rep = await runRepetition(spec, runtime, options, pids);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      // A runtime that lacks a capability is a named skip, not a broken model.
+      const unsupported = unsupportedReason(reason, runtime);
+      cell.status = unsupported ? 'skipped' : 'failed';
+      cell.reason = unsupported ?? `repetition ${r + 1}: ${reason}`;
+      break;
+    }
+    const answer = rep.done.answer;
+    if (expected !== undefined && !sameAnswer(answer, expected)) {
+      cell.status = 'failed';
+      cell.reason = `wrong answer: ${String(answer)}, expected ${String(expected)}`;
+      cell.answer = answer;
+      break;
+    }
+    if (cell.answer !== null && !sameAnswer(answer, cell.answer)) {
+      cell.status = 'failed';
+      cell.reason = `repetition ${r + 1} answered ${String(answer)}, earlier ones ${String(cell.answer)}`;
+      break;
+    }
+    cell.answer = answer;
+    cell.repetitions.push(r);
+    cell.durationsMs.push(rep.done.durationMs);
+    const figures = resourceFigures(rep);
+    cpu.push(figures.cpuPercent);
+    cell.peakRssBytes = Math.max(cell.peakRssBytes, figures.peakRssBytes);
+    for (const pid of figures.pids) pids.add(pid);
+    for (const pid of rep.done.pids) pids.add(pid);
+    // The monitor, the progress and the offset between them all come from the same (last) repetition.
+    cell.monitor = rep.monitor;
+    cell.measuredOffsetMs = rep.measuredOffsetMs;
+    progress = rep.done.progress;
+    // machine-busy or monitor-unavailable in any repetition qualifies the cell's mean.
+    for (const verdict of cellVerdicts({ monitor: rep.monitor })) verdicts.add(verdict);
+  }
+  cell.pids = [...pids];
+  if (cell.durationsMs.length > 0) {
+    cell.durationMs = mean(cell.durationsMs);
+    cell.durationStdevMs = stdev(cell.durationsMs);
+    cell.itemsPerSec = cell.durationMs > 0 ? (spec.items * 1000) / cell.durationMs : 0;
+    cell.cpuPercent = mean(cpu);
+    for (const verdict of cellVerdicts({ monitor: cell.monitor, repetitionValues: cell.durationsMs }))
+      verdicts.add(verdict);
+  }
+  if (progress) cell.progress = progress;
+  cell.verdicts = [...verdicts];
+  return cell;
+}

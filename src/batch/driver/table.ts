@@ -1,0 +1,115 @@
+/**
+ * Batch tables as pure functions (cells in, text out): the `conlab batch`
+ * table, and the seed 003 table with its title and platform footer (the
+ * seeds engineer renders presets with it).
+ */
+import { getModel } from '../../models/index.ts';
+import { fmt, renderTextTable, type Column } from '../../core/text-table.ts';
+import type { BatchCell, EnvironmentInfo } from '../../results/record.ts';
+import { getWorkload } from '../../workloads/index.ts';
+
+/** Seed 003's benchmark name, e.g. "Threaded CPU heavy processing (2 threads, 1 item per task)". */
+export function benchmarkName(cell: BatchCell): string {
+  try {
+    return getModel(cell.model).label(getWorkload(cell.workload).kind, cell);
+  } catch {
+    // A stored record from a newer conlab may name a model this one lacks: fall back to the raw names.
+    return `${cell.model} ${cell.workload}`;
+  }
+}
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+
+function timeText(cell: BatchCell): string {
+  if (cell.durationsMs.length === 0) return '-';
+  const mean = seconds(cell.durationMs);
+  return cell.durationsMs.length > 1 ? `${mean} ± ${seconds(cell.durationStdevMs)}` : mean;
+}
+
+function statusText(cell: BatchCell): string {
+  const flags = cell.verdicts.length > 0 ? ` (${cell.verdicts.join(', ')})` : '';
+  return `${cell.status}${flags}`;
+}
+
+export interface BatchTableOptions {
+  /** Show the runtime column (more than one runtime in the run). */
+  showRuntime?: boolean;
+  /** Show the workload column (more than one workload, e.g. a preset). */
+  showWorkload?: boolean;
+}
+
+export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>[] {
+  const columns: Column<BatchCell>[] = [{ header: 'Benchmark', value: benchmarkName }];
+  if (options.showWorkload) columns.push({ header: 'Workload', value: (c) => c.workload });
+  if (options.showRuntime) columns.push({ header: 'Runtime', value: (c) => c.runtime });
+  columns.push(
+    { header: 'Mean time (sec)', value: timeText, align: 'right' },
+    {
+      header: 'Memory',
+      value: (c) => (c.durationsMs.length > 0 ? fmt.bytes(c.peakRssBytes) : '-'),
+      align: 'right',
+    },
+    {
+      header: 'Items/s',
+      value: (c) => (c.durationsMs.length > 0 ? fmt.rate(c.itemsPerSec) : '-'),
+      align: 'right',
+    },
+    {
+      header: 'Speedup',
+      value: (c) => (c.speedup === null ? '-' : `${c.speedup.toFixed(2)}x`),
+      align: 'right',
+    },
+    {
+      header: 'Efficiency',
+      value: (c) => fmt.percent(c.efficiency === null ? null : c.efficiency * 100),
+      align: 'right',
+    },
+    {
+      header: 'CPU',
+      value: (c) => (c.durationsMs.length > 0 ? fmt.percent(c.cpuPercent) : '-'),
+      align: 'right',
+    },
+    { header: 'Answer', value: (c) => (c.answer === null ? '-' : String(c.answer)), align: 'right' },
+    { header: 'Status', value: statusText },
+  );
+  return columns;
+}
+
+/** Reasons of cells that are not ok, one line each, under the table. */
+function notes(cells: BatchCell[]): string {
+  const lines = cells
+    .filter((cell) => cell.status !== 'ok' && cell.reason)
+    .map((cell) => `  ${benchmarkName(cell)} [${cell.runtime}]: ${cell.status}: ${cell.reason ?? ''}`);
+  return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
+}
+
+export function renderBatchTable(cells: BatchCell[], options: BatchTableOptions = {}): string {
+  const runtimes = new Set(cells.map((cell) => cell.runtime));
+  const workloads = new Set(cells.map((cell) => cell.workload));
+  const columns = batchColumns({
+    showRuntime: options.showRuntime ?? runtimes.size > 1,
+    showWorkload: options.showWorkload ?? workloads.size > 1,
+  });
+  return `${renderTextTable(columns, cells)}${notes(cells)}`;
+}
+
+/**
+ * Seed 003's report: title, table, footer naming platform, CPU count and
+ * versions. Memory is the process tree's peak RSS (the seed's column is
+ * pyperf's per-benchmark peak); speedup is vs the sequential row.
+ */
+export function renderSeed003Table(
+  cells: BatchCell[],
+  env: EnvironmentInfo,
+  title = 'Concurrency/asynchronicity benchmark',
+): string {
+  const runtimes = [...new Set(cells.map((cell) => cell.runtime))];
+  const footer = [
+    `Platform: ${env.os} (kernel ${env.kernel})`,
+    `CPU: ${env.cpuModel}`,
+    `CPU Count: ${env.cores}`,
+    `Runtime versions: ${runtimes.join(', ') || env.runtimes.join(', ')}`,
+    `conlab version: ${env.conlabVersion}${env.conlabCommit ? ` (${env.conlabCommit})` : ''}`,
+  ];
+  return `${title}\n\n\n${renderBatchTable(cells)}\n${footer.join('\n')}\n`;
+}

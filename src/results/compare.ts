@@ -1,0 +1,118 @@
+/**
+ * A/B comparison of two runs: cells matched by cellKey, the headline metric
+ * of each (batch: wall time of the timed section; server: verified req/s),
+ * the ratio B/A with Fieller's interval and Welch's p-value on the
+ * per-repetition values. The interval and the mark agree by construction
+ * (see ratioOfMeans).
+ */
+import type { CellRecord, RunData } from './record.ts';
+import {
+  meanInterval,
+  ratioOfMeans,
+  welchTest,
+  type MeanInterval,
+  type RatioInterval,
+} from '../stats/inference.ts';
+import { mergeRepetitions } from './merge.ts';
+
+export interface ComparedCell {
+  cellKey: string;
+  kind: CellRecord['kind'];
+  metric: 'durationMs' | 'rps';
+  /** For durationMs lower is better; for rps higher is better. */
+  higherIsBetter: boolean;
+  runtimeA: string;
+  runtimeB: string;
+  a: MeanInterval;
+  b: MeanInterval;
+  /** mean(B) / mean(A) with its interval. */
+  ratio: RatioInterval;
+  /** Welch's two-sided p-value; null with fewer than 2 ok repetitions on a side. */
+  p: number | null;
+  /** '**' p < 0.01, '*' p < 0.05, '' not significant, '?' too few repetitions. */
+  mark: '**' | '*' | '' | '?';
+  /** Plain words: "B 2.0× faster", "no significant difference", ... */
+  verdict: string;
+}
+
+export interface RunComparison {
+  runA: string;
+  runB: string;
+  level: number;
+  cells: ComparedCell[];
+  /** cellKeys of cells present in only one run. */
+  onlyInA: string[];
+  onlyInB: string[];
+  /** Cells in both runs but not ok in one of them. */
+  notComparable: { cellKey: string; reason: string }[];
+}
+
+function headline(cell: CellRecord): number[] {
+  return cell.kind === 'batch' ? cell.durationsMs : cell.rpsPerRep;
+}
+
+export function significanceMark(p: number | null): ComparedCell['mark'] {
+  if (p === null) return '?';
+  if (p < 0.01) return '**';
+  if (p < 0.05) return '*';
+  return '';
+}
+
+function verdictText(higherIsBetter: boolean, ratio: RatioInterval, mark: ComparedCell['mark']): string {
+  if (mark === '?') return 'too few repetitions to tell';
+  if (mark === '') return 'no significant difference';
+  const better = higherIsBetter ? ratio.ratio > 1 : ratio.ratio < 1;
+  // Express as "× faster/slower" for durations (B is faster when its time ratio is below 1).
+  const factor = higherIsBetter ? ratio.ratio : 1 / ratio.ratio;
+  const shown = factor >= 1 ? factor : 1 / factor;
+  return `B ${shown.toFixed(2)}× ${better ? (higherIsBetter ? 'more throughput' : 'faster') : higherIsBetter ? 'less throughput' : 'slower'}`;
+}
+
+/** Compares two ok merged records of the same kind on their headline metric. */
+export function compareCell(cellKey: string, a: CellRecord, b: CellRecord, level = 0.95): ComparedCell {
+  const valuesA = headline(a);
+  const valuesB = headline(b);
+  const ratio = ratioOfMeans(valuesA, valuesB, level);
+  const { p } = welchTest(valuesA, valuesB);
+  const mark = significanceMark(p);
+  const higherIsBetter = a.kind === 'server';
+  return {
+    cellKey,
+    kind: a.kind,
+    metric: a.kind === 'batch' ? 'durationMs' : 'rps',
+    higherIsBetter,
+    runtimeA: a.runtime,
+    runtimeB: b.runtime,
+    a: meanInterval(valuesA, level),
+    b: meanInterval(valuesB, level),
+    ratio,
+    p,
+    mark,
+    verdict: verdictText(higherIsBetter, ratio, mark),
+  };
+}
+
+export function compareRuns(runA: RunData, runB: RunData, level = 0.95): RunComparison {
+  const mergedA = new Map(mergeRepetitions(runA.cells).map((cell) => [cell.cellKey, cell]));
+  const mergedB = new Map(mergeRepetitions(runB.cells).map((cell) => [cell.cellKey, cell]));
+  const cells: ComparedCell[] = [];
+  const notComparable: RunComparison['notComparable'] = [];
+  for (const [cellKey, a] of mergedA) {
+    const b = mergedB.get(cellKey);
+    if (!b) continue;
+    if (a.status !== 'ok' || b.status !== 'ok') {
+      notComparable.push({ cellKey, reason: `A ${a.status}, B ${b.status}` });
+      continue;
+    }
+    cells.push(compareCell(cellKey, a, b, level));
+  }
+  return {
+    runA: runA.run.runId,
+    runB: runB.run.runId,
+    level,
+    cells,
+    onlyInA: [...mergedA.keys()].filter((key) => !mergedB.has(key)),
+    onlyInB: [...mergedB.keys()].filter((key) => !mergedA.has(key)),
+    notComparable,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Architectures whose only serving event loop is the primary's own
+ * (single, offload, spawn): one unit, started in this process.
+ */
+import type { UnitConfig } from '../../config.ts';
+import { startUnit } from '../unit.ts';
+import type { ArchContext, RunningArch } from './types.ts';
+
+export function primaryUnit(
+  context: ArchContext,
+  options: Pick<UnitConfig, 'poolThreads' | 'spawnPerRequest'>,
+): UnitConfig {
+  return {
+    server: context.config,
+    primaryPid: process.pid,
+    port: context.config.port,
+    reusePort: false,
+    unitIndex: 0,
+    ...options,
+  };
+}
+
+export async function startInProcess(unit: UnitConfig): Promise<RunningArch> {
+  const running = await startUnit(unit);
+  return {
+    port: running.port,
+    pids: () => [process.pid],
+    restarts: () => 0,
+    stop: (graceMs) => running.close(graceMs),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Entry of a unit that is a child process (reuseport, prefork) or a
+ * node:cluster worker (cluster). Child processes talk JSON lines over
+ * stdin/stdout; cluster workers over the cluster IPC channel. Either way the
+ * unit stops when its primary goes away, so a killed primary leaves no orphans.
+ */
+import cluster from 'node:cluster';
+import { UNIT_ENV, type UnitConfig } from '../../config.ts';
+import { encodeLine, lineDecoder, type PrimaryMessage, type UnitMessage } from './messages.ts';
+import { hostUnit, type UnitTransport } from './unit-host.ts';
+
+// SIGINT from a terminal reaches the whole process group; the primary owns
+// shutdown and tells us, so a Ctrl-C never looks like a crashed unit.
+process.on('SIGINT', () => undefined);
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`conlab unit ${process.pid}: uncaught ${error.stack ?? error.message}\n`);
+  process.exit(70);
+});
+
+function stdioTransport(): UnitTransport {
+  return {
+    send: (message: UnitMessage) => process.stdout.write(encodeLine(message)),
+    onMessage: (handler) => process.stdin.on('data', lineDecoder<PrimaryMessage>(handler)),
+    onPrimaryGone: (handler) => process.stdin.on('end', handler),
+    exit: (code) => process.exit(code),
+  };
+}
+
+function clusterTransport(): UnitTransport {
+  return {
+    send: (message: UnitMessage) => process.send?.(message),
+    onMessage: (handler) => process.on('message', (message) => handler(message as PrimaryMessage)),
+    onPrimaryGone: (handler) => process.on('disconnect', handler),
+    exit: (code) => process.exit(code),
+  };
+}
+
+const raw = process.env[UNIT_ENV];
+if (raw === undefined) {
+  process.stderr.write(`conlab unit: ${UNIT_ENV} is not set; this file is started by a server primary\n`);
+  process.exit(2);
+}
+const unit = JSON.parse(raw) as UnitConfig;
+process.on('SIGTERM', () => process.exit(0));
+await hostUnit(unit, cluster.isWorker ? clusterTransport() : stdioTransport());

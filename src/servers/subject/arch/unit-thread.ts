@@ -1,0 +1,18 @@
+/**
+ * Entry of a unit that is a worker thread (reuseport-threads): the same
+ * protocol as a process unit, carried by the thread's parentPort.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { UnitConfig } from '../../config.ts';
+import type { PrimaryMessage, UnitMessage } from './messages.ts';
+import { hostUnit } from './unit-host.ts';
+
+const port = parentPort;
+if (port) {
+  await hostUnit(workerData as UnitConfig, {
+    send: (message: UnitMessage) => port.postMessage(message),
+    onMessage: (handler) => port.on('message', (message) => handler(message as PrimaryMessage)),
+    onPrimaryGone: (handler) => port.on('close', handler),
+    exit: () => port.close(),
+  });
+}

@@ -1,0 +1,14 @@
+/**
+ * The server subject's entry point, started under the chosen runtime by
+ * `conlab serve` and by the bench driver: `entry.ts '<ServerConfig JSON>'`.
+ * Subject-side only: no CLI, no store, no reports.
+ */
+import type { ServerConfig } from '../config.ts';
+import { runPrimary } from './arch/base.ts';
+
+const raw = process.argv[2];
+if (raw === undefined) {
+  process.stderr.write("usage: entry.ts '<ServerConfig JSON>' (started by conlab serve / bench-server)\n");
+  process.exit(2);
+}
+await runPrimary(JSON.parse(raw) as ServerConfig);

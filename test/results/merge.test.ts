@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Hdr, summarizeLatency } from '../../src/stats/hdr.ts';
+import type { BatchCell, RunData, ServerCell } from '../../src/results/record.ts';
+import { mergeRepetitions } from '../../src/results/merge.ts';
+import { conclusionText } from '../../src/report/conclusion.ts';
+import { compareRuns } from '../../src/results/compare.ts';
+import { batchRecord, env, histogramOf, serverRecord } from './fixtures.ts';
+
+function runOf(runId: string, cells: RunData['cells']): RunData {
+  return {
+    run: { runId, suiteName: 's', status: 'complete', startedAt: 'x', endedAt: 'y', env, suite: {} },
+    cells,
+  };
+}
+
+test('batch repetitions merge into one record: durations concatenated, mean/stdev recomputed, speedup vs sequential', () => {
+  const merged = mergeRepetitions([
+    batchRecord('sequential', 0, 1000),
+    batchRecord('threads', 0, 480),
+    batchRecord('sequential', 1, 1100),
+    batchRecord('threads', 1, 520),
+    batchRecord('sequential', 2, 900),
+    batchRecord('threads', 2, 500),
+  ]) as BatchCell[];
+  assert.equal(merged.length, 2);
+  const [sequential, threads] = merged as [BatchCell, BatchCell];
+  assert.deepEqual(sequential.durationsMs, [1000, 1100, 900]);
+  assert.deepEqual(sequential.repetitions, [0, 1, 2]);
+  assert.equal(sequential.durationMs, 1000);
+  assert.equal(sequential.durationStdevMs, 100);
+  assert.equal(threads.durationMs, 500);
+  assert.equal(threads.itemsPerSec, 32);
+  assert.equal(threads.speedup, 2);
+  assert.equal(threads.efficiency, 1);
+  assert.equal(threads.peakRssBytes, 50_000_002, 'peak is the max over repetitions');
+  assert.deepEqual(sequential.verdicts, [], 'cv 10% is not above the noise threshold');
+  const [noisy] = mergeRepetitions([batchRecord('threads', 0, 400), batchRecord('threads', 1, 600)]);
+  assert.deepEqual(noisy?.verdicts, ['noisy'], 'spread across repetitions is flagged after merging');
+});
+
+test('a failed repetition fails the merged cell and keeps its reason; disagreeing answers make it invalid', () => {
+  const [failed] = mergeRepetitions([
+    batchRecord('threads', 0, 500),
+    batchRecord('threads', 1, 0, { status: 'failed', reason: 'subject exited on SIGSEGV', durationsMs: [] }),
+  ]);
+  assert.equal(failed?.status, 'failed');
+  assert.match(failed?.reason ?? '', /1 of 2 repetitions not ok: subject exited on SIGSEGV/);
+  assert.deepEqual((failed as BatchCell).durationsMs, [500]);
+  const [invalid] = mergeRepetitions([
+    batchRecord('threads', 0, 500),
+    batchRecord('threads', 1, 500, { answer: 'xyz' }),
+  ]);
+  assert.equal(invalid?.status, 'invalid');
+});
+
+test('server repetitions: histograms merged and percentiles read from the merge, never averaged', () => {
+  const fast = Array.from({ length: 99 }, () => 100);
+  const slow = [...Array.from({ length: 90 }, () => 100), ...Array.from({ length: 10 }, () => 10_000)];
+  const [merged] = mergeRepetitions([
+    serverRecord('cluster', 0, 1000, fast),
+    serverRecord('cluster', 1, 1200, slow),
+  ]) as [ServerCell];
+  const expected = new Hdr();
+  for (const v of [...fast, ...slow]) expected.record(v);
+  assert.deepEqual(merged.latencyUs, summarizeLatency(expected));
+  // p99 of the merged 199 values is in the slow tail; the average of the two p99s would be ~5050 µs.
+  assert.ok(merged.latencyUs.p99 >= 9990, `p99 ${merged.latencyUs.p99}`);
+  assert.equal(merged.histogram, histogramOf([...fast, ...slow]));
+  assert.deepEqual(merged.rpsPerRep, [1000, 1200]);
+  assert.equal(merged.rps, 1100);
+  assert.equal(merged.requests, 199);
+  assert.deepEqual(merged.errors, { timeout: 1 });
+});
+
+test('the conclusion states speedups from the data, with intervals, and the best server', () => {
+  const cells = [
+    ...[1000, 1010, 990].map((ms, r) => batchRecord('sequential', r, ms)),
+    ...[520, 530, 510].map((ms, r) => batchRecord('processes', r, ms)),
+    ...[525, 515, 530].map((ms, r) => batchRecord('threads', r, ms)),
+    ...[1000, 1020, 985].map((ms, r) => batchRecord('async', r, ms)),
+    ...[9000, 9100, 8900].map((rps, r) => serverRecord('cluster', r, rps, [100, 200, 300])),
+    ...[5000, 5100, 4900].map((rps, r) => serverRecord('single', r, rps, [100, 200, 5000])),
+  ];
+  const text = conclusionText(runOf('r', cells));
+  assert.match(
+    text,
+    /^For cpu.sha256 on 2 cores, processes \(c=2\) were 1\.9× faster than sequential \[1\.8\d–2\.0\d\]; threads \(c=2\) 1\.9× \[[\d.–]+\]; async \(c=2\) 1\.0× \[0\.9\d–1\.0\d\], not distinguishable from sequential\./,
+  );
+  assert.match(
+    text,
+    /For \/hello at 32 connections, cluster had the best throughput \(9000 req\/s, 1\.8× single \[[\d.–]+\]\) and the lowest p99/,
+  );
+});
+
+test('compare: a synthetic 2× difference is significant; identical runs are not', () => {
+  const a = runOf(
+    'A',
+    [1000, 1040, 980, 1010].map((ms, r) => batchRecord('threads', r, ms)),
+  );
+  const b = runOf(
+    'B',
+    [500, 510, 495, 505].map((ms, r) => batchRecord('threads', r, ms)),
+  );
+  const twice = compareRuns(a, b);
+  assert.equal(twice.cells.length, 1);
+  const [cell] = twice.cells;
+  assert.ok(cell);
+  assert.ok(Math.abs(cell.ratio.ratio - 0.5) < 0.01);
+  assert.ok(cell.ratio.high !== null && cell.ratio.high < 1);
+  assert.equal(cell.mark, '**');
+  assert.equal(cell.verdict, 'B 2.00× faster');
+
+  const same = compareRuns(a, runOf('A2', a.cells));
+  assert.equal(same.cells[0]?.ratio.ratio, 1);
+  assert.equal(same.cells[0]?.p, 1);
+  assert.equal(same.cells[0]?.mark, '');
+  assert.equal(same.cells[0]?.verdict, 'no significant difference');
+
+  // A noisy small difference is not called significant either.
+  const noisy = runOf(
+    'N',
+    [1300, 700, 1150, 900].map((ms, r) => batchRecord('threads', r, ms)),
+  );
+  assert.equal(compareRuns(a, noisy).cells[0]?.mark, '');
+  // Unmatched cells are listed, not compared.
+  const other = runOf('O', [batchRecord('processes', 0, 400)]);
+  const unmatched = compareRuns(a, other);
+  assert.equal(unmatched.cells.length, 0);
+  assert.equal(unmatched.onlyInA.length, 1);
+  assert.equal(unmatched.onlyInB.length, 1);
+});
