@@ -198,11 +198,11 @@ function runThreads(
             void cleanup().then(() => resolve({ summaries: all, timeline: timeline.points, interrupted }));
           }
           break;
-        case 'fatal':
+        case 'error':
           fail(
             new LabError(
               ErrorCodes.INTERNAL,
-              `generator thread ${message.threadIndex} failed: ${message.message}`,
+              `generator thread ${message.threadIndex} failed: ${message.reason}`,
               { exitCode: 1 },
             ),
           );

@@ -5,6 +5,7 @@
  * the main thread owns the lifecycle.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { failureOf } from '../core/subject/protocol.ts';
 import { Engine } from './engine.ts';
 import type { FromThread, ThreadPlan, ToThread } from './messages.ts';
 
@@ -25,9 +26,5 @@ try {
   });
   post({ type: 'ready', threadIndex: plan.threadIndex });
 } catch (error) {
-  post({
-    type: 'fatal',
-    threadIndex: plan.threadIndex,
-    message: error instanceof Error ? error.message : String(error),
-  });
+  post(failureOf(error, { threadIndex: plan.threadIndex }));
 }

@@ -15,7 +15,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   type ResolvedBatchSpec,
 } from '../../batch/spec.ts';
-import { killAllSubjects } from '../../batch/driver/subject-process.ts';
+import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { renderBatchTable, renderSeed003Table } from '../../batch/driver/table.ts';
 import { modelNames, models } from '../../models/index.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
@@ -170,13 +170,10 @@ export const command: Command = {
     // Everything is validated before the first subject starts.
     const specs = planCells(values);
     const runtimes = resolveRuntimes(values.runtime);
-    const onSignal = (signal: NodeJS.Signals): void => {
-      killAllSubjects();
-      process.stderr.write(`\nconlab batch: interrupted by ${signal}; every subject process was killed\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // The exit hook kills every subject group first, then this says so, then the driver exits 128 + signal.
+    const release = onInterrupt((signal) =>
+      process.stderr.write(`\nconlab batch: interrupted by ${signal}; every subject process was killed\n`),
+    );
     try {
       const cells = await runBatch(specs, runtimes, {
         onProgress: (text) => process.stderr.write(`conlab batch: ${text}\n`),
@@ -188,8 +185,7 @@ export const command: Command = {
       // Failed cells are results, not a failed command: the run went on and reported them.
       return 0;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      release();
     }
   },
 };

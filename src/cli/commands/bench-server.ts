@@ -15,6 +15,7 @@ import {
   printJson,
 } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerCell } from '../../results/record.ts';
 import { archNames, type ArchName } from '../../servers/config.ts';
@@ -110,13 +111,12 @@ export const command: Command = {
       resolveRuntime(name),
     );
 
-    const interrupt = (): void => {
-      process.stderr.write('conlab bench-server: interrupted; stopping servers\n');
-      // The launcher's exit hook kills every server process group still running.
-      process.exit(130);
-    };
-    process.once('SIGINT', interrupt);
-    process.once('SIGTERM', interrupt);
+    // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.
+    const release = onInterrupt((signal) =>
+      process.stderr.write(
+        `\nconlab bench-server: interrupted by ${signal}; every server process was killed\n`,
+      ),
+    );
 
     const cells: ServerCell[] = [];
     for (const runtime of runtimes) {
@@ -149,6 +149,7 @@ export const command: Command = {
     }
     if (values.json) printJson({ cells });
     else process.stdout.write(renderServerTable(cells));
+    release();
     return cells.some((cell) => cell.status === 'failed') ? 1 : 0;
   },
 };

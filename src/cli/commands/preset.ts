@@ -15,7 +15,7 @@ import {
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import { otherSeedCommands, presetNames, presets } from '../../seeds/presets/registry.ts';
-import { whileRunning } from '../../seeds/shared/interrupt.ts';
+import { onInterrupt } from '../../core/subject/exit-hook.ts';
 
 const formats = ['table', 'csv', 'json'] as const;
 
@@ -111,8 +111,10 @@ export const command: Command = {
       }
     }
     const runtime = resolveRuntime(values.runtime ?? 'node');
-    // A handler for Ctrl-C makes Node run its 'exit' hooks, which stop every server group still running.
-    const release = whileRunning(() => undefined);
+    // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.
+    const release = onInterrupt((signal) =>
+      process.stderr.write(`\nconlab preset: interrupted by ${signal}; every server process was killed\n`),
+    );
     try {
       const report = await preset.run({
         runtime,

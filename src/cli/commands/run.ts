@@ -7,6 +7,7 @@
 import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
+import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
 import { renderTerminalTable } from '../../report/terminal.ts';
 import { writeHtmlReport } from '../../report/html.ts';
@@ -182,9 +183,9 @@ async function run(argv: string[]): Promise<number> {
     if (prepared.suite.skippedRuntimes.length > 0) {
       process.stderr.write(`  not installed, skipped: ${prepared.suite.skippedRuntimes.join(', ')}\n`);
     }
-    // Ctrl-C: mark the run interrupted (every finished cell is already committed) and exit;
-    // the runners' exit hooks kill the in-flight subject's process group, so nothing is left.
-    const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C: the exit hook kills the in-flight subject's group, then this marks the run interrupted
+    // (every finished cell is already committed), then the driver exits 128 + signal.
+    const release = onInterrupt((signal) => {
       progress.clear();
       store.markRun(prepared.runId, 'interrupted', `stopped by ${signal}`);
       const stored = store.storedSteps(prepared.runId).size;
@@ -192,10 +193,7 @@ async function run(argv: string[]): Promise<number> {
         `\nconlab: stopped by ${signal}: run ${prepared.runId} keeps ${stored} of ${prepared.plan.length} cell repetitions; 'conlab run --resume' measures the rest\n`,
       );
       store.close();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    });
     const startedMs = performance.now();
     let outcome: RunOutcome;
     try {
@@ -211,8 +209,7 @@ async function run(argv: string[]): Promise<number> {
         onEnd: (event, record) => progress.end(event, record),
       });
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      release();
       progress.clear();
     }
     process.stderr.write(

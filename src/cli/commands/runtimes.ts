@@ -71,10 +71,10 @@ export function renderRuntimesTable(rows: Row[]): string {
   return lines.join('');
 }
 
-function toRow(found: DiscoveredRuntime, refresh: boolean): Row {
+async function toRow(found: DiscoveredRuntime, refresh: boolean): Promise<Row> {
   if (!found.spec)
     return { name: found.name, label: '-', path: '-', capabilities: null, error: found.error ?? 'not found' };
-  const probed = probeCapabilities(found.spec, {
+  const probed = await probeCapabilities(found.spec, {
     refresh,
     onProbe: (label) =>
       void process.stderr.write(`conlab runtimes: probing ${label} (once per version, a few seconds)\n`),
@@ -91,7 +91,7 @@ export const command: Command = {
   name: 'runtimes',
   summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
   usage,
-  run(argv) {
+  async run(argv) {
     const { values } = parseCommandArgs('runtimes', argv, {
       runtime: { type: 'string', multiple: true },
       refresh: { type: 'boolean', default: false },
@@ -100,12 +100,14 @@ export const command: Command = {
     });
     if (values.help) {
       process.stdout.write(`${usage}\n`);
-      return Promise.resolve(0);
+      return 0;
     }
     const userPaths = values.runtime ?? [];
     // A user path must be a runtime: fail loudly (exit 2) rather than list it as missing.
     for (const path of userPaths) resolveRuntime(path);
-    const rows = discoverRuntimes(userPaths).map((found) => toRow(found, values.refresh));
+    const rows: Row[] = [];
+    // One probe at a time: each times blocks and starts processes, and must not disturb the next.
+    for (const found of discoverRuntimes(userPaths)) rows.push(await toRow(found, values.refresh));
     if (values.json) {
       printJson(
         rows.map((row) => ({
@@ -119,6 +121,6 @@ export const command: Command = {
     } else {
       process.stdout.write(renderRuntimesTable(rows));
     }
-    return Promise.resolve(0);
+    return 0;
   },
 };

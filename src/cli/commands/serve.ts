@@ -1,8 +1,9 @@
 /**
  * `conlab serve`: run one server architecture under one runtime until
  * SIGINT/SIGTERM. The subject runs as its own process group (started by the
- * same launcher the bench driver uses); this command relays its readiness
- * line and stops it — and every process of the architecture — on a signal.
+ * same launcher the bench driver uses); this command prints its readiness
+ * as the "listening ..." line and stops it — and every process of the
+ * architecture — on a signal.
  */
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parseIntFlag } from '../args.ts';
@@ -10,6 +11,7 @@ import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import { archNames } from '../../servers/config.ts';
 import { resolveServerConfig } from '../../servers/resolve.ts';
+import { takeOverSignals } from '../../core/subject/exit-hook.ts';
 import { launchServer } from '../../servers/driver/launch.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
 
@@ -33,7 +35,8 @@ with --tcp, the raw TCP protocol of seed 000, under one architecture.
 Prints one line when ready, e.g.
   listening http://127.0.0.1:40123 pid=4242 arch=cluster workers=2 threads=0 runtime=node@24.21.0
 (pid is the architecture's primary), or "unsupported on RUNTIME@VERSION (reason)"
-and exit status 3. SIGINT/SIGTERM stop every process of the architecture.`;
+and exit status 3. SIGINT/SIGTERM stop every process of the architecture and
+print "stopped pid=N restarts=K".`;
 
 export const command: Command = {
   name: 'serve',
@@ -92,31 +95,33 @@ export const command: Command = {
       });
     }
     const server = outcome.server;
+    // Made from the server's ready message: users and scripts read this line.
     process.stdout.write(`${server.line}\n`);
-    server.child.stdout?.on('data', (chunk: Buffer) => {
-      // After readiness the subject only prints its "stopped" line; relay it.
-      const text = chunk.toString();
-      if (!text.startsWith('listening ')) process.stdout.write(text);
-    });
     return new Promise<number>((resolve) => {
       let stopping = false;
-      const stop = (): void => {
-        if (stopping) return;
-        stopping = true;
-        void server.stop().then((report) => {
+      const stop = (waitMs?: number): Promise<number> =>
+        server.stop(waitMs).then((report) => {
+          if (report.restarts !== undefined)
+            process.stdout.write(`stopped pid=${server.pid} restarts=${report.restarts}\n`);
           if (report.leftovers.length > 0) {
             process.stderr.write(`conlab serve: killed leftover processes ${report.leftovers.join(', ')}\n`);
           }
-          resolve(report.graceful && report.leftovers.length === 0 ? 0 : 1);
+          return report.graceful && report.leftovers.length === 0 ? 0 : 1;
         });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      server.child.once('exit', (code) => {
-        if (stopping) return;
-        process.stderr.write(`conlab serve: the server exited on its own (code ${code})\n`);
+      // The first SIGINT/SIGTERM stops the server gracefully; a second one kills it at once (the exit hook).
+      const release = takeOverSignals(() => {
         stopping = true;
-        void server.stop(1000).then(() => resolve(1));
+        void stop().then((code) => {
+          release();
+          resolve(code);
+        });
+      });
+      void server.exited.then(({ code }) => {
+        if (stopping) return;
+        stopping = true;
+        release();
+        process.stderr.write(`conlab serve: the server exited on its own (code ${code})\n`);
+        void stop(1000).then(() => resolve(1));
       });
     });
   },

@@ -1,6 +1,7 @@
 /** Entry of a pool worker thread: the shared worker core over parentPort. */
 import { parentPort } from 'node:worker_threads';
-import { isMessageBatch, type ToWorker } from './messages.ts';
+import { isMessageList } from '../../core/subject/protocol.ts';
+import type { ToWorker } from './messages.ts';
 import { createReplyQueue, createWorkerCore } from './worker-core.ts';
 
 const port = parentPort;
@@ -11,5 +12,5 @@ const handle = createWorkerCore({ ...replies, exit: () => undefined });
 port.on('message', (text: unknown) => {
   // Batches arrive as JSON text (see ThreadTransport).
   const batch: unknown = typeof text === 'string' ? JSON.parse(text) : undefined;
-  if (isMessageBatch(batch)) handle(batch as ToWorker[]);
+  if (isMessageList(batch)) handle(batch as ToWorker[]);
 });

@@ -1,8 +1,9 @@
 /**
  * One server cell, for `conlab bench-server` and the suite engineer:
- * per repetition a fresh server process group → readiness line → every
+ * per repetition a fresh server process group → its ready message → every
  * endpoint verified → warm-up → measured load (verified replies) while the
- * monitor samples the server's tree → /whoami samples → stop → nothing left.
+ * monitor samples the server's tree and every event loop of the server
+ * probes itself → /whoami samples → stop → nothing left.
  * runServerCell never throws for a cell problem: it returns status failed
  * (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
  */
@@ -269,6 +270,8 @@ async function runRepetition(
     const monitor = startMonitor({ rootPid: server.pid });
     const secondArrivals: { second: number; atMs: number }[] = [];
     const loadCalledMs = performance.now();
+    // The server's event loops are probed over the measured window: from the warm-up's end to the load's.
+    const measureTimer = setTimeout(() => server.startMeasuring(), spec.warmupS * 1000);
     let load: LoadResult;
     try {
       load = await runLoad(
@@ -277,11 +280,14 @@ async function runRepetition(
       );
     } catch (error) {
       // Stopped even when the load throws, so its timer does not outlive the cell.
+      clearTimeout(measureTimer);
       monitor.stop();
       throw error;
     }
+    clearTimeout(measureTimer);
     const loadEndedMs = performance.now();
     const report = monitor.stop();
+    report.eventLoop.push(...(await server.eventLoopStats()));
     const measuredOffsetMs = loadWindowOffsetMs({
       monitorStartMs,
       loadCalledMs,

@@ -17,6 +17,8 @@ import { ChildSpawner, childFailure } from './work/spawn-responder.ts';
 import { ThreadPool } from './work/thread-pool.ts';
 
 export interface RunningUnit {
+  /** The address bound, as the system reports it (an IPv6 host stays IPv6). */
+  host: string;
   port: number;
   /** Stops accepting, lets in-flight requests finish (bounded), frees the pool. */
   close(graceMs?: number): Promise<void>;
@@ -80,7 +82,9 @@ export async function startUnit(unit: UnitConfig): Promise<RunningUnit> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : unit.port;
+  const host = typeof address === 'object' && address ? address.address : config.host;
   return {
+    host,
     port,
     setRestarts(n) {
       restarts = n;

@@ -5,6 +5,7 @@
  * at once.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { failureOf } from '../../../core/subject/protocol.ts';
 import { BlockingPipeline, runBlockingPipelineFor } from './stages.ts';
 import { CONTROL_GO, CONTROL_STOP, type PipelineWorkerMessage, type ThreadWorkerData } from './messages.ts';
 
@@ -24,7 +25,7 @@ try {
     post({ type: 'done', tally: runBlockingPipelineFor(pipeline, data.durationS) });
   }
 } catch (error) {
-  post({ type: 'error', index: data.index, message: error instanceof Error ? error.message : String(error) });
+  post(failureOf(error, { index: data.index }));
 } finally {
   pipeline?.close();
 }

@@ -41,7 +41,7 @@ export async function runThreads(context: MethodContext): Promise<MethodRun> {
       reject(new Error(message));
     };
     const onMessage = (message: PipelineWorkerMessage): void => {
-      if (message.type === 'error') return fail(`pipeline ${message.index}: ${message.message}`);
+      if (message.type === 'error') return fail(`pipeline ${message.index}: ${message.reason}`);
       if (message.type === 'ready') {
         threadIds.push(message.threadId);
         if (--remainingReady === 0) {

@@ -3,6 +3,7 @@
  * serve (returning the port they share), report their PIDs, stop them.
  * Start-up, readiness, signals and shutdown live in base.ts, not here.
  */
+import type { EventLoopStats } from '../../../monitor/types.ts';
 import type { ArchName, ServerConfig } from '../../config.ts';
 
 export interface ArchContext {
@@ -12,11 +13,17 @@ export interface ArchContext {
 }
 
 export interface RunningArch {
+  /** The address the (first) unit bound, as the system reports it. */
+  host: string;
   port: number;
   /** Real PIDs of every process of the architecture, primary included. */
   pids(): number[];
   /** Units (processes or threads) that died and were replaced. */
   restarts(): number;
+  /** The measured window begins: every unit that has its own event loop restarts its probe. */
+  measure(): void;
+  /** Those units' event loops since measure(); [] when the primary's loop is the only one. */
+  unitEventLoops(): Promise<EventLoopStats[]>;
   /** Stops every unit: graceful within graceMs, then forced. Resolves when all are gone. */
   stop(graceMs: number): Promise<void>;
 }

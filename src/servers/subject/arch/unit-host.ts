@@ -1,9 +1,12 @@
 /**
- * The unit side of the primary/unit protocol: start a unit, say "listening"
- * (or "failed" with the reason), obey "stop" and "restarts". Shared by the
+ * The unit side of the primary/unit protocol: start a unit, say `ready`
+ * (or `error` with the reason), obey `stop` and `restarts`, and report its
+ * event loop over the measured window (`measure` … `stats`). Shared by the
  * three places a unit can live: a child process, a cluster worker, a thread.
  */
 import { threadId } from 'node:worker_threads';
+import { failureOf } from '../../../core/subject/protocol.ts';
+import { startEventLoopProbe } from '../../../monitor/subject-stats.ts';
 import type { UnitConfig } from '../../config.ts';
 import { startUnit, type RunningUnit } from '../unit.ts';
 import type { PrimaryMessage, UnitMessage } from './messages.ts';
@@ -22,11 +25,7 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
     running = await startUnit(unit);
   } catch (error) {
     const errorCode = (error as { code?: unknown }).code;
-    transport.send({
-      type: 'failed',
-      reason: error instanceof Error ? error.message : String(error),
-      ...(typeof errorCode === 'string' ? { errorCode } : {}),
-    });
+    transport.send(failureOf(error, typeof errorCode === 'string' ? { errorCode } : {}));
     transport.exit(1);
     return;
   }
@@ -34,12 +33,25 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
   const stop = (graceMs: number): void => {
     if (stopping) return;
     stopping = true;
+    probe.stop();
     void running.close(graceMs).finally(() => transport.exit(0));
   };
+  // From listening until `measure`, then over the measured window: a 10 ms timer, nothing per request.
+  let probe = startEventLoopProbe();
   transport.onMessage((message) => {
     if (message.type === 'stop') stop(message.graceMs);
-    else running.setRestarts(message.count);
+    else if (message.type === 'restarts') running.setRestarts(message.count);
+    else if (message.type === 'measure') {
+      probe.stop();
+      probe = startEventLoopProbe();
+    } else transport.send({ type: 'stats', eventLoop: probe.stop() });
   });
   transport.onPrimaryGone(() => stop(1000));
-  transport.send({ type: 'listening', port: running.port, pid: process.pid, thread: threadId });
+  transport.send({
+    type: 'ready',
+    host: running.host,
+    port: running.port,
+    pid: process.pid,
+    thread: threadId,
+  });
 }

@@ -4,14 +4,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { UnitConfig } from '../../config.ts';
-import type { PrimaryMessage, UnitMessage } from './messages.ts';
+import { isPrimaryMessage, type UnitMessage } from './messages.ts';
 import { hostUnit } from './unit-host.ts';
 
 const port = parentPort;
 if (port) {
   await hostUnit(workerData as UnitConfig, {
     send: (message: UnitMessage) => port.postMessage(message),
-    onMessage: (handler) => port.on('message', (message) => handler(message as PrimaryMessage)),
+    onMessage: (handler) =>
+      port.on('message', (message) => {
+        if (isPrimaryMessage(message)) handler(message);
+      }),
     onPrimaryGone: (handler) => port.on('close', handler),
     exit: () => port.close(),
   });
