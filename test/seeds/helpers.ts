@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export { conlabBin as bin, runConlab as runCli, type CliResult } from '../fixtures/cli.ts';
+export { isAlive as alive } from '../fixtures/orphans.ts';
 import { conlabBin as bin } from '../fixtures/cli.ts';
 
 export function startCli(args: string[]): ChildProcess {
@@ -70,16 +71,6 @@ export function killQuietly(pid: number | undefined): void {
   }
 }
 
-/** True while `pid` is a live, non-zombie process. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const state = /\) (\S) /.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
-    return state !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** A simple CSV (no quoted commas, as the seed CSVs are) into its header line and rows by column name. */
 export function parseCsv(text: string): { header: string; rows: Record<string, string>[] } {
