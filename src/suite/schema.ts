@@ -23,9 +23,10 @@ export const batchExperimentSchema = z.strictObject({
   workload: z.string().min(1),
   params: z.record(z.string(), scalar).optional(),
   models: oneOrMany(z.string().min(1)),
-  concurrency: oneOrMany(positiveInt.max(1024)).optional(),
-  threadsPerProcess: oneOrMany(positiveInt.max(64)).optional(),
-  itemsPerTask: positiveInt.max(1_000_000).optional(),
+  /** Model axes: each model runs the values of the axes it declares (ranges checked per model in resolve.ts). */
+  concurrency: oneOrMany(positiveInt.max(10_000)).optional(),
+  threadsPerProcess: oneOrMany(positiveInt.max(1024)).optional(),
+  itemsPerTask: oneOrMany(positiveInt.max(1_000_000)).optional(),
   items: positiveInt.max(10_000_000).optional(),
   timeoutS: z.number().positive().max(3600).optional(),
 });

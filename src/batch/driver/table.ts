@@ -3,7 +3,7 @@
  * table, and the seed 003 table with its title and platform footer (the
  * seeds engineer renders presets with it).
  */
-import { getModel } from '../../models/index.ts';
+import { getModel } from '../../models/registry.ts';
 import { fmt, renderTextTable, type Column } from '../../core/text-table.ts';
 import type { BatchCell, EnvironmentInfo } from '../../results/record.ts';
 import { getWorkload } from '../../workloads/index.ts';

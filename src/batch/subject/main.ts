@@ -5,8 +5,9 @@
  * driver disappears (stdin closes). No CLI, store or report code here.
  */
 import { performance } from 'node:perf_hooks';
+import { loadRegistryModules } from '../../core/registry.ts';
 import { currentRuntimeLabel } from '../../core/runtime-info.ts';
-import { getModel } from '../../models/index.ts';
+import { getModel } from '../../models/registry.ts';
 import { startEventLoopProbe } from '../../monitor/subject-stats.ts';
 import type { Executor } from '../../models/types.ts';
 import { readLines } from '../../models/pool/transport.ts';
@@ -28,6 +29,8 @@ const reasonOf = (error: unknown): string => (error instanceof Error ? error.mes
 async function start(next: SubjectSpec): Promise<void> {
   spec = next;
   try {
+    // Models added outside the built-in list (CONLAB_REGISTRY_MODULES) must be registered here too.
+    await loadRegistryModules();
     const workload = getWorkload(next.workload);
     workload.prepare?.(next.params);
     executor = getModel(next.model).create({
