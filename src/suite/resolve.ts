@@ -156,7 +156,7 @@ function resolveBatch(
       const takers = catalog.modelNames.filter((name) => catalog.model(name).axes[axis] !== undefined);
       throw new LabError(
         ErrorCodes.SUITE_INVALID,
-        `${path}.${axis}: values other than 1 only apply to model${takers.length === 1 ? '' : 's'} ${takers.map((name) => `'${name}'`).join(', ')} (models: ${models.join(', ')})`,
+        `${path}.${axis}: a value other than 1 only applies to model${takers.length === 1 ? '' : 's'} ${takers.map((name) => `'${name}'`).join(', ')} (models: ${models.join(', ')})`,
         { hint: `add ${takers.map((name) => `'${name}'`).join(' or ')} to models, or remove ${axis}` },
       );
     }
