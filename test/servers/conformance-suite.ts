@@ -60,9 +60,9 @@ function defineArchs(runtimeName: string, archs: readonly string[], skipWhy?: st
         // The registry says where the units live: only a unit that is its own process can die alone.
         const unit = getArchitecture(arch).unit;
         if (unit !== 'process') {
-          const where = unit === 'thread' ? 'worker threads' : 'the primary itself';
+          const where = unit === 'thread' ? 'from worker threads' : 'in the primary process';
           return t.skip(
-            `${arch}'s units are ${where}: no unit process to kill (they die with their process)`,
+            `${arch} serves ${where}: no unit process to kill (its units die with their process)`,
           );
         }
         const s = started;
