@@ -7,7 +7,7 @@
  * model's default, and duplicate cells are dropped.
  */
 import { expandMatrix, uniqueBy } from '../core/matrix.ts';
-import { baselineModel, getModel, type ModelAxisName } from '../models/registry.ts';
+import { baselineModel, models, type ModelAxisName } from '../models/registry.ts';
 import { batchCellKey, resolveBatchSpec, type ResolvedBatchSpec } from './spec.ts';
 
 export interface BatchMatrix {
@@ -32,7 +32,7 @@ export interface BatchMatrix {
 const expansionOrder: readonly ModelAxisName[] = ['itemsPerTask', 'concurrency', 'threadsPerProcess'];
 
 function modelCells(matrix: BatchMatrix, name: string): ResolvedBatchSpec[] {
-  const model = getModel(name);
+  const model = models.get(name);
   const axes = Object.fromEntries(
     expansionOrder.map((axis) => {
       const declared = model.axes[axis];

@@ -4,7 +4,7 @@
  * result record stores.
  */
 import { ErrorCodes, LabError } from '../core/errors.ts';
-import { axisWords, getModel, modelAxisNames, resolveShape, type ModelShape } from '../models/registry.ts';
+import { axisWords, modelAxisNames, models, resolveShape, type ModelShape } from '../models/registry.ts';
 import { getWorkload, resolveParams } from '../workloads/index.ts';
 import type { ParamValues } from '../workloads/types.ts';
 
@@ -86,7 +86,7 @@ function checkInt(name: string, value: number, range: { min: number; max: number
 
 export function resolveBatchSpec(spec: BatchCellSpec): ResolvedBatchSpec {
   const workload = getWorkload(spec.workload);
-  const model = getModel(spec.model);
+  const model = models.get(spec.model);
   const params = resolveParams(workload, spec.params ?? {});
   // Axes the model does not vary collapse to 1: a value there would only make two keys for one cell.
   const shape = resolveShape(model, spec);

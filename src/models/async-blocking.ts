@@ -1,7 +1,7 @@
 /** `async-blocking`: async functions whose body blocks (runSync) — the "falsely async" pitfall. */
 import { getWorkload } from '../workloads/index.ts';
 import type { ItemAnswer } from '../workloads/types.ts';
-import { inProcessExecutor, runBounded } from './bounded.ts';
+import { inFlightAxis, inProcessExecutor, runBounded } from './bounded.ts';
 import { heavy } from './label.ts';
 import type { ModelDefinition } from './types.ts';
 
@@ -9,7 +9,7 @@ export const model: ModelDefinition = {
   name: 'async-blocking',
   description: 'async functions whose body blocks (runSync): the "falsely async" pitfall',
   measuredByDefault: false,
-  axes: { concurrency: { default: 8, min: 1, max: 10_000 } },
+  axes: { concurrency: inFlightAxis },
   cores: () => 1,
   label: (kind, c) => `Falsely-asynchronous ${heavy(kind)} (${c.concurrency} in flight)`,
   create(config) {

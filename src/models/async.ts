@@ -1,6 +1,6 @@
 /** `async`: the workload's runAsync with at most `concurrency` items in flight on one event loop. */
 import { getWorkload } from '../workloads/index.ts';
-import { inProcessExecutor, runBounded } from './bounded.ts';
+import { inFlightAxis, inProcessExecutor, runBounded } from './bounded.ts';
 import { heavy } from './label.ts';
 import type { ModelDefinition } from './types.ts';
 
@@ -8,7 +8,7 @@ export const model: ModelDefinition = {
   name: 'async',
   description: 'runAsync with at most `concurrency` items in flight on one event loop',
   measuredByDefault: true,
-  axes: { concurrency: { default: 8, min: 1, max: 10_000 } },
+  axes: { concurrency: inFlightAxis },
   // One event loop runs one item's JavaScript at a time, however many wait on I/O.
   cores: () => 1,
   label: (kind, c) =>

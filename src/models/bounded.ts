@@ -1,6 +1,9 @@
 /** Bounded concurrency on one event loop: the lanes shared by async, async-blocking and spawn. */
 import type { ItemAnswer } from '../workloads/types.ts';
-import type { Executor } from './types.ts';
+import type { Executor, ModelAxis } from './types.ts';
+
+/** Items in flight on one event loop. */
+export const inFlightAxis: ModelAxis = { default: 8, min: 1, max: 10_000 };
 
 /** Runs items with at most `limit` of them in flight; the first failure rejects (in-flight items still finish). */
 export async function runBounded(

@@ -1,6 +1,6 @@
 /** `hybrid`: `concurrency` processes, each running a pool of `threadsPerProcess` threads. */
 import { heavy, perTask, plural } from './label.ts';
-import { poolExecutor } from './pooled.ts';
+import { itemsPerTaskAxis, poolExecutor, workersAxis } from './pooled.ts';
 import type { ModelDefinition } from './types.ts';
 
 export const model: ModelDefinition = {
@@ -8,9 +8,9 @@ export const model: ModelDefinition = {
   description: '`concurrency` processes, each with a pool of `threadsPerProcess` threads',
   measuredByDefault: false,
   axes: {
-    concurrency: { default: 2, min: 1, max: 32 },
+    concurrency: workersAxis(32),
     threadsPerProcess: { default: 2, min: 1, max: 64 },
-    itemsPerTask: { default: 1, min: 1, max: 1_000_000 },
+    itemsPerTask: itemsPerTaskAxis,
   },
   cores: (shape) => shape.concurrency * shape.threadsPerProcess,
   label: (kind, c) =>

@@ -4,7 +4,13 @@
  * pool) differ only in the pool they ask for.
  */
 import { Pool } from './pool/pool.ts';
-import type { Executor, ModelConfig } from './types.ts';
+import type { Executor, ModelAxis, ModelConfig } from './types.ts';
+
+/** Items per message to a worker: every pool model sends items in tasks. */
+export const itemsPerTaskAxis: ModelAxis = { default: 1, min: 1, max: 1_000_000 };
+
+/** Workers of a pool, up to what still makes sense on one machine (each is a whole isolate or process). */
+export const workersAxis = (max: number): ModelAxis => ({ default: 2, min: 1, max });
 
 /** Time for a pool (or one spawned worker) to start and warm. */
 export const POOL_START_TIMEOUT_MS = 60_000;

@@ -3,8 +3,9 @@
  * axes, cores, label, executor) and one line in the list below; every list
  * of names, default, help text, efficiency divisor and test matrix is
  * derived from here. Tests and extension modules add models with
- * registerModel (see src/core/registry.ts for how an addition reaches
- * subject processes).
+ * models.register() (see src/core/registry.ts for how an addition reaches
+ * subject processes); a name taken or an axis default outside its range is
+ * refused.
  */
 import { ErrorCodes, LabError } from '../core/errors.ts';
 import { defaultsHelp, Registry } from '../core/registry.ts';
@@ -45,15 +46,6 @@ export const models = new Registry<ModelDefinition>(
 
 /** The model every other is compared with (speedup 1 by definition); runs first and is always measured by `conlab batch`. */
 export const baselineModel: ModelDefinition = sequential;
-
-export function getModel(name: string): ModelDefinition {
-  return models.get(name);
-}
-
-/** Adds a model (tests, extension modules); refused when the name is taken or an axis default is outside its range. */
-export function registerModel(model: ModelDefinition): ModelDefinition {
-  return models.register(model);
-}
 
 /** Checks one axis value against a model's declared range; LAB_E_BAD_PARAM naming the model, axis and range. */
 export function checkAxisValue(model: ModelDefinition, axis: ModelAxisName, value: number): number {

@@ -2,14 +2,14 @@
 import { runBounded } from './bounded.ts';
 import { heavy, plural } from './label.ts';
 import { Pool } from './pool/pool.ts';
-import { POOL_START_TIMEOUT_MS } from './pooled.ts';
+import { POOL_START_TIMEOUT_MS, workersAxis } from './pooled.ts';
 import type { ModelDefinition } from './types.ts';
 
 export const model: ModelDefinition = {
   name: 'spawn',
   description: 'a new process per item, at most `concurrency` at once (the cost a pool avoids)',
   measuredByDefault: false,
-  axes: { concurrency: { default: 2, min: 1, max: 64 } },
+  axes: { concurrency: workersAxis(64) },
   cores: (shape) => shape.concurrency,
   label: (kind, c) => `Process-per-item ${heavy(kind)} (at most ${plural(c.concurrency, 'process')})`,
   create(config) {

@@ -8,7 +8,7 @@ import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 import { defaultsHelp } from '../core/registry.ts';
 import type { ServerConfig } from './config.ts';
 import { endpointProtocol, type EndpointName } from './driver/endpoints.ts';
-import { architectures, baselineArchitecture, getArchitecture } from './subject/arch/registry.ts';
+import { architectures, baselineArchitecture } from './subject/arch/registry.ts';
 import type { Architecture, CountDefault } from './subject/arch/types.ts';
 import { DEFAULT_LIMITS } from './subject/http/adapter.ts';
 import { DEFAULT_SPIN_ITERS } from './subject/work/compute.ts';
@@ -31,7 +31,7 @@ export interface ServerInput {
 
 /** Checks an architecture name against the registry (LAB_E_UNKNOWN_ARCH with a suggestion). */
 export function parseArchName(name: string): string {
-  return getArchitecture(name).name;
+  return architectures.get(name).name;
 }
 
 const countOf = (value: CountDefault): number => (value === 'cores' ? availableParallelism() : value);
@@ -57,7 +57,7 @@ function resolveCount(arch: Architecture, flag: CountFlag, given: number | undef
 }
 
 export function resolveServerConfig(input: ServerInput): ServerConfig {
-  const arch = getArchitecture(input.arch ?? baselineArchitecture.name);
+  const arch = architectures.get(input.arch ?? baselineArchitecture.name);
   const cores = availableParallelism();
   const host = input.host ?? '127.0.0.1';
   if (!/^[\w.:-]+$/.test(host)) {

@@ -4,7 +4,7 @@
  * one place so resolve.ts stays testable with a fake catalog.
  */
 import { LabError } from '../core/errors.ts';
-import { getModel, models } from '../models/registry.ts';
+import { models } from '../models/registry.ts';
 import { knownRuntimeNames, resolveRuntime } from '../runtimes/registry.ts';
 import { architectures } from '../servers/subject/arch/registry.ts';
 import { getWorkload, resolveParams, workloadNames } from '../workloads/index.ts';
@@ -19,7 +19,7 @@ export const defaultCatalog: SuiteCatalog = {
   get modelNames() {
     return models.names();
   },
-  model: getModel,
+  model: (name) => models.get(name),
   get architectureNames() {
     return architectures.names();
   },

@@ -13,10 +13,10 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../../src/core/errors.ts';
 import { loadRegistryModules, REGISTRY_MODULES_ENV } from '../../src/core/registry.ts';
-import { registerModel } from '../../src/models/registry.ts';
+import { models } from '../../src/models/registry.ts';
 import type { BatchCell, ServerCell } from '../../src/results/record.ts';
 import { resolveServerConfig } from '../../src/servers/resolve.ts';
-import { getArchitecture, registerArchitecture } from '../../src/servers/subject/arch/registry.ts';
+import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { defaultCatalog } from '../../src/suite/catalog.ts';
 import { expandSuite } from '../../src/suite/expand.ts';
 import { parseSuiteText } from '../../src/suite/parse.ts';
@@ -127,21 +127,21 @@ test('a suite expands the fixture model along the axis it declares, and takes it
 });
 
 test('the fixture architecture resolves by its declared unit kind and defaults', () => {
-  assert.equal(getArchitecture(arch).unit, 'in-process');
+  assert.equal(architectures.get(arch).unit, 'in-process');
   const config = resolveServerConfig({ arch, workers: 4 });
   assert.equal(config.workers, 1, 'an in-process architecture has one unit, whatever is asked');
   assert.equal(config.threads, 1, 'its declared --threads default');
   assert.equal(resolveServerConfig({ arch, threads: 3 }).threads, 3);
   // A definition that contradicts itself, or a name taken, is refused when registered.
   assert.throws(
-    () => registerArchitecture({ ...fixtureArchitecture, name: 'fixture-bad', workers: { default: 2 } }),
+    () => architectures.register({ ...fixtureArchitecture, name: 'fixture-bad', workers: { default: 2 } }),
     (error: unknown) =>
       error instanceof LabError && /in-process \(one unit\) but takes --workers/.test(error.message),
   );
-  assert.throws(() => registerArchitecture(fixtureArchitecture), /registered twice/);
+  assert.throws(() => architectures.register(fixtureArchitecture), /registered twice/);
   assert.throws(
     () =>
-      registerModel({
+      models.register({
         ...fixtureModel,
         name: 'fixture-bad',
         axes: { concurrency: { default: 9, min: 1, max: 4 } },

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { httpCall } from '../../src/servers/driver/http-client.ts';
 import { groupMembers } from '../../src/servers/driver/launch.ts';
 import { WHOAMI_RE } from '../../src/servers/driver/endpoints.ts';
-import { getArchitecture } from '../../src/servers/subject/arch/registry.ts';
+import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { conformanceCases } from './conformance-cases.ts';
 import { startServer, type StartedServer } from './helpers.ts';
 
@@ -58,7 +58,7 @@ function defineArchs(runtimeName: string, archs: readonly string[], skipWhy?: st
       it('a unit that dies is replaced and counted in /info', async (t) => {
         if (!started) return t.skip(skipReason);
         // The registry says where the units live: only a unit that is its own process can die alone.
-        const unit = getArchitecture(arch).unit;
+        const unit = architectures.get(arch).unit;
         if (unit !== 'process') {
           const where = unit === 'thread' ? 'from worker threads' : 'in the primary process';
           return t.skip(

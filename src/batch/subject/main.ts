@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadRegistryModules } from '../../core/registry.ts';
 import { currentRuntimeLabel } from '../../core/runtime-info.ts';
-import { getModel } from '../../models/registry.ts';
+import { models } from '../../models/registry.ts';
 import { startEventLoopProbe } from '../../monitor/subject-stats.ts';
 import type { Executor } from '../../models/types.ts';
 import { readLines } from '../../models/pool/transport.ts';
@@ -33,7 +33,7 @@ async function start(next: SubjectSpec): Promise<void> {
     await loadRegistryModules();
     const workload = getWorkload(next.workload);
     workload.prepare?.(next.params);
-    executor = getModel(next.model).create({
+    executor = models.get(next.model).create({
       workload: next.workload,
       params: next.params,
       concurrency: next.concurrency,

@@ -5,6 +5,7 @@
  * runtime. The command only parses flags into a ServerBenchRequest and prints.
  */
 import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { expandMatrix } from '../../core/matrix.ts';
 import type { ServerCell } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { expandServerMatrix, type ServerLoad, type ServerMatrixCell } from '../matrix.ts';
@@ -111,12 +112,10 @@ export async function runServerBench(
   hooks: ServerBenchHooks = {},
 ): Promise<ServerCell[]> {
   const results: ServerCell[] = [];
-  for (const runtime of plan.runtimes) {
-    for (const { spec } of plan.cells) {
-      const cell = await runServerCell(spec, runtime, { log: hooks.log ?? (() => undefined) });
-      results.push(cell);
-      hooks.onCell?.(cell);
-    }
+  for (const { runtime, cell } of expandMatrix({ runtime: plan.runtimes, cell: plan.cells })) {
+    const result = await runServerCell(cell.spec, runtime, { log: hooks.log ?? (() => undefined) });
+    results.push(result);
+    hooks.onCell?.(result);
   }
   return results;
 }

@@ -13,7 +13,7 @@
 import { currentRuntimeLabel } from '../../../core/runtime-info.ts';
 import type { ServerConfig } from '../../config.ts';
 import { ensureKv } from '../work/kv.ts';
-import { getArchitecture } from './registry.ts';
+import { architectures } from './registry.ts';
 import { UnsupportedError, type ArchContext, type RunningArch } from './types.ts';
 
 export const EXIT_UNSUPPORTED = 3;
@@ -57,7 +57,7 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
 
   try {
     if (config.protocol === 'http') await ensureKv(config.kvPath, config.kvKeys);
-    running = await getArchitecture(config.arch).start(context);
+    running = await architectures.get(config.arch).start(context);
   } catch (error) {
     if (error instanceof UnsupportedError) {
       process.stdout.write(`unsupported on ${currentRuntimeLabel()} (${error.message})\n`);

@@ -3,8 +3,9 @@
  * definition: unit kind, whether it takes --workers/--threads and their
  * defaults, start) and one line in the list below; every list of names,
  * default, help text and test matrix is derived from here. Tests and
- * extension modules add architectures with registerArchitecture (see
- * src/core/registry.ts for how an addition reaches the server subject).
+ * extension modules add architectures with architectures.register() (see
+ * src/core/registry.ts for how an addition reaches the server subject); a
+ * name taken or a definition that contradicts itself is refused.
  */
 import { ErrorCodes, LabError } from '../../../core/errors.ts';
 import { Registry } from '../../../core/registry.ts';
@@ -42,12 +43,3 @@ export const architectures = new Registry<Architecture>(
 
 /** The architecture every other is compared with, and the default of --arch: one event loop, work inline. */
 export const baselineArchitecture: Architecture = single;
-
-export function getArchitecture(name: string): Architecture {
-  return architectures.get(name);
-}
-
-/** Adds an architecture (tests, extension modules); refused when the name is taken or the definition contradicts itself. */
-export function registerArchitecture(arch: Architecture): Architecture {
-  return architectures.register(arch);
-}
