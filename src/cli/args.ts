@@ -70,3 +70,8 @@ export function parseNameListFlag(value: string): string[] {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** Parses a flag only when it was given: absent stays undefined, so that its default is decided below the CLI. */
+export function optionalFlag<T>(value: string | undefined, parse: (text: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
+}

@@ -4,6 +4,7 @@
  * `conlab load` does not pay for the report renderer's imports.
  */
 import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
+import { loadRegistryModules } from '../core/registry.ts';
 import type { Command } from './command.ts';
 
 const commandModules: Record<string, () => Promise<{ command: Command }>> = {
@@ -40,7 +41,16 @@ async function printHelp(): Promise<void> {
     const command = await loadCommand(name);
     lines.push(`  ${name.padEnd(14)} ${command.summary}`);
   }
-  lines.push('', "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.");
+  // Straight from the registries, so a model or architecture added there shows up here.
+  const { models } = await import('../models/registry.ts');
+  const { architectures } = await import('../servers/subject/arch/registry.ts');
+  lines.push(
+    '',
+    `models:        ${models.names().join(', ')}`,
+    `architectures: ${architectures.names().join(', ')}`,
+    '',
+    "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.",
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
@@ -49,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
   const args = argv.filter((arg) => arg !== '--debug');
   const [name, ...rest] = args;
   try {
+    // Models and architectures added outside the built-in lists; subjects import the same modules.
+    await loadRegistryModules();
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       await printHelp();
       return 0;

@@ -9,6 +9,7 @@ import type { BatchCell, CellRecord, RunData, ServerCell } from '../results/reco
 import { ratioOfMeans, type RatioInterval } from '../stats/inference.ts';
 import { speedupGroupKey } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
+import { baselineModel, modelVaries } from '../models/registry.ts';
 
 function times(value: number): string {
   return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
@@ -36,8 +37,8 @@ function shortRuntime(label: string): string {
 }
 
 function batchShape(cell: BatchCell): string {
-  if (cell.model === 'sequential') return '';
-  return cell.model === 'hybrid'
+  if (cell.model === baselineModel.name) return '';
+  return modelVaries(cell.model, 'threadsPerProcess')
     ? ` (${cell.concurrency}×${cell.threadsPerProcess})`
     : ` (c=${cell.concurrency})`;
 }
@@ -45,8 +46,8 @@ function batchShape(cell: BatchCell): string {
 function batchSentence(group: BatchCell[], cores: number, multiRuntime: boolean): string {
   const first = group[0] as BatchCell;
   const where = `${first.workload}${multiRuntime ? ` on ${shortRuntime(first.runtime)}` : ''} on ${cores} cores`;
-  const sequential = group.find((cell) => cell.model === 'sequential');
-  const others = group.filter((cell) => cell.model !== 'sequential');
+  const sequential = group.find((cell) => cell.model === baselineModel.name);
+  const others = group.filter((cell) => cell.model !== baselineModel.name);
   if (!sequential) {
     const best = group.toSorted((a, b) => a.durationMs - b.durationMs)[0] as BatchCell;
     return `for ${where}, ${best.model}${batchShape(best)} was fastest (${best.durationMs.toFixed(0)} ms); no sequential baseline was measured`;

@@ -21,6 +21,8 @@ import type { MonitorReport } from '../monitor/types.ts';
 import { meanInterval, ratioOfMeans, type MeanInterval } from '../stats/inference.ts';
 import { speedupGroupKey, workersUsed } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
+import { baselineModel } from '../models/registry.ts';
+import { baselineArchitecture } from '../servers/subject/arch/registry.ts';
 
 export interface ReportRow {
   cellKey: string;
@@ -33,8 +35,8 @@ export interface ReportRow {
   /** Concurrency (batch), connections (closed loop) or target rate (open loop). */
   level: number;
   levelLabel: string;
-  /** Workers that can run JavaScript at once: the denominator of parallel efficiency. */
-  workers: number;
+  /** Workers that can run JavaScript at once: the denominator of parallel efficiency (null: a model this build does not know). */
+  workers: number | null;
   /** As merged by src/stats: failed when any repetition failed. */
   status: CellStatus;
   okReps: number;
@@ -141,7 +143,10 @@ function batchRow(
   // The interval of the speedup: ratio of mean durations, sequential over this cell. The baseline itself has
   // speedup 1 by definition; an interval of a sample against itself would mean nothing.
   const comparable =
-    baseline !== undefined && durations.length > 0 && cell.speedup !== null && cell.model !== 'sequential';
+    baseline !== undefined &&
+    durations.length > 0 &&
+    cell.speedup !== null &&
+    cell.model !== baselineModel.name;
   const ratio = comparable ? ratioOfMeans(durations, baseline) : null;
   return {
     ...common(cell, counts),
@@ -169,7 +174,7 @@ function batchRow(
 }
 
 function serverSubject(cell: ServerCell): string {
-  if (cell.architecture === 'single') return 'single';
+  if (cell.architecture === baselineArchitecture.name) return cell.architecture;
   return cell.threads > 1
     ? `${cell.architecture} ${cell.workers}x${cell.threads}`
     : `${cell.architecture} x${cell.workers}`;
@@ -236,7 +241,7 @@ export function reportRows(run: RunData): ReportRow[] {
   const merged = mergeRepetitions(run.cells);
   const baselines = new Map<string, number[]>();
   for (const cell of merged) {
-    if (cell.kind === 'batch' && cell.model === 'sequential' && cell.status === 'ok') {
+    if (cell.kind === 'batch' && cell.model === baselineModel.name && cell.status === 'ok') {
       baselines.set(speedupGroupKey(cell), cell.durationsMs);
     }
   }

@@ -88,7 +88,7 @@ export interface BatchCell extends CellBase {
   itemsPerSec: number;
   /** Sequential mean duration ÷ this mean duration, same workload & params & runtime in the same run; null without a baseline. */
   speedup: number | null;
-  /** speedup ÷ workers used (concurrency × threadsPerProcess), null without a baseline. */
+  /** speedup ÷ the cores the model declares (its registry entry's cores()), null without a baseline or for an unknown model. */
   efficiency: number | null;
   cpuPercent: number; // process tree user+sys over wall, % of one core
   peakRssBytes: number;

@@ -71,7 +71,6 @@ export function killQuietly(pid: number | undefined): void {
   }
 }
 
-
 /** A simple CSV (no quoted commas, as the seed CSVs are) into its header line and rows by column name. */
 export function parseCsv(text: string): { header: string; rows: Record<string, string>[] } {
   const [header = '', ...lines] = text.trimEnd().split('\n');

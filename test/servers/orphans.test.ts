@@ -6,11 +6,15 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { groupMembers } from '../../src/servers/driver/launch.ts';
-import type { ArchName } from '../../src/servers/config.ts';
+import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { killMidRun } from '../fixtures/orphans.ts';
 import { startServer } from './helpers.ts';
 
-const multiProcess: ArchName[] = ['cluster', 'reuseport', 'prefork'];
+/** Architectures whose units are child processes (the registry's unit kind): those are what could be orphaned. */
+const multiProcess = architectures
+  .all()
+  .filter((arch) => arch.unit === 'process')
+  .map((arch) => arch.name);
 
 for (const arch of multiProcess) {
   it(`${arch}: units exit when the primary is SIGKILLed`, async (t) => {

@@ -5,10 +5,11 @@
  * driver disappears (stdin closes). No CLI, store or report code here.
  */
 import { performance } from 'node:perf_hooks';
+import { loadRegistryModules } from '../../core/registry.ts';
 import { currentRuntimeLabel } from '../../core/runtime-info.ts';
 import { linkToDriver } from '../../core/subject/driver-link.ts';
 import { failureOf } from '../../core/subject/protocol.ts';
-import { getModel } from '../../models/index.ts';
+import { models } from '../../models/registry.ts';
 import { startEventLoopProbe } from '../../monitor/subject-stats.ts';
 import type { Executor } from '../../models/types.ts';
 import type { BatchProgressPoint } from '../../results/record.ts';
@@ -48,9 +49,11 @@ const driver = linkToDriver<ToSubject, FromSubject>({
 async function start(next: SubjectSpec): Promise<void> {
   spec = next;
   try {
+    // Models added outside the built-in list (CONLAB_REGISTRY_MODULES) must be registered here too.
+    await loadRegistryModules();
     const workload = getWorkload(next.workload);
     workload.prepare?.(next.params);
-    executor = getModel(next.model).create({
+    executor = models.get(next.model).create({
       workload: next.workload,
       params: next.params,
       concurrency: next.concurrency,

@@ -7,6 +7,7 @@
  */
 import type { Command } from '../command.ts';
 import {
+  optionalFlag,
   parseCommandArgs,
   parseIntFlag,
   parseIntListFlag,
@@ -14,16 +15,14 @@ import {
   parseNumberFlag,
   printJson,
 } from '../args.ts';
-import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
-import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
-import type { ServerCell } from '../../results/record.ts';
-import { archNames, type ArchName } from '../../servers/config.ts';
-import { parseArchName } from '../../servers/resolve.ts';
-import { endpointNames, parseEndpoint, type EndpointName } from '../../servers/driver/endpoints.ts';
-import { runServerCell } from '../../servers/driver/run-cell.ts';
+import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../../servers/driver/bench.ts';
+import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
+import { countFlagHelp } from '../../servers/resolve.ts';
+import { architectures } from '../../servers/subject/arch/registry.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
+import { DEFAULT_SPIN_ITERS } from '../../servers/subject/work/compute.ts';
 
 const usage = `conlab bench-server [flags]
 
@@ -31,19 +30,19 @@ Start each architecture fresh, verify every endpoint (PROTOCOL.md vectors),
 warm up, load it with conlab's generator (every reply verified), monitor the
 server's whole process tree, stop it and check nothing is left.
 
-  --arch a,b,...        ${archNames.join(', ')} (default single)
-  --endpoint E,...      ${endpointNames.join(', ')} (default hello)
-  --connections 1,10    closed loop connection counts (default 10)
+  --arch a,b,...        ${architectures.names().join(', ')} (default ${D.architectures.join(',')})
+  --endpoint E,...      ${endpointNames.join(', ')} (default ${D.endpoints.join(',')})
+  --connections 1,10    closed loop connection counts (default ${D.connections.join(',')})
   --rate R,...          open loop request rates (req/s) instead, over --connections (one value)
-  --duration S          measured seconds per repetition (default 5)
-  --warmup S            warm-up seconds before measuring (default 1)
-  --workers N           processes/threads of multi-unit architectures (default: cores)
-  --threads T           CPU pool threads (offload, prefork)
-  --runtime r,...       node, bun, deno, ... (default node)
-  --reps K              repetitions, each a fresh server (default 1)
-  --iters N             SHA-256 chain length per cpu request (default 10000)
-  --spin-iters N        cpu.js steps per tcp-compute reply (default 10000000)
-  --load-threads N      load generator threads (default 1)
+  --duration S          measured seconds per repetition (default ${D.durationS})
+  --warmup S            warm-up seconds before measuring (default ${D.warmupS})
+  --workers N           serving units (${countFlagHelp('workers')})
+  --threads T           CPU pool threads (${countFlagHelp('threads')})
+  --runtime r,...       node, bun, deno, ... (default ${D.runtimes.join(',')})
+  --reps K              repetitions, each a fresh server (default ${D.reps})
+  --iters N             SHA-256 chain length per cpu request (default ${D.cpuIters})
+  --spin-iters N        cpu.js steps per tcp-compute reply (default ${DEFAULT_SPIN_ITERS})
+  --load-threads N      load generator threads (default ${D.loadThreads})
   --json                print the cell records as JSON
 
 Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed.`;
@@ -69,47 +68,23 @@ export const command: Command = {
       'load-threads': { type: 'string' },
       json: { type: 'boolean' },
     });
-    const archs: ArchName[] = parseNameListFlag(values.arch ?? 'single').map(parseArchName);
-    const endpoints: EndpointName[] = parseNameListFlag(values.endpoint ?? 'hello').map(parseEndpoint);
-    if (archs.length === 0 || endpoints.length === 0) {
-      throw new LabError(ErrorCodes.USAGE, '--arch and --endpoint need at least one name', {
-        hint: 'e.g. --arch single,cluster --endpoint cpu',
-      });
-    }
-    const rates =
-      values.rate === undefined
-        ? []
-        : parseNameListFlag(values.rate).map((r) => parseNumberFlag('rate', r, 0.1, 1_000_000));
-    const connectionList = parseIntListFlag('connections', values.connections ?? '10', 1, 10_000);
-    if (rates.length > 0 && connectionList.length > 1) {
-      throw new LabError(
-        ErrorCodes.USAGE,
-        '--rate takes one --connections value (the connections the rate is spread over)',
-        {
-          hint: 'e.g. --rate 100,200 --connections 50',
-        },
-      );
-    }
-    const levels =
-      rates.length > 0
-        ? rates.map((rate) => ({ connections: connectionList[0] ?? 10, rateRps: rate }))
-        : connectionList.map((c) => ({ connections: c, rateRps: undefined }));
-    const durationS = parseNumberFlag('duration', values.duration ?? '5', 0.1, 3600);
-    const warmupS = parseNumberFlag('warmup', values.warmup ?? '1', 0, 600);
-    const workers =
-      values.workers === undefined ? undefined : parseIntFlag('workers', values.workers, 1, 256);
-    const threads =
-      values.threads === undefined ? undefined : parseIntFlag('threads', values.threads, 1, 256);
-    const reps = parseIntFlag('reps', values.reps ?? '1', 1, 100);
-    const cpuIters = parseIntFlag('iters', values.iters ?? '10000', 1, MAX_ITERS);
-    const spinIters =
-      values['spin-iters'] === undefined
-        ? undefined
-        : parseIntFlag('spin-iters', values['spin-iters'], 1, 1e9);
-    const loadThreads = parseIntFlag('load-threads', values['load-threads'] ?? '1', 1, 64);
-    const runtimes: RuntimeSpec[] = parseNameListFlag(values.runtime ?? 'node').map((name) =>
-      resolveRuntime(name),
-    );
+    const plan = planServerBench({
+      architectures: optionalFlag(values.arch, parseNameListFlag),
+      endpoints: optionalFlag(values.endpoint, parseNameListFlag),
+      connections: optionalFlag(values.connections, (v) => parseIntListFlag('connections', v, 1, 10_000)),
+      rates: optionalFlag(values.rate, (v) =>
+        parseNameListFlag(v).map((r) => parseNumberFlag('rate', r, 0.1, 1_000_000)),
+      ),
+      durationS: optionalFlag(values.duration, (v) => parseNumberFlag('duration', v, 0.1, 3600)),
+      warmupS: optionalFlag(values.warmup, (v) => parseNumberFlag('warmup', v, 0, 600)),
+      workers: optionalFlag(values.workers, (v) => parseIntFlag('workers', v, 1, 256)),
+      threads: optionalFlag(values.threads, (v) => parseIntFlag('threads', v, 1, 256)),
+      runtimes: optionalFlag(values.runtime, parseNameListFlag),
+      reps: optionalFlag(values.reps, (v) => parseIntFlag('reps', v, 1, 100)),
+      cpuIters: optionalFlag(values.iters, (v) => parseIntFlag('iters', v, 1, MAX_ITERS)),
+      spinIters: optionalFlag(values['spin-iters'], (v) => parseIntFlag('spin-iters', v, 1, 1e9)),
+      loadThreads: optionalFlag(values['load-threads'], (v) => parseIntFlag('load-threads', v, 1, 64)),
+    });
 
     // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>
@@ -118,35 +93,12 @@ export const command: Command = {
       ),
     );
 
-    const cells: ServerCell[] = [];
-    for (const runtime of runtimes) {
-      for (const endpoint of endpoints) {
-        for (const arch of archs) {
-          for (const level of levels) {
-            const cell = await runServerCell(
-              {
-                arch,
-                workers,
-                threads,
-                endpoint,
-                connections: level.connections,
-                ...(level.rateRps === undefined ? {} : { rateRps: level.rateRps }),
-                durationS,
-                warmupS,
-                reps,
-                loadThreads,
-                endpointParams: { cpuIters },
-                ...(spinIters === undefined ? {} : { spinIters }),
-              },
-              runtime,
-              { log: (line) => void process.stderr.write(`${line}\n`) },
-            );
-            cells.push(cell);
-            if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
-          }
-        }
-      }
-    }
+    const cells = await runServerBench(plan, {
+      log: (line) => void process.stderr.write(`${line}\n`),
+      onCell: (cell) => {
+        if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
+      },
+    });
     if (values.json) printJson({ cells });
     else process.stdout.write(renderServerTable(cells));
     release();

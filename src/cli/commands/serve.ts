@@ -6,12 +6,12 @@
  * architecture — on a signal.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, parseIntFlag } from '../args.ts';
+import { optionalFlag, parseCommandArgs, parseIntFlag } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
-import { archNames } from '../../servers/config.ts';
-import { resolveServerConfig } from '../../servers/resolve.ts';
 import { takeOverSignals } from '../../core/subject/exit-hook.ts';
+import { countFlagHelp, resolveServerConfig } from '../../servers/resolve.ts';
+import { architectures, baselineArchitecture } from '../../servers/subject/arch/registry.ts';
 import { launchServer } from '../../servers/driver/launch.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
 
@@ -20,9 +20,9 @@ const usage = `conlab serve [flags]
 Serve the HTTP contract (POST /score, GET /hello /whoami /health /info) or,
 with --tcp, the raw TCP protocol of seed 000, under one architecture.
 
-  --arch A              ${archNames.join(' | ')} (default single)
-  --workers N           processes/threads that accept (cluster, reuseport, reuseport-threads, prefork; default: cores)
-  --threads T           CPU pool threads (offload: default cores; prefork: per process, default 2)
+  --arch A              ${architectures.names().join(' | ')} (default ${baselineArchitecture.name})
+  --workers N           serving units, processes or threads (${countFlagHelp('workers')})
+  --threads T           CPU pool threads per unit (${countFlagHelp('threads')})
   --port P              port (default 0 = pick one; the chosen port is printed)
   --host H              bind address (default 127.0.0.1)
   --runtime R           node | bun | deno | system-node | path (default node)
@@ -58,24 +58,17 @@ export const command: Command = {
     });
     const config = resolveServerConfig({
       arch: values.arch,
-      workers: values.workers === undefined ? undefined : parseIntFlag('workers', values.workers, 1, 256),
-      threads: values.threads === undefined ? undefined : parseIntFlag('threads', values.threads, 1, 256),
-      port: values.port === undefined ? undefined : parseIntFlag('port', values.port, 0, 65535),
+      workers: optionalFlag(values.workers, (v) => parseIntFlag('workers', v, 1, 256)),
+      threads: optionalFlag(values.threads, (v) => parseIntFlag('threads', v, 1, 256)),
+      port: optionalFlag(values.port, (v) => parseIntFlag('port', v, 0, 65535)),
       host: values.host,
       tcp: values.tcp ?? false,
       mode: values.mode,
-      spinIters:
-        values['spin-iters'] === undefined
-          ? undefined
-          : parseIntFlag('spin-iters', values['spin-iters'], 1, MAX_ITERS * 100),
-      kvKeys:
-        values['kv-keys'] === undefined
-          ? undefined
-          : parseIntFlag('kv-keys', values['kv-keys'], 1, 1_000_000),
-      requestTimeoutMs:
-        values['request-timeout-ms'] === undefined
-          ? undefined
-          : parseIntFlag('request-timeout-ms', values['request-timeout-ms'], 100, 600_000),
+      spinIters: optionalFlag(values['spin-iters'], (v) => parseIntFlag('spin-iters', v, 1, MAX_ITERS * 100)),
+      kvKeys: optionalFlag(values['kv-keys'], (v) => parseIntFlag('kv-keys', v, 1, 1_000_000)),
+      requestTimeoutMs: optionalFlag(values['request-timeout-ms'], (v) =>
+        parseIntFlag('request-timeout-ms', v, 100, 600_000),
+      ),
       stopOnStdinEnd: true,
     });
     const runtime = resolveRuntime(values.runtime ?? 'node');

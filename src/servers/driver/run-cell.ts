@@ -19,14 +19,8 @@ import type { ServerCell, Verdict } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { mean, stdev } from '../../stats/descriptive.ts';
 import type { ArchName, ServerConfig } from '../config.ts';
-import { resolveServerConfig } from '../resolve.ts';
-import {
-  DEFAULT_ENDPOINT_PARAMS,
-  endpointProtocol,
-  requestSpec,
-  type EndpointName,
-  type EndpointParams,
-} from './endpoints.ts';
+import { resolveCellServerConfig } from '../resolve.ts';
+import { DEFAULT_ENDPOINT_PARAMS, requestSpec, type EndpointName, type EndpointParams } from './endpoints.ts';
 import { launchServer, type LaunchedServer } from './launch.ts';
 import { emptyServerCell } from './record.ts';
 import { sampleServingUnits, verifyHttpServer, verifyTcpServer } from './verify.ts';
@@ -117,7 +111,6 @@ export async function runServerCell(
 ): Promise<ServerCell> {
   const startedAt = new Date().toISOString();
   const log = options.log ?? (() => undefined);
-  const protocol = endpointProtocol(spec.endpoint);
   const params = { ...DEFAULT_ENDPOINT_PARAMS, ...spec.endpointParams };
   let runtime: RuntimeSpec | null = null;
   let config: ServerConfig | null = null;
@@ -148,15 +141,7 @@ export async function runServerCell(
   });
   try {
     runtime = typeof runtimeInput === 'string' ? resolveRuntime(runtimeInput) : runtimeInput;
-    config = resolveServerConfig({
-      arch: spec.arch,
-      workers: spec.workers,
-      threads: spec.threads,
-      tcp: protocol === 'tcp',
-      mode: protocol === 'tcp' ? (spec.endpoint === 'tcp-echo' ? 'echo' : 'compute') : undefined,
-      spinIters: spec.spinIters,
-      stopOnStdinEnd: true,
-    });
+    config = resolveCellServerConfig(spec);
   } catch (error) {
     return { ...base(), status: 'failed', reason: errorText(error) };
   }

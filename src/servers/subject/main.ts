@@ -3,6 +3,7 @@
  * `conlab serve` and by the bench driver: `entry.ts '<ServerConfig JSON>'`.
  * Subject-side only: no CLI, no store, no reports.
  */
+import { loadRegistryModules } from '../../core/registry.ts';
 import type { ServerConfig } from '../config.ts';
 import { runPrimary } from './arch/base.ts';
 
@@ -11,4 +12,6 @@ if (raw === undefined) {
   process.stderr.write("usage: entry.ts '<ServerConfig JSON>' (started by conlab serve / bench-server)\n");
   process.exit(2);
 }
+// Architectures added outside the built-in list (CONLAB_REGISTRY_MODULES) must be registered here too.
+await loadRegistryModules();
 await runPrimary(JSON.parse(raw) as ServerConfig);

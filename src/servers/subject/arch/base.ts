@@ -69,8 +69,7 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
 
   try {
     if (config.protocol === 'http') await ensureKv(config.kvPath, config.kvKeys);
-    const { architecture } = await architectures[config.arch]();
-    running = await architecture.start(context);
+    running = await architectures.get(config.arch).start(context);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof UnsupportedError) {

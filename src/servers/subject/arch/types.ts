@@ -4,7 +4,7 @@
  * Start-up, readiness, signals and shutdown live in base.ts, not here.
  */
 import type { EventLoopStats } from '../../../monitor/types.ts';
-import type { ArchName, ServerConfig } from '../../config.ts';
+import type { ServerConfig } from '../../config.ts';
 
 export interface ArchContext {
   config: ServerConfig;
@@ -28,9 +28,26 @@ export interface RunningArch {
   stop(graceMs: number): Promise<void>;
 }
 
+/**
+ * Where an architecture's serving event loops run: all in the primary
+ * ('in-process', one unit), or one unit per --workers as child processes
+ * ('process': a unit can die and be replaced on its own) or worker threads
+ * ('thread').
+ */
+export const unitKinds = ['in-process', 'process', 'thread'] as const;
+export type UnitKind = (typeof unitKinds)[number];
+
+/** A count's default: a number, or one per core of the machine it runs on. */
+export type CountDefault = number | 'cores';
+
 export interface Architecture {
-  name: ArchName;
+  name: string;
   summary: string;
+  unit: UnitKind;
+  /** Takes --workers (serving units): its default. Absent = exactly one unit (in-process architectures). */
+  workers?: { default: CountDefault };
+  /** Takes --threads (a CPU worker-thread pool per unit): its default. Absent = work runs inline (threads 0). */
+  threads?: { default: CountDefault };
   start(context: ArchContext): Promise<RunningArch>;
 }
 
