@@ -21,7 +21,7 @@ for (let i = 0; i < 2; i++) {
   const child = spawn(process.execPath, [entry, config], { stdio: ['pipe', 'pipe', 'inherit'] });
   // Each server says `ready` as a message; this prints the human line conlab serve prints.
   readMessages(child.stdout, isFromServer, (message) => {
-    if (message.type === 'ready') process.stdout.write(`${listeningLine(message)}\n`);
+    if (message.t === 'ready') process.stdout.write(`${listeningLine(message)}\n`);
   });
   children.push(child);
 }

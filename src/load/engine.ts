@@ -310,7 +310,7 @@ export class Engine implements ConnOwner {
   private flushSeconds(now: number): void {
     while (now >= this.secondEndMs) {
       this.hooks.second({
-        type: 'second',
+        t: 'second',
         threadIndex: this.plan.threadIndex,
         second: this.second,
         requests: this.secondRequests,

@@ -156,7 +156,7 @@ function runThreads(
       void cleanup().then(() => reject(error));
     };
     const stopAll = (): void => {
-      send({ type: 'stop' });
+      send({ t: 'stop' });
       // A thread that cannot answer a stop (blocked) is terminated; the run fails rather than hangs.
       timers.kill ??= setTimeout(
         () => fail(new LabError(ErrorCodes.INTERNAL, 'a generator thread did not stop', { exitCode: 1 })),
@@ -173,7 +173,7 @@ function runThreads(
       clearTimeout(timers.ready);
       started = true;
       const startAtEpochMs = performance.timeOrigin + performance.now() + 20;
-      send({ type: 'start', startAtEpochMs });
+      send({ t: 'start', startAtEpochMs });
       if (options.durationS !== undefined) {
         const plannedMs = (options.warmupS + options.durationS) * 1000;
         timers.overrun = setTimeout(stopAll, plannedMs + OVERRUN_GRACE_MS);
@@ -182,7 +182,7 @@ function runThreads(
 
     const onMessage = (message: FromThread): void => {
       if (settled) return;
-      switch (message.type) {
+      switch (message.t) {
         case 'ready':
           if (++ready === plans.length) startAll();
           break;

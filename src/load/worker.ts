@@ -18,13 +18,13 @@ try {
   const engine = new Engine(plan, {
     second: (report) => post(report),
     // Main terminates the thread once it has the summary; the engine has already closed every socket and timer.
-    done: (summary) => post({ type: 'done', summary }),
+    done: (summary) => post({ t: 'done', summary }),
   });
   port.on('message', (message: ToThread) => {
-    if (message.type === 'start') engine.start(message.startAtEpochMs);
+    if (message.t === 'start') engine.start(message.startAtEpochMs);
     else engine.stop();
   });
-  post({ type: 'ready', threadIndex: plan.threadIndex });
+  post({ t: 'ready', threadIndex: plan.threadIndex });
 } catch (error) {
   post(failureOf(error, { threadIndex: plan.threadIndex }));
 }

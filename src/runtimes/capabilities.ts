@@ -116,7 +116,7 @@ async function runProbe(runtime: RuntimeSpec): Promise<Record<Capability, Capabi
   // Its helpers (listeners, cluster workers, children) are in its group: the sweep ends them all.
   const stopped = await probe.stop({ graceMs: 5000, settleMs: 0 });
   return capabilitiesFromProbe(
-    answer?.type === 'done' ? answer.capabilities : null,
+    answer?.t === 'done' ? answer.capabilities : null,
     probe.stderrTail(),
     stopped.exitCode,
   );

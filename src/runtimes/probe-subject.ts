@@ -300,7 +300,7 @@ async function probe(): Promise<void> {
   for (const [name, check] of Object.entries(checks) as [Capability, Check][]) {
     results[name] = await runCheck(check);
   }
-  driver.send({ type: 'done', capabilities: results });
+  driver.send({ t: 'done', capabilities: results });
   process.exit(0);
 }
 

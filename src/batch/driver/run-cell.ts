@@ -91,7 +91,7 @@ async function runRepetition(
   seenPids.add(subject.pid);
   try {
     subject.send({
-      type: 'start',
+      t: 'start',
       spec: { ...batchIdentityOf(spec), inFlightPerWorker: spec.inFlightPerWorker },
     });
     const ready = await subject.waitReady(options.startTimeoutMs ?? 120_000).catch((error: unknown) => {
@@ -107,9 +107,9 @@ async function runRepetition(
     let measuredOffsetMs = 0;
     try {
       const goSentEpochMs = epochNowMs();
-      subject.send({ type: 'go' });
+      subject.send({ t: 'go' });
       reply = await subject.next(spec.timeoutMs, `the run to finish (timeout ${spec.timeoutMs} ms)`);
-      if (reply.type === 'done') {
+      if (reply.t === 'done') {
         measuredOffsetMs = timedSectionOffsetMs({
           monitorStartEpochMs,
           goSentEpochMs,
@@ -125,12 +125,12 @@ async function runRepetition(
       report = monitor.stop();
       for (const pid of report.pids) seenPids.add(pid);
     }
-    if (reply.type === 'error')
+    if (reply.t === 'error')
       throw reply.unsupported ? new Unsupported(reply.reason) : new Error(reply.reason);
-    if (reply.type !== 'done') throw new Error(`subject said '${reply.type}' instead of done`);
+    if (reply.t !== 'done') throw new Error(`subject said '${reply.t}' instead of done`);
     return { done: reply, monitor: report, subjectPid: subject.pid, measuredOffsetMs };
   } finally {
-    await subject.stop({ message: { type: 'stop' }, graceMs: STOP_GRACE_MS });
+    await subject.stop({ message: { t: 'stop' }, graceMs: STOP_GRACE_MS });
   }
 }
 

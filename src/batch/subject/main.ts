@@ -38,8 +38,8 @@ async function stop(code: number): Promise<void> {
 const driver = linkToDriver<ToSubject, FromSubject>({
   accepts: isToSubject,
   onMessage(message) {
-    if (message.type === 'start') void start(message.spec);
-    else if (message.type === 'go') void go();
+    if (message.t === 'start') void start(message.spec);
+    else if (message.t === 'go') void go();
     else void stop(0);
   },
   // The driver is gone: nobody will read results, so end the pools and exit.
@@ -62,7 +62,7 @@ async function start(next: SubjectSpec): Promise<void> {
       inFlightPerWorker: next.inFlightPerWorker,
     });
     await executor.start();
-    driver.send({ type: 'ready', pid: process.pid, runtime: currentRuntimeLabel(), pids: executor.pids() });
+    driver.send({ t: 'ready', pid: process.pid, runtime: currentRuntimeLabel(), pids: executor.pids() });
   } catch (error) {
     driver.send(failureOf(error, { phase: 'start' }));
   }
@@ -70,7 +70,7 @@ async function start(next: SubjectSpec): Promise<void> {
 
 async function go(): Promise<void> {
   if (!executor || !spec) {
-    driver.send({ type: 'error', phase: 'run', reason: 'go before a successful start' });
+    driver.send({ t: 'error', phase: 'run', reason: 'go before a successful start' });
     return;
   }
   const workload = getWorkload(spec.workload);
@@ -99,7 +99,7 @@ async function go(): Promise<void> {
     // Combining is verification, not work: outside the timed section.
     const answer = workload.combine(answers);
     driver.send({
-      type: 'done',
+      t: 'done',
       durationMs,
       startedAtEpochMs: performance.timeOrigin + t0,
       answer,

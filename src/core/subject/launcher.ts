@@ -170,19 +170,19 @@ export class Subject<In extends Message, Out extends Message> {
    * Throws SubjectFailure for its `error` (unsupported or not), for any other
    * first message, for its exit and for the deadline.
    */
-  async waitReady(timeoutMs: number): Promise<Extract<In, { type: 'ready' }>> {
+  async waitReady(timeoutMs: number): Promise<Extract<In, { t: 'ready' }>> {
     let first: In;
     try {
       first = await this.next(timeoutMs, `${this.label} to be ready`);
     } catch (error) {
       throw new SubjectFailure(error instanceof Error ? error.message : String(error));
     }
-    if (first.type === 'ready') return first as Extract<In, { type: 'ready' }>;
-    if (first.type === 'error') {
+    if (first.t === 'ready') return first as Extract<In, { t: 'ready' }>;
+    if (first.t === 'error') {
       const failure = first as unknown as Failure;
       throw new SubjectFailure(failure.reason, failure.unsupported === true);
     }
-    throw new SubjectFailure(`${this.label} said '${first.type}' before it was ready`);
+    throw new SubjectFailure(`${this.label} said '${first.t}' before it was ready`);
   }
 
   /** True once the main process has exited (and its output was read). */

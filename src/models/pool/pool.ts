@@ -83,7 +83,7 @@ export class Pool {
     transport.onMessages((messages) => this.receive(slot, messages));
     transport.onExit((reason) => this.workerExited(index, slot, reason));
     transport.send({
-      type: 'init',
+      t: 'init',
       workload: this.options.workload,
       params: this.options.params,
       threads: this.options.kind === 'process' ? this.options.threadsPerProcess : 0,
@@ -110,7 +110,7 @@ export class Pool {
 
   private receive(slot: Slot, messages: FromWorker[]): void {
     for (const message of messages) {
-      if (message.type === 'done') {
+      if (message.t === 'done') {
         const task = slot.inFlight.get(message.id);
         if (!task) continue;
         slot.inFlight.delete(message.id);
@@ -119,7 +119,7 @@ export class Pool {
             new Error(`worker answered ${message.answers.length} items for a task of ${task.count}`),
           );
         } else task.resolve(message.answers);
-      } else if (message.type === 'error') {
+      } else if (message.t === 'error') {
         if (message.id === -1) {
           slot.onStartFailure?.(message.reason);
           continue;
@@ -128,7 +128,7 @@ export class Pool {
         if (!task) continue;
         slot.inFlight.delete(message.id);
         task.reject(new Error(`items ${task.start}..${task.start + task.count - 1}: ${message.reason}`));
-      } else if (message.type === 'ready') {
+      } else if (message.t === 'ready') {
         slot.ready = true;
         for (const pid of message.pids) this.allPids.add(pid);
         slot.onReady?.();
@@ -171,7 +171,7 @@ export class Pool {
       const task = this.queueHead < this.queue.length ? this.queue[this.queueHead++] : this.producer?.();
       if (!task) break;
       best.inFlight.set(task.id, task);
-      best.transport.send({ type: 'run', id: task.id, start: task.start, count: task.count });
+      best.transport.send({ t: 'run', id: task.id, start: task.start, count: task.count });
     }
     this.queue.length = 0;
     this.queueHead = 0;

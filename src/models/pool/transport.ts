@@ -167,7 +167,7 @@ export class ProcessTransport implements Transport {
 
   async close(graceMs: number): Promise<void> {
     if (this.exited) return;
-    this.send({ type: 'stop' });
+    this.send({ t: 'stop' });
     this.outbox.flush();
     this.child.stdin?.end();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

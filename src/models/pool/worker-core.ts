@@ -26,21 +26,21 @@ export function createWorkerCore(io: WorkerIo): (batch: ToWorker[]) => void {
 
   const runTask = (id: number, start: number, count: number): void => {
     if (!workload) {
-      io.send({ type: 'error', id, reason: 'worker got a task before init' });
+      io.send({ t: 'error', id, reason: 'worker got a task before init' });
       return;
     }
     const began = performance.now();
     try {
       const answers: ItemAnswer[] = [];
       for (let i = start; i < start + count; i++) answers.push(workload.runSync(params, i));
-      io.send({ type: 'done', id, answers });
+      io.send({ t: 'done', id, answers });
     } catch (error) {
-      io.send({ type: 'error', id, reason: error instanceof Error ? error.message : String(error) });
+      io.send({ t: 'error', id, reason: error instanceof Error ? error.message : String(error) });
     }
     if (performance.now() - began > FLUSH_AFTER_MS) io.flush();
   };
 
-  const init = async (message: Extract<ToWorker, { type: 'init' }>): Promise<void> => {
+  const init = async (message: Extract<ToWorker, { t: 'init' }>): Promise<void> => {
     try {
       workload = getWorkload(message.workload);
       params = message.params;
@@ -58,23 +58,23 @@ export function createWorkerCore(io: WorkerIo): (batch: ToWorker[]) => void {
         });
         await innerPool.start();
       }
-      io.send({ type: 'ready', pid: process.pid, threadId, pids: [] });
+      io.send({ t: 'ready', pid: process.pid, threadId, pids: [] });
     } catch (error) {
-      io.send({ type: 'error', id: -1, reason: error instanceof Error ? error.message : String(error) });
+      io.send({ t: 'error', id: -1, reason: error instanceof Error ? error.message : String(error) });
     }
     io.flush();
   };
 
   return (batch) => {
     for (const message of batch) {
-      if (message.type === 'init') void init(message);
-      else if (message.type === 'run') {
+      if (message.t === 'init') void init(message);
+      else if (message.t === 'run') {
         if (innerPool) {
           const { id } = message;
           innerPool.submit(message.start, message.count).then(
-            (answers) => io.send({ type: 'done', id, answers }),
+            (answers) => io.send({ t: 'done', id, answers }),
             (error: unknown) =>
-              io.send({ type: 'error', id, reason: error instanceof Error ? error.message : String(error) }),
+              io.send({ t: 'error', id, reason: error instanceof Error ? error.message : String(error) }),
           );
         } else runTask(message.id, message.start, message.count);
       } else {

@@ -71,7 +71,7 @@ export async function runPipeline(
   const removeDir = whileRunning(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const { message, monitor } = await runSubject(options, dir, environment.runtime);
-    if (message.type === 'error') {
+    if (message.t === 'error') {
       return {
         ...base,
         status: message.unsupported ? 'skipped' : 'failed',
@@ -138,7 +138,7 @@ function subjectTimeoutMs(options: PipelineOptions): number {
 }
 
 /** The subject's last word: its result or why it has none. */
-type SubjectFinalMessage = Exclude<FromPipelineSubject, { type: 'progress' }>;
+type SubjectFinalMessage = Exclude<FromPipelineSubject, { t: 'progress' }>;
 
 interface SubjectOutcome {
   message: SubjectFinalMessage;
@@ -171,11 +171,11 @@ async function runSubject(
     );
   try {
     let message = await next();
-    if (message.type === 'progress') {
+    if (message.t === 'progress') {
       monitor = startMonitor({ rootPid: subject.pid });
       message = await next();
     }
-    if (message.type === 'progress') throw new Error(`the pipeline subject said progress twice`);
+    if (message.t === 'progress') throw new Error(`the pipeline subject said progress twice`);
     // The subject exits by itself after its last word; the monitor's window includes its exit.
     await Promise.race([subject.exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     return { message, monitor: stopMonitor() };

@@ -103,17 +103,17 @@ function launchedServer(subject: Subject<FromServer, ToServer>, ready: ServerRea
   const tail = (): string => subject.stderrTail().trim().split('\n').slice(-5).join(' | ');
   // After readiness the subject speaks only when asked (stats) and as it stops (done); a late answer
   // to an earlier question is skipped, so each caller gets the message it waits for or null.
-  const nextOf = async <T extends FromServer['type']>(
-    type: T,
+  const nextOf = async <T extends FromServer['t']>(
+    kind: T,
     timeoutMs: number,
-  ): Promise<Extract<FromServer, { type: T }> | null> => {
+  ): Promise<Extract<FromServer, { t: T }> | null> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const message = await subject
         .next(Math.max(0, deadline - Date.now()), `${subject.label} to answer`)
         .catch(() => null);
       if (message === null) return null;
-      if (message.type === type) return message as Extract<FromServer, { type: T }>;
+      if (message.t === kind) return message as Extract<FromServer, { t: T }>;
     }
   };
   return {
@@ -124,9 +124,9 @@ function launchedServer(subject: Subject<FromServer, ToServer>, ready: ServerRea
     ready,
     exited: subject.exited,
     stderrTail: tail,
-    startMeasuring: () => subject.send({ type: 'measure' }),
+    startMeasuring: () => subject.send({ t: 'measure' }),
     async eventLoopStats(timeoutMs = 5000) {
-      subject.send({ type: 'stats' });
+      subject.send({ t: 'stats' });
       return (await nextOf('stats', timeoutMs))?.eventLoop ?? [];
     },
     async stop(waitMs = 15_000) {

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const { options, dir } = request;
   const missing = missingCapability(options.method);
   if (missing !== null) {
-    driver.send({ type: 'error', unsupported: true, reason: unsupportedOn(currentRuntimeLabel(), missing) });
+    driver.send({ t: 'error', unsupported: true, reason: unsupportedOn(currentRuntimeLabel(), missing) });
     driver.close();
     return;
   }
@@ -46,10 +46,10 @@ async function main(): Promise<void> {
   const run = await pipelineMethodRunners[options.method]({
     options,
     dir,
-    onClockStart: () => driver.send({ type: 'progress', phase: 'clock-start' }),
+    onClockStart: () => driver.send({ t: 'progress', phase: 'clock-start' }),
   });
   driver.send({
-    type: 'done',
+    t: 'done',
     measurement: {
       runtime: currentRuntimeLabel(),
       elapsedS: run.elapsedS,

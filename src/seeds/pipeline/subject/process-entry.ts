@@ -34,7 +34,7 @@ readMessages(process.stdin, isToPipelineWorker, () => {
   if (started) return;
   started = true;
   try {
-    send({ type: 'done', tally: runBlockingPipelineFor(opened, spec.durationS) });
+    send({ t: 'done', tally: runBlockingPipelineFor(opened, spec.durationS) });
   } catch (error) {
     send(failureOf(error, { index: spec.index }));
     process.exitCode = 1;
@@ -49,4 +49,4 @@ process.stdin.on('end', () => {
     process.exitCode = 3;
   }
 });
-send({ type: 'ready', index: spec.index, pid: process.pid, threadId: 0 });
+send({ t: 'ready', index: spec.index, pid: process.pid, threadId: 0 });

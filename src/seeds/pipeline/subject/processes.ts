@@ -26,13 +26,13 @@ export async function runProcesses(context: MethodContext): Promise<MethodRun> {
 
   const finished = new Promise<number>((resolve, reject) => {
     const onMessage = (message: PipelineWorkerMessage): void => {
-      if (message.type === 'error') return reject(new Error(`pipeline ${message.index}: ${message.reason}`));
-      if (message.type === 'ready') {
+      if (message.t === 'error') return reject(new Error(`pipeline ${message.index}: ${message.reason}`));
+      if (message.t === 'ready') {
         pids.push(message.pid);
         if (--remainingReady === 0) {
           t0 = performance.now();
           context.onClockStart();
-          const go: ToPipelineWorker = { type: 'go' };
+          const go: ToPipelineWorker = { t: 'go' };
           for (const child of children) child.stdin?.write(encodeLine(go));
         }
         return;

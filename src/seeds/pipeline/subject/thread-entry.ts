@@ -19,10 +19,10 @@ function post(message: PipelineWorkerMessage): void {
 let pipeline: BlockingPipeline | undefined;
 try {
   pipeline = new BlockingPipeline({ ...data, stop: { cells: control, index: CONTROL_STOP } });
-  post({ type: 'ready', index: data.index, pid: process.pid, threadId });
+  post({ t: 'ready', index: data.index, pid: process.pid, threadId });
   Atomics.wait(control, CONTROL_GO, 0);
   if (Atomics.load(control, CONTROL_STOP) === 0) {
-    post({ type: 'done', tally: runBlockingPipelineFor(pipeline, data.durationS) });
+    post({ t: 'done', tally: runBlockingPipelineFor(pipeline, data.durationS) });
   }
 } catch (error) {
   post(failureOf(error, { index: data.index }));

@@ -41,20 +41,20 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     probe.stop();
     const done = running ? running.stop(STOP_GRACE_MS) : Promise.resolve();
     void done.finally(() => {
-      driver.send({ type: 'done', pid: process.pid, restarts: running?.restarts() ?? 0 });
+      driver.send({ t: 'done', pid: process.pid, restarts: running?.restarts() ?? 0 });
       process.exit(0);
     });
   };
   const onRequest = async (message: ToServer): Promise<void> => {
     if (!running || stopping) return;
-    if (message.type === 'measure') {
+    if (message.t === 'measure') {
       probe.stop();
       probe = startEventLoopProbe();
       running.measure();
       return;
     }
     const units = await running.unitEventLoops();
-    driver.send({ type: 'stats', eventLoop: [probe.stop(), ...units] });
+    driver.send({ t: 'stats', eventLoop: [probe.stop(), ...units] });
   };
   const driver = linkToDriver<ToServer, FromServer>({
     accepts: isToServer,
@@ -73,10 +73,10 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof UnsupportedError) {
-      driver.send({ type: 'error', reason: unsupportedOn(currentRuntimeLabel(), reason), unsupported: true });
+      driver.send({ t: 'error', reason: unsupportedOn(currentRuntimeLabel(), reason), unsupported: true });
       process.exit(EXIT_UNSUPPORTED);
     }
-    driver.send({ type: 'error', reason: `failed to start ${config.arch}: ${reason}` });
+    driver.send({ t: 'error', reason: `failed to start ${config.arch}: ${reason}` });
     process.exit(1);
   }
   if (stopping) {
@@ -85,7 +85,7 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     process.exit(0);
   }
   driver.send({
-    type: 'ready',
+    t: 'ready',
     protocol: config.protocol,
     host: running.host,
     port: running.port,

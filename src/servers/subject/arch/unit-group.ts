@@ -100,7 +100,7 @@ export class UnitGroup implements RunningArch {
   }
 
   measure(): void {
-    this.broadcast({ type: 'measure' });
+    this.broadcast({ t: 'measure' });
   }
 
   async unitEventLoops(): Promise<EventLoopStats[]> {
@@ -118,7 +118,7 @@ export class UnitGroup implements RunningArch {
               member.onStats = undefined;
               resolve(stats);
             };
-            member.handle.send({ type: 'stats' });
+            member.handle.send({ t: 'stats' });
           }),
       ),
     );
@@ -131,7 +131,7 @@ export class UnitGroup implements RunningArch {
       this.members.map(async (member) => {
         if (!member) return;
         const gone = new Promise<void>((resolve) => member.handle.onExit(() => resolve()));
-        member.handle.send({ type: 'stop', graceMs });
+        member.handle.send({ t: 'stop', graceMs });
         const timer = setTimeout(() => member.handle.kill(), graceMs + 1000);
         await gone;
         clearTimeout(timer);
@@ -167,11 +167,11 @@ export class UnitGroup implements RunningArch {
         reject(new Error(`${handle.label} did not listen within ${START_TIMEOUT_MS} ms`));
       }, START_TIMEOUT_MS);
       handle.onMessage((message) => {
-        if (message.type === 'stats') return member.onStats?.(message.eventLoop);
+        if (message.t === 'stats') return member.onStats?.(message.eventLoop);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (message.type === 'ready') {
+        if (message.t === 'ready') {
           member.port = message.port;
           if (index === 0) this.host = message.host;
           resolve(message.port);
@@ -208,7 +208,7 @@ export class UnitGroup implements RunningArch {
       if (this.stopping) return;
       // Cluster workers must ask for the configured port again: the cluster primary keys its shared socket by it.
       this.launch(index, this.options.sharedBind ? this.context.config.port : this.port)
-        .then(() => this.broadcast({ type: 'restarts', count: this.restartCount }))
+        .then(() => this.broadcast({ t: 'restarts', count: this.restartCount }))
         .catch((error: unknown) =>
           this.context.log(
             `replacement of unit ${index} failed: ${error instanceof Error ? error.message : String(error)}`,

@@ -39,16 +39,16 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
   // From listening until `measure`, then over the measured window: a 10 ms timer, nothing per request.
   let probe = startEventLoopProbe();
   transport.onMessage((message) => {
-    if (message.type === 'stop') stop(message.graceMs);
-    else if (message.type === 'restarts') running.setRestarts(message.count);
-    else if (message.type === 'measure') {
+    if (message.t === 'stop') stop(message.graceMs);
+    else if (message.t === 'restarts') running.setRestarts(message.count);
+    else if (message.t === 'measure') {
       probe.stop();
       probe = startEventLoopProbe();
-    } else transport.send({ type: 'stats', eventLoop: probe.stop() });
+    } else transport.send({ t: 'stats', eventLoop: probe.stop() });
   });
   transport.onPrimaryGone(() => stop(1000));
   transport.send({
-    type: 'ready',
+    t: 'ready',
     host: running.host,
     port: running.port,
     pid: process.pid,
