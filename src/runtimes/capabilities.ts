@@ -1,15 +1,17 @@
 /**
  * What each runtime can do, found by running probe-subject.ts under it once
  * (the real thing, not a version table) and cached per binary and version:
- * in memory, and in node_modules/.cache/conlab so later commands skip the
+ * in memory, and in conlab's cache folder (src/core/cache-dir.ts) so later commands skip the
  * few seconds a probe takes. `requireCapability` turns an answer into the
  * skip reason cells carry: "unsupported on bun@1.4.5 (reusePort-http: ...)".
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TIMED_OUT, capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
 import type { RuntimeSpec } from './registry.ts';
+import { conlabCacheDir } from '../core/cache-dir.ts';
 import { ErrorCodes, unknownName } from '../core/errors.ts';
 
 export { capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
@@ -25,8 +27,8 @@ export interface RuntimeCapabilities {
 const PROBE_VERSION = 3;
 const PROBE_TIMEOUT_MS = 180_000;
 const probeScript = fileURLToPath(new URL('./probe-subject.ts', import.meta.url));
-const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/conlab/', import.meta.url));
-const cacheFile = `${cacheDir}capabilities.json`;
+const cacheDir = conlabCacheDir();
+const cacheFile = join(cacheDir, 'capabilities.json');
 
 const memory = new Map<string, RuntimeCapabilities>();
 
