@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { RESULT_SCHEMA_VERSION } from '../../src/results/record.ts';
 import { workloadNames } from '../../src/workloads/index.ts';
 import { runBatchCli, runtimeOrSkip, type Finished } from './helpers.ts';
 
@@ -73,7 +74,7 @@ test('--json prints one document with verified answers and speedups', async () =
   ]);
   assert.equal(finished.code, 0, finished.stderr);
   const doc = JSON.parse(finished.stdout) as JsonDoc;
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, RESULT_SCHEMA_VERSION);
   assert.ok(doc.env.cores >= 1);
   assert.deepEqual(
     doc.results.map((r) => r.model),

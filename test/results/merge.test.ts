@@ -9,7 +9,7 @@ import { batchRecord, env, histogramOf, serverRecord } from './fixtures.ts';
 
 function runOf(runId: string, cells: RunData['cells']): RunData {
   return {
-    run: { runId, suiteName: 's', status: 'complete', startedAt: 'x', endedAt: 'y', env, suite: {} },
+    run: { runId, suiteName: 's', command: 'run', status: 'complete', startedAt: 'x', endedAt: 'y', env, suite: {} },
     cells,
   };
 }
