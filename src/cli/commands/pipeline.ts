@@ -1,14 +1,15 @@
 /**
  * `conlab pipeline`: seed 001's I/O pipeline (recv → compute → write+fsync)
  * with N pipelines under one method, in the seed's own result format on
- * request. All input is validated (and the output file opened) before the
- * first run starts.
+ * request, stored as a run named `pipeline`. All input is validated (and
+ * the output file opened) before the first run starts.
  */
 import { accessSync, appendFileSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
+import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import {
   SEED_BUFFER_KIB,
@@ -17,7 +18,7 @@ import {
   type PipelineMethod,
   type PipelineOptions,
 } from '../../seeds/pipeline/options.ts';
-import { runPipeline, type PipelineRunResult } from '../../seeds/pipeline/driver.ts';
+import { runPipelineSweep } from '../../seeds/pipeline/sweep.ts';
 import {
   pipelineFormats,
   renderPipelineJson,
@@ -49,6 +50,8 @@ removed afterwards (also on Ctrl-C).
   --buffer-kib K     buffer size (default ${SEED_BUFFER_KIB})
   --recv-delay S     receive delay in seconds (default ${SEED_RECV_DELAY_S})
   --tmpdir DIR       where the temporary directory is made (default the OS temp dir)
+  --store PATH       results store (default ${DEFAULT_STORE_PATH}); the runs are
+                     stored as one run named 'pipeline' for results/compare/report
 
 'GIL enabled' in seed-tsv is True for methods that run all JavaScript on one
 thread (sequential, async) and False for threads and processes.
@@ -61,6 +64,7 @@ interface PipelineCommandPlan {
   output: string | undefined;
   runtimeName: string;
   tmpRoot: string;
+  storePath: string;
 }
 
 export function planPipelineCommand(argv: string[]): PipelineCommandPlan {
@@ -75,6 +79,7 @@ export function planPipelineCommand(argv: string[]): PipelineCommandPlan {
     'buffer-kib': { type: 'string' },
     'recv-delay': { type: 'string' },
     tmpdir: { type: 'string' },
+    store: { type: 'string' },
   });
   const methodName = values.method ?? 'async';
   if (!(pipelineMethods as readonly string[]).includes(methodName)) {
@@ -111,6 +116,7 @@ export function planPipelineCommand(argv: string[]): PipelineCommandPlan {
     output: values.output,
     runtimeName: values.runtime ?? 'node',
     tmpRoot,
+    storePath: values.store ?? DEFAULT_STORE_PATH,
   };
 }
 
@@ -155,32 +161,43 @@ export const command: Command = {
   async run(argv) {
     const plan = planPipelineCommand(argv);
     const runtime = resolveRuntime(plan.runtimeName);
-    const results: PipelineRunResult[] = [];
     const emit = (text: string): void => {
       if (plan.output !== undefined) appendFileSync(plan.output, text);
       else process.stdout.write(text);
     };
+    const store = openStore(plan.storePath);
     if (plan.output !== undefined && plan.format !== 'seed-tsv') writeFileSync(plan.output, '');
-    for (const options of plan.runs) {
-      if (plan.runs.length > 1) {
-        process.stderr.write(
-          `pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`,
-        );
+    try {
+      const { runId, results } = await runPipelineSweep(plan.runs, {
+        runtime,
+        tmpRoot: plan.tmpRoot,
+        store,
+        onStart: (options) => {
+          if (plan.runs.length > 1) {
+            process.stderr.write(
+              `pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`,
+            );
+          }
+        },
+        // seed-tsv goes out run by run, so an interrupted sweep keeps the rows it finished.
+        onResult: (result) => {
+          if (plan.format === 'seed-tsv') emit(renderSeedTsv(result));
+        },
+      });
+      if (plan.format === 'table') emit(renderPipelineTable(results));
+      if (plan.format === 'json') emit(renderPipelineJson(results));
+      for (const result of results) {
+        if (result.status !== 'ok') {
+          process.stderr.write(
+            `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
+          );
+        }
       }
-      const result = await runPipeline(options, { runtime, tmpRoot: plan.tmpRoot });
-      results.push(result);
-      // seed-tsv goes out run by run, so an interrupted sweep keeps the rows it finished.
-      if (plan.format === 'seed-tsv') emit(renderSeedTsv(result));
+      // stderr: stdout (or --output) carries the seed's own format, unchanged.
+      process.stderr.write(`pipeline: run ${runId} stored in ${store.path}\n`);
+      return results.some((result) => result.status === 'failed') ? 1 : 0;
+    } finally {
+      store.close();
     }
-    if (plan.format === 'table') emit(renderPipelineTable(results));
-    if (plan.format === 'json') emit(renderPipelineJson(results));
-    for (const result of results) {
-      if (result.status !== 'ok') {
-        process.stderr.write(
-          `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
-        );
-      }
-    }
-    return results.some((result) => result.status === 'failed') ? 1 : 0;
   },
 };
