@@ -35,7 +35,9 @@ export interface RecordedRun {
   records: CellRecord[];
 }
 
-export async function recordRun<Cell extends StepCell>(options: RecordRunOptions<Cell>): Promise<RecordedRun> {
+export async function recordRun<Cell extends StepCell>(
+  options: RecordRunOptions<Cell>,
+): Promise<RecordedRun> {
   const { store } = options;
   const repetitions = options.repetitions ?? 1;
   // A cell asked for twice (`--clients 4,4`) is one cell: the store keeps one record per key and repetition.

@@ -42,7 +42,7 @@ export interface RunStepsOptions<Cell extends StepCell> {
   /** The record of a cell whose executor threw: its lab's own empty record, failed with the reason. */
   failedRecord(cell: Cell, repetition: number, reason: string): CellRecord;
   /** Seconds a repetition of the cell should take, for the ETA before it has been measured. */
-  estimateSeconds(cell: Cell): number;
+  estimateSeconds: (cell: Cell) => number;
   timeBudgetS: number | null;
   onStart?(event: StepEvent<Cell>): void;
   onEnd?(event: StepEvent<Cell>, record: CellRecord): void;

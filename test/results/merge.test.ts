@@ -10,7 +10,16 @@ import type { PipelineCell } from '../../src/results/record.ts';
 
 function runOf(runId: string, cells: RunData['cells']): RunData {
   return {
-    run: { runId, suiteName: 's', command: 'run', status: 'complete', startedAt: 'x', endedAt: 'y', env, suite: {} },
+    run: {
+      runId,
+      suiteName: 's',
+      command: 'run',
+      status: 'complete',
+      startedAt: 'x',
+      endedAt: 'y',
+      env,
+      suite: {},
+    },
     cells,
   };
 }

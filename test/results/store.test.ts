@@ -203,7 +203,14 @@ test('only suite runs resume: an unfinished preset or pipeline run is never pick
   const store = openStore(join(tempDir(t), 'r.db'));
   t.after(() => store.close());
   const suiteRun = store.createRun({ suiteName: 's', env, suite: {}, cells: [], plan });
-  const presetRun = store.createRun({ suiteName: 'preset seed004', command: 'preset', env, suite: {}, cells: [], plan });
+  const presetRun = store.createRun({
+    suiteName: 'preset seed004',
+    command: 'preset',
+    env,
+    suite: {},
+    cells: [],
+    plan,
+  });
   store.markRun(presetRun, 'interrupted', 'Ctrl-C');
   assert.equal(store.lastUnfinishedRunId(), suiteRun);
   assert.deepEqual(
@@ -247,7 +254,10 @@ test('recordRun: one run per command, each record stored as its cell ends, a thr
   assert.deepEqual(storedWhenStarted, [0, 1]);
   assert.deepEqual(recorded.outcome, { status: 'complete', note: null, measured: 2, remaining: 0 });
   const data = store.loadRun(recorded.runId);
-  assert.deepEqual([data.run.suiteName, data.run.command, data.run.status], ['pipeline', 'pipeline', 'complete']);
+  assert.deepEqual(
+    [data.run.suiteName, data.run.command, data.run.status],
+    ['pipeline', 'pipeline', 'complete'],
+  );
   assert.deepEqual(data.run.suite, { durationS: 2 });
   assert.deepEqual(
     data.cells.map((cell) => [cell.cellKey, cell.status, cell.reason]),

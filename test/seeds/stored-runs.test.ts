@@ -69,12 +69,10 @@ test('preset seed004 is stored as a run the report draws; its CSV and the store 
   const [run] = await runsIn(store.args);
   assert.ok(run);
   assert.match(stderr, new RegExp(`run ${run.runId} \\(preset seed004\\) stored in `));
-  assert.deepEqual([run.suiteName, run.command, run.status, run.storedCells], [
-    'preset seed004',
-    'preset',
-    'complete',
-    2,
-  ]);
+  assert.deepEqual(
+    [run.suiteName, run.command, run.status, run.storedCells],
+    ['preset seed004', 'preset', 'complete', 2],
+  );
 
   const cells = (await storedCells(store.args)) as ServerCell[];
   for (const row of csv.rows) {
@@ -225,7 +223,10 @@ test('a server that stops uncleanly fails the preset cell exactly as it fails a 
   const [benchCell] = (JSON.parse(bench.stdout) as { cells: ServerCell[] }).cells;
   assert.ok(benchCell);
   assert.equal(benchCell.status, 'failed');
-  assert.match(benchCell.reason ?? '', /^repetition 1: server did not stop cleanly on SIGTERM \(exit code 7\)/);
+  assert.match(
+    benchCell.reason ?? '',
+    /^repetition 1: server did not stop cleanly on SIGTERM \(exit code 7\)/,
+  );
 
   const output = join(dir, 'seed004.json');
   const preset = await runCli(

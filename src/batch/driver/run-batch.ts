@@ -72,7 +72,7 @@ export async function runBatchStored(
   runtimes: RuntimeSpec[],
   options: RunBatchOptions & { store: ResultStore; name: string },
 ): Promise<{ runId: string; cells: BatchCell[] }> {
-  const { store, name, onProgress, ...cellOptions } = options;
+  const { store, name, ...cellOptions } = options;
   const repetitions = specs[0]?.repetitions ?? 1;
   if (specs.some((spec) => spec.repetitions !== repetitions)) {
     throw new Error('a stored batch run takes one repetition count for every cell');
@@ -97,7 +97,7 @@ export async function runBatchStored(
       const what = `${cell.label} rep ${repetition + 1}/${repetitions}`;
       return runBatchCell({ ...cell.spec, repetitions: 1 }, cell.runtime, {
         ...cellOptions,
-        onProgress: (text) => onProgress?.(`${what}: ${text}`),
+        onProgress: (text) => options.onProgress?.(`${what}: ${text}`),
       });
     },
     failedRecord: (cell, repetition, reason) => ({
@@ -108,7 +108,7 @@ export async function runBatchStored(
     }),
     estimateSeconds: () => UNKNOWN_CELL_S,
     onEnd: (event, record) =>
-      onProgress?.(
+      options.onProgress?.(
         `[${event.index}/${event.total}] ${event.cell.label}: ${record.status}${record.status === 'ok' && record.kind === 'batch' ? ` ${(record.durationMs / 1000).toFixed(3)} s` : ` (${record.reason ?? ''})`}`,
       ),
   });

@@ -66,8 +66,10 @@ function plan(context: PresetContext): PresetPlan {
   const levels = context.clients ?? (context.quick ? [1, 4] : [1, 4, 16]);
   const durationS = context.durationS ?? (context.quick ? 1 : 10);
   const warmupS = context.quick ? 0 : 1;
-  const planned: { identity: Pick<Seed002Row, 'workload' | 'iters' | 'arch' | 'concurrency'>; cell: PresetCell }[] =
-    [];
+  const planned: {
+    identity: Pick<Seed002Row, 'workload' | 'iters' | 'arch' | 'concurrency'>;
+    cell: PresetCell;
+  }[] = [];
   for (const workload of workloads) {
     for (const arch of archs) {
       for (const concurrency of levels) {
@@ -86,7 +88,10 @@ function plan(context: PresetContext): PresetPlan {
           },
           context.runtime,
         );
-        planned.push({ identity: { workload: workload.name, iters: workload.iters, arch, concurrency }, cell });
+        planned.push({
+          identity: { workload: workload.name, iters: workload.iters, arch, concurrency },
+          cell,
+        });
       }
     }
   }

@@ -77,7 +77,10 @@ function plan(context: PresetContext): PresetPlan {
       };
       const config = serverConfigOf(spec);
       const label = `seed004: ${arch} workers=${config.workers} threads=${config.threads} clients=${clientCount} (${durationS} s)`;
-      planned.push({ identity: { arch, clients: clientCount }, cell: presetCell(label, spec, context.runtime) });
+      planned.push({
+        identity: { arch, clients: clientCount },
+        cell: presetCell(label, spec, context.runtime),
+      });
     }
   }
   const runtime = context.runtime.label;
