@@ -22,6 +22,18 @@ const plan = [
   { cellKey: 'b', repetition: 0 },
 ];
 
+/** A run with one batch record, written with the columns every store version has (as an older conlab wrote it). */
+function writeOldRun(path: string, runId: string, status: string, record: { cellKey: string }): void {
+  const db = new DatabaseSync(path);
+  db.prepare(
+    `INSERT INTO runs (run_id, suite_name, status, started_at, env_json, suite_json, cells_json, plan_json) VALUES (?, 's', ?, '2026-01-01T00:00:00Z', ?, '{}', '[]', '[]')`,
+  ).run(runId, status, JSON.stringify(env));
+  db.prepare(
+    `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json) VALUES (?, ?, 0, 'batch', 'ok', 'node@24', 'x', ?)`,
+  ).run(runId, record.cellKey, JSON.stringify(record));
+  db.close();
+}
+
 function storeCode(fn: () => unknown): string {
   try {
     fn();
@@ -102,15 +114,8 @@ test('an older store is migrated (metrics backfilled), and the migrated store ke
   const old = openStore(path, { upToVersion: 1 });
   old.close();
   // Write a v1 row the way a v1 conlab did (v1 has no metrics table).
-  const db = new DatabaseSync(path);
   const record = batchRecord('processes', 0, 400);
-  db.prepare(
-    `INSERT INTO runs (run_id, suite_name, status, started_at, env_json, suite_json, cells_json, plan_json) VALUES ('old-1', 's', 'complete', '2026-01-01T00:00:00Z', ?, '{}', '[]', '[]')`,
-  ).run(JSON.stringify(env));
-  db.prepare(
-    `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json) VALUES ('old-1', ?, 0, 'batch', 'ok', 'node@24', 'x', ?)`,
-  ).run(record.cellKey, JSON.stringify(record));
-  db.close();
+  writeOldRun(path, 'old-1', 'complete', record);
 
   const store = openStore(path);
   store.close();
@@ -181,15 +186,8 @@ test('migration to schema 3: runs get their command (all suite runs), records sa
   const path = join(tempDir(t), 'v2.db');
   openStore(path, { upToVersion: 2 }).close();
   // A store as the previous conlab left it: a killed suite run holding a record of schema 1.
-  const db = new DatabaseSync(path);
   const record = { ...batchRecord('threads', 0, 400), schemaVersion: 1 };
-  db.prepare(
-    `INSERT INTO runs (run_id, suite_name, status, started_at, env_json, suite_json, cells_json, plan_json) VALUES ('old-2', 's', 'running', '2026-01-01T00:00:00Z', ?, '{}', '[]', '[]')`,
-  ).run(JSON.stringify(env));
-  db.prepare(
-    `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json) VALUES ('old-2', ?, 0, 'batch', 'ok', 'node@24', 'x', ?)`,
-  ).run(record.cellKey, JSON.stringify(record));
-  db.close();
+  writeOldRun(path, 'old-2', 'running', record);
 
   const store = openStore(path);
   t.after(() => store.close());

@@ -27,19 +27,43 @@ export function pickArchs<T extends string>(
 }
 
 /**
- * A preset cell keyed like any server cell (runtime by the name the user
- * gave, so runs compare across runtime updates). Resolving the server here
- * makes a bad shape a LabError before anything starts.
+ * A preset's cells, each with the identity its table row starts from, and
+ * the rows again once the cells have records: identity, the figures every
+ * preset shows, and what `extra` takes from the record. Cells are keyed like
+ * any server cell (runtime by the name the user gave, so runs compare across
+ * runtime updates); resolving the server here makes a bad shape a LabError
+ * before anything starts.
  */
-export function presetCell(label: string, spec: ServerCellSpec, runtime: RuntimeSpec): PresetCell {
-  return { cellKey: serverCellKey(spec, serverConfigOf(spec), runtime.name), label, spec };
+export interface PlannedCells<Identity> {
+  add(identity: Identity, label: string, spec: ServerCellSpec): void;
+  readonly cells: PresetCell[];
+  rows<Extra>(
+    records: readonly ServerCell[],
+    extra: (record: ServerCell) => Extra,
+  ): (Identity & Extra & CellFigures)[];
 }
 
-/** The record of the i-th planned cell (the runner returns one per cell, in order). */
-export function recordAt(records: readonly ServerCell[], index: number): ServerCell {
-  const record = records[index];
-  if (!record) throw new Error(`preset cell ${index + 1} has no record (${records.length} recorded)`);
-  return record;
+export function plannedCells<Identity>(runtime: RuntimeSpec): PlannedCells<Identity> {
+  const planned: { identity: Identity; cell: PresetCell }[] = [];
+  return {
+    add(identity, label, spec) {
+      planned.push({
+        identity,
+        cell: { cellKey: serverCellKey(spec, serverConfigOf(spec), runtime.name), label, spec },
+      });
+    },
+    get cells() {
+      return planned.map(({ cell }) => cell);
+    },
+    rows(records, extra) {
+      return planned.map(({ identity }, i) => {
+        const record = records[i];
+        // The runner returns one record per planned cell, in order; anything else is a bug, not a result.
+        if (!record) throw new Error(`preset cell ${i + 1} has no record (${records.length} recorded)`);
+        return { ...identity, ...extra(record), ...figuresOf(record) };
+      });
+    },
+  };
 }
 
 export interface CellFigures {

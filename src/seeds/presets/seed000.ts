@@ -7,17 +7,8 @@
 import type { ArchName } from '../../servers/config.ts';
 import { DEFAULT_SPIN_ITERS } from '../../servers/subject/work/compute.ts';
 import { fmt, renderTextTable } from '../../core/text-table.ts';
-import {
-  figuresOf,
-  fmtMs,
-  pickArchs,
-  presetCell,
-  presetCsv,
-  recordAt,
-  resourceColumns,
-  type CellFigures,
-} from './plan.ts';
-import { round, type Preset, type PresetCell, type PresetContext, type PresetPlan } from './types.ts';
+import { fmtMs, pickArchs, plannedCells, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetPlan } from './types.ts';
 
 const ARCHS = ['single', 'offload', 'reuseport', 'prefork'] as const satisfies readonly ArchName[];
 type Seed000Arch = (typeof ARCHS)[number];
@@ -62,13 +53,14 @@ function plan(context: PresetContext): PresetPlan {
   const clients = context.clients ?? (context.quick ? [4] : [1, 8, 32]);
   const durationS = context.durationS ?? (context.quick ? 1 : 5);
   const warmupS = context.quick ? 0 : 1;
-  const planned: { identity: Seed000Identity; cell: PresetCell }[] = [];
+  const planned = plannedCells<Seed000Identity>(context.runtime);
   for (const mode of MODES) {
     for (const arch of archs) {
       const shapes = arch === 'single' ? [serverShape(arch, 1)] : sizes.map((n) => serverShape(arch, n));
       for (const shape of shapes) {
         for (const clientCount of clients) {
-          const cell = presetCell(
+          planned.add(
+            { mode, arch, ...shape, clients: clientCount },
             `seed000: ${mode} ${arch} workers=${shape.workers} threads=${shape.threads} clients=${clientCount} (${durationS} s)`,
             {
               arch,
@@ -84,9 +76,7 @@ function plan(context: PresetContext): PresetPlan {
               connectionPerRequest: true,
               timeoutMs: 60_000,
             },
-            context.runtime,
           );
-          planned.push({ identity: { mode, arch, ...shape, clients: clientCount }, cell });
         }
       }
     }
@@ -94,12 +84,9 @@ function plan(context: PresetContext): PresetPlan {
   const runtime = context.runtime.label;
   return {
     settings: { durationS, warmupS, spinIters: DEFAULT_SPIN_ITERS, archs, sizes, clients },
-    cells: planned.map(({ cell }) => cell),
+    cells: planned.cells,
     report(records) {
-      const rows: Seed000Row[] = planned.map(({ identity }, i) => ({
-        ...identity,
-        ...figuresOf(recordAt(records, i)),
-      }));
+      const rows: Seed000Row[] = planned.rows(records, () => ({}));
       return {
         preset: 'seed000',
         runtime,

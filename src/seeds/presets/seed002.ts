@@ -8,17 +8,8 @@
  */
 import type { ArchName } from '../../servers/config.ts';
 import { fmt, renderTextTable } from '../../core/text-table.ts';
-import {
-  figuresOf,
-  fmtMs,
-  pickArchs,
-  presetCell,
-  presetCsv,
-  recordAt,
-  resourceColumns,
-  type CellFigures,
-} from './plan.ts';
-import { round, type Preset, type PresetCell, type PresetContext, type PresetPlan } from './types.ts';
+import { fmtMs, pickArchs, plannedCells, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetPlan } from './types.ts';
 
 const ARCHS = ['single', 'offload', 'cluster', 'reuseport', 'prefork'] as const satisfies readonly ArchName[];
 type Seed002Arch = (typeof ARCHS)[number];
@@ -66,14 +57,14 @@ function plan(context: PresetContext): PresetPlan {
   const levels = context.clients ?? (context.quick ? [1, 4] : [1, 4, 16]);
   const durationS = context.durationS ?? (context.quick ? 1 : 10);
   const warmupS = context.quick ? 0 : 1;
-  const planned: {
-    identity: Pick<Seed002Row, 'workload' | 'iters' | 'arch' | 'concurrency'>;
-    cell: PresetCell;
-  }[] = [];
+  const planned = plannedCells<Pick<Seed002Row, 'workload' | 'iters' | 'arch' | 'concurrency'>>(
+    context.runtime,
+  );
   for (const workload of workloads) {
     for (const arch of archs) {
       for (const concurrency of levels) {
-        const cell = presetCell(
+        planned.add(
+          { workload: workload.name, iters: workload.iters, arch, concurrency },
           `seed002: ${workload.name} ${arch} concurrency=${concurrency} (${durationS} s)`,
           {
             arch,
@@ -86,25 +77,17 @@ function plan(context: PresetContext): PresetPlan {
             // A 300k chain queued behind 15 others takes tens of seconds on 2 cores: slow is data, not an error.
             timeoutMs: 120_000,
           },
-          context.runtime,
         );
-        planned.push({
-          identity: { workload: workload.name, iters: workload.iters, arch, concurrency },
-          cell,
-        });
       }
     }
   }
   const runtime = context.runtime.label;
   return {
     settings: { durationS, warmupS, archs, workloads: workloads.map((w) => w.name), concurrency: levels },
-    cells: planned.map(({ cell }) => cell),
+    cells: planned.cells,
     report(records) {
-      const rows: Seed002Row[] = planned.map(({ identity }, i) => {
-        const record = recordAt(records, i);
-        // The architecture's shape as the server resolved it (processes or loops; pool threads).
-        return { ...identity, workers: record.workers, threads: record.threads, ...figuresOf(record) };
-      });
+      // The architecture's shape as the server resolved it (processes or loops; pool threads).
+      const rows: Seed002Row[] = planned.rows(records, ({ workers, threads }) => ({ workers, threads }));
       const answers = answerSeed002(rows);
       return {
         preset: 'seed002',

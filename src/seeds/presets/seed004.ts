@@ -8,17 +8,8 @@
 import type { ArchName } from '../../servers/config.ts';
 import { serverConfigOf, type ServerCellSpec } from '../../servers/driver/run-cell.ts';
 import { fmt, renderTextTable } from '../../core/text-table.ts';
-import {
-  figuresOf,
-  fmtMs,
-  pickArchs,
-  presetCell,
-  presetCsv,
-  recordAt,
-  resourceColumns,
-  type CellFigures,
-} from './plan.ts';
-import { round, type Preset, type PresetCell, type PresetContext, type PresetPlan } from './types.ts';
+import { fmtMs, pickArchs, plannedCells, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetPlan } from './types.ts';
 
 const ARCHS = ['prefork', 'spawn', 'single', 'reuseport-threads'] as const satisfies readonly ArchName[];
 type Seed004Arch = (typeof ARCHS)[number];
@@ -57,7 +48,7 @@ function plan(context: PresetContext): PresetPlan {
   const clients = context.clients ?? [context.quick ? 20 : 100];
   // spawn starts a runtime per request: even --quick gives it a few seconds to answer at all.
   const durationS = context.durationS ?? (context.quick ? 3 : 10);
-  const planned: { identity: Pick<Seed004Row, 'arch' | 'clients'>; cell: PresetCell }[] = [];
+  const planned = plannedCells<Pick<Seed004Row, 'arch' | 'clients'>>(context.runtime);
   for (const arch of archs) {
     for (const clientCount of clients) {
       const spec: ServerCellSpec = {
@@ -77,31 +68,23 @@ function plan(context: PresetContext): PresetPlan {
       };
       const config = serverConfigOf(spec);
       const label = `seed004: ${arch} workers=${config.workers} threads=${config.threads} clients=${clientCount} (${durationS} s)`;
-      planned.push({
-        identity: { arch, clients: clientCount },
-        cell: presetCell(label, spec, context.runtime),
-      });
+      planned.add({ arch, clients: clientCount }, label, spec);
     }
   }
   const runtime = context.runtime.label;
   return {
     settings: { durationS, archs, clients },
-    cells: planned.map(({ cell }) => cell),
+    cells: planned.cells,
     report(records) {
-      const rows: Seed004Row[] = planned.map(({ identity }, i) => {
-        const record = recordAt(records, i);
-        return {
-          ...identity,
-          workers: record.workers,
-          threads: record.threads,
-          ...figuresOf(record),
-          distinctProcesses: record.servedByPids.length,
-          distinctThreads: record.servedByUnits?.length ?? 0,
-          whoamiSamples: record.servedBySamples ?? 0,
-          treeProcesses: record.pids.length,
-          servedBy: servedByOf(record.servedByUnits ?? []),
-        };
-      });
+      const rows: Seed004Row[] = planned.rows(records, (record) => ({
+        workers: record.workers,
+        threads: record.threads,
+        distinctProcesses: record.servedByPids.length,
+        distinctThreads: record.servedByUnits?.length ?? 0,
+        whoamiSamples: record.servedBySamples ?? 0,
+        treeProcesses: record.pids.length,
+        servedBy: servedByOf(record.servedByUnits ?? []),
+      }));
       return {
         preset: 'seed004',
         runtime,
