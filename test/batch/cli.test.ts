@@ -44,6 +44,7 @@ test('bad models, levels, items and params exit 2 with the allowed values', asyn
     [['--preset', 'seed004'], 'LAB_E_UNKNOWN_PRESET', /seed003-io/],
     [['--workload', 'echo', '--runtime', 'nodejs'], 'LAB_E_UNKNOWN_RUNTIME', /node/],
     [[], 'LAB_E_USAGE', /--workload or --preset/],
+    [['--workload', 'cpu.sha256', '--store', 'x.db'], 'LAB_E_USAGE', /--store applies to --preset runs/],
   ];
   // Concurrently: each is a short-lived CLI that exits before starting any subject.
   const finished = await Promise.all(cases.map(([args]) => batch(args)));
