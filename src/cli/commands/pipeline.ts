@@ -99,7 +99,9 @@ export const command: Command = {
       const { runId, results } = await runPipelinePlan(plan, {
         store,
         onStart: (options) => {
-          process.stderr.write(`pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`);
+          process.stderr.write(
+            `pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`,
+          );
         },
         // seed-tsv goes out run by run, so an interrupted sweep keeps the rows it finished.
         onResult: (result) => {

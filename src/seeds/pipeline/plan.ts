@@ -166,7 +166,11 @@ export function planPipeline(request: PipelineRequest): PipelinePlan {
 /** Every run of the plan, one after another, stored as one run named 'pipeline' (see sweep.ts). */
 export async function runPipelinePlan(
   plan: PipelinePlan,
-  hooks: { store: ResultStore; onStart?(options: PipelineOptions): void; onResult?(result: PipelineRunResult): void },
+  hooks: {
+    store: ResultStore;
+    onStart?(options: PipelineOptions): void;
+    onResult?(result: PipelineRunResult): void;
+  },
 ): Promise<PipelineSweep> {
   return runPipelineSweep(plan.runs, {
     runtime: plan.runtime,
@@ -175,6 +179,6 @@ export async function runPipelinePlan(
     onStart: (options) => {
       if (plan.runs.length > 1) hooks.onStart?.(options);
     },
-    ...(hooks.onResult ? { onResult: hooks.onResult } : {}),
+    onResult: (result) => hooks.onResult?.(result),
   });
 }
