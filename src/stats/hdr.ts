@@ -36,6 +36,23 @@ export const HDR_MAX_VALUE_US = 2 ** 40 - 1;
 const MAX_INDEX = countsIndex(HDR_MAX_VALUE_US);
 const ENCODING_VERSION = 1;
 
+/** What a histogram's encoding means; two encoded histograms merge only when these agree. */
+export interface HdrPrecision {
+  /** Significant decimal digits kept (relative slot width ≤ 1/1024). */
+  significantDigits: number;
+  /** The smallest value told apart, in µs. */
+  lowestDiscernibleUs: number;
+  /** Version of the string encoding (Hdr.encode). */
+  encodingVersion: number;
+}
+
+/** The one precision this code records, encodes and decodes. */
+export const HDR_PRECISION: Readonly<HdrPrecision> = Object.freeze({
+  significantDigits: 3,
+  lowestDiscernibleUs: 1,
+  encodingVersion: ENCODING_VERSION,
+});
+
 function highestBit(value: number): number {
   if (value >= TWO_POW_32) return 63 - Math.clz32(Math.floor(value / TWO_POW_32));
   return 31 - Math.clz32(value);
