@@ -6,10 +6,10 @@
  * missing, hosts, the spread of their starts, client-saturated shards.
  * Results that do not belong together are refused, never summed.
  */
-import { ErrorCodes, LabError } from '../core/errors.ts';
+import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import type { Verdict } from '../monitor/verdicts.ts';
 import { HDR_PRECISION, Hdr, summarizeLatency } from '../stats/hdr.ts';
-import { checkHistograms, type ShardInput } from './result-input.ts';
+import type { ShardInput } from './result-input.ts';
 import type {
   ErrorKind,
   LoadResult,
@@ -113,9 +113,30 @@ function sumBy<T>(items: readonly T[], value: (item: T) => number): number {
   return items.reduce((sum, item) => sum + value(item), 0);
 }
 
-function mergeHistograms(encoded: (string | undefined)[]): Hdr {
+/** Where each result was read from, for errors about its histograms. */
+type Sources = ReadonlyMap<LoadResult, string>;
+
+/** Adds a shard's encoded histogram into `target`; one that does not decode is LAB_E_NOT_A_RESULT naming its source. */
+function addHistogram(target: Hdr, text: string | undefined, result: LoadResult, sources: Sources): void {
+  if (text === undefined) return;
+  try {
+    target.addEncoded(text);
+  } catch (error) {
+    throw new LabError(
+      ErrorCodes.NOT_A_RESULT,
+      `${sources.get(result) ?? 'a shard'} holds a histogram that does not decode: ${errorText(error)}`,
+      { hint: 'the file was truncated or edited; rerun that shard' },
+    );
+  }
+}
+
+function mergeHistograms(
+  results: LoadResult[],
+  pick: (result: LoadResult) => string | undefined,
+  sources: Sources,
+): Hdr {
   const merged = new Hdr();
-  for (const text of encoded) if (text !== undefined) merged.merge(Hdr.decode(text));
+  for (const result of results) addHistogram(merged, pick(result), result, sources);
   return merged;
 }
 
@@ -131,7 +152,7 @@ function beganOf(result: LoadResult): number {
  * nearest to its own (a shard that started 300 ms late adds its first
  * second to second 0, one 600 ms late to second 1).
  */
-function mergeTimelines(results: LoadResult[], startEpochMs: number): TimelinePoint[] {
+function mergeTimelines(results: LoadResult[], startEpochMs: number, sources: Sources): TimelinePoint[] {
   const seconds = new Map<number, { hist: Hdr; requests: number; errors: number }>();
   for (const result of results) {
     for (const point of result.timeline) {
@@ -141,7 +162,7 @@ function mergeTimelines(results: LoadResult[], startEpochMs: number): TimelinePo
         entry = { hist: new Hdr(), requests: 0, errors: 0 };
         seconds.set(second, entry);
       }
-      if (point.histogram !== undefined) entry.hist.merge(Hdr.decode(point.histogram));
+      addHistogram(entry.hist, point.histogram, result, sources);
       entry.requests += point.requests;
       entry.errors += point.errors;
     }
@@ -189,7 +210,7 @@ export function mergeShards(inputs: ShardInput[]): LoadResult {
     });
   }
   checkBelongTogether(inputs);
-  for (const input of inputs) checkHistograms(input);
+  const sources: Sources = new Map(inputs.map((input) => [input.result, input.source]));
   const results = inputs
     .map((input) => input.result)
     .sort((a, b) => (a.shard?.index ?? 0) - (b.shard?.index ?? 0));
@@ -214,7 +235,7 @@ export function mergeShards(inputs: ShardInput[]): LoadResult {
   }
   const requests = sumBy(results, (result) => result.requests);
   const errorsTotal = sumBy(results, (result) => result.errorsTotal);
-  const hist = mergeHistograms(results.map((result) => result.histogram));
+  const hist = mergeHistograms(results, (result) => result.histogram, sources);
 
   let threadIndex = 0;
   const threads: ThreadUsage[] = results.flatMap((result) =>
@@ -267,7 +288,7 @@ export function mergeShards(inputs: ShardInput[]): LoadResult {
     errorsTotal,
     latencyUs: summarizeLatency(hist),
     histogram: hist.encode(),
-    timeline: mergeTimelines(results, startEpochMs),
+    timeline: mergeTimelines(results, startEpochMs, sources),
     threads,
     clientCpuPercent: sumBy(results, (result) => result.clientCpuPercent),
     warnings,
@@ -287,10 +308,10 @@ export function mergeShards(inputs: ShardInput[]): LoadResult {
     merge,
   };
   if (first.mode === 'open') {
-    const uncorrected = mergeHistograms(results.map((result) => result.histogramUncorrected));
+    const uncorrected = mergeHistograms(results, (result) => result.histogramUncorrected, sources);
     merged.histogramUncorrected = uncorrected.encode();
     merged.latencyUncorrectedUs = summarizeLatency(uncorrected);
-    const lag = mergeHistograms(results.map((result) => result.schedule?.sendLagHistogram));
+    const lag = mergeHistograms(results, (result) => result.schedule?.sendLagHistogram, sources);
     merged.schedule = {
       targetRps: first.options.rateRps ?? 0,
       scheduled: sumBy(results, (result) => result.schedule?.scheduled ?? 0),

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { ErrorCodes, LabError } from '../core/errors.ts';
-import { Hdr } from '../stats/hdr.ts';
 import type { LoadResult } from './types.ts';
 
 /** One shard result and where it was read from (for messages). */
@@ -158,28 +157,6 @@ export function asShardResult(value: unknown, source: string): LoadResult {
   }
   // Validated: every field merge reads exists with its type; the rest is the producer's LoadResult.
   return value as unknown as LoadResult;
-}
-
-/** Decodes every histogram of a shard result once, so a corrupt one is refused before merging. */
-export function checkHistograms(input: ShardInput): void {
-  const { result, source } = input;
-  const encoded = [
-    result.histogram,
-    ...(result.histogramUncorrected === undefined ? [] : [result.histogramUncorrected]),
-    ...(result.schedule?.sendLagHistogram === undefined ? [] : [result.schedule.sendLagHistogram]),
-    ...result.timeline.flatMap((point) => (point.histogram === undefined ? [] : [point.histogram])),
-  ];
-  for (const text of encoded) {
-    try {
-      Hdr.decode(text);
-    } catch (error) {
-      throw notAResult(
-        source,
-        `holds a histogram that does not decode: ${error instanceof Error ? error.message : String(error)}`,
-        'the file was truncated or edited; rerun that shard',
-      );
-    }
-  }
 }
 
 /**
