@@ -96,17 +96,13 @@ interface Side {
   saturated: string;
 }
 
+/** The one load both sides run: all the connections, the window, the mode's flags. */
+function loadCommand(url: string, loadArgs: string[]): string[] {
+  return ['load', url, '-c', String(connections), '-d', String(durationS), ...loadArgs, '--json'];
+}
+
 async function oneGenerator(url: string, loadArgs: string[]): Promise<Side> {
-  const r = await conlabJson([
-    'load',
-    url,
-    '-c',
-    String(connections),
-    '-d',
-    String(durationS),
-    ...loadArgs,
-    '--json',
-  ]);
+  const r = await conlabJson(loadCommand(url, loadArgs));
   return {
     requests: r.requests,
     p50Us: r.latencyUs.p50,
@@ -120,25 +116,10 @@ async function shardedGenerators(url: string, loadArgs: string[], dir: string): 
   const startAt = new Date(Math.ceil((Date.now() + 3000) / 1000) * 1000).toISOString();
   const files = await Promise.all(
     Array.from({ length: shardCount }, async (_, i) => {
-      const result = await run(
-        process.execPath,
-        [
-          conlab,
-          'load',
-          url,
-          '-c',
-          String(connections),
-          '-d',
-          String(durationS),
-          ...loadArgs,
-          '--shard',
-          `${i + 1}/${shardCount}`,
-          '--start-at',
-          startAt,
-          '--json',
-        ],
-        { maxBuffer: 64 * 1024 * 1024 },
-      );
+      const shardArgs = ['--shard', `${i + 1}/${shardCount}`, '--start-at', startAt];
+      const result = await run(process.execPath, [conlab, ...loadCommand(url, [...loadArgs, ...shardArgs])], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
       const file = join(dir, `shard-${i + 1}.json`);
       writeFileSync(file, result.stdout);
       return file;

@@ -166,18 +166,11 @@ test('the schema check is real: it rejects manifests a cluster would reject', ()
 });
 
 test('k8s load: JSON format, flags checked as conlab load checks them, shard flags refused', async () => {
+  const loadArgs = ['http://svc:8080/hello', '-c', '8', '-t', '2', '-d', '10', '-H', 'x-run: one two'];
   const json = await runConlab([
     'k8s',
     'load',
-    'http://svc:8080/hello',
-    '-c',
-    '8',
-    '-t',
-    '2',
-    '-d',
-    '10',
-    '-H',
-    'x-run: one two',
+    ...loadArgs,
     '--generators',
     '2',
     '--format',
@@ -195,18 +188,7 @@ test('k8s load: JSON format, flags checked as conlab load checks them, shard fla
   assert.equal(job.metadata.name, 'run-1');
   const container = job.spec.template.spec.containers[0] as Container;
   assert.equal(container.resources.limits.cpu, '2', '-t 2 → two cores per pod');
-  assert.deepEqual(container.args.slice(0, 10), [
-    'load',
-    'http://svc:8080/hello',
-    '-c',
-    '8',
-    '-t',
-    '2',
-    '-d',
-    '10',
-    '-H',
-    'x-run: one two',
-  ]);
+  assert.deepEqual(container.args.slice(0, 10), ['load', ...loadArgs]);
   assert.match(json.stderr, /kubectl wait -n lab --for=condition=complete job\/run-1/);
 
   const cases: [string[], RegExp][] = [

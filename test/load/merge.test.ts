@@ -146,20 +146,12 @@ test('a missing shard is named in the result, its text and never silently summed
 });
 
 test('open loop: schedules and send lag merge; uncorrected latency is kept apart', () => {
-  const a = syntheticShard({
-    index: 1,
-    count: 2,
-    valuesPerSecond: [[900, 1100]],
-    startEpochMs: T0,
-    rateRps: 4,
-  });
-  const b = syntheticShard({
-    index: 2,
-    count: 2,
-    valuesPerSecond: [[5000, 7000]],
-    startEpochMs: T0,
-    rateRps: 4,
-  });
+  const [a, b] = [
+    [900, 1100],
+    [5000, 7000],
+  ].map((values, i) =>
+    syntheticShard({ index: i + 1, count: 2, valuesPerSecond: [values], startEpochMs: T0, rateRps: 4 }),
+  ) as [LoadResult, LoadResult];
   const merged = mergeShards(inputs(a, b));
   assert.equal(merged.mode, 'open');
   assert.equal(merged.schedule?.targetRps, 4);
@@ -169,13 +161,19 @@ test('open loop: schedules and send lag merge; uncorrected latency is kept apart
   assert.equal(Hdr.decode(merged.histogramUncorrected ?? '').totalCount, 4);
 });
 
-function mergeError(results: LoadResult[]): string {
+/** `CODE: message (hint: …)` of what `fn` throws, or `done`. */
+function errorOf(fn: () => unknown): string {
   try {
-    mergeShards(inputs(...results));
+    fn();
   } catch (error) {
-    return `${(error as { code?: string }).code}: ${(error as Error).message}`;
+    const { code, hint } = error as { code?: string; hint?: string };
+    return `${code}: ${(error as Error).message} (hint: ${hint})`;
   }
-  return 'merged';
+  return 'done';
+}
+
+function mergeError(results: LoadResult[]): string {
+  return errorOf(() => mergeShards(inputs(...results)));
 }
 
 test('shards of different targets, modes, loads or shard counts, or a shard twice: LAB_E_MERGE_MISMATCH', () => {
@@ -183,7 +181,7 @@ test('shards of different targets, modes, loads or shard counts, or a shard twic
   const one = syntheticShard({ index: 1, count: 2, valuesPerSecond: v, startEpochMs: T0 });
   const two = (extra: Partial<Parameters<typeof syntheticShard>[0]> = {}): LoadResult =>
     syntheticShard({ index: 2, count: 2, valuesPerSecond: v, startEpochMs: T0, ...extra });
-  assert.equal(mergeError([one, two()]), 'merged');
+  assert.equal(mergeError([one, two()]), 'done');
   assert.match(
     mergeError([one, two({ target: 'http://127.0.0.1:9999/' })]),
     /^LAB_E_MERGE_MISMATCH: .*loaded http:\/\/127.0.0.1:9999\//,
@@ -213,19 +211,13 @@ test('histograms of another precision: LAB_E_MERGE_MISMATCH; a corrupt one: LAB_
   );
 });
 
-function parseError(text: string, lenient = false): string {
-  try {
-    parseShardResults(text, 'in.json', lenient);
-  } catch (error) {
-    const { code, hint } = error as { code?: string; hint?: string };
-    return `${code}: ${(error as Error).message} (hint: ${hint})`;
-  }
-  return 'parsed';
+function parseError(text: string): string {
+  return errorOf(() => parseShardResults(text, 'in.json', false));
 }
 
 test('inputs that are not shard results: LAB_E_NOT_A_RESULT naming the source and the reason', () => {
   const shard = syntheticShard({ index: 1, count: 1, valuesPerSecond: [[100]], startEpochMs: T0 });
-  assert.equal(parseError(JSON.stringify(shard)), 'parsed');
+  assert.equal(parseError(JSON.stringify(shard)), 'done');
   assert.match(
     parseError('{"name":"not a result"}'),
     /^LAB_E_NOT_A_RESULT: in.json is not a conlab load result/,
