@@ -22,7 +22,7 @@ export function shardLines(result: LoadResult): string[] {
     const hosts = merge.hosts.length === 1 ? 'one host' : `${merge.hosts.length} hosts`;
     const skew = merge.clockSkew === 'none' ? 'one clock' : 'clock skew between hosts not measured, add it';
     lines.push(
-      `  Merged ${merge.shards.length} of ${merge.shardCount} shards (${result.threads.length} generator threads in all) from ${hosts}; start spread ${merge.startSpreadMs.toFixed(1)} ms (${skew})`,
+      `  Merged ${merge.shards.length} of ${merge.shardCount} shards from ${hosts}; start spread ${merge.startSpreadMs.toFixed(1)} ms (${skew})`,
     );
   }
   if (late > 0) lines.push(`  Started ${late.toFixed(0)} ms after the requested --start-at (it had passed)`);

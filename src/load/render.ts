@@ -51,7 +51,7 @@ export function renderLoadText(result: LoadResult): string {
   ].filter((x) => x !== '');
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   lines.push(
-    `  ${plural(o.threads, 'thread')} and ${plural(o.connections, 'connection')}${extras.length ? `, ${extras.join(', ')}` : ''}`,
+    `  ${plural(result.threads.length || o.threads, 'thread')} and ${plural(result.shard?.connections ?? o.connections, 'connection')}${extras.length ? `, ${extras.join(', ')}` : ''}`,
   );
   lines.push(...shardLines(result));
   lines.push('');

@@ -260,3 +260,14 @@ test('concatenated pretty JSON and NDJSON split into documents; stray lines are 
   const tricky = `{"a":"}{\\"","b":[1,{"c":"]"}]}{"d":1}`;
   assert.deepEqual(splitJsonDocuments(tricky).documents, ['{"a":"}{\\"","b":[1,{"c":"]"}]}', '{"d":1}']);
 });
+
+test('a shard’s text names its share and a late start', () => {
+  const shard = syntheticShard({ index: 1, count: 2, valuesPerSecond: [[100]], startEpochMs: T0 });
+  const late = {
+    ...shard,
+    clock: { ...(shard.clock as NonNullable<LoadResult['clock']>), startLateMs: 1500 },
+  };
+  const text = renderLoadText(late);
+  assert.match(text, /1 thread and 4 connections\n {2}Shard 1\/2: 4 of 8 connections on host-a\n/);
+  assert.match(text, /Started 1500 ms after the requested --start-at/);
+});

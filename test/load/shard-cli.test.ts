@@ -100,7 +100,7 @@ test('two shards in parallel, then conlab merge: the sum of requests, percentile
   assert.equal(text.code, 0, text.stderr);
   assert.match(
     text.stdout,
-    /Merged 2 of 2 shards \(2 generator threads in all\) from one host; start spread/,
+    /2 threads and 8 connections\n {2}Merged 2 of 2 shards from one host; start spread/,
   );
   assert.match(text.stdout, new RegExp(`${result.requests} requests in`));
 
