@@ -176,7 +176,7 @@ function batchRow(
 }
 
 function serverSubject(cell: ServerCell): string {
-  if (cell.architecture === baselineArchitecture.name) return cell.architecture;
+  if (cell.architecture === baselineArchitecture.name || cell.external) return cell.architecture;
   return cell.threads > 1
     ? `${cell.architecture} ${cell.workers}x${cell.threads}`
     : `${cell.architecture} x${cell.workers}`;
@@ -185,6 +185,8 @@ function serverSubject(cell: ServerCell): string {
 function serverRow(cell: ServerCell, counts: { ok: number; total: number }): ReportRow {
   const ok = counts.ok > 0;
   const open = cell.rateRps !== null;
+  // A server conlab did not start (conlab merge --store): its CPU and memory were not measured.
+  const serverMeasured = ok && cell.external === undefined;
   return {
     ...common(cell, counts),
     kind: 'server',
@@ -198,8 +200,8 @@ function serverRow(cell: ServerCell, counts: { ok: number; total: number }): Rep
     durationMs: ok ? cell.durationS * 1000 : null,
     latencyUs: ok ? cell.latencyUs : null,
     errorsTotal: Object.values(cell.errors).reduce((sum, n) => sum + (n ?? 0), 0),
-    cpuPercent: ok ? cell.serverCpuPercent : null,
-    peakRssBytes: ok ? cell.serverPeakRssBytes : null,
+    cpuPercent: serverMeasured ? cell.serverCpuPercent : null,
+    peakRssBytes: serverMeasured ? cell.serverPeakRssBytes : null,
     speedup: null,
     speedupLow: null,
     speedupHigh: null,

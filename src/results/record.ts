@@ -148,6 +148,28 @@ export interface ServerCell extends CellBase {
   serverParams?: Record<string, unknown>;
   /** Per-second throughput and latency of the last repetition (the load generator's LoadResult.timeline); the report aligns it with the per-core CPU timeline. Optional: older records lack it. */
   timeline?: ServerTimelinePoint[];
+  /**
+   * Present when the record was made from a `conlab merge` result: load
+   * driven at a server conlab did not start (src/results/load-record.ts).
+   * Nothing of that server was measured: architecture is 'external',
+   * runtime 'unknown', workers/threads 0, and serverCpuPercent,
+   * serverPeakRssBytes and servedBy* are 0/empty placeholders the report
+   * shows as '-'.
+   */
+  external?: ExternalLoadInfo;
+}
+
+/** Where the load of an external-server record came from. */
+export interface ExternalLoadInfo {
+  target: string;
+  /** N of the load's split, and the shards merged and missing (1-based). */
+  shardCount: number;
+  shardsMerged: number;
+  missingShards: number[];
+  /** Generator hosts (pod names on Kubernetes). */
+  hosts: string[];
+  /** Latest minus earliest shard start, ms, by the hosts' own clocks. */
+  startSpreadMs: number;
 }
 
 /** Same shape as the load generator's TimelinePoint (src/load/types.ts), declared here so the record stays self-contained. */
