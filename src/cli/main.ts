@@ -10,6 +10,8 @@ import type { Command } from './command.ts';
 const commandModules: Record<string, () => Promise<{ command: Command }>> = {
   batch: () => import('./commands/batch.ts'),
   load: () => import('./commands/load.ts'),
+  merge: () => import('./commands/merge.ts'),
+  k8s: () => import('./commands/k8s.ts'),
   serve: () => import('./commands/serve.ts'),
   'bench-server': () => import('./commands/bench-server.ts'),
   runtimes: () => import('./commands/runtimes.ts'),

@@ -40,6 +40,8 @@ export class Engine implements ConnOwner {
 
   private startMs = 0;
   private measureStartMs = 0;
+  /** When measuring actually began (timers fire late), for the run's clock. */
+  private measureBeganMs = 0;
   private endMs = Infinity;
   private finishedAtMs = 0;
 
@@ -143,6 +145,7 @@ export class Engine implements ConnOwner {
   private beginMeasuring(): void {
     if (this.stopping) return;
     this.measuring = true;
+    this.measureBeganMs = this.now();
     this.cpuStartUs = readThreadCpuUs();
     this.runQueueWaitStartUs = readThreadRunQueueWaitUs();
     this.eluStart = performance.eventLoopUtilization();
@@ -372,6 +375,7 @@ export class Engine implements ConnOwner {
       eventLoopUtilization: elu,
       runQueueWaitUs,
       errorSamples: [...this.errorSamples],
+      ...(measuring ? { measureBeganEpochMs: performance.timeOrigin + this.measureBeganMs } : {}),
     });
   }
 }

@@ -56,6 +56,8 @@ export interface ThreadSummary {
   /** Time runnable but waiting for a CPU over the window (µs), null where unreadable. */
   runQueueWaitUs: number | null;
   errorSamples: string[];
+  /** When this thread began measuring (epoch ms); absent when it never did. */
+  measureBeganEpochMs?: number;
 }
 
 export type FromThread =

@@ -7,7 +7,7 @@
  * same thing.
  */
 import type { RunData } from '../results/record.ts';
-import { batchColumns, notesText, serverColumns, type CellColumn } from './columns.ts';
+import { batchColumns, notesText, pipelineColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { renderTextTable, type Column } from '../core/text-table.ts';
 
@@ -99,16 +99,15 @@ function section(title: string, all: CellColumn[], rows: ReportRow[], options: T
   return `${truncate(heading, width)}\n${narrowTable(columns, rows, width)}`;
 }
 
-/** The table of every cell in the run, batch cells then server cells. */
+/** The table of every cell in the run: batch cells, then pipeline cells, then server cells. */
 export function renderTerminalTable(run: RunData, options: TerminalTableOptions = {}): string {
   const rows = reportRows(run);
   if (rows.length === 0) return `run ${run.run.runId}: no cells recorded\n`;
   const parts: string[] = [];
-  const batch = rows.filter((row) => row.kind === 'batch');
-  const server = rows.filter((row) => row.kind === 'server');
   for (const [title, columns, kindRows] of [
-    ['batch cells', batchColumns, batch],
-    ['server cells', serverColumns, server],
+    ['batch cells', batchColumns, rows.filter((row) => row.kind === 'batch')],
+    ['pipeline cells', pipelineColumns, rows.filter((row) => row.kind === 'pipeline')],
+    ['server cells', serverColumns, rows.filter((row) => row.kind === 'server')],
   ] as const) {
     if (kindRows.length === 0) continue;
     if (options.wide) {

@@ -10,7 +10,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { ErrorCodes, LabError } from '../core/errors.ts';
 import { numericMetrics } from './flatten.ts';
 import { STORE_SCHEMA_VERSION, migrations } from './migrations.ts';
-import type { CellRecord, EnvironmentInfo, RunData, RunInfo } from './record.ts';
+import type { CellRecord, EnvironmentInfo, RunCommand, RunData, RunInfo } from './record.ts';
 
 export const DEFAULT_STORE_PATH = 'conlab-results/results.db';
 
@@ -22,6 +22,7 @@ export interface PlannedStep {
 export interface RunSummary {
   runId: string;
   suiteName: string;
+  command: RunCommand;
   status: RunInfo['status'];
   startedAt: string;
   endedAt: string | null;
@@ -35,11 +36,13 @@ export interface RunSummary {
 
 export interface NewRun {
   suiteName: string;
+  /** What makes the run; default `run` (a suite, the only kind --resume continues). */
+  command?: RunCommand;
   env: EnvironmentInfo;
   suite: unknown;
   /** The expanded cells (suite side: CellPlan[]), kept for --resume. */
-  cells: unknown[];
-  plan: PlannedStep[];
+  cells: readonly unknown[];
+  plan: readonly PlannedStep[];
 }
 
 /** Parts of a record kept in cell_parts rather than in record_json. */
@@ -123,12 +126,13 @@ export class ResultStore {
       const runId = this.newRunId(now);
       this.db
         .prepare(
-          `INSERT INTO runs (run_id, suite_name, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid)
-           VALUES (?, ?, 'running', ?, NULL, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (run_id, suite_name, command, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid)
+           VALUES (?, ?, ?, 'running', ?, NULL, ?, ?, ?, ?, ?)`,
         )
         .run(
           runId,
           run.suiteName,
+          run.command ?? 'run',
           now.toISOString(),
           JSON.stringify(run.env),
           JSON.stringify(run.suite),
@@ -187,7 +191,7 @@ export class ResultStore {
   listRuns(): RunSummary[] {
     return this.db
       .prepare(
-        `SELECT r.run_id, r.suite_name, r.status, r.started_at, r.ended_at, r.plan_json, r.owner_pid,
+        `SELECT r.run_id, r.suite_name, r.command, r.status, r.started_at, r.ended_at, r.plan_json, r.owner_pid,
                 COUNT(c.id) AS stored, COALESCE(SUM(c.status = 'failed'), 0) AS failed
          FROM runs r LEFT JOIN cells c ON c.run_id = r.run_id
          GROUP BY r.run_id ORDER BY r.started_at, r.run_id`,
@@ -196,6 +200,7 @@ export class ResultStore {
       .map((row) => ({
         runId: String(row.run_id),
         suiteName: String(row.suite_name),
+        command: String(row.command) as RunCommand,
         status: String(row.status) as RunInfo['status'],
         startedAt: String(row.started_at),
         endedAt: row.ended_at === null ? null : String(row.ended_at),
@@ -258,6 +263,7 @@ export class ResultStore {
     return {
       runId: String(row.run_id),
       suiteName: String(row.suite_name),
+      command: String(row.command) as RunCommand,
       status: String(row.status) as RunInfo['status'],
       startedAt: String(row.started_at),
       endedAt: row.ended_at === null ? null : String(row.ended_at),
@@ -315,11 +321,11 @@ export class ResultStore {
     return latest;
   }
 
-  /** The most recent run that is not complete (running with a dead owner, or interrupted). */
+  /** The most recent suite run that is not complete (running with a dead owner, or interrupted); presets and pipelines are not resumable. */
   lastUnfinishedRunId(): string | null {
     const row = this.db
       .prepare(
-        `SELECT run_id FROM runs WHERE status != 'complete' ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+        `SELECT run_id FROM runs WHERE status != 'complete' AND command = 'run' ORDER BY started_at DESC, run_id DESC LIMIT 1`,
       )
       .get();
     return row ? String(row.run_id) : null;

@@ -1,7 +1,7 @@
 /**
  * What each runtime can do, found by running probe-subject.ts under it once
  * (the real thing, not a version table) and cached per binary and version:
- * in memory, and in node_modules/.cache/conlab so later commands skip the
+ * in memory, and in conlab's cache folder (src/core/cache-dir.ts) so later commands skip the
  * few seconds a probe takes. The probe is a subject like any other (the
  * subject launcher: its own process group, swept when it ends, killed with
  * the driver), answering with one `done {capabilities}` message.
@@ -9,10 +9,12 @@
  * "unsupported on bun@1.4.5 (reusePort-http: ...)".
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TIMED_OUT, capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
 import { isFromProbe, type FromProbe } from './probe-protocol.ts';
 import type { RuntimeSpec } from './registry.ts';
+import { conlabCacheDir } from '../core/cache-dir.ts';
 import { ErrorCodes, unknownName } from '../core/errors.ts';
 import { launchSubject } from '../core/subject/launcher.ts';
 import type { Message } from '../core/subject/protocol.ts';
@@ -30,8 +32,8 @@ export interface RuntimeCapabilities {
 const PROBE_VERSION = 3;
 const PROBE_TIMEOUT_MS = 180_000;
 const probeScript = fileURLToPath(new URL('./probe-subject.ts', import.meta.url));
-const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/conlab/', import.meta.url));
-const cacheFile = `${cacheDir}capabilities.json`;
+const cacheDir = conlabCacheDir();
+const cacheFile = join(cacheDir, 'capabilities.json');
 
 const memory = new Map<string, RuntimeCapabilities>();
 

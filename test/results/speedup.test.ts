@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillBatchSpeedups, workersUsed } from '../../src/results/speedup.ts';
-import type { BatchCell } from '../../src/results/record.ts';
+import { RESULT_SCHEMA_VERSION, type BatchCell } from '../../src/results/record.ts';
 
 function cell(overrides: Partial<BatchCell>): BatchCell {
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'batch',
     cellKey: 'k',
     runtime: 'node@24.0.0',

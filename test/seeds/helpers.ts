@@ -24,6 +24,16 @@ export function removeTempRoot(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * A results store of a test's own, so that runs (every preset and pipeline
+ * run is stored) never land in the CLI's default ./conlab-results.
+ */
+export function tempStore(prefix: string): { args: string[]; path: string; remove(): void } {
+  const dir = makeTempRoot(`store-${prefix}`);
+  const path = join(dir, 'results.db');
+  return { args: ['--store', path], path, remove: () => removeTempRoot(dir) };
+}
+
 export function entriesIn(dir: string): string[] {
   return readdirSync(dir);
 }

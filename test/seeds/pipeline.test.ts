@@ -25,6 +25,7 @@ import {
   removeTempRoot,
   runCli,
   startCli,
+  tempStore,
   waitFor,
 } from './helpers.ts';
 
@@ -49,7 +50,11 @@ function plotterRows(
 
 test('seed-tsv prints a # header and one 11-column line the seed plotter reads', async (t) => {
   const root = makeTempRoot('tsv');
-  t.after(() => removeTempRoot(root));
+  const store = tempStore('tsv');
+  t.after(() => {
+    removeTempRoot(root);
+    store.remove();
+  });
   const { code, stdout, stderr } = await runCli([
     'pipeline',
     '--method',
@@ -62,6 +67,7 @@ test('seed-tsv prints a # header and one 11-column line the seed plotter reads',
     'seed-tsv',
     '--tmpdir',
     root,
+    ...store.args,
   ]);
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split('\n');
@@ -81,7 +87,11 @@ test('seed-tsv prints a # header and one 11-column line the seed plotter reads',
 
 test('--sweep appends every run to one file, across invocations', async (t) => {
   const root = makeTempRoot('sweep');
-  t.after(() => removeTempRoot(root));
+  const store = tempStore('sweep');
+  t.after(() => {
+    removeTempRoot(root);
+    store.remove();
+  });
   const output = join(root, 'results.dat');
   const args = [
     'pipeline',
@@ -93,6 +103,7 @@ test('--sweep appends every run to one file, across invocations', async (t) => {
     '0.3',
     '--format',
     'seed-tsv',
+    ...store.args,
   ];
   const first = await runCli([...args, '--output', output, '--tmpdir', root]);
   assert.equal(first.code, 0, first.stderr);
@@ -122,6 +133,10 @@ test('bad input is refused with a LAB_E code before anything runs', async (t) =>
   t.after(() => removeTempRoot(root));
   const blocked = join(root, 'not-a-dir');
   writeFileSync(blocked, '');
+  const elsewhere = makeTempRoot('bad-store');
+  t.after(() => removeTempRoot(elsewhere));
+  const notAStore = join(elsewhere, 'notes.db');
+  writeFileSync(notAStore, 'not an SQLite file');
   const cases: [string[], RegExp][] = [
     [['--sweep', '1,0,4'], /LAB_E_BAD_PARAM.*--sweep '0'/],
     [['--sweep', '1,-2'], /LAB_E_BAD_PARAM/],
@@ -135,6 +150,7 @@ test('bad input is refused with a LAB_E code before anything runs', async (t) =>
     [['--format', 'csv'], /LAB_E_BAD_PARAM.*format/],
     [['--sweep', '1,2', '--concurrency', '2'], /LAB_E_USAGE/],
     [['--runtime', 'nodejs'], /LAB_E_UNKNOWN_RUNTIME/],
+    [['--store', notAStore], /LAB_E_STORE.*not an SQLite database/],
   ];
   for (const [flags, expected] of cases) {
     const { code, stdout, stderr } = await runCli([
@@ -233,6 +249,7 @@ for (const method of ['processes', 'threads'] as const) {
   test(`Ctrl-C during a ${method} run removes the temporary files and leaves no processes`, async (t) => {
     const root = makeTempRoot(`sigint-${method}`);
     mkdirSync(root, { recursive: true });
+    const store = tempStore(`sigint-${method}`);
     const cli = startCli([
       'pipeline',
       '--method',
@@ -243,11 +260,13 @@ for (const method of ['processes', 'threads'] as const) {
       '30',
       '--tmpdir',
       root,
+      ...store.args,
     ]);
     t.after(() => {
       killQuietly(cli.pid);
       for (const pid of processesMentioning(root)) killQuietly(pid);
       removeTempRoot(root);
+      store.remove();
     });
     // Running = the run's directory holds one file per pipeline (each opened before the barrier).
     await waitFor(
@@ -265,5 +284,14 @@ for (const method of ['processes', 'threads'] as const) {
     assert.equal(code, 130);
     assert.deepEqual(entriesIn(root), [], 'temporary directory removed');
     await waitFor(() => processesMentioning(root).length === 0, 5000, 'every pipeline process to be gone');
+    // The stored run says it was cut short rather than pretending to be complete (or still running).
+    const listed = await runCli(['results', 'list', '--json', ...store.args]);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { status: string; storedCells: number }[]).map((run) => [
+        run.status,
+        run.storedCells,
+      ]),
+      [['interrupted', 0]],
+    );
   });
 }

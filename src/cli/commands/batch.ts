@@ -1,9 +1,11 @@
 /**
  * `conlab batch`: one workload over N items under a list of models and
- * concurrency levels (or a seed 003 preset), each cell a fresh subject
- * process per repetition; prints a table or `--json`.
+ * concurrency levels (or a seed 003 preset, stored as a run), each cell a
+ * fresh subject process per repetition; prints a table or `--json`.
  */
 import type { Command } from '../command.ts';
+import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { runBatchStored } from '../../batch/driver/run-batch.ts';
 import {
   optionalFlag,
   parseCommandArgs,
@@ -27,7 +29,10 @@ import {
   type ModelAxisName,
 } from '../../models/registry.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
-import { RESULT_SCHEMA_VERSION } from '../../results/record.ts';
+import { RESULT_SCHEMA_VERSION, type BatchCell } from '../../results/record.ts';
+import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
+import type { RuntimeSpec } from '../../runtimes/registry.ts';
+import type { ResolvedBatchSpec } from '../../batch/spec.ts';
 import { parseParamPairs, workloadNames, workloads } from '../../workloads/index.ts';
 
 const usage = `conlab batch — run one workload over N items under concurrency models
@@ -36,7 +41,7 @@ usage:
   conlab batch --workload NAME [--param k=v ...] [--items N] [--models a,b] [--concurrency 1,2,4]
                [--items-per-task 1,5] [--threads-per-process 2,4] [--reps R] [--runtime node,bun,deno]
                [--timeout-ms MS] [--in-flight K] [--json]
-  conlab batch --preset ${Object.keys(presets).join('|')} [--reps R] [--runtime ...] [--json]
+  conlab batch --preset ${Object.keys(presets).join('|')} [--reps R] [--runtime ...] [--json] [--store PATH]
   conlab batch --list
 
 flags:
@@ -54,6 +59,8 @@ flags:
   --in-flight K            tasks a pool keeps in flight per worker (default ${D.inFlightPerWorker})
   --json                   print {schemaVersion, env, results} instead of the table
   --list                   list workloads (with params), models (with their axes) and presets
+  --store PATH             results store of --preset runs (default ${DEFAULT_STORE_PATH}): a
+                           preset is stored as a run named 'batch PRESET' for results/compare/report
 
 A model runs once per combination of the axes it declares (see --list); an
 axis it does not declare stays at 1. Progress goes to stderr, one line per cell.`;
@@ -71,6 +78,7 @@ const options = {
   'timeout-ms': { type: 'string' },
   'in-flight': { type: 'string' },
   preset: { type: 'string' },
+  store: { type: 'string' },
   json: { type: 'boolean' },
   list: { type: 'boolean' },
 } as const;
@@ -130,6 +138,28 @@ function parseRequest(values: Values): Parameters<typeof planBatch>[0] {
   };
 }
 
+/** A seed 003 preset is a seed experiment: stored as a run like the other seeds' (the stored line on stderr). */
+async function runStoredPreset(
+  preset: string,
+  specs: ResolvedBatchSpec[],
+  runtimes: RuntimeSpec[],
+  storePath: string | undefined,
+  onProgress: (text: string) => void,
+): Promise<BatchCell[]> {
+  const store = openStore(storePath ?? DEFAULT_STORE_PATH);
+  try {
+    const { runId, cells } = await runBatchStored(specs, runtimes, {
+      store,
+      name: `batch ${preset}`,
+      onProgress,
+    });
+    onProgress(`run ${runId} (batch ${preset}) stored in ${store.path}`);
+    return cells;
+  } finally {
+    store.close();
+  }
+}
+
 export const command: Command = {
   name: 'batch',
   summary: 'run a workload over N items under concurrency models (seed 003)',
@@ -141,15 +171,22 @@ export const command: Command = {
       return 0;
     }
     // Everything is validated before the first subject starts.
+    if (values.store !== undefined && values.preset === undefined) {
+      throw new LabError(ErrorCodes.USAGE, '--store applies to --preset runs (a plain batch is not stored)', {
+        hint: "drop --store, or use 'conlab run' with a suite to store batch cells",
+      });
+    }
     const { cells: specs, runtimes } = planBatch(parseRequest(values));
     // The exit hook kills every subject group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>
       process.stderr.write(`\nconlab batch: interrupted by ${signal}; every subject process was killed\n`),
     );
+    const onProgress = (text: string): void => void process.stderr.write(`conlab batch: ${text}\n`);
     try {
-      const cells = await runBatch(specs, runtimes, {
-        onProgress: (text) => process.stderr.write(`conlab batch: ${text}\n`),
-      });
+      const cells =
+        values.preset === undefined
+          ? await runBatch(specs, runtimes, { onProgress })
+          : await runStoredPreset(values.preset, specs, runtimes, values.store, onProgress);
       const env = captureEnvironment(runtimes.map((runtime) => runtime.label));
       if (values.json) printJson({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells });
       else if (values.preset !== undefined) process.stdout.write(renderSeed003Table(cells, env));

@@ -8,7 +8,7 @@
 import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
-import { renderCompareTerminal } from '../../report/compare.ts';
+import { metricTitle, metricValueText, renderCompareTerminal } from '../../report/compare.ts';
 import type { CellRecord } from '../../results/record.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { fmt } from '../../core/text-table.ts';
@@ -21,9 +21,10 @@ const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH]
 For every cell in both runs (same cellKey: same runtime name, workload or
 endpoint, model or architecture, concurrency, ...), prints A and B's mean of
 the headline metric (batch: time of the timed section; server: verified
-req/s), the ratio B/A with its 95% interval (Fieller), Welch's p-value and
-a mark: ** p < 0.01, * p < 0.05, blank: no significant difference, ?: fewer
-than 2 repetitions on a side. The interval excludes 1 exactly when p < 0.05.
+req/s; pipeline: MiB/s written), the ratio B/A with its 95% interval
+(Fieller), Welch's p-value and a mark: ** p < 0.01, * p < 0.05, blank: no
+significant difference, ?: fewer than 2 repetitions on a side. The
+interval excludes 1 exactly when p < 0.05.
 
 RUN: a run id, a unique prefix, 'latest' or 'latest~N'. --store-b reads
 RUN_B from another store (e.g. a colleague's results.db).
@@ -53,7 +54,7 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
   const [a, b] = patterns.map((pattern) => findCell(merged, pattern)) as [CellRecord, CellRecord];
   if (a.kind !== b.kind) {
     throw new LabError(ErrorCodes.USAGE, `cannot compare a ${a.kind} cell with a ${b.kind} cell`, {
-      hint: 'pick two batch cells (time) or two server cells (req/s)',
+      hint: 'pick two cells of one kind: batch (time), server (req/s) or pipeline (MiB/s)',
     });
   }
   for (const cell of [a, b]) {
@@ -72,12 +73,7 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
     printJson({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result });
     return 0;
   }
-  const show = (value: number | null) =>
-    value === null
-      ? '-'
-      : result.metric === 'durationMs'
-        ? fmt.durationMs(value)
-        : `${fmt.rate(value)} req/s`;
+  const show = (value: number | null) => (value === null ? '-' : metricValueText(result.metric, value));
   const side = (name: string, key: string, interval: typeof result.a) =>
     `${name} = ${key}\n    ${show(interval.mean)} [${show(interval.low)} – ${show(interval.high)}], ${interval.n} repetitions`;
   const ratio =
@@ -86,7 +82,7 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
       : `${fmt.fixed(result.ratio.ratio, 3)} [${result.ratio.low.toFixed(3)}, ${result.ratio.high.toFixed(3)}]`;
   const p = result.p === null ? '-' : result.p < 0.001 ? '<0.001' : result.p.toFixed(3);
   process.stdout.write(
-    `run ${data.run.runId}, ${result.metric === 'durationMs' ? 'time of the timed section' : 'verified req/s'} (95% intervals)\n` +
+    `run ${data.run.runId}, ${metricTitle(result.metric)} (95% intervals)\n` +
       `${side('A', a.cellKey, result.a)}\n${side('B', b.cellKey, result.b)}\n` +
       `B/A ${ratio}, p ${p} ${result.mark}: ${result.verdict}\n`,
   );

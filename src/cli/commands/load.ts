@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { runLoad } from '../../load/index.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
+import { parseShard, parseStartAt } from '../../load/shard.ts';
 import { renderLoadText } from '../../load/render.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
 import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
@@ -39,6 +40,12 @@ reply is verified; a wrong reply is an error, never a success.
       --warmup T          load before measuring, not recorded (default 0)
       --json              print the result as JSON (histograms included)
       --allow-remote      permit a target outside 127.0.0.0/8 and ::1
+      --shard I/N         run shard I of N (1-based) of this load: its exact share of
+                          -c, -R and -n; the JSON result is made for 'conlab merge'
+      --shard-index K/N   the same, 0-based (Kubernetes' JOB_COMPLETION_INDEX)
+      --start-at TIME     begin the measured window at TIME: +10s (from now, rounded
+                          up to a whole second), RFC 3339 with a zone, or epoch ms;
+                          past: start at once and say how late; > 1 h ahead: refused
 
 Exit status: 0 when at least one request succeeded, 1 when none did,
 2 for bad input (and when every attempt was refused: nothing listens there).`;
@@ -64,7 +71,13 @@ const flags = {
   warmup: { type: 'string' },
   json: { type: 'boolean' },
   'allow-remote': { type: 'boolean' },
+  shard: { type: 'string' },
+  'shard-index': { type: 'string' },
+  'start-at': { type: 'string' },
 } as const;
+
+/** The flags of `conlab load`, for commands that pass a load on (conlab k8s load). */
+export const loadFlags = flags;
 
 /** Seconds from '10', '10s', '500ms' or '2m'. */
 export function parseSeconds(flag: string, value: string, min: number, max: number): number {
@@ -92,7 +105,8 @@ function parseHeaders(values: string[] | undefined): Record<string, string> {
   return headers;
 }
 
-async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; json: boolean }> {
+/** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
+export async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; json: boolean }> {
   const { values, positionals } = parseCommandArgs('load', argv, flags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
@@ -164,11 +178,20 @@ async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; jso
   }
   if (values['tcp-payload'] !== undefined) options.tcpPayload = values['tcp-payload'];
   if (tcpMode === 'compute') options.tcpExpect = 'done';
+  if (values.shard !== undefined && values['shard-index'] !== undefined) {
+    throw new LabError(ErrorCodes.USAGE, '--shard and --shard-index are exclusive', {
+      hint: '--shard 1/4 and --shard-index 0/4 name the same shard; give one',
+    });
+  }
+  if (values.shard !== undefined) options.shard = parseShard(values.shard, 1, 'shard');
+  if (values['shard-index'] !== undefined)
+    options.shard = parseShard(values['shard-index'], 0, 'shard-index');
+  if (values['start-at'] !== undefined) options.startAtEpochMs = parseStartAt(values['start-at'], Date.now());
   return { options, json: values.json ?? false };
 }
 
 /** Zero successes is never a quiet success: refused everywhere means nothing listens (bad input). */
-function nothingSucceeded(result: LoadResult): LabError | undefined {
+export function nothingSucceeded(result: LoadResult): LabError | undefined {
   if (result.requests > 0 || result.interrupted) return undefined;
   if (result.errorsTotal === 0) {
     return new LabError(ErrorCodes.VERIFY, 'no request completed in the measured time', {
@@ -210,6 +233,13 @@ export const command: Command = {
       result = await runLoad(options, { signal: controller.signal });
     } finally {
       process.removeListener('SIGINT', onSigint);
+    }
+    const late = result.clock?.startLateMs ?? 0;
+    if (late > 0 && json) {
+      // The text form says it too; with --json stdout stays one JSON document.
+      process.stderr.write(
+        `conlab load: --start-at had passed when the generator was ready; started ${late.toFixed(0)} ms late\n`,
+      );
     }
     if (json) printJson(result);
     else process.stdout.write(renderLoadText(result));

@@ -1,12 +1,13 @@
 /**
  * `conlab pipeline`: seed 001's I/O pipeline (recv → compute → write+fsync)
  * with N pipelines under one method, in the seed's own result format on
- * request. All input is validated (and the output file opened) before the
- * first run starts.
+ * request, stored as a run named `pipeline`. All input is validated (and
+ * the output file opened) before the first run starts.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { optionalFlag, parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
+import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import {
   pipelineFormats,
   renderPipelineJson,
@@ -44,6 +45,8 @@ removed afterwards (also on Ctrl-C).
   --buffer-kib K     buffer size (default ${D.bufferKiB})
   --recv-delay S     receive delay in seconds (default ${D.recvDelayS})
   --tmpdir DIR       where the temporary directory is made (default the OS temp dir)
+  --store PATH       results store (default ${DEFAULT_STORE_PATH}); the runs are
+                     stored as one run named 'pipeline' for results/compare/report
 
 'GIL enabled' in seed-tsv is True for methods that run all JavaScript on one
 thread (${singleThreaded.join(', ')}) and False for ${parallel.join(' and ')}.
@@ -63,6 +66,7 @@ function parseRequest(argv: string[]): PipelineRequest {
     'buffer-kib': { type: 'string' },
     'recv-delay': { type: 'string' },
     tmpdir: { type: 'string' },
+    store: { type: 'string' },
   });
   return {
     method: values.method,
@@ -75,6 +79,7 @@ function parseRequest(argv: string[]): PipelineRequest {
     bufferKiB: optionalFlag(values['buffer-kib'], (v) => parseIntFlag('buffer-kib', v, 1, L.bufferKiB)),
     recvDelayS: optionalFlag(values['recv-delay'], (v) => parseNumberFlag('recv-delay', v, 0, L.recvDelayS)),
     tmpdir: values.tmpdir,
+    store: values.store,
   };
 }
 
@@ -88,26 +93,35 @@ export const command: Command = {
       if (plan.output !== undefined) appendFileSync(plan.output, text);
       else process.stdout.write(text);
     };
+    const store = openStore(plan.storePath);
     if (plan.output !== undefined && plan.format !== 'seed-tsv') writeFileSync(plan.output, '');
-    const results = await runPipelinePlan(plan, {
-      onStart: (options) =>
-        process.stderr.write(
-          `pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`,
-        ),
-      // seed-tsv goes out run by run, so an interrupted sweep keeps the rows it finished.
-      onResult: (result) => {
-        if (plan.format === 'seed-tsv') emit(renderSeedTsv(result));
-      },
-    });
-    if (plan.format === 'table') emit(renderPipelineTable(results));
-    if (plan.format === 'json') emit(renderPipelineJson(results));
-    for (const result of results) {
-      if (result.status !== 'ok') {
-        process.stderr.write(
-          `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
-        );
+    try {
+      const { runId, results } = await runPipelinePlan(plan, {
+        store,
+        onStart: (options) => {
+          process.stderr.write(
+            `pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`,
+          );
+        },
+        // seed-tsv goes out run by run, so an interrupted sweep keeps the rows it finished.
+        onResult: (result) => {
+          if (plan.format === 'seed-tsv') emit(renderSeedTsv(result));
+        },
+      });
+      if (plan.format === 'table') emit(renderPipelineTable(results));
+      if (plan.format === 'json') emit(renderPipelineJson(results));
+      for (const result of results) {
+        if (result.status !== 'ok') {
+          process.stderr.write(
+            `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
+          );
+        }
       }
+      // stderr: stdout (or --output) carries the seed's own format, unchanged.
+      process.stderr.write(`pipeline: run ${runId} stored in ${store.path}\n`);
+      return results.some((result) => result.status === 'failed') ? 1 : 0;
+    } finally {
+      store.close();
     }
-    return results.some((result) => result.status === 'failed') ? 1 : 0;
   },
 };

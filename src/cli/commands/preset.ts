@@ -1,7 +1,8 @@
 /**
  * `conlab preset <name>`: runs one of the seed experiments (src/seeds/presets)
- * and prints its table and answers, its CSV (the seed's own columns) or JSON.
- * `--list` names every seed and the command that reproduces it.
+ * as a stored run (`preset NAME` in the results store) and prints its table
+ * and answers, its CSV (the seed's own columns) or JSON. `--list` names
+ * every seed and the command that reproduces it.
  */
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
@@ -13,8 +14,10 @@ import {
   printJson,
 } from '../args.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
+import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import { otherSeedCommands, presetNames, presets } from '../../seeds/presets/registry.ts';
+import { runPreset } from '../../seeds/presets/run.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
 
 const formats = ['table', 'csv', 'json'] as const;
@@ -33,10 +36,12 @@ ${presetNames.map((name) => `  ${name.padEnd(9)} ${presets[name]?.summary ?? ''}
   --format F       table (default: table and the answers) | csv (the seed's columns) | json
   --output FILE    write there instead of stdout
   --csv FILE       also write the seed's CSV there (whatever --format is)
+  --store PATH     results store (default ${DEFAULT_STORE_PATH})
 
 Every cell is a fresh server process group, verified before it is measured;
 a cell that fails is reported with its reason and the preset goes on (exit 1
-at the end). CPU and memory are of the server's whole process tree.`;
+at the end). CPU and memory are of the server's whole process tree. The run
+is stored as 'preset NAME': conlab results, compare and report read it.`;
 
 export const command: Command = {
   name: 'preset',
@@ -56,6 +61,7 @@ export const command: Command = {
         format: { type: 'string' },
         output: { type: 'string' },
         csv: { type: 'string' },
+        store: { type: 'string' },
       },
       true,
     );
@@ -111,17 +117,17 @@ export const command: Command = {
       }
     }
     const runtime = resolveRuntime(values.runtime ?? 'node');
+    const context = { runtime, quick: values.quick ?? false, durationS, archs, clients };
+    // Everything the preset can refuse is refused here, before the store is touched or a server starts.
+    const plan = preset.plan(context);
+    const store = openStore(values.store ?? DEFAULT_STORE_PATH);
     // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>
       process.stderr.write(`\nconlab preset: interrupted by ${signal}; every server process was killed\n`),
     );
     try {
-      const report = await preset.run({
-        runtime,
-        quick: values.quick ?? false,
-        durationS,
-        archs,
-        clients,
+      const { runId, report } = await runPreset(preset, plan, context, {
+        store,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       const text =
@@ -134,9 +140,12 @@ export const command: Command = {
       if (values.output !== undefined) writeFileSync(values.output, text);
       else if (format === 'json') printJson(report.json);
       else process.stdout.write(text);
+      // stderr: stdout carries the seed's own format, unchanged.
+      process.stderr.write(`run ${runId} (preset ${preset.name}) stored in ${store.path}\n`);
       return report.failures > 0 ? 1 : 0;
     } finally {
       release();
+      store.close();
     }
   },
 };

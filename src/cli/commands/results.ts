@@ -60,10 +60,12 @@ function list(argv: string[]): number {
         { header: 'suite', value: (run) => run.suiteName },
         {
           header: 'status',
-          // A SIGKILLed run stays 'running' in the store; say what it really is.
+          // A SIGKILLed run stays 'running' in the store; say what it really is (only suite runs resume).
           value: (run) =>
             run.status === 'running' && (run.ownerPid === null || !isLiveConlabProcess(run.ownerPid))
-              ? 'unfinished (--resume)'
+              ? run.command === 'run'
+                ? 'unfinished (--resume)'
+                : 'unfinished'
               : run.status,
         },
         { header: 'started (UTC)', value: (run) => run.startedAt.replace('T', ' ').slice(0, 19) },

@@ -4,7 +4,12 @@
  */
 import type { Command } from '../command.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
-import { discoverRuntimes, resolveRuntime, type DiscoveredRuntime } from '../../runtimes/registry.ts';
+import {
+  discoverRuntimes,
+  installHint,
+  resolveRuntime,
+  type DiscoveredRuntime,
+} from '../../runtimes/registry.ts';
 import { capabilityNames, probeCapabilities, type RuntimeCapabilities } from '../../runtimes/capabilities.ts';
 import { renderTextTable, type Column } from '../../core/text-table.ts';
 
@@ -13,7 +18,7 @@ const usage = `usage: conlab runtimes [--runtime PATH]... [--refresh] [--json]
 Lists the runtimes conlab can run subjects under (the pinned node, bun and
 deno from node_modules, the system node on PATH, and any --runtime PATH you
 add) with each one's capabilities, found by running a probe under it once
-per version (cached in node_modules/.cache/conlab).
+per version (cached in ~/.cache/conlab, or $CONLAB_CACHE_DIR).
 
   --runtime PATH   also list this runtime binary (repeatable); a path that is
                    not a node/bun/deno binary is an error (LAB_E_UNKNOWN_RUNTIME)
@@ -57,7 +62,7 @@ export function renderRuntimesTable(rows: Row[]): string {
   lines.push(`legend: ${capabilityNames.map((c) => `${shortNames[c]}=${c}`).join(', ')}\n`);
   const notes: string[] = [];
   for (const row of rows) {
-    if (row.error) notes.push(`  ${row.name}: ${row.error}`);
+    if (row.error) notes.push(`  ${row.name}: ${row.error} → to add it: ${installHint(row.name)}`);
     // Without TypeScript nothing else can run: one line says it all.
     const checked =
       row.capabilities?.typescript.supported === false ? (['typescript'] as const) : capabilityNames;

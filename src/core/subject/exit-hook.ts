@@ -84,14 +84,28 @@ export function untrackGroup(pgid: number): void {
 }
 
 /**
- * Registers a synchronous cleanup that must run however the driver ends;
- * the returned function runs it now (once) and unregisters it.
+ * Registers a synchronous cleanup that runs however the driver ends (an
+ * exit, a thrown error, a signal); the returned function cancels it
+ * without running it.
  */
-export function whileRunning(cleanup: Cleanup): () => void {
+export function atExit(cleanup: Cleanup): () => void {
   install();
   cleanups.add(cleanup);
+  return () => void cleanups.delete(cleanup);
+}
+
+/**
+ * A cleanup due when the work is done or when the driver ends, whichever
+ * comes first (a temporary directory): the returned function runs it now,
+ * once.
+ */
+export function whileRunning(cleanup: Cleanup): () => void {
+  const cancel = atExit(cleanup);
   return () => {
-    if (cleanups.delete(cleanup)) cleanup();
+    if (cleanups.has(cleanup)) {
+      cancel();
+      cleanup();
+    }
   };
 }
 

@@ -50,6 +50,8 @@ export interface PipelineRunResult {
   subjectPeakRssBytes: number | null;
   coreBusyMeanPercent: number[] | null;
   monitorPids: number[];
+  /** The monitor's whole report (per-core timeline, verdict inputs) for the stored record; null as above. */
+  monitor: MonitorReport | null;
 }
 
 export interface PipelineRunEnvironment {
@@ -112,6 +114,7 @@ function noNumbers(): Omit<PipelineRunResult, 'status' | 'reason' | 'options' | 
     subjectPeakRssBytes: null,
     coreBusyMeanPercent: null,
     monitorPids: [],
+    monitor: null,
   };
 }
 
@@ -119,16 +122,23 @@ function monitorFigures(
   report: MonitorReport | null,
 ): Pick<
   PipelineRunResult,
-  'subjectCpuPercent' | 'subjectPeakRssBytes' | 'coreBusyMeanPercent' | 'monitorPids'
+  'subjectCpuPercent' | 'subjectPeakRssBytes' | 'coreBusyMeanPercent' | 'monitorPids' | 'monitor'
 > {
   if (report === null || !report.available) {
-    return { subjectCpuPercent: null, subjectPeakRssBytes: null, coreBusyMeanPercent: null, monitorPids: [] };
+    return {
+      subjectCpuPercent: null,
+      subjectPeakRssBytes: null,
+      coreBusyMeanPercent: null,
+      monitorPids: [],
+      monitor: report,
+    };
   }
   return {
     subjectCpuPercent: report.summary.treeCpuPercent,
     subjectPeakRssBytes: report.summary.treePeakRssBytes,
     coreBusyMeanPercent: report.summary.coreBusyMeanPercent,
     monitorPids: report.pids,
+    monitor: report,
   };
 }
 

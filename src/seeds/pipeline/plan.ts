@@ -8,7 +8,9 @@ import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
-import { runPipeline, type PipelineRunResult } from './driver.ts';
+import { DEFAULT_STORE_PATH, type ResultStore } from '../../results/store.ts';
+import type { PipelineRunResult } from './driver.ts';
+import { runPipelineSweep, type PipelineSweep } from './sweep.ts';
 import { pipelineFormats, type PipelineFormat } from './format.ts';
 import {
   SEED_BUFFER_KIB,
@@ -30,6 +32,8 @@ export interface PipelineRequest {
   bufferKiB?: number;
   recvDelayS?: number;
   tmpdir?: string;
+  /** Results store path; default DEFAULT_STORE_PATH. */
+  store?: string;
 }
 
 export const PIPELINE_DEFAULTS = {
@@ -57,6 +61,7 @@ export interface PipelinePlan {
   output: string | undefined;
   runtime: RuntimeSpec;
   tmpRoot: string;
+  storePath: string;
 }
 
 function checkRange(flag: string, value: number, min: number, max: number, integer: boolean): number {
@@ -154,27 +159,26 @@ export function planPipeline(request: PipelineRequest): PipelinePlan {
     output: request.output,
     runtime: resolveRuntime(request.runtime ?? PIPELINE_DEFAULTS.runtime),
     tmpRoot,
+    storePath: request.store ?? DEFAULT_STORE_PATH,
   };
 }
 
-export interface PipelineSweepHooks {
-  /** Before each run of a sweep of several. */
-  onStart?(options: PipelineOptions): void;
-  /** After each run, in order (seed-tsv is written run by run, so an interrupted sweep keeps what it finished). */
-  onResult?(result: PipelineRunResult): void;
-}
-
-/** Every run of the plan, one after another. */
+/** Every run of the plan, one after another, stored as one run named 'pipeline' (see sweep.ts). */
 export async function runPipelinePlan(
   plan: PipelinePlan,
-  hooks: PipelineSweepHooks = {},
-): Promise<PipelineRunResult[]> {
-  const results: PipelineRunResult[] = [];
-  for (const options of plan.runs) {
-    if (plan.runs.length > 1) hooks.onStart?.(options);
-    const result = await runPipeline(options, { runtime: plan.runtime, tmpRoot: plan.tmpRoot });
-    results.push(result);
-    hooks.onResult?.(result);
-  }
-  return results;
+  hooks: {
+    store: ResultStore;
+    onStart?(options: PipelineOptions): void;
+    onResult?(result: PipelineRunResult): void;
+  },
+): Promise<PipelineSweep> {
+  return runPipelineSweep(plan.runs, {
+    runtime: plan.runtime,
+    tmpRoot: plan.tmpRoot,
+    store: hooks.store,
+    onStart: (options) => {
+      if (plan.runs.length > 1) hooks.onStart?.(options);
+    },
+    onResult: (result) => hooks.onResult?.(result),
+  });
 }

@@ -1,11 +1,12 @@
 /**
- * One server cell, for `conlab bench-server` and the suite engineer:
- * per repetition a fresh server process group → its ready message → every
- * endpoint verified → warm-up → measured load (verified replies) while the
- * monitor samples the server's tree and every event loop of the server
- * probes itself → /whoami samples → stop → nothing left.
- * runServerCell never throws for a cell problem: it returns status failed
- * (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
+ * The one server-cell runner, for `conlab bench-server`, suites and the seed
+ * presets: per repetition a fresh server process group → its ready message →
+ * every endpoint verified → one load run (warm-up first, then the measured
+ * window; every reply verified) while the monitor samples the server's tree
+ * and every event loop of the server probes itself → who served (/whoami,
+ * after the window or during the load) → stop → nothing left, and a clean
+ * exit. runServerCell never throws for a cell problem: it returns status
+ * failed (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
  */
 import { performance } from 'node:perf_hooks';
 import { errorText } from '../../core/errors.ts';
@@ -23,7 +24,8 @@ import { resolveCellServerConfig } from '../resolve.ts';
 import { DEFAULT_ENDPOINT_PARAMS, requestSpec, type EndpointName, type EndpointParams } from './endpoints.ts';
 import { launchServer, type LaunchedServer } from './launch.ts';
 import { emptyServerCell } from './record.ts';
-import { sampleServingUnits, verifyHttpServer, verifyTcpServer } from './verify.ts';
+import { sampleServedBy, startServedBySampler, type ServedBy } from './served-by.ts';
+import { verifyHttpServer, verifyTcpServer } from './verify.ts';
 import { loadWindowOffsetMs, measuredServerUsage } from './window.ts';
 
 export interface ServerCellSpec {
@@ -47,7 +49,17 @@ export interface ServerCellSpec {
   spinIters?: number;
   /** Per-request timeout of the load, default 10 s. */
   timeoutMs?: number;
+  /** TCP: a new connection for every request, as seed 000's client does (default: persistent connections). */
+  connectionPerRequest?: boolean;
+  /**
+   * HTTP: ask /whoami (one at a time, new connections) while the load runs,
+   * as seed 004 counts who served under load; default: a burst of 8 × workers
+   * samples after the measured window.
+   */
+  servedByDuringLoad?: boolean;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface ServerCellOptions {
   log?: (line: string) => void;
@@ -62,8 +74,7 @@ interface RepOutcome {
   /** Server tree CPU (% of one core) and peak RSS inside the measured window. */
   serverCpuPercent: number;
   serverPeakRssBytes: number;
-  servedByPids: number[];
-  servedByUnits: string[];
+  servedBy: ServedBy;
   pids: number[];
 }
 
@@ -76,7 +87,9 @@ export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtim
       : spec.endpoint === 'tcp-compute'
         ? `s${config.spinIters}`
         : '';
-  return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}|d${spec.durationS}|${runtimeLabel}`;
+  // Only what changes the measurement is in the key; the suite sets neither option, so its keys stay as they were.
+  const shape = `${spec.connectionPerRequest ? '|new-conn' : ''}${spec.servedByDuringLoad ? '|whoami-live' : ''}`;
+  return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}${shape}|d${spec.durationS}|${runtimeLabel}`;
 }
 
 /**
@@ -136,6 +149,9 @@ export async function runServerCell(
           loadThreads: spec.loadThreads ?? 1,
           warmupS: spec.warmupS,
           reps: spec.reps,
+          timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          connectionPerRequest: spec.connectionPerRequest ?? false,
+          servedByDuringLoad: spec.servedByDuringLoad ?? false,
         }
       : {},
   });
@@ -189,8 +205,10 @@ export async function runServerCell(
     serverCpuPercent: last.serverCpuPercent,
     serverPeakRssBytes: last.serverPeakRssBytes,
     clientCpuPercent: last.load.clientCpuPercent,
-    servedByPids: last.servedByPids,
-    servedByUnits: last.servedByUnits,
+    servedByPids: last.servedBy.pids,
+    servedByUnits: last.servedBy.units,
+    servedBySamples: last.servedBy.samples,
+    servedBySampledDuringLoad: spec.servedByDuringLoad === true && config.protocol === 'http',
     histogram: last.load.histogram,
     timeline: last.load.timeline,
     unfinishedRequests: last.load.unfinished ?? 0,
@@ -244,8 +262,9 @@ async function runRepetition(
       target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${host}:${server.port}`,
       connections: spec.connections,
       threads: spec.loadThreads ?? 1,
-      timeoutMs: spec.timeoutMs ?? 10_000,
+      timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       ...(spec.rateRps === undefined ? {} : { rateRps: spec.rateRps }),
+      ...(spec.connectionPerRequest ? { connectionPerRequest: true } : {}),
     };
     // Warm-up and measurement are one run on the same connections: a separate warm-up run would leave
     // its in-flight requests queued in the server (closing a connection does not cancel the work), and
@@ -253,6 +272,8 @@ async function runRepetition(
     // are taken from its samples inside the measured window, located as window.ts explains.
     const monitorStartMs = performance.now();
     const monitor = startMonitor({ rootPid: server.pid });
+    const liveSampler =
+      spec.servedByDuringLoad && config.protocol === 'http' ? startServedBySampler(baseUrl) : null;
     const secondArrivals: { second: number; atMs: number }[] = [];
     const loadCalledMs = performance.now();
     // The server's event loops are probed over the measured window: from the warm-up's end to the load's.
@@ -264,9 +285,10 @@ async function runRepetition(
         { onProgress: (point) => secondArrivals.push({ second: point.second, atMs: performance.now() }) },
       );
     } catch (error) {
-      // Stopped even when the load throws, so its timer does not outlive the cell.
+      // Stopped even when the load throws, so no timer or sampler outlives the cell.
       clearTimeout(measureTimer);
       monitor.stop();
+      await liveSampler?.stop();
       throw error;
     }
     clearTimeout(measureTimer);
@@ -282,16 +304,16 @@ async function runRepetition(
       measuredS: load.durationS,
       secondArrivals,
     });
-    const served =
-      config.protocol === 'http'
-        ? await sampleServingUnits(baseUrl, Math.max(8, config.workers * 8))
-        : { pids: [], units: [] };
+    const servedBy: ServedBy = liveSampler
+      ? await liveSampler.stop()
+      : config.protocol === 'http'
+        ? await sampleServedBy(baseUrl, Math.max(8, config.workers * 8))
+        : { pids: [], units: [], samples: 0 };
     const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
     outcome = {
       load,
       monitor: report,
-      servedByPids: served.pids,
-      servedByUnits: served.units,
+      servedBy,
       pids,
       measuredOffsetMs,
       ...measuredServerUsage(report, { offsetMs: measuredOffsetMs, durationMs: load.durationS * 1000 }),
