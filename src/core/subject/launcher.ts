@@ -231,6 +231,8 @@ export class Subject<In extends Message, Out extends Message> {
     const leftovers = await waitGroupEmpty(this.pid, exit === null ? 0 : (options.settleMs ?? 2000));
     // Always swept: even a clean exit can leave a worker of a broken pool behind.
     killGroup(this.pid);
+    // SIGKILL is delivered asynchronously: when stop() returns, the group is gone (bounded, never hangs).
+    if (leftovers.length > 0 || exit === null) await waitGroupEmpty(this.pid, 1000, 20);
     untrackGroup(this.pid);
     const status = exit ?? (await this.exited);
     return { graceful: exit !== null && status.code === 0, exitCode: exit?.code ?? null, leftovers };
