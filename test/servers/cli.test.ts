@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LISTENING_RE, groupMembers } from '../../src/servers/driver/launch.ts';
+import { groupMembers } from '../../src/core/subject/process-group.ts';
+import { LISTENING_RE } from '../../src/servers/driver/launch.ts';
 import { httpCall } from '../../src/servers/driver/http-client.ts';
 import type { ServerCell } from '../../src/results/record.ts';
 

@@ -16,7 +16,6 @@ import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerConfig } from '../config.ts';
 import { isFromServer, type FromServer, type ServerReady, type ToServer } from '../protocol.ts';
 
-export { groupMembers } from '../../core/subject/process-group.ts';
 export type { StopReport } from '../../core/subject/launcher.ts';
 
 const entryPath = fileURLToPath(new URL('../subject/main.ts', import.meta.url));
