@@ -4,13 +4,33 @@
 // the Node 24 the project installs as a devDependency.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const stripsTypes = major > 22 || (major === 22 && minor >= 18);
 const isBunOrDeno = 'Bun' in globalThis || 'Deno' in globalThis;
 
+/**
+ * Turns on Node's compile cache before the first .ts module loads, so the
+ * CLI's modules are neither type-stripped nor compiled again on every run,
+ * and sets NODE_COMPILE_CACHE for every process conlab starts. The folder is
+ * src/core/compile-cache.ts's compileCacheDir(), repeated here because this
+ * file runs before any TypeScript can (test/cli/startup.test.ts checks they
+ * agree). A failure is left to src/core/compile-cache.ts to report.
+ */
+function enableCompileCacheEarly() {
+  if (isBunOrDeno || typeof module.enableCompileCache !== 'function') return;
+  const { CONLAB_CACHE_DIR: own, XDG_CACHE_HOME: xdg } = process.env;
+  const base = own ? own : xdg ? join(xdg, 'conlab') : join(homedir(), '.cache', 'conlab');
+  const result = module.enableCompileCache(join(base, 'v8-compile-cache'));
+  if (result.directory !== undefined) process.env.NODE_COMPILE_CACHE ??= result.directory;
+}
+
 if (stripsTypes || isBunOrDeno) {
+  enableCompileCacheEarly();
   const { main } = await import('../src/cli/main.ts');
   const code = await main(process.argv.slice(2));
   process.exitCode = code;

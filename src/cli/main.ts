@@ -3,54 +3,40 @@
  * one clear line and an exit code. Commands are loaded lazily so that
  * `conlab load` does not pay for the report renderer's imports.
  */
+import { enableCompileCache } from '../core/compile-cache.ts';
 import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
 import type { Command } from './command.ts';
+import { commands } from './registry.ts';
 
-const commandModules: Record<string, () => Promise<{ command: Command }>> = {
-  batch: () => import('./commands/batch.ts'),
-  load: () => import('./commands/load.ts'),
-  serve: () => import('./commands/serve.ts'),
-  'bench-server': () => import('./commands/bench-server.ts'),
-  runtimes: () => import('./commands/runtimes.ts'),
-  run: () => import('./commands/run.ts'),
-  suite: () => import('./commands/suite.ts'),
-  results: () => import('./commands/results.ts'),
-  compare: () => import('./commands/compare.ts'),
-  report: () => import('./commands/report.ts'),
-  pipeline: () => import('./commands/pipeline.ts'),
-  preset: () => import('./commands/preset.ts'),
-};
-
-export const commandNames = Object.keys(commandModules);
+export const commandNames = Object.keys(commands);
 
 async function loadCommand(name: string): Promise<Command> {
-  const loader = commandModules[name];
-  if (!loader) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
-  return (await loader()).command;
+  const entry = commands[name];
+  if (!entry) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
+  return (await entry.load()).command;
 }
 
-async function printHelp(): Promise<void> {
+function printHelp(): void {
   const lines = [
     'conlab — measure JavaScript concurrency models and runtimes',
     '',
     'usage: conlab <command> [flags]',
     '',
   ];
-  for (const name of commandNames) {
-    const command = await loadCommand(name);
-    lines.push(`  ${name.padEnd(14)} ${command.summary}`);
-  }
+  for (const [name, entry] of Object.entries(commands)) lines.push(`  ${name.padEnd(14)} ${entry.summary}`);
   lines.push('', "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.");
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // bin/conlab.js has turned the cache on already; this reports (once) if it could not.
+  enableCompileCache();
   const debug = argv.includes('--debug');
   const args = argv.filter((arg) => arg !== '--debug');
   const [name, ...rest] = args;
   try {
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-      await printHelp();
+      printHelp();
       return 0;
     }
     if (name === '--version' || name === 'version') {

@@ -24,6 +24,10 @@ import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { selfSpawnArgs } from '../core/runtime-info.ts';
 import { TIMED_OUT, type Capability, type CapabilityResult } from './capability-names.ts';
+import { enableCompileCache } from '../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const self = new URL(import.meta.url).pathname;
 /** Generous: on a 2-core machine under load, starting two cluster workers can take seconds. */

@@ -150,7 +150,6 @@ function checkWritableFile(path: string): void {
 
 export const command: Command = {
   name: 'pipeline',
-  summary: "seed 001's I/O pipeline (recv → compute → write+fsync) by method and concurrency",
   usage,
   async run(argv) {
     const plan = planPipelineCommand(argv);

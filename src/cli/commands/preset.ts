@@ -40,7 +40,6 @@ at the end). CPU and memory are of the server's whole process tree.`;
 
 export const command: Command = {
   name: 'preset',
-  summary: 'run a seed experiment (seed000, seed002, seed004) in its own output format',
   usage,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(

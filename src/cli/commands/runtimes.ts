@@ -89,7 +89,6 @@ function toRow(found: DiscoveredRuntime, refresh: boolean): Row {
 
 export const command: Command = {
   name: 'runtimes',
-  summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
   usage,
   run(argv) {
     const { values } = parseCommandArgs('runtimes', argv, {

@@ -37,7 +37,6 @@ and exit status 3. SIGINT/SIGTERM stop every process of the architecture.`;
 
 export const command: Command = {
   name: 'serve',
-  summary: 'serve the HTTP/TCP contract under one server architecture',
   usage,
   async run(argv) {
     const { values } = parseCommandArgs('serve', argv, {

@@ -6,6 +6,10 @@
 import { isMessageBatch, type ToWorker } from './messages.ts';
 import { readLines } from './transport.ts';
 import { createReplyQueue, createWorkerCore } from './worker-core.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const replies = createReplyQueue((batch) => {
   process.stdout.write(`${JSON.stringify(batch)}\n`);

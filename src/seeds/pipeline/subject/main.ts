@@ -10,6 +10,10 @@ import { currentRuntimeLabel } from '../../../core/runtime-info.ts';
 import type { PipelineMeasurement, PipelineOptions } from '../options.ts';
 import { pipelineMethodRunners } from './methods.ts';
 import { measureComputeMiBps } from './stages.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 export type PipelineSubjectMessage =
   | { type: 'clock-start' }
