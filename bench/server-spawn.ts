@@ -14,15 +14,14 @@
  *
  *   node bench/server-spawn.ts [--rounds 3] [--duration 5] [--connections 1,4]
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../src/load/index.ts';
 import { resolveRuntime } from '../src/runtimes/registry.ts';
-import { launchServer, LISTENING_RE } from '../src/servers/driver/launch.ts';
+import { launchServer } from '../src/servers/driver/launch.ts';
 import { resolveServerConfig } from '../src/servers/resolve.ts';
+import { processCpuUs, startReferenceServer, type ReferenceServer } from './fixtures/reference-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,45 +35,13 @@ const durationS = Number(values.duration);
 const connectionCounts = values.connections.split(',').map(Number);
 const runtime = resolveRuntime('node');
 
-interface Server {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
+const startReference = (): Promise<ReferenceServer> =>
+  startReferenceServer(
+    runtime.binPath,
+    fileURLToPath(new URL('./fixtures/spawn-reference-server.ts', import.meta.url)),
+  );
 
-/** CPU of a process (own) and of the children it has waited for (children), in µs (Linux /proc, 100 Hz ticks). */
-function treeCpuUs(pid: number): { own: number; children: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return {
-    own: (Number(f[11]) + Number(f[12])) * 10_000,
-    children: (Number(f[13]) + Number(f[14])) * 10_000,
-  };
-}
-
-async function startReference(): Promise<Server> {
-  const script = fileURLToPath(new URL('./fixtures/spawn-reference-server.ts', import.meta.url));
-  const child = spawn(runtime.binPath, [script], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = LISTENING_RE.exec(out);
-      if (m) resolve(`http://127.0.0.1:${m[3]}`);
-    });
-    child.once('exit', (code) => reject(new Error(`reference server exited (${code})`)));
-  });
-  return {
-    url,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
-async function startConlab(cache: boolean): Promise<Server> {
+async function startConlab(cache: boolean): Promise<ReferenceServer> {
   // The subject inherits our environment, and its per-request children inherit the subject's.
   if (cache) delete process.env.NODE_DISABLE_COMPILE_CACHE;
   else process.env.NODE_DISABLE_COMPILE_CACHE = '1';
@@ -99,13 +66,13 @@ interface Measured {
   errors: number;
 }
 
-async function measure(server: Server, connections: number): Promise<Measured> {
+async function measure(server: ReferenceServer, connections: number): Promise<Measured> {
   const options = { target: `${server.url}/hello`, connections, expectBody: 'hello', timeoutMs: 30_000 };
   // The first requests fill the compile cache (conlab) and warm the page cache (both).
   await runLoad({ ...options, durationS: 1 });
-  const before = treeCpuUs(server.pid);
+  const before = processCpuUs(server.pid);
   const load = await runLoad({ ...options, durationS });
-  const after = treeCpuUs(server.pid);
+  const after = processCpuUs(server.pid);
   const served = Math.max(1, load.requests + load.errorsTotal + (load.unfinished ?? 0));
   const own = (after.own - before.own) / 1000 / served;
   return {
