@@ -311,6 +311,9 @@ async function compare(label: string, url: string): Promise<Map<string, ClientRu
   return runs;
 }
 
+/** Core time that neither the client process nor interrupt work took: other tenants on the client's core. */
+const othersOnCore = (r: ClientRun): number => r.coreBusyCores - r.steadyCores - r.coreSoftirqCores;
+
 /** The three ways a client's cost is stated, in cores over the steady window. */
 const measures: { name: string; cores: (r: ClientRun) => number }[] = [
   { name: 'core busy', cores: (r) => r.coreBusyCores },
@@ -322,8 +325,8 @@ function comparisonTable(label: string, runs: Map<string, ClientRun[]>): string 
   const lines = [
     `### ${label}`,
     '',
-    '| client | req/s (median) | core busy (cores) | process CPU (cores) | core irq+softirq (cores) | core steal (cores) | req/s per busy core | req/s per process core | req/s per (process + irq/softirq) core | requests per CPU-second (whole process) | errors | per-rep req/s per busy core | per-rep req/s per process core |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    '| client | req/s (median) | core busy (cores) | process CPU (cores) | core irq+softirq (cores) | others on the core (cores) | core steal (cores) | req/s per busy core | req/s per process core | req/s per (process + irq/softirq) core | requests per CPU-second (whole process) | errors | per-rep req/s per busy core | per-rep req/s per process core |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
   const perCore = new Map<string, number[]>();
   for (const [tool, list] of runs) {
@@ -331,11 +334,17 @@ function comparisonTable(label: string, runs: Map<string, ClientRun[]>): string 
     perCore.set(tool, perMeasure);
     const cores = (pick: (r: ClientRun) => number): string => median(list.map(pick)).toFixed(2);
     lines.push(
-      `| ${tool} | ${Math.round(median(list.map((r) => r.rps)))} | ${cores((r) => r.coreBusyCores)} | ${cores((r) => r.steadyCores)} | ${cores((r) => r.coreSoftirqCores)} | ${cores((r) => r.coreStealCores)} | ${perMeasure.map(k).join(' | ')} | ${k(median(list.map((r) => r.requests / r.wholeCpuS)))} | ${list.reduce((a, r) => a + r.errors, 0)} | ${list.map((r) => k(r.rps / r.coreBusyCores)).join(', ')} | ${list.map((r) => k(r.rps / r.steadyCores)).join(', ')} |`,
+      `| ${tool} | ${Math.round(median(list.map((r) => r.rps)))} | ${cores((r) => r.coreBusyCores)} | ${cores((r) => r.steadyCores)} | ${cores((r) => r.coreSoftirqCores)} | ${cores(othersOnCore)} | ${cores((r) => r.coreStealCores)} | ${perMeasure.map(k).join(' | ')} | ${k(median(list.map((r) => r.requests / r.wholeCpuS)))} | ${list.reduce((a, r) => a + r.errors, 0)} | ${list.map((r) => k(r.rps / r.coreBusyCores)).join(', ')} | ${list.map((r) => k(r.rps / r.steadyCores)).join(', ')} |`,
     );
   }
   const conlab = perCore.get('conlab') ?? [];
   lines.push('');
+  const crowded = [...runs.values()].flat().filter((r) => othersOnCore(r) > 0.1).length;
+  if (crowded > 0)
+    lines.push(
+      `**Core busy time is not the client's here**: in ${crowded} of ${[...runs.values()].flat().length} runs other processes used more than 0.1 of the client's core (column "others on the core"); read the process-based ratios, or rerun on a quiet machine.`,
+      '',
+    );
   measures.forEach((m, i) => {
     const ratio = (peer: string): string =>
       ((conlab[i] ?? Number.NaN) / (perCore.get(peer)?.[i] ?? Number.NaN)).toFixed(2);
