@@ -3,6 +3,10 @@
  *
  *   node bench/load-vs-peers.ts [--duration 10] [--reps 3] [--connections 50]
  *                               [--memory-requests 2000000] [--skip-bun] [--skip-open] [--skip-memory]
+ *                               [--baseline DIR]
+ *
+ * --baseline DIR adds DIR's bin/conlab.js (another checkout, e.g. before a
+ * change) as a fourth client in the same rotation: before/after, side by side.
  *
  * The server runs in its own process pinned to core 0 (`taskset -c 0`), each
  * client pinned to core 1. A client's cost is measured two ways over its
@@ -27,6 +31,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -44,6 +49,7 @@ const { values } = parseArgs({
     'skip-bun': { type: 'boolean', default: false },
     'skip-open': { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const durationS = Number(values.duration);
@@ -69,12 +75,13 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-function cpuTicks(pid: number): number | null {
+/** utime and stime of a process (all its threads), in ticks. */
+function cpuTicks(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return { user: Number(fields[11]), system: Number(fields[12]) };
   } catch {
     return null;
   }
@@ -128,7 +135,8 @@ function coreTicks(core: number): { busy: number; softirq: number; steal: number
 
 interface Sample {
   t: number;
-  procTicks: number;
+  procUser: number;
+  procSystem: number;
   core: { busy: number; softirq: number; steal: number } | null;
 }
 
@@ -137,8 +145,9 @@ interface ClientRun {
   rps: number;
   requests: number;
   errors: number;
-  /** Client process CPU over the steady window, in cores. */
+  /** Client process CPU over the steady window, in cores (user + system, and its user part). */
   steadyCores: number;
+  steadyUserCores: number;
   /** Busy time of the client's core over the steady window, in cores. */
   coreBusyCores: number;
   /** irq + softirq time of the client's core over the steady window, in cores. */
@@ -176,15 +185,15 @@ async function runClient(
     const rss = rssBytes(pid);
     const t = (performance.now() - started) / 1000;
     if (ticks === null) return;
-    last = ticks;
+    last = ticks.user + ticks.system;
     if (rss !== null) {
       peakRss = Math.max(peakRss, rss);
       rssSamples.push([t, rss]);
     }
     if (window && windowStart === undefined && t >= window[0])
-      windowStart = { t, procTicks: ticks, core: coreTicks(CLIENT_CORE) };
+      windowStart = { t, procUser: ticks.user, procSystem: ticks.system, core: coreTicks(CLIENT_CORE) };
     if (window && windowEnd === undefined && t >= window[1])
-      windowEnd = { t, procTicks: ticks, core: coreTicks(CLIENT_CORE) };
+      windowEnd = { t, procUser: ticks.user, procSystem: ticks.system, core: coreTicks(CLIENT_CORE) };
   }, 100);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(sampler);
@@ -200,7 +209,8 @@ async function runClient(
   };
   return {
     stdout,
-    steadyCores: cores((s) => s.procTicks),
+    steadyCores: cores((s) => s.procUser + s.procSystem),
+    steadyUserCores: cores((s) => s.procUser),
     coreBusyCores: cores((s) => s.core?.busy),
     coreSoftirqCores: cores((s) => s.core?.softirq),
     coreStealCores: cores((s) => s.core?.steal),
@@ -215,12 +225,13 @@ const window: [number, number] = [2, durationS - 1];
 async function conlab(
   url: string,
   extra: string[] = [],
+  checkout = root,
 ): Promise<ClientRun & { json: Record<string, unknown> }> {
   const run = await runClient(
     'conlab',
     [
       bin('node'),
-      `${root}bin/conlab.js`,
+      join(checkout, 'bin/conlab.js'),
       'load',
       url,
       '-c',
@@ -287,19 +298,17 @@ const median = (xs: number[]): number => {
 const k = (n: number): string => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)}k` : '-');
 
 async function compare(label: string, url: string): Promise<Map<string, ClientRun[]>> {
-  const runs = new Map<string, ClientRun[]>([
-    ['conlab', []],
-    ['autocannon', []],
-    ['wrk', []],
-  ]);
   const tools: [string, (u: string) => Promise<ClientRun>][] = [
     ['conlab', (u) => conlab(u)],
     ['autocannon', autocannon],
     ['wrk', wrk],
   ];
+  const baseline = values.baseline;
+  if (baseline !== undefined) tools.push(['conlab (baseline)', (u) => conlab(u, [], baseline)]);
+  const runs = new Map<string, ClientRun[]>(tools.map(([name]) => [name, []]));
   for (let rep = 0; rep < reps; rep++) {
     // Rotate the order each repetition so drift in machine load does not favour one tool.
-    const order = [...tools.slice(rep % 3), ...tools.slice(0, rep % 3)];
+    const order = [...tools.slice(rep % tools.length), ...tools.slice(0, rep % tools.length)];
     for (const [name, fn] of order) {
       const run = await fn(url);
       runs.get(name)?.push(run);
@@ -325,16 +334,18 @@ function comparisonTable(label: string, runs: Map<string, ClientRun[]>): string 
   const lines = [
     `### ${label}`,
     '',
-    '| client | req/s (median) | core busy (cores) | process CPU (cores) | core irq+softirq (cores) | others on the core (cores) | core steal (cores) | req/s per busy core | req/s per process core | req/s per (process + irq/softirq) core | requests per CPU-second (whole process) | errors | per-rep req/s per busy core | per-rep req/s per process core |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    '| client | req/s (median) | core busy (cores) | process CPU (cores) | core irq+softirq (cores) | others on the core (cores) | core steal (cores) | req/s per busy core | req/s per process core | req/s per (process + irq/softirq) core | µs per request: process user / system | requests per CPU-second (whole process) | errors | per-rep req/s per busy core | per-rep req/s per process core |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
   const perCore = new Map<string, number[]>();
   for (const [tool, list] of runs) {
     const perMeasure = measures.map((m) => median(list.map((r) => r.rps / m.cores(r))));
     perCore.set(tool, perMeasure);
     const cores = (pick: (r: ClientRun) => number): string => median(list.map(pick)).toFixed(2);
+    const usPerRequest = (pick: (r: ClientRun) => number): string =>
+      median(list.map((r) => (pick(r) / r.rps) * 1e6)).toFixed(1);
     lines.push(
-      `| ${tool} | ${Math.round(median(list.map((r) => r.rps)))} | ${cores((r) => r.coreBusyCores)} | ${cores((r) => r.steadyCores)} | ${cores((r) => r.coreSoftirqCores)} | ${cores(othersOnCore)} | ${cores((r) => r.coreStealCores)} | ${perMeasure.map(k).join(' | ')} | ${k(median(list.map((r) => r.requests / r.wholeCpuS)))} | ${list.reduce((a, r) => a + r.errors, 0)} | ${list.map((r) => k(r.rps / r.coreBusyCores)).join(', ')} | ${list.map((r) => k(r.rps / r.steadyCores)).join(', ')} |`,
+      `| ${tool} | ${Math.round(median(list.map((r) => r.rps)))} | ${cores((r) => r.coreBusyCores)} | ${cores((r) => r.steadyCores)} | ${cores((r) => r.coreSoftirqCores)} | ${cores(othersOnCore)} | ${cores((r) => r.coreStealCores)} | ${perMeasure.map(k).join(' | ')} | ${usPerRequest((r) => r.steadyUserCores)} / ${usPerRequest((r) => r.steadyCores - r.steadyUserCores)} | ${k(median(list.map((r) => r.requests / r.wholeCpuS)))} | ${list.reduce((a, r) => a + r.errors, 0)} | ${list.map((r) => k(r.rps / r.coreBusyCores)).join(', ')} | ${list.map((r) => k(r.rps / r.steadyCores)).join(', ')} |`,
     );
   }
   const conlab = perCore.get('conlab') ?? [];
@@ -349,7 +360,7 @@ function comparisonTable(label: string, runs: Map<string, ClientRun[]>): string 
     const ratio = (peer: string): string =>
       ((conlab[i] ?? Number.NaN) / (perCore.get(peer)?.[i] ?? Number.NaN)).toFixed(2);
     lines.push(
-      `Ratios, req/s per client core as **${m.name}** (medians): conlab / autocannon = **${ratio('autocannon')}**, conlab / wrk = **${ratio('wrk')}**`,
+      `Ratios, req/s per client core as **${m.name}** (medians): conlab / autocannon = **${ratio('autocannon')}**, conlab / wrk = **${ratio('wrk')}**${values.baseline === undefined ? '' : `, conlab / conlab (baseline) = **${ratio('conlab (baseline)')}**`}`,
       '',
     );
   });
