@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { conlabCacheDir } from '../../src/core/cache-dir.ts';
 import { compileCacheDir } from '../../src/core/compile-cache.ts';
@@ -82,7 +82,11 @@ test('a corrupt cache is recompiled silently', async () => {
 });
 
 // We may run as root, for whom no permission bit stops a mkdir: a path below a regular file does.
-const UNWRITABLE = '/etc/hostname/conlab';
+const fileDir = mkdtempSync(join(tmpdir(), 'conlab-cc-file-'));
+const aFile = join(fileDir, 'a-file');
+writeFileSync(aFile, '');
+const UNWRITABLE = join(aFile, 'conlab');
+after(() => rmSync(fileDir, { recursive: true, force: true }));
 
 test('an unwritable cache: one warning for a tree of processes and threads that all try it', async () => {
   const tree = new URL('./fixtures/compile-cache-tree.ts', import.meta.url).pathname;
