@@ -64,7 +64,8 @@ function enable(): CompileCacheState {
     process.env.NODE_COMPILE_CACHE ??= directory;
     return { status: 'enabled', directory };
   }
-  if (result.status === statuses.DISABLED) return { status: 'off', reason: 'NODE_DISABLE_COMPILE_CACHE is set' };
+  if (result.status === statuses.DISABLED)
+    return { status: 'off', reason: 'NODE_DISABLE_COMPILE_CACHE is set' };
   const reason = result.message ?? 'unknown reason';
   if (process.env[WARNED_ENV] === undefined) {
     process.env[WARNED_ENV] = '1';
