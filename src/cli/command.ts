@@ -1,8 +1,6 @@
 /** The shape every `conlab <command>` module exports. */
 export interface Command {
   name: string;
-  /** One line for `conlab help`. */
-  summary: string;
   /** Full help text for `conlab <command> --help`. */
   usage: string;
   /** Runs the command; resolves to the process exit code. */

@@ -3,33 +3,18 @@
  * one clear line and an exit code. Commands are loaded lazily so that
  * `conlab load` does not pay for the report renderer's imports.
  */
+import { enableCompileCache } from '../core/compile-cache.ts';
 import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
 import { loadRegistryModules } from '../core/registry.ts';
 import type { Command } from './command.ts';
+import { commands } from './registry.ts';
 
-const commandModules: Record<string, () => Promise<{ command: Command }>> = {
-  batch: () => import('./commands/batch.ts'),
-  load: () => import('./commands/load.ts'),
-  merge: () => import('./commands/merge.ts'),
-  k8s: () => import('./commands/k8s.ts'),
-  serve: () => import('./commands/serve.ts'),
-  'bench-server': () => import('./commands/bench-server.ts'),
-  runtimes: () => import('./commands/runtimes.ts'),
-  run: () => import('./commands/run.ts'),
-  suite: () => import('./commands/suite.ts'),
-  results: () => import('./commands/results.ts'),
-  compare: () => import('./commands/compare.ts'),
-  report: () => import('./commands/report.ts'),
-  pipeline: () => import('./commands/pipeline.ts'),
-  preset: () => import('./commands/preset.ts'),
-};
-
-export const commandNames = Object.keys(commandModules);
+export const commandNames = Object.keys(commands);
 
 async function loadCommand(name: string): Promise<Command> {
-  const loader = commandModules[name];
-  if (!loader) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
-  return (await loader()).command;
+  const entry = commands[name];
+  if (!entry) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
+  return (await entry.load()).command;
 }
 
 async function printHelp(): Promise<void> {
@@ -39,10 +24,7 @@ async function printHelp(): Promise<void> {
     'usage: conlab <command> [flags]',
     '',
   ];
-  for (const name of commandNames) {
-    const command = await loadCommand(name);
-    lines.push(`  ${name.padEnd(14)} ${command.summary}`);
-  }
+  for (const [name, entry] of Object.entries(commands)) lines.push(`  ${name.padEnd(14)} ${entry.summary}`);
   // Straight from the registries, so a model or architecture added there shows up here.
   const { models } = await import('../models/registry.ts');
   const { architectures } = await import('../servers/subject/arch/registry.ts');
@@ -57,6 +39,8 @@ async function printHelp(): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // bin/conlab.js has turned the cache on already; this reports (once) if it could not.
+  enableCompileCache();
   const debug = argv.includes('--debug');
   const args = argv.filter((arg) => arg !== '--debug');
   const [name, ...rest] = args;

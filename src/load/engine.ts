@@ -18,7 +18,8 @@ import type { ErrorKind } from './types.ts';
 import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
 import { Hdr } from '../stats/hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
-import { buildRequest } from './request.ts';
+import { ReplyTemplate } from './reply-template.ts';
+import { buildRequest, buildRequestBatches } from './request.ts';
 import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';
 import { httpVerifier, needsBody } from './verify.ts';
 
@@ -97,10 +98,11 @@ export class Engine implements ConnOwner {
       port: target.port,
       perRequest: options.connectionPerRequest,
       pipelining: options.pipelining,
-      request: buildRequest(options, target),
+      requests: buildRequestBatches(buildRequest(options, target), options.pipelining),
       headRequest: options.method === 'HEAD',
       keepBody: needsBody(options),
       verify: httpVerifier(options),
+      template: target.protocol === 'http' ? new ReplyTemplate() : undefined,
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
       readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
       directWrite: currentRuntimeName() === 'node',
@@ -214,13 +216,13 @@ export class Engine implements ConnOwner {
     }
     const now = this.now();
     if (now >= this.endMs) return;
-    while (conn.available()) {
-      if (now >= this.measureStartMs) {
-        if (this.issued >= this.budget) return;
-        this.issued++;
-      }
-      conn.send(now, now);
+    // Closed loop: fill the connection's pipeline in one go (one write for the batch).
+    let count = conn.room();
+    if (now >= this.measureStartMs) {
+      count = Math.min(count, this.budget - this.issued);
+      this.issued += count;
     }
+    if (count > 0) conn.sendNow(count, now);
   }
 
   requeue(scheduledMs: number): void {

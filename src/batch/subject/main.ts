@@ -15,6 +15,10 @@ import type { Executor } from '../../models/types.ts';
 import type { BatchProgressPoint } from '../../results/record.ts';
 import { getWorkload } from '../../workloads/index.ts';
 import { isToSubject, type FromSubject, type SubjectSpec, type ToSubject } from '../protocol.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const PROGRESS_SLICE_MS = 100;
 

@@ -162,7 +162,6 @@ async function runStoredPreset(
 
 export const command: Command = {
   name: 'batch',
-  summary: 'run a workload over N items under concurrency models (seed 003)',
   usage,
   async run(argv) {
     const { values } = parseCommandArgs('batch', argv, options);

@@ -49,7 +49,6 @@ Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed
 
 export const command: Command = {
   name: 'bench-server',
-  summary: 'measure server architectures under load (req/s, latency, CPU, memory)',
   usage,
   async run(argv) {
     const { values } = parseCommandArgs('bench-server', argv, {

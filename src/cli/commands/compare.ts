@@ -145,7 +145,6 @@ function compare(argv: string[]): number {
 
 export const command: Command = {
   name: 'compare',
-  summary: 'compare two runs cell by cell: ratio, interval, significance',
   usage,
   run(argv) {
     try {

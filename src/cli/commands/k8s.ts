@@ -115,7 +115,6 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 
 export const command: Command = {
   name: 'k8s',
-  summary: 'print a Kubernetes Job that runs a load as N shards, and how to merge them',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;

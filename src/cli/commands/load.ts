@@ -4,10 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
-import { runLoad } from '../../load/index.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
-import { renderLoadText } from '../../load/render.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
 import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -220,10 +218,12 @@ export function nothingSucceeded(result: LoadResult): LabError | undefined {
 
 export const command: Command = {
   name: 'load',
-  summary: 'drive an HTTP or TCP server with a verifying load generator (closed or open loop)',
   usage,
   async run(argv) {
+    // The engine loads only when a run starts (`conlab load --help` needs none of it), while the flags are read.
+    const engine = import('../../load/index.ts');
     const { options, json } = await buildOptions(argv);
+    const { runLoad } = await engine;
     const controller = new AbortController();
     // First Ctrl-C ends the run early and prints what was measured; a second one exits at once.
     const onSigint = (): void => controller.abort();
@@ -242,7 +242,7 @@ export const command: Command = {
       );
     }
     if (json) printJson(result);
-    else process.stdout.write(renderLoadText(result));
+    else process.stdout.write((await import('../../load/render.ts')).renderLoadText(result));
     const failure = nothingSucceeded(result);
     if (failure) throw failure;
     return 0;

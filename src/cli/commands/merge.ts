@@ -65,7 +65,6 @@ async function readInputs(paths: string[]): Promise<{ inputs: ShardInput[]; stra
 
 export const command: Command = {
   name: 'merge',
-  summary: "merge shard results of 'conlab load --shard' into one (lossless histograms)",
   usage,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(

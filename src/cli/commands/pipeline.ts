@@ -85,7 +85,6 @@ function parseRequest(argv: string[]): PipelineRequest {
 
 export const command: Command = {
   name: 'pipeline',
-  summary: "seed 001's I/O pipeline (recv → compute → write+fsync) by method and concurrency",
   usage,
   async run(argv) {
     const plan = planPipeline(parseRequest(argv));

@@ -45,7 +45,6 @@ is stored as 'preset NAME': conlab results, compare and report read it.`;
 
 export const command: Command = {
   name: 'preset',
-  summary: 'run a seed experiment (seed000, seed002, seed004) in its own output format',
   usage,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(

@@ -40,7 +40,6 @@ async function loadRuns(storePath: string | undefined, refs: string[]): Promise<
 
 export const command: Command = {
   name: 'report',
-  summary: 'HTML report, SVG/PNG figures, cell table or A/B comparison of stored runs',
   usage,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(

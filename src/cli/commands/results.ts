@@ -164,7 +164,6 @@ const subcommands: Record<string, (argv: string[]) => number> = { list, show, ex
 
 export const command: Command = {
   name: 'results',
-  summary: 'list stored runs, show one, export it as JSON or CSV',
   usage,
   run(argv) {
     const [name, ...rest] = argv;

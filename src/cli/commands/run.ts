@@ -226,7 +226,6 @@ async function run(argv: string[]): Promise<number> {
 
 export const command: Command = {
   name: 'run',
-  summary: 'run a suite (default: the quick lab) and store every cell as it ends',
   usage,
   run,
 };

@@ -94,7 +94,6 @@ async function toRow(found: DiscoveredRuntime, refresh: boolean): Promise<Row> {
 
 export const command: Command = {
   name: 'runtimes',
-  summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
   usage,
   async run(argv) {
     const { values } = parseCommandArgs('runtimes', argv, {

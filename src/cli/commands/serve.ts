@@ -40,7 +40,6 @@ print "stopped pid=N restarts=K".`;
 
 export const command: Command = {
   name: 'serve',
-  summary: 'serve the HTTP/TCP contract under one server architecture',
   usage,
   async run(argv) {
     const { values } = parseCommandArgs('serve', argv, {

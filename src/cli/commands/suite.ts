@@ -126,7 +126,6 @@ const subcommands: Record<string, (argv: string[]) => number> = { validate, show
 
 export const command: Command = {
   name: 'suite',
-  summary: 'validate a suite file or show the cells it expands to',
   usage,
   run(argv) {
     const [name, ...rest] = argv;
