@@ -25,14 +25,11 @@ async function printHelp(): Promise<void> {
     '',
   ];
   for (const [name, entry] of Object.entries(commands)) lines.push(`  ${name.padEnd(14)} ${entry.summary}`);
-  // Straight from the registries, so a model or architecture added there shows up here.
-  const { models } = await import('../models/registry.ts');
-  const { architectures } = await import('../servers/subject/arch/registry.ts');
+  // Models and architectures are listed by `batch --list` and `serve --help` (from the registries):
+  // loading the registries here would load every lab and cost `conlab help` its start-up budget.
   lines.push(
     '',
-    `models:        ${models.names().join(', ')}`,
-    `architectures: ${architectures.names().join(', ')}`,
-    '',
+    "Models: 'conlab batch --list'. Architectures: 'conlab serve --help'.",
     "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.",
   );
   process.stdout.write(`${lines.join('\n')}\n`);
