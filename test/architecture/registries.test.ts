@@ -38,7 +38,7 @@ await loadRegistryModules();
 const model = fixtureModel.name;
 const arch = fixtureArchitecture.name;
 
-test('the fixtures appear in every command's help text and listing', async () => {
+test('the fixtures appear in the help text and listing of every command', async () => {
   const [batchHelp, list, serveHelp, benchHelp] = await Promise.all([
     runConlab(['batch', '--help']),
     runConlab(['batch', '--list']),
