@@ -17,7 +17,7 @@ async function loadCommand(name: string): Promise<Command> {
   return (await entry.load()).command;
 }
 
-async function printHelp(): Promise<void> {
+function printHelp(): void {
   const lines = [
     'conlab — measure JavaScript concurrency models and runtimes',
     '',
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     // Models and architectures added outside the built-in lists; subjects import the same modules.
     await loadRegistryModules();
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-      await printHelp();
+      printHelp();
       return 0;
     }
     if (name === '--version' || name === 'version') {
