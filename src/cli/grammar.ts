@@ -69,8 +69,7 @@ export function outputOf(command: string, values: OutputValues, allowed: readonl
   }
   const requested = values.json ? 'json' : (values.format ?? allowed[0] ?? 'table');
   const format = allowed.find((name) => name === requested);
-  if (format === undefined)
-    throw unknownName(ErrorCodes.BAD_PARAM, `${command} format`, requested, allowed);
+  if (format === undefined) throw unknownName(ErrorCodes.BAD_PARAM, `${command} format`, requested, allowed);
   const path = values.output;
   return { format, path, emit: (text) => writeResult(text, path) };
 }

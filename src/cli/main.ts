@@ -3,34 +3,9 @@
  * one clear line and an exit code. Commands are loaded lazily so that
  * `conlab load` does not pay for the report renderer's imports.
  */
-import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
+import { ErrorCodes, LabError, isLabError } from '../core/errors.ts';
 import { loadRegistryModules } from '../core/registry.ts';
-import type { Command } from './command.ts';
-
-const commandModules: Record<string, () => Promise<{ command: Command }>> = {
-  batch: () => import('./commands/batch.ts'),
-  load: () => import('./commands/load.ts'),
-  merge: () => import('./commands/merge.ts'),
-  k8s: () => import('./commands/k8s.ts'),
-  serve: () => import('./commands/serve.ts'),
-  'bench-server': () => import('./commands/bench-server.ts'),
-  runtimes: () => import('./commands/runtimes.ts'),
-  run: () => import('./commands/run.ts'),
-  suite: () => import('./commands/suite.ts'),
-  results: () => import('./commands/results.ts'),
-  compare: () => import('./commands/compare.ts'),
-  report: () => import('./commands/report.ts'),
-  pipeline: () => import('./commands/pipeline.ts'),
-  preset: () => import('./commands/preset.ts'),
-};
-
-export const commandNames = Object.keys(commandModules);
-
-async function loadCommand(name: string): Promise<Command> {
-  const loader = commandModules[name];
-  if (!loader) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
-  return (await loader()).command;
-}
+import { commandNames, loadCommand } from './command-table.ts';
 
 async function printHelp(): Promise<void> {
   const lines = [
@@ -51,7 +26,11 @@ async function printHelp(): Promise<void> {
     `models:        ${models.names().join(', ')}`,
     `architectures: ${architectures.names().join(', ')}`,
     '',
-    "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.",
+    '',
+    "Run 'conlab help <command>' (or 'conlab <command> --help') for a command's flags.",
+    'Every command that writes results takes -o/--output FILE and --format (--json = --format json);',
+    'every duration is 10 (seconds), 10s, 500ms or 1m. -V/--version prints the version;',
+    "'conlab completion bash|zsh|fish' prints a shell completion script. Add --debug for stack traces.",
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -63,11 +42,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // Models and architectures added outside the built-in lists; subjects import the same modules.
     await loadRegistryModules();
+    // `conlab help CMD` is `conlab CMD --help`: one text, one layout.
+    if (name === 'help' && rest[0] !== undefined) {
+      process.stdout.write(`${(await loadCommand(rest[0])).usage.trimEnd()}\n`);
+      return 0;
+    }
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       await printHelp();
       return 0;
     }
-    if (name === '--version' || name === 'version') {
+    if (name === '--version' || name === '-V' || name === 'version') {
       const { conlabVersion } = await import('../core/version.ts');
       process.stdout.write(`${conlabVersion()}\n`);
       return 0;

@@ -9,7 +9,17 @@ import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
 import { renderLoadText } from '../../load/render.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
-import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
+import { parseCommandArgs, parseIntFlag, parseNumberFlag } from '../args.ts';
+import {
+  jsonText,
+  outputFlags,
+  outputOf,
+  parseDuration,
+  type Output,
+  type OutputFormat,
+} from '../grammar.ts';
+import { loadResultToOpenMetrics } from '../../results/openmetrics.ts';
+import { loadResultToHdrLog } from '../../results/hdr-log.ts';
 import type { Command } from '../command.ts';
 
 const usage = `usage: conlab load <http://127.0.0.1:PORT/path | tcp://127.0.0.1:PORT> [flags]
@@ -38,7 +48,10 @@ reply is verified; a wrong reply is an error, never a success.
       --new-connection    open a new connection for every request (seed 000's client)
       --timeout T         per-request timeout (default 10s)
       --warmup T          load before measuring, not recorded (default 0)
-      --json              print the result as JSON (histograms included)
+      --format F          table (default), json (histograms included), openmetrics
+                          (Prometheus gauges) or hdr (HdrHistogram log, V2 compressed)
+      --json              the same as --format json
+  -o, --output FILE       write the result to FILE instead of stdout
       --allow-remote      permit a target outside 127.0.0.0/8 and ::1
       --shard I/N         run shard I of N (1-based) of this load: its exact share of
                           -c, -R and -n; the JSON result is made for 'conlab merge'
@@ -69,7 +82,7 @@ const flags = {
   'new-connection': { type: 'boolean' },
   timeout: { type: 'string' },
   warmup: { type: 'string' },
-  json: { type: 'boolean' },
+  ...outputFlags,
   'allow-remote': { type: 'boolean' },
   shard: { type: 'string' },
   'shard-index': { type: 'string' },
@@ -79,17 +92,8 @@ const flags = {
 /** The flags of `conlab load`, for commands that pass a load on (conlab k8s load). */
 export const loadFlags = flags;
 
-/** Seconds from '10', '10s', '500ms' or '2m'. */
-export function parseSeconds(flag: string, value: string, min: number, max: number): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-  if (!match) {
-    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
-      hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,
-    });
-  }
-  const scale = match[2] === 'ms' ? 0.001 : match[2] === 'm' ? 60 : 1;
-  return parseNumberFlag(flag, String(Number(match[1]) * scale), min, max);
-}
+/** Seconds from '10', '10s', '500ms' or '2m' (the one duration syntax; kept here for conlab k8s). */
+export const parseSeconds = parseDuration;
 
 function parseHeaders(values: string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -106,7 +110,9 @@ function parseHeaders(values: string[] | undefined): Record<string, string> {
 }
 
 /** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
-export async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; json: boolean }> {
+export async function buildOptions(
+  argv: string[],
+): Promise<{ options: LoadOptions; json: boolean; output: Output }> {
   const { values, positionals } = parseCommandArgs('load', argv, flags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
@@ -187,7 +193,21 @@ export async function buildOptions(argv: string[]): Promise<{ options: LoadOptio
   if (values['shard-index'] !== undefined)
     options.shard = parseShard(values['shard-index'], 0, 'shard-index');
   if (values['start-at'] !== undefined) options.startAtEpochMs = parseStartAt(values['start-at'], Date.now());
-  return { options, json: values.json ?? false };
+  const output = outputOf('load', values, ['table', 'json', 'openmetrics', 'hdr']);
+  return { options, json: output.format === 'json', output };
+}
+
+function loadResultText(result: LoadResult, format: OutputFormat, startedAtMs: number): string {
+  switch (format) {
+    case 'json':
+      return jsonText(result);
+    case 'openmetrics':
+      return loadResultToOpenMetrics(result);
+    case 'hdr':
+      return loadResultToHdrLog(result, result.clock?.startEpochMs ?? startedAtMs);
+    default:
+      return renderLoadText(result);
+  }
 }
 
 /** Zero successes is never a quiet success: refused everywhere means nothing listens (bad input). */
@@ -222,8 +242,12 @@ export const command: Command = {
   name: 'load',
   summary: 'drive an HTTP or TCP server with a verifying load generator (closed or open loop)',
   usage,
+  flags,
   async run(argv) {
-    const { options, json } = await buildOptions(argv);
+    const startedAtMs = Date.now();
+    const { options, output } = await buildOptions(argv);
+    // Anything but the terminal table is a document on stdout: side notes go to stderr.
+    const json = output.format !== 'table';
     const controller = new AbortController();
     // First Ctrl-C ends the run early and prints what was measured; a second one exits at once.
     const onSigint = (): void => controller.abort();
@@ -241,8 +265,7 @@ export const command: Command = {
         `conlab load: --start-at had passed when the generator was ready; started ${late.toFixed(0)} ms late\n`,
       );
     }
-    if (json) printJson(result);
-    else process.stdout.write(renderLoadText(result));
+    output.emit(loadResultText(result, output.format, startedAtMs));
     const failure = nothingSucceeded(result);
     if (failure) throw failure;
     return 0;

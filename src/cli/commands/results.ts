@@ -171,13 +171,12 @@ function exportRun(argv: string[]): number {
 
 const subcommands: Record<string, (argv: string[]) => number> = { list, show, export: exportRun };
 
-/** Each subcommand's flags, for shell completion. */
-export const resultsFlags = { list: listFlags, show: showFlags, export: exportFlags };
 
 export const command: Command = {
   name: 'results',
   summary: 'list stored runs, show one, export it (JSON, CSV, Markdown, OpenMetrics, HdrHistogram)',
   usage,
+  flags: { list: listFlags, show: showFlags, export: exportFlags },
   run(argv) {
     const [name, ...rest] = argv;
     try {
