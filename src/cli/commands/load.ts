@@ -197,7 +197,8 @@ export async function buildOptions(
   return { options, json: output.format === 'json', output };
 }
 
-function loadResultText(result: LoadResult, format: OutputFormat, startedAtMs: number): string {
+/** A load result in the format asked for (load and merge print the same). */
+export function loadResultText(result: LoadResult, format: OutputFormat, startedAtMs: number): string {
   switch (format) {
     case 'json':
       return jsonText(result);

@@ -171,7 +171,6 @@ function exportRun(argv: string[]): number {
 
 const subcommands: Record<string, (argv: string[]) => number> = { list, show, export: exportRun };
 
-
 export const command: Command = {
   name: 'results',
   summary: 'list stored runs, show one, export it (JSON, CSV, Markdown, OpenMetrics, HdrHistogram)',
