@@ -68,7 +68,7 @@ const k8sFlags = {
 /** Set by the manifest for every shard; the user's own would contradict it. */
 const managedLoadFlags = new Set(['shard', 'shard-index', 'start-at']);
 /** Set by the manifest anyway; a user's copy is dropped, not doubled. */
-const impliedLoadFlags = new Set(['json', 'allow-remote']);
+const impliedLoadFlags = new Set(['json', 'allow-remote', 'progress', 'quiet']);
 
 /** Margin on top of the start delay and the run for the Job's hard deadline (image pulls, shutdown). */
 const DEADLINE_MARGIN_S = 600;

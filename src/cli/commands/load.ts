@@ -20,6 +20,7 @@ import {
 } from '../grammar.ts';
 import { loadResultToOpenMetrics } from '../../results/openmetrics.ts';
 import { loadResultToHdrLog } from '../../results/hdr-log.ts';
+import { LoadProgress, loadHeader, progressFlags, progressWanted } from '../progress.ts';
 import type { Command } from '../command.ts';
 
 const usage = `usage: conlab load <http://127.0.0.1:PORT/path | tcp://127.0.0.1:PORT> [flags]
@@ -52,6 +53,9 @@ reply is verified; a wrong reply is an error, never a success.
                           (Prometheus gauges) or hdr (HdrHistogram log, V2 compressed)
       --json              the same as --format json
   -o, --output FILE       write the result to FILE instead of stdout
+      --progress          live progress on stderr (header, a line per second) even
+                          when stderr is not a terminal or CI is set
+  -q, --quiet             no live progress (default off unless stderr is a terminal)
       --allow-remote      permit a target outside 127.0.0.0/8 and ::1
       --shard I/N         run shard I of N (1-based) of this load: its exact share of
                           -c, -R and -n; the JSON result is made for 'conlab merge'
@@ -83,6 +87,7 @@ const flags = {
   timeout: { type: 'string' },
   warmup: { type: 'string' },
   ...outputFlags,
+  ...progressFlags,
   'allow-remote': { type: 'boolean' },
   shard: { type: 'string' },
   'shard-index': { type: 'string' },
@@ -112,7 +117,7 @@ function parseHeaders(values: string[] | undefined): Record<string, string> {
 /** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
 export async function buildOptions(
   argv: string[],
-): Promise<{ options: LoadOptions; json: boolean; output: Output }> {
+): Promise<{ options: LoadOptions; json: boolean; output: Output; progress: boolean }> {
   const { values, positionals } = parseCommandArgs('load', argv, flags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
@@ -194,7 +199,8 @@ export async function buildOptions(
     options.shard = parseShard(values['shard-index'], 0, 'shard-index');
   if (values['start-at'] !== undefined) options.startAtEpochMs = parseStartAt(values['start-at'], Date.now());
   const output = outputOf('load', values, ['table', 'json', 'openmetrics', 'hdr']);
-  return { options, json: output.format === 'json', output };
+  const progress = progressWanted(values, process.stderr, process.env);
+  return { options, json: output.format === 'json', output, progress };
 }
 
 /** A load result in the format asked for (load and merge print the same). */
@@ -246,7 +252,9 @@ export const command: Command = {
   flags,
   async run(argv) {
     const startedAtMs = Date.now();
-    const { options, output } = await buildOptions(argv);
+    const { options, output, progress } = await buildOptions(argv);
+    // The header goes out before the generator starts; each second comes from its merged per-second report.
+    const live = progress ? new LoadProgress(process.stderr, loadHeader(options)) : undefined;
     // Anything but the terminal table is a document on stdout: side notes go to stderr.
     const json = output.format !== 'table';
     const controller = new AbortController();
@@ -255,8 +263,12 @@ export const command: Command = {
     process.once('SIGINT', onSigint);
     let result: LoadResult;
     try {
-      result = await runLoad(options, { signal: controller.signal });
+      result = await runLoad(options, {
+        signal: controller.signal,
+        onProgress: live ? (point) => live.second(point) : undefined,
+      });
     } finally {
+      live?.end();
       process.removeListener('SIGINT', onSigint);
     }
     const late = result.clock?.startLateMs ?? 0;
