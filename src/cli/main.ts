@@ -26,7 +26,6 @@ async function printHelp(): Promise<void> {
     `models:        ${models.names().join(', ')}`,
     `architectures: ${architectures.names().join(', ')}`,
     '',
-    '',
     "Run 'conlab help <command>' (or 'conlab <command> --help') for a command's flags.",
     'Every command that writes results takes -o/--output FILE and --format (--json = --format json);',
     'every duration is 10 (seconds), 10s, 500ms or 1m. -V/--version prints the version;',

@@ -97,6 +97,22 @@ function cellLabels(runId: string, cell: CellRecord): Labels {
   }
 }
 
+/** CPU and peak memory of the measured process tree, which every kind of cell records. */
+function addTreeUsage(
+  out: Exposition,
+  labels: Labels,
+  cpuPercent: number | null,
+  rssBytes: number | null,
+): void {
+  out.add('conlab_cell_cpu_percent', 'CPU of the measured process tree, % of one core', labels, cpuPercent);
+  out.add(
+    'conlab_cell_peak_rss_bytes',
+    'Peak resident memory of the measured process tree',
+    labels,
+    rssBytes,
+  );
+}
+
 function addCell(out: Exposition, labels: Labels, cell: CellRecord): void {
   out.add(
     'conlab_cell_ok',
@@ -125,18 +141,7 @@ function addCell(out: Exposition, labels: Labels, cell: CellRecord): void {
         labels,
         Object.values(cell.errors).reduce((a, b) => a + (b ?? 0), 0),
       );
-      out.add(
-        'conlab_cell_cpu_percent',
-        'CPU of the measured process tree, % of one core',
-        labels,
-        cell.serverCpuPercent,
-      );
-      out.add(
-        'conlab_cell_peak_rss_bytes',
-        'Peak resident memory of the measured process tree',
-        labels,
-        cell.serverPeakRssBytes,
-      );
+      addTreeUsage(out, labels, cell.serverCpuPercent, cell.serverPeakRssBytes);
       return;
     case 'batch':
       out.add(
@@ -147,18 +152,7 @@ function addCell(out: Exposition, labels: Labels, cell: CellRecord): void {
       );
       out.add('conlab_cell_items_per_second', 'Work items completed per second', labels, cell.itemsPerSec);
       out.add('conlab_cell_speedup', 'Sequential duration divided by this duration', labels, cell.speedup);
-      out.add(
-        'conlab_cell_cpu_percent',
-        'CPU of the measured process tree, % of one core',
-        labels,
-        cell.cpuPercent,
-      );
-      out.add(
-        'conlab_cell_peak_rss_bytes',
-        'Peak resident memory of the measured process tree',
-        labels,
-        cell.peakRssBytes,
-      );
+      addTreeUsage(out, labels, cell.cpuPercent, cell.peakRssBytes);
       return;
     case 'pipeline':
       out.add(
@@ -167,18 +161,7 @@ function addCell(out: Exposition, labels: Labels, cell: CellRecord): void {
         labels,
         cell.aggregateMiBps * 1024 * 1024,
       );
-      out.add(
-        'conlab_cell_cpu_percent',
-        'CPU of the measured process tree, % of one core',
-        labels,
-        cell.cpuPercent,
-      );
-      out.add(
-        'conlab_cell_peak_rss_bytes',
-        'Peak resident memory of the measured process tree',
-        labels,
-        cell.peakRssBytes,
-      );
+      addTreeUsage(out, labels, cell.cpuPercent, cell.peakRssBytes);
   }
 }
 
