@@ -4,18 +4,10 @@
  * `conlab load` does not pay for the report renderer's imports.
  */
 import { enableCompileCache } from '../core/compile-cache.ts';
-import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
+import { ErrorCodes, LabError, isLabError } from '../core/errors.ts';
 import { loadRegistryModules } from '../core/registry.ts';
-import type { Command } from './command.ts';
+import { loadCommand } from './command-table.ts';
 import { commands } from './registry.ts';
-
-export const commandNames = Object.keys(commands);
-
-async function loadCommand(name: string): Promise<Command> {
-  const entry = commands[name];
-  if (!entry) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
-  return (await entry.load()).command;
-}
 
 function printHelp(): void {
   const lines = [
@@ -30,7 +22,10 @@ function printHelp(): void {
   lines.push(
     '',
     "Models: 'conlab batch --list'. Architectures: 'conlab serve --help'.",
-    "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.",
+    "Run 'conlab help <command>' (or 'conlab <command> --help') for a command's flags.",
+    'Every command that writes results takes -o/--output FILE and --format (--json = --format json);',
+    'every duration is 10 (seconds), 10s, 500ms or 1m. -V/--version prints the version;',
+    "'conlab completion bash|zsh|fish' prints a shell completion script. Add --debug for stack traces.",
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -44,11 +39,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // Models and architectures added outside the built-in lists; subjects import the same modules.
     await loadRegistryModules();
+    // `conlab help CMD` is `conlab CMD --help`: one text, one layout.
+    if (name === 'help' && rest[0] !== undefined) {
+      process.stdout.write(`${(await loadCommand(rest[0])).usage.trimEnd()}\n`);
+      return 0;
+    }
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       printHelp();
       return 0;
     }
-    if (name === '--version' || name === 'version') {
+    if (name === '--version' || name === '-V' || name === 'version') {
       const { conlabVersion } = await import('../core/version.ts');
       process.stdout.write(`${conlabVersion()}\n`);
       return 0;

@@ -49,7 +49,7 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./commands/suite.ts'),
   },
   results: {
-    summary: 'list stored runs, show one, export it as JSON or CSV',
+    summary: 'list stored runs, show one, export it (JSON, CSV, Markdown, OpenMetrics, HdrHistogram)',
     load: () => import('./commands/results.ts'),
   },
   compare: {
@@ -67,5 +67,9 @@ export const commands: Record<string, CommandEntry> = {
   preset: {
     summary: 'run a seed experiment (seed000, seed002, seed004) in its own output format',
     load: () => import('./commands/preset.ts'),
+  },
+  completion: {
+    summary: 'print a shell completion script (bash, zsh, fish)',
+    load: () => import('./commands/completion.ts'),
   },
 };

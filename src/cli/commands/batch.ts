@@ -12,8 +12,8 @@ import {
   parseIntFlag,
   parseIntListFlag,
   parseNameListFlag,
-  printJson,
 } from '../args.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
 import { BATCH_DEFAULTS as D, planBatch } from '../../batch/driver/plan.ts';
 import { presets } from '../../batch/driver/presets.ts';
 import { runBatch } from '../../batch/driver/run-batch.ts';
@@ -57,7 +57,8 @@ flags:
   --runtime node,bun,deno  runtimes to run the subjects under (default ${D.runtimes.join(',')})
   --timeout-ms MS          per repetition (default ${D.timeoutMs})
   --in-flight K            tasks a pool keeps in flight per worker (default ${D.inFlightPerWorker})
-  --json                   print {schemaVersion, env, results} instead of the table
+  --format table|json      the table (default) or {schemaVersion, env, results} (--json)
+  -o, --output FILE        write the result to FILE instead of stdout
   --list                   list workloads (with params), models (with their axes) and presets
   --store PATH             results store of --preset runs (default ${DEFAULT_STORE_PATH}): a
                            preset is stored as a run named 'batch PRESET' for results/compare/report
@@ -79,8 +80,8 @@ const options = {
   'in-flight': { type: 'string' },
   preset: { type: 'string' },
   store: { type: 'string' },
-  json: { type: 'boolean' },
   list: { type: 'boolean' },
+  ...outputFlags,
 } as const;
 
 /** The flag of each model axis. */
@@ -163,8 +164,10 @@ async function runStoredPreset(
 export const command: Command = {
   name: 'batch',
   usage,
+  flags: options,
   async run(argv) {
     const { values } = parseCommandArgs('batch', argv, options);
+    const output = outputOf('batch', values, ['table', 'json']);
     if (values.list) {
       process.stdout.write(listing());
       return 0;
@@ -187,9 +190,13 @@ export const command: Command = {
           ? await runBatch(specs, runtimes, { onProgress })
           : await runStoredPreset(values.preset, specs, runtimes, values.store, onProgress);
       const env = captureEnvironment(runtimes.map((runtime) => runtime.label));
-      if (values.json) printJson({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells });
-      else if (values.preset !== undefined) process.stdout.write(renderSeed003Table(cells, env));
-      else process.stdout.write(renderBatchTable(cells));
+      output.emit(
+        output.format === 'json'
+          ? jsonText({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells })
+          : values.preset !== undefined
+            ? renderSeed003Table(cells, env)
+            : renderBatchTable(cells),
+      );
       // Failed cells are results, not a failed command: the run went on and reported them.
       return 0;
     } finally {

@@ -13,8 +13,8 @@ import {
   parseIntListFlag,
   parseNameListFlag,
   parseNumberFlag,
-  printJson,
 } from '../args.ts';
+import { jsonText, outputFlags, outputOf, parseDuration } from '../grammar.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../../servers/driver/bench.ts';
 import { endpointNames } from '../../servers/driver/endpoints.ts';
@@ -34,8 +34,8 @@ server's whole process tree, stop it and check nothing is left.
   --endpoint E,...      ${endpointNames.join(', ')} (default ${D.endpoints.join(',')})
   --connections 1,10    closed loop connection counts (default ${D.connections.join(',')})
   --rate R,...          open loop request rates (req/s) instead, over --connections (one value)
-  --duration S          measured seconds per repetition (default ${D.durationS})
-  --warmup S            warm-up seconds before measuring (default ${D.warmupS})
+  --duration T          measured time per repetition: 5, 5s, 500ms, 1m (default ${D.durationS}s)
+  --warmup T            warm-up time before measuring (default ${D.warmupS}s)
   --workers N           serving units (${countFlagHelp('workers')})
   --threads T           CPU pool threads (${countFlagHelp('threads')})
   --runtime r,...       node, bun, deno, ... (default ${D.runtimes.join(',')})
@@ -43,30 +43,35 @@ server's whole process tree, stop it and check nothing is left.
   --iters N             SHA-256 chain length per cpu request (default ${D.cpuIters})
   --spin-iters N        cpu.js steps per tcp-compute reply (default ${DEFAULT_SPIN_ITERS})
   --load-threads N      load generator threads (default ${D.loadThreads})
-  --json                print the cell records as JSON
+  --format table|json  the table (default) or the cell records as JSON (--json)
+  -o, --output FILE     write the result to FILE instead of stdout
 
 Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed.`;
+
+const flags = {
+  arch: { type: 'string' },
+  endpoint: { type: 'string' },
+  connections: { type: 'string' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
+  runtime: { type: 'string' },
+  reps: { type: 'string' },
+  iters: { type: 'string' },
+  'spin-iters': { type: 'string' },
+  'load-threads': { type: 'string' },
+  ...outputFlags,
+} as const;
 
 export const command: Command = {
   name: 'bench-server',
   usage,
+  flags,
   async run(argv) {
-    const { values } = parseCommandArgs('bench-server', argv, {
-      arch: { type: 'string' },
-      endpoint: { type: 'string' },
-      connections: { type: 'string' },
-      rate: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      workers: { type: 'string' },
-      threads: { type: 'string' },
-      runtime: { type: 'string' },
-      reps: { type: 'string' },
-      iters: { type: 'string' },
-      'spin-iters': { type: 'string' },
-      'load-threads': { type: 'string' },
-      json: { type: 'boolean' },
-    });
+    const { values } = parseCommandArgs('bench-server', argv, flags);
+    const output = outputOf('bench-server', values, ['table', 'json']);
     const plan = planServerBench({
       architectures: optionalFlag(values.arch, parseNameListFlag),
       endpoints: optionalFlag(values.endpoint, parseNameListFlag),
@@ -74,8 +79,8 @@ export const command: Command = {
       rates: optionalFlag(values.rate, (v) =>
         parseNameListFlag(v).map((r) => parseNumberFlag('rate', r, 0.1, 1_000_000)),
       ),
-      durationS: optionalFlag(values.duration, (v) => parseNumberFlag('duration', v, 0.1, 3600)),
-      warmupS: optionalFlag(values.warmup, (v) => parseNumberFlag('warmup', v, 0, 600)),
+      durationS: optionalFlag(values.duration, (v) => parseDuration('duration', v, 0.1, 3600)),
+      warmupS: optionalFlag(values.warmup, (v) => parseDuration('warmup', v, 0, 600)),
       workers: optionalFlag(values.workers, (v) => parseIntFlag('workers', v, 1, 256)),
       threads: optionalFlag(values.threads, (v) => parseIntFlag('threads', v, 1, 256)),
       runtimes: optionalFlag(values.runtime, parseNameListFlag),
@@ -98,8 +103,7 @@ export const command: Command = {
         if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
       },
     });
-    if (values.json) printJson({ cells });
-    else process.stdout.write(renderServerTable(cells));
+    output.emit(output.format === 'json' ? jsonText({ cells }) : renderServerTable(cells));
     release();
     return cells.some((cell) => cell.status === 'failed') ? 1 : 0;
   },

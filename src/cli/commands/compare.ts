@@ -6,7 +6,8 @@
  * (src/report/compare.ts), the same one `conlab report --compare` prints.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { jsonText, outputFlags, outputOf, type Output } from '../grammar.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { metricTitle, metricValueText, renderCompareTerminal } from '../../report/compare.ts';
 import type { CellRecord } from '../../results/record.ts';
@@ -15,8 +16,8 @@ import { fmt } from '../../core/text-table.ts';
 import { compareCell, compareRuns } from '../../results/compare.ts';
 import { mergeRepetitions } from '../../results/merge.ts';
 
-const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--json]
-       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--json]
+const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--format table|json|markdown] [-o FILE]
+       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--format ...] [-o FILE]
 
 For every cell in both runs (same cellKey: same runtime name, workload or
 endpoint, model or architecture, concurrency, ...), prints A and B's mean of
@@ -48,7 +49,7 @@ function findCell(cells: CellRecord[], pattern: string): CellRecord {
   );
 }
 
-function compareTwoCells(store: ResultStore, ref: string, patterns: string[], json: boolean): number {
+function compareTwoCells(store: ResultStore, ref: string, patterns: string[], output: Output): number {
   const data = store.loadRun(ref);
   const merged = mergeRepetitions(data.cells);
   const [a, b] = patterns.map((pattern) => findCell(merged, pattern)) as [CellRecord, CellRecord];
@@ -69,8 +70,8 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
     }
   }
   const result = compareCell(`${a.cellKey} vs ${b.cellKey}`, a, b);
-  if (json) {
-    printJson({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result });
+  if (output.format === 'json') {
+    output.emit(jsonText({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result }));
     return 0;
   }
   const show = (value: number | null) => (value === null ? '-' : metricValueText(result.metric, value));
@@ -81,7 +82,7 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
       ? fmt.fixed(result.ratio.ratio, 3)
       : `${fmt.fixed(result.ratio.ratio, 3)} [${result.ratio.low.toFixed(3)}, ${result.ratio.high.toFixed(3)}]`;
   const p = result.p === null ? '-' : result.p < 0.001 ? '<0.001' : result.p.toFixed(3);
-  process.stdout.write(
+  output.emit(
     `run ${data.run.runId}, ${metricTitle(result.metric)} (95% intervals)\n` +
       `${side('A', a.cellKey, result.a)}\n${side('B', b.cellKey, result.b)}\n` +
       `B/A ${ratio}, p ${p} ${result.mark}: ${result.verdict}\n`,
@@ -89,18 +90,16 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
   return 0;
 }
 
+const flags = {
+  store: { type: 'string' },
+  'store-b': { type: 'string' },
+  cell: { type: 'string', multiple: true },
+  ...outputFlags,
+} as const;
+
 function compare(argv: string[]): number {
-  const { values, positionals } = parseCommandArgs(
-    'compare',
-    argv,
-    {
-      store: { type: 'string' },
-      'store-b': { type: 'string' },
-      json: { type: 'boolean' },
-      cell: { type: 'string', multiple: true },
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs('compare', argv, flags, true);
+  const output = outputOf('compare', values, ['table', 'json', 'markdown']);
   if (values.cell !== undefined) {
     const [ref] = positionals;
     if (ref === undefined || positionals.length > 1 || values.cell.length !== 2) {
@@ -114,7 +113,7 @@ function compare(argv: string[]): number {
     }
     const store = openStore(values.store ?? DEFAULT_STORE_PATH, { create: false });
     try {
-      return compareTwoCells(store, ref, values.cell, values.json ?? false);
+      return compareTwoCells(store, ref, values.cell, output);
     } finally {
       store.close();
     }
@@ -132,8 +131,11 @@ function compare(argv: string[]): number {
       const a = storeA.loadRun(refA);
       const b = storeB.loadRun(refB);
       const comparison = compareRuns(a, b);
-      if (values.json) printJson(comparison);
-      else process.stdout.write(renderCompareTerminal(comparison, [a, b]));
+      output.emit(
+        output.format === 'json'
+          ? jsonText(comparison)
+          : renderCompareTerminal(comparison, [a, b], output.format === 'markdown'),
+      );
     } finally {
       if (storeB !== storeA) storeB.close();
     }
@@ -146,6 +148,7 @@ function compare(argv: string[]): number {
 export const command: Command = {
   name: 'compare',
   usage,
+  flags,
   run(argv) {
     try {
       return Promise.resolve(compare(argv));

@@ -7,7 +7,16 @@ import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
-import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
+import { parseCommandArgs, parseIntFlag, parseNumberFlag } from '../args.ts';
+import {
+  jsonText,
+  outputFlags,
+  outputOf,
+  parseDuration,
+  type Output,
+  type OutputFormat,
+} from '../grammar.ts';
+import { LoadProgress, loadHeader, progressFlags, progressWanted } from '../progress.ts';
 import type { Command } from '../command.ts';
 
 const usage = `usage: conlab load <http://127.0.0.1:PORT/path | tcp://127.0.0.1:PORT> [flags]
@@ -36,7 +45,13 @@ reply is verified; a wrong reply is an error, never a success.
       --new-connection    open a new connection for every request (seed 000's client)
       --timeout T         per-request timeout (default 10s)
       --warmup T          load before measuring, not recorded (default 0)
-      --json              print the result as JSON (histograms included)
+      --format F          table (default), json (histograms included), openmetrics
+                          (Prometheus gauges) or hdr (HdrHistogram log, V2 compressed)
+      --json              the same as --format json
+  -o, --output FILE       write the result to FILE instead of stdout
+      --progress          live progress on stderr (header, a line per second) even
+                          when stderr is not a terminal or CI is set
+  -q, --quiet             no live progress (default off unless stderr is a terminal)
       --allow-remote      permit a target outside 127.0.0.0/8 and ::1
       --shard I/N         run shard I of N (1-based) of this load: its exact share of
                           -c, -R and -n; the JSON result is made for 'conlab merge'
@@ -67,7 +82,8 @@ const flags = {
   'new-connection': { type: 'boolean' },
   timeout: { type: 'string' },
   warmup: { type: 'string' },
-  json: { type: 'boolean' },
+  ...outputFlags,
+  ...progressFlags,
   'allow-remote': { type: 'boolean' },
   shard: { type: 'string' },
   'shard-index': { type: 'string' },
@@ -77,17 +93,8 @@ const flags = {
 /** The flags of `conlab load`, for commands that pass a load on (conlab k8s load). */
 export const loadFlags = flags;
 
-/** Seconds from '10', '10s', '500ms' or '2m'. */
-export function parseSeconds(flag: string, value: string, min: number, max: number): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-  if (!match) {
-    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
-      hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,
-    });
-  }
-  const scale = match[2] === 'ms' ? 0.001 : match[2] === 'm' ? 60 : 1;
-  return parseNumberFlag(flag, String(Number(match[1]) * scale), min, max);
-}
+/** Seconds from '10', '10s', '500ms' or '2m' (the one duration syntax; kept here for conlab k8s). */
+export const parseSeconds = parseDuration;
 
 function parseHeaders(values: string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -104,7 +111,9 @@ function parseHeaders(values: string[] | undefined): Record<string, string> {
 }
 
 /** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
-export async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; json: boolean }> {
+export async function buildOptions(
+  argv: string[],
+): Promise<{ options: LoadOptions; json: boolean; output: Output; progress: boolean }> {
   const { values, positionals } = parseCommandArgs('load', argv, flags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
@@ -185,7 +194,31 @@ export async function buildOptions(argv: string[]): Promise<{ options: LoadOptio
   if (values['shard-index'] !== undefined)
     options.shard = parseShard(values['shard-index'], 0, 'shard-index');
   if (values['start-at'] !== undefined) options.startAtEpochMs = parseStartAt(values['start-at'], Date.now());
-  return { options, json: values.json ?? false };
+  const output = outputOf('load', values, ['table', 'json', 'openmetrics', 'hdr']);
+  const progress = progressWanted(values, process.stderr, process.env);
+  return { options, json: output.format === 'json', output, progress };
+}
+
+/** A load result in the format asked for (load and merge print the same). */
+export async function loadResultText(
+  result: LoadResult,
+  format: OutputFormat,
+  startedAtMs: number,
+): Promise<string> {
+  // Renderers load on use: `conlab load --help` loads none of them.
+  switch (format) {
+    case 'json':
+      return jsonText(result);
+    case 'openmetrics':
+      return (await import('../../results/openmetrics.ts')).loadResultToOpenMetrics(result);
+    case 'hdr':
+      return (await import('../../results/hdr-log.ts')).loadResultToHdrLog(
+        result,
+        result.clock?.startEpochMs ?? startedAtMs,
+      );
+    default:
+      return (await import('../../load/render.ts')).renderLoadText(result);
+  }
 }
 
 /** Zero successes is never a quiet success: refused everywhere means nothing listens (bad input). */
@@ -219,10 +252,16 @@ export function nothingSucceeded(result: LoadResult): LabError | undefined {
 export const command: Command = {
   name: 'load',
   usage,
+  flags,
   async run(argv) {
     // The engine loads only when a run starts (`conlab load --help` needs none of it), while the flags are read.
     const engine = import('../../load/index.ts');
-    const { options, json } = await buildOptions(argv);
+    const startedAtMs = Date.now();
+    const { options, output, progress } = await buildOptions(argv);
+    // The header goes out before the generator starts; each second comes from its merged per-second report.
+    const live = progress ? new LoadProgress(process.stderr, loadHeader(options)) : undefined;
+    // Anything but the terminal table is a document on stdout: side notes go to stderr.
+    const json = output.format !== 'table';
     const { runLoad } = await engine;
     const controller = new AbortController();
     // First Ctrl-C ends the run early and prints what was measured; a second one exits at once.
@@ -230,8 +269,12 @@ export const command: Command = {
     process.once('SIGINT', onSigint);
     let result: LoadResult;
     try {
-      result = await runLoad(options, { signal: controller.signal });
+      result = await runLoad(options, {
+        signal: controller.signal,
+        onProgress: live ? (point) => live.second(point) : undefined,
+      });
     } finally {
+      live?.end();
       process.removeListener('SIGINT', onSigint);
     }
     const late = result.clock?.startLateMs ?? 0;
@@ -241,8 +284,7 @@ export const command: Command = {
         `conlab load: --start-at had passed when the generator was ready; started ${late.toFixed(0)} ms late\n`,
       );
     }
-    if (json) printJson(result);
-    else process.stdout.write((await import('../../load/render.ts')).renderLoadText(result));
+    output.emit(await loadResultText(result, output.format, startedAtMs));
     const failure = nothingSucceeded(result);
     if (failure) throw failure;
     return 0;

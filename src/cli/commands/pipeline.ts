@@ -7,6 +7,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { optionalFlag, parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
+import { outputFlags, parseDuration } from '../grammar.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import {
   pipelineFormats,
@@ -39,7 +40,7 @@ removed afterwards (also on Ctrl-C).
   --duration S       seconds each run lasts, > 0 (default ${D.durationS})
   --format F         ${pipelineFormats.join(' | ')} (default ${D.format}); seed-tsv is seed 001's
                      11-column format (a '#' header and one data line per run)
-  --output FILE      write there instead of stdout; seed-tsv appends (like the
+  -o, --output FILE  write there instead of stdout; seed-tsv appends (like the
                      seed's results file), table and json replace the file
   --runtime R        node | bun | deno | system-node | path (default ${D.runtime})
   --buffer-kib K     buffer size (default ${D.bufferKiB})
@@ -54,26 +55,27 @@ thread (${singleThreaded.join(', ')}) and False for ${parallel.join(' and ')}.
 Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv`;
 
 /** The flags as typed values; every check of meaning and every default is planPipeline's. */
+const flags = {
+  method: { type: 'string' },
+  concurrency: { type: 'string' },
+  sweep: { type: 'string' },
+  duration: { type: 'string' },
+  ...outputFlags,
+  runtime: { type: 'string' },
+  'buffer-kib': { type: 'string' },
+  'recv-delay': { type: 'string' },
+  tmpdir: { type: 'string' },
+  store: { type: 'string' },
+} as const;
+
 function parseRequest(argv: string[]): PipelineRequest {
-  const { values } = parseCommandArgs('pipeline', argv, {
-    method: { type: 'string' },
-    concurrency: { type: 'string' },
-    sweep: { type: 'string' },
-    duration: { type: 'string' },
-    format: { type: 'string' },
-    output: { type: 'string' },
-    runtime: { type: 'string' },
-    'buffer-kib': { type: 'string' },
-    'recv-delay': { type: 'string' },
-    tmpdir: { type: 'string' },
-    store: { type: 'string' },
-  });
+  const { values } = parseCommandArgs('pipeline', argv, flags);
   return {
     method: values.method,
     concurrency: optionalFlag(values.concurrency, (v) => parseIntFlag('concurrency', v, 1, L.pipelines)),
     sweep: optionalFlag(values.sweep, (v) => parseIntListFlag('sweep', v, 1, L.pipelines)),
-    durationS: optionalFlag(values.duration, (v) => parseNumberFlag('duration', v, 0, L.durationS)),
-    format: values.format,
+    durationS: optionalFlag(values.duration, (v) => parseDuration('duration', v, 0, L.durationS)),
+    format: values.json ? 'json' : values.format,
     output: values.output,
     runtime: values.runtime,
     bufferKiB: optionalFlag(values['buffer-kib'], (v) => parseIntFlag('buffer-kib', v, 1, L.bufferKiB)),
@@ -86,6 +88,7 @@ function parseRequest(argv: string[]): PipelineRequest {
 export const command: Command = {
   name: 'pipeline',
   usage,
+  flags,
   async run(argv) {
     const plan = planPipeline(parseRequest(argv));
     const emit = (text: string): void => {

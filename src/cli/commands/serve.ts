@@ -38,23 +38,26 @@ Prints one line when ready, e.g.
 and exit status 3. SIGINT/SIGTERM stop every process of the architecture and
 print "stopped pid=N restarts=K".`;
 
+const flags = {
+  arch: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  runtime: { type: 'string' },
+  tcp: { type: 'boolean' },
+  mode: { type: 'string' },
+  'spin-iters': { type: 'string' },
+  'kv-keys': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
+} as const;
+
 export const command: Command = {
   name: 'serve',
   usage,
+  flags,
   async run(argv) {
-    const { values } = parseCommandArgs('serve', argv, {
-      arch: { type: 'string' },
-      workers: { type: 'string' },
-      threads: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      runtime: { type: 'string' },
-      tcp: { type: 'boolean' },
-      mode: { type: 'string' },
-      'spin-iters': { type: 'string' },
-      'kv-keys': { type: 'string' },
-      'request-timeout-ms': { type: 'string' },
-    });
+    const { values } = parseCommandArgs('serve', argv, flags);
     const config = resolveServerConfig({
       arch: values.arch,
       workers: optionalFlag(values.workers, (v) => parseIntFlag('workers', v, 1, 256)),
