@@ -6,6 +6,7 @@
 import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
 import { loadRegistryModules } from '../core/registry.ts';
 import type { Command } from './command.ts';
+import { exitCodesHelp } from './exit.ts';
 
 const commandModules: Record<string, () => Promise<{ command: Command }>> = {
   batch: () => import('./commands/batch.ts'),
@@ -14,6 +15,7 @@ const commandModules: Record<string, () => Promise<{ command: Command }>> = {
   k8s: () => import('./commands/k8s.ts'),
   serve: () => import('./commands/serve.ts'),
   'bench-server': () => import('./commands/bench-server.ts'),
+  capacity: () => import('./commands/capacity.ts'),
   runtimes: () => import('./commands/runtimes.ts'),
   run: () => import('./commands/run.ts'),
   suite: () => import('./commands/suite.ts'),
@@ -52,6 +54,8 @@ async function printHelp(): Promise<void> {
     `architectures: ${architectures.names().join(', ')}`,
     '',
     "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.",
+    '',
+    exitCodesHelp,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -15,7 +15,7 @@ export interface ChartSpec {
   /** One or two sentences under the chart: what it shows and how to read it. */
   caption: string;
   /** Which section of the report it belongs to. */
-  section: 'throughput' | 'latency' | 'scaling' | 'cpu' | 'memory';
+  section: 'capacity' | 'throughput' | 'latency' | 'scaling' | 'cpu' | 'memory';
   spec: TopLevelSpec;
 }
 

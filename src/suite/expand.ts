@@ -8,6 +8,8 @@ import { batchCellKey } from '../batch/spec.ts';
 import { modelVaries } from '../models/registry.ts';
 import { expandServerMatrix } from '../servers/matrix.ts';
 import { serverCellKey, type ServerCellSpec } from '../servers/driver/run-cell.ts';
+import { startSearch, type CapacitySearchState } from '../servers/capacity/search.ts';
+import { searchKey, stepKey, stepLabel } from '../servers/capacity/steps.ts';
 import { mulberry32 } from '../workloads/prng.ts';
 import { suiteDefaults } from './resolve.ts';
 import type { BatchCellPlan, CellPlan, PlannedRep, ResolvedSuite, ServerCellPlan } from './types.ts';
@@ -53,9 +55,15 @@ function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
         threadsPerProcess: spec.threadsPerProcess,
         itemsPerTask: spec.itemsPerTask,
         items: spec.items,
+        ...gates(experiment.thresholds),
       };
     }),
   );
+}
+
+/** Gates travel with the cell only when there are some, so cells without them look as they always did. */
+function gates(thresholds: readonly string[]): { thresholds?: string[] } {
+  return thresholds.length > 0 ? { thresholds: [...thresholds] } : {};
 }
 
 /** The server runner's spec for a planned cell (one repetition). */
@@ -113,9 +121,61 @@ function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
         rateRps: spec.rateRps ?? null,
         durationS: experiment.durationS,
         warmupS: suite.warmupS,
+        ...gates(experiment.thresholds),
       };
     });
   });
+}
+
+/** A capacity step as a planned server cell: the search's server at the rate its state plans. */
+export function capacityStepPlan(
+  first: Omit<ServerCellPlan, 'cellKey' | 'label' | 'rateRps' | 'capacity'>,
+  state: CapacitySearchState,
+): ServerCellPlan {
+  const spec = serverSpecOf({ ...first, rateRps: null });
+  return {
+    ...first,
+    cellKey: stepKey(spec, first.runtime, state),
+    label: stepLabel(spec, first.runtime, state),
+    rateRps: state.next.rateRps,
+    capacity: state,
+  };
+}
+
+/** Each capacity experiment's searches (one per architecture), as the first step of each. */
+function expandCapacity(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
+  return (suite.capacity ?? []).flatMap((experiment) =>
+    expandServerMatrix({
+      architectures: experiment.architectures,
+      endpoints: [experiment.endpoint],
+      loads: [{ connections: experiment.connections, rateRps: null }],
+      workers: experiment.workers ?? undefined,
+      threads: experiment.threads ?? undefined,
+      durationS: experiment.durationS,
+      warmupS: suite.warmupS,
+      reps: 1,
+      endpointParams: { cpuIters: experiment.params.cpuIters, ioKeyIndex: experiment.params.ioKeyIndex },
+      spinIters: experiment.params.spinIters,
+    }).map(({ spec, config }) =>
+      capacityStepPlan(
+        {
+          kind: 'server',
+          timeoutMs: experiment.timeoutS * 1000,
+          runtime,
+          architecture: config.arch,
+          endpoint: experiment.endpoint,
+          params: experiment.params,
+          workers: config.workers,
+          threads: config.threads,
+          connections: spec.connections,
+          durationS: experiment.durationS,
+          warmupS: suite.warmupS,
+          ...gates(experiment.thresholds),
+        },
+        startSearch(searchKey(spec, runtime, experiment.settings), experiment.settings),
+      ),
+    ),
+  );
 }
 
 /** Every distinct cell of the suite, in declaration order (runtimes outermost). */
@@ -123,7 +183,11 @@ export function expandSuite(suite: ResolvedSuite): CellPlan[] {
   const seen = new Set<string>();
   const cells: CellPlan[] = [];
   for (const runtime of suite.runtimes) {
-    for (const cell of [...expandBatch(suite, runtime), ...expandServer(suite, runtime)]) {
+    for (const cell of [
+      ...expandBatch(suite, runtime),
+      ...expandServer(suite, runtime),
+      ...expandCapacity(suite, runtime),
+    ]) {
       if (seen.has(cell.cellKey)) continue;
       seen.add(cell.cellKey);
       cells.push(cell);
@@ -151,17 +215,21 @@ function shuffle<T>(items: T[], random: () => number): T[] {
  */
 export function planOrder(suite: ResolvedSuite, cells: readonly CellPlan[]): PlannedRep[] {
   const random = mulberry32(suite.seed);
-  const keys = cells.map((cell) => cell.cellKey);
+  // A capacity search runs once: its first step is planned in round 0, and each step plans the next.
+  const once = new Set(cells.filter((cell) => cell.kind === 'server' && cell.capacity).map((cell) => cell.cellKey));
+  const keysOf = (repetition: number) =>
+    cells.map((cell) => cell.cellKey).filter((cellKey) => repetition === 0 || !once.has(cellKey));
   const reps = Array.from({ length: suite.repetitions }, (_, r) => r);
+  const steps = (cellKey: string) =>
+    reps.filter((repetition) => repetition === 0 || !once.has(cellKey)).map((repetition) => ({ cellKey, repetition }));
   switch (suite.order) {
     case 'sequential':
-      return keys.flatMap((cellKey) => reps.map((repetition) => ({ cellKey, repetition })));
+      return keysOf(0).flatMap(steps);
     case 'shuffled':
-      return shuffle(
-        keys.flatMap((cellKey) => reps.map((repetition) => ({ cellKey, repetition }))),
-        random,
-      );
+      return shuffle(keysOf(0).flatMap(steps), random);
     case 'interleaved':
-      return reps.flatMap((repetition) => shuffle(keys, random).map((cellKey) => ({ cellKey, repetition })));
+      return reps.flatMap((repetition) =>
+        shuffle(keysOf(repetition), random).map((cellKey) => ({ cellKey, repetition })),
+      );
   }
 }

@@ -4,6 +4,7 @@
  * fresh subject process per repetition; prints a table or `--json`.
  */
 import type { Command } from '../command.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { runBatchStored } from '../../batch/driver/run-batch.ts';
 import {
@@ -61,9 +62,12 @@ flags:
   --list                   list workloads (with params), models (with their axes) and presets
   --store PATH             results store of --preset runs (default ${DEFAULT_STORE_PATH}): a
                            preset is stored as a run named 'batch PRESET' for results/compare/report
+${allowFailuresHelp}
 
 A model runs once per combination of the axes it declares (see --list); an
-axis it does not declare stays at 1. Progress goes to stderr, one line per cell.`;
+axis it does not declare stays at 1. Progress goes to stderr, one line per cell.
+
+${exitCodesHelp}`;
 
 const options = {
   workload: { type: 'string' },
@@ -81,6 +85,7 @@ const options = {
   store: { type: 'string' },
   json: { type: 'boolean' },
   list: { type: 'boolean' },
+  ...allowFailuresFlag,
 } as const;
 
 /** The flag of each model axis. */
@@ -194,8 +199,8 @@ export const command: Command = {
       if (values.json) printJson({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells });
       else if (values.preset !== undefined) process.stdout.write(renderSeed003Table(cells, env));
       else process.stdout.write(renderBatchTable(cells));
-      // Failed cells are results, not a failed command: the run went on and reported them.
-      return 0;
+      // The run went on past a failed cell and reported it; the exit status still says so.
+      return exitCode('batch', failedCells(cells), { allowFailures: values['allow-failures'] ?? false });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

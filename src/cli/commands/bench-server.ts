@@ -13,8 +13,21 @@ import {
   parseIntListFlag,
   parseNameListFlag,
   parseNumberFlag,
+  parseThresholdFlags,
   printJson,
+  thresholdFlagHelp,
+  thresholdFlags,
 } from '../args.ts';
+import {
+  allowFailuresFlag,
+  allowFailuresHelp,
+  crossedThresholds,
+  exitCode,
+  exitCodesHelp,
+  failedCells,
+  recordLabel,
+} from '../exit.ts';
+import { checkCell, serverMetrics } from '../../results/thresholds.ts';
 import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../../servers/driver/bench.ts';
 import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
@@ -42,9 +55,12 @@ server's whole process tree, stop it and check nothing is left.
   --iters N             SHA-256 chain length per cpu request (default ${D.cpuIters})
   --spin-iters N        cpu.js steps per tcp-compute reply (default ${DEFAULT_SPIN_ITERS})
   --load-threads N      load generator threads (default ${D.loadThreads})
-  --json                print the cell records as JSON
+  --json                print the cell records as JSON (and every threshold checked)
+${thresholdFlagHelp(serverMetrics)}
+                        Checked on every ok cell.
+${allowFailuresHelp}
 
-Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed.`;
+${exitCodesHelp}`;
 
 export const command: Command = {
   name: 'bench-server',
@@ -66,7 +82,10 @@ export const command: Command = {
       'spin-iters': { type: 'string' },
       'load-threads': { type: 'string' },
       json: { type: 'boolean' },
+      ...thresholdFlags,
+      ...allowFailuresFlag,
     });
+    const thresholds = parseThresholdFlags(values.threshold, serverMetrics);
     const plan = planServerBench({
       architectures: optionalFlag(values.arch, parseNameListFlag),
       endpoints: optionalFlag(values.endpoint, parseNameListFlag),
@@ -99,8 +118,22 @@ export const command: Command = {
         if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
       },
     });
-    if (values.json) printJson({ cells });
-    else process.stdout.write(renderServerTable(cells));
-    return cells.some((cell) => cell.status === 'failed') ? 1 : 0;
+    const checked = cells.map((cell) => ({ cell, checks: checkCell(cell, thresholds) }));
+    if (values.json) {
+      printJson({
+        cells,
+        ...(thresholds.length > 0
+          ? { thresholds: checked.map(({ cell, checks }) => ({ cellKey: cell.cellKey, checks })) }
+          : {}),
+      });
+    } else process.stdout.write(renderServerTable(cells));
+    return exitCode(
+      'bench-server',
+      [
+        ...failedCells(cells),
+        ...checked.flatMap(({ cell, checks }) => crossedThresholds(checks, recordLabel(cell))),
+      ],
+      { allowFailures: values['allow-failures'] ?? false },
+    );
   },
 };

@@ -6,17 +6,24 @@
  * (src/report/compare.ts), the same one `conlab report --compare` prints.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs, parsePercentFlag, printJson } from '../args.ts';
+import { exitCode, exitCodesHelp, type Problem } from '../exit.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { metricTitle, metricValueText, renderCompareTerminal } from '../../report/compare.ts';
 import type { CellRecord } from '../../results/record.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { fmt } from '../../core/text-table.ts';
-import { compareCell, compareRuns } from '../../results/compare.ts';
+import {
+  compareCell,
+  compareRuns,
+  findRegressions,
+  type RegressionCheck,
+  type RunComparison,
+} from '../../results/compare.ts';
 import { mergeRepetitions } from '../../results/merge.ts';
 
-const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--json]
-       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--json]
+const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--fail-on-regression PCT] [--json]
+       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--fail-on-regression PCT] [--json]
 
 For every cell in both runs (same cellKey: same runtime name, workload or
 endpoint, model or architecture, concurrency, ...), prints A and B's mean of
@@ -33,6 +40,15 @@ HTML with a forest plot: conlab report --compare RUN_A RUN_B -o FILE.
 Two cells of one run (e.g. threads against processes): each --cell PATTERN
 is a few words that must all appear in exactly one cell's key, e.g.
   conlab compare latest --cell 'node cpu.sha256 |threads|' --cell 'node cpu.sha256 |processes|'
+
+  --fail-on-regression PCT  a CI gate: exit 1 when B is significantly slower
+                     than A (p < 0.05) by more than PCT (e.g. 5%) in some cell
+                     (time up, or throughput down, by that factor), or a cell
+                     ok in A failed in B; each is named on stderr. Cells with
+                     fewer than 2 repetitions on a side cannot be judged: they
+                     are named and never fail the gate.
+
+${exitCodesHelp}
 `;
 
 /** The one merged cell of a run whose key contains every word of the pattern. */
@@ -48,7 +64,32 @@ function findCell(cells: CellRecord[], pattern: string): CellRecord {
   );
 }
 
-function compareTwoCells(store: ResultStore, ref: string, patterns: string[], json: boolean): number {
+/** The gate's verdict on stderr and as the exit code; 0 when no gate was asked for. */
+function regressionExit(check: RegressionCheck | undefined): number {
+  if (check === undefined) return 0;
+  for (const cellKey of check.undecided) {
+    process.stderr.write(
+      `conlab compare: not judged (fewer than 2 repetitions on a side): ${cellKey}\n`,
+    );
+  }
+  const problems: Problem[] = check.regressions.map((regression) => ({
+    kind: 'regression',
+    text: regression.text,
+  }));
+  return exitCode('compare', problems);
+}
+
+function gate(comparison: RunComparison, limit: number | undefined): RegressionCheck | undefined {
+  return limit === undefined ? undefined : findRegressions(comparison, limit);
+}
+
+function compareTwoCells(
+  store: ResultStore,
+  ref: string,
+  patterns: string[],
+  json: boolean,
+  limit: number | undefined,
+): number {
   const data = store.loadRun(ref);
   const merged = mergeRepetitions(data.cells);
   const [a, b] = patterns.map((pattern) => findCell(merged, pattern)) as [CellRecord, CellRecord];
@@ -69,9 +110,27 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
     }
   }
   const result = compareCell(`${a.cellKey} vs ${b.cellKey}`, a, b);
+  const check = gate(
+    {
+      runA: data.run.runId,
+      runB: data.run.runId,
+      level: 0.95,
+      cells: [result],
+      onlyInA: [],
+      onlyInB: [],
+      notComparable: [],
+    },
+    limit,
+  );
   if (json) {
-    printJson({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result });
-    return 0;
+    printJson({
+      run: data.run.runId,
+      cellA: a.cellKey,
+      cellB: b.cellKey,
+      ...result,
+      ...(check ? { regressions: check } : {}),
+    });
+    return regressionExit(check);
   }
   const show = (value: number | null) => (value === null ? '-' : metricValueText(result.metric, value));
   const side = (name: string, key: string, interval: typeof result.a) =>
@@ -86,7 +145,7 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
       `${side('A', a.cellKey, result.a)}\n${side('B', b.cellKey, result.b)}\n` +
       `B/A ${ratio}, p ${p} ${result.mark}: ${result.verdict}\n`,
   );
-  return 0;
+  return regressionExit(check);
 }
 
 function compare(argv: string[]): number {
@@ -98,9 +157,12 @@ function compare(argv: string[]): number {
       'store-b': { type: 'string' },
       json: { type: 'boolean' },
       cell: { type: 'string', multiple: true },
+      'fail-on-regression': { type: 'string' },
     },
     true,
   );
+  const failOn = values['fail-on-regression'];
+  const limit = failOn === undefined ? undefined : parsePercentFlag('fail-on-regression', failOn, 0, 100);
   if (values.cell !== undefined) {
     const [ref] = positionals;
     if (ref === undefined || positionals.length > 1 || values.cell.length !== 2) {
@@ -114,7 +176,7 @@ function compare(argv: string[]): number {
     }
     const store = openStore(values.store ?? DEFAULT_STORE_PATH, { create: false });
     try {
-      return compareTwoCells(store, ref, values.cell, values.json ?? false);
+      return compareTwoCells(store, ref, values.cell, values.json ?? false, limit);
     } finally {
       store.close();
     }
@@ -132,15 +194,16 @@ function compare(argv: string[]): number {
       const a = storeA.loadRun(refA);
       const b = storeB.loadRun(refB);
       const comparison = compareRuns(a, b);
-      if (values.json) printJson(comparison);
+      const check = gate(comparison, limit);
+      if (values.json) printJson(check ? { ...comparison, regressions: check } : comparison);
       else process.stdout.write(renderCompareTerminal(comparison, [a, b]));
+      return regressionExit(check);
     } finally {
       if (storeB !== storeA) storeB.close();
     }
   } finally {
     storeA.close();
   }
-  return 0;
 }
 
 export const command: Command = {

@@ -9,8 +9,20 @@ import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
 import { renderLoadText } from '../../load/render.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
-import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
+import { DEFAULT_LOAD_ERROR_GATE, loadGateValues, loadMetrics } from '../../results/thresholds.ts';
+import { checkThresholds, parseThreshold } from '../../stats/thresholds.ts';
+import {
+  parseCommandArgs,
+  parseIntFlag,
+  parseNumberFlag,
+  parseSeconds,
+  parseThresholdFlags,
+  printJson,
+  thresholdFlagHelp,
+  thresholdFlags,
+} from '../args.ts';
 import type { Command } from '../command.ts';
+import { crossedThresholds, exitCode, exitCodesHelp, type Problem } from '../exit.ts';
 
 const usage = `usage: conlab load <http://127.0.0.1:PORT/path | tcp://127.0.0.1:PORT> [flags]
 
@@ -46,9 +58,14 @@ reply is verified; a wrong reply is an error, never a success.
       --start-at TIME     begin the measured window at TIME: +10s (from now, rounded
                           up to a whole second), RFC 3339 with a zone, or epoch ms;
                           past: start at once and say how late; > 1 h ahead: refused
+${thresholdFlagHelp(loadMetrics)}
 
-Exit status: 0 when at least one request succeeded, 1 when none did,
-2 for bad input (and when every attempt was refused: nothing listens there).`;
+A load fails (exit 1) when no request succeeded, or when more than
+${DEFAULT_LOAD_ERROR_GATE.slice('errors<='.length)} of the requests failed (the default gate '${DEFAULT_LOAD_ERROR_GATE}'; a
+--threshold on errors in % replaces it). Every attempt refused (nothing
+listens there) is bad input: exit 2.
+
+${exitCodesHelp}`;
 
 const flags = {
   connections: { type: 'string', short: 'c' },
@@ -76,20 +93,12 @@ const flags = {
   'start-at': { type: 'string' },
 } as const;
 
-/** The flags of `conlab load`, for commands that pass a load on (conlab k8s load). */
+/** The flags of `conlab load`, for commands that pass a load on (conlab k8s load); gates stay with the command. */
 export const loadFlags = flags;
+const commandFlags = { ...flags, ...thresholdFlags } as const;
 
-/** Seconds from '10', '10s', '500ms' or '2m'. */
-export function parseSeconds(flag: string, value: string, min: number, max: number): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-  if (!match) {
-    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
-      hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,
-    });
-  }
-  const scale = match[2] === 'ms' ? 0.001 : match[2] === 'm' ? 60 : 1;
-  return parseNumberFlag(flag, String(Number(match[1]) * scale), min, max);
-}
+// Re-exported for `conlab k8s load`, which takes the same durations.
+export { parseSeconds };
 
 function parseHeaders(values: string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -106,8 +115,10 @@ function parseHeaders(values: string[] | undefined): Record<string, string> {
 }
 
 /** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
-export async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; json: boolean }> {
-  const { values, positionals } = parseCommandArgs('load', argv, flags, true);
+export async function buildOptions(
+  argv: string[],
+): Promise<{ options: LoadOptions; json: boolean; thresholds: string[] }> {
+  const { values, positionals } = parseCommandArgs('load', argv, commandFlags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
       hint: 'e.g. conlab load http://127.0.0.1:8080/hello -c 50 -d 5',
@@ -187,7 +198,7 @@ export async function buildOptions(argv: string[]): Promise<{ options: LoadOptio
   if (values['shard-index'] !== undefined)
     options.shard = parseShard(values['shard-index'], 0, 'shard-index');
   if (values['start-at'] !== undefined) options.startAtEpochMs = parseStartAt(values['start-at'], Date.now());
-  return { options, json: values.json ?? false };
+  return { options, json: values.json ?? false, thresholds: values.threshold ?? [] };
 }
 
 /** Zero successes is never a quiet success: refused everywhere means nothing listens (bad input). */
@@ -223,7 +234,13 @@ export const command: Command = {
   summary: 'drive an HTTP or TCP server with a verifying load generator (closed or open loop)',
   usage,
   async run(argv) {
-    const { options, json } = await buildOptions(argv);
+    const built = await buildOptions(argv);
+    const { options, json } = built;
+    const gates = parseThresholdFlags(built.thresholds, loadMetrics);
+    // The default error gate applies unless the user set an error-rate gate of their own.
+    const defaultGate = gates.some((gate) => gate.key === 'errorRate')
+      ? []
+      : [parseThreshold(DEFAULT_LOAD_ERROR_GATE)];
     const controller = new AbortController();
     // First Ctrl-C ends the run early and prints what was measured; a second one exits at once.
     const onSigint = (): void => controller.abort();
@@ -241,10 +258,18 @@ export const command: Command = {
         `conlab load: --start-at had passed when the generator was ready; started ${late.toFixed(0)} ms late\n`,
       );
     }
-    if (json) printJson(result);
+    const values = loadGateValues(result);
+    const checks = checkThresholds(gates, values);
+    if (json) printJson(gates.length > 0 ? { ...result, thresholds: checks } : result);
     else process.stdout.write(renderLoadText(result));
     const failure = nothingSucceeded(result);
     if (failure) throw failure;
-    return 0;
+    const problems: Problem[] = checkThresholds(defaultGate, values)
+      .filter((check) => check.passed === false)
+      .map((check) => ({
+        kind: 'load',
+        text: `${check.text} of the requests failed (the default gate ${DEFAULT_LOAD_ERROR_GATE}; --threshold 'errors<X%' sets another)`,
+      }));
+    return exitCode('load', [...problems, ...crossedThresholds(checks)]);
   },
 };

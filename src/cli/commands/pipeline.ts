@@ -6,6 +6,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { optionalFlag, parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import {
@@ -47,15 +48,19 @@ removed afterwards (also on Ctrl-C).
   --tmpdir DIR       where the temporary directory is made (default the OS temp dir)
   --store PATH       results store (default ${DEFAULT_STORE_PATH}); the runs are
                      stored as one run named 'pipeline' for results/compare/report
+${allowFailuresHelp}
 
 'GIL enabled' in seed-tsv is True for methods that run all JavaScript on one
 thread (${singleThreaded.join(', ')}) and False for ${parallel.join(' and ')}.
 
-Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv`;
+Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv
+
+${exitCodesHelp}`;
 
 /** The flags as typed values; every check of meaning and every default is planPipeline's. */
-function parseRequest(argv: string[]): PipelineRequest {
+function parseRequest(argv: string[]): PipelineRequest & { allowFailures: boolean } {
   const { values } = parseCommandArgs('pipeline', argv, {
+    ...allowFailuresFlag,
     method: { type: 'string' },
     concurrency: { type: 'string' },
     sweep: { type: 'string' },
@@ -80,6 +85,7 @@ function parseRequest(argv: string[]): PipelineRequest {
     recvDelayS: optionalFlag(values['recv-delay'], (v) => parseNumberFlag('recv-delay', v, 0, L.recvDelayS)),
     tmpdir: values.tmpdir,
     store: values.store,
+    allowFailures: values['allow-failures'] ?? false,
   };
 }
 
@@ -88,7 +94,8 @@ export const command: Command = {
   summary: "seed 001's I/O pipeline (recv → compute → write+fsync) by method and concurrency",
   usage,
   async run(argv) {
-    const plan = planPipeline(parseRequest(argv));
+    const { allowFailures, ...request } = parseRequest(argv);
+    const plan = planPipeline(request);
     const emit = (text: string): void => {
       if (plan.output !== undefined) appendFileSync(plan.output, text);
       else process.stdout.write(text);

@@ -5,7 +5,24 @@
  * path and the conclusion. `--resume` finishes the last unfinished run.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import {
+  parseCommandArgs,
+  parseThresholdFlags,
+  printJson,
+  thresholdFlagHelp,
+  thresholdFlags,
+} from '../args.ts';
+import {
+  allowFailuresFlag,
+  allowFailuresHelp,
+  crossedThresholds,
+  exitCode,
+  exitCodesHelp,
+  failedCells,
+} from '../exit.ts';
+import { cellMetrics } from '../../results/thresholds.ts';
+import type { Threshold } from '../../stats/thresholds.ts';
+import { checkRunGates, metricsOfPlans, type GateResult } from '../../suite/gates.ts';
 import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
 import { renderTerminalTable } from '../../report/terminal.ts';
@@ -19,6 +36,7 @@ import { clock, progressPrinter } from '../../suite/progress.ts';
 import { executeCell } from '../../suite/run-cells.ts';
 import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
 import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
+import type { RunData } from '../../results/record.ts';
 import { overrideFlags, readOverrides } from '../suite-flags.ts';
 
 const REPORT_PATH = 'reports/latest.html';
@@ -49,9 +67,16 @@ flags:
   --items N          items of every batch cell
   --concurrency LIST concurrency levels of every batch experiment, e.g. 1,2,4
   --connections LIST connection counts of every server experiment
+${thresholdFlagHelp(cellMetrics)}
+                     Checked on every cell that measures the metric (merged
+                     over its repetitions) and every capacity search, besides
+                     the suite's own 'thresholds:'.
+${allowFailuresHelp}
 
 See also: conlab suite show SUITE (the cells and an estimated duration),
 conlab results list|show|export, conlab compare A B.
+
+${exitCodesHelp}
 `;
 
 interface Prepared {
@@ -94,8 +119,11 @@ function newRun(
   store: ResultStore,
   file: string | undefined,
   values: Parameters<typeof readOverrides>[0],
+  gates: readonly string[] | undefined,
 ): Prepared {
   const prepared = prepareSuite(file, readOverrides(values));
+  // Checked before the run is created: a gate no cell of this suite could check is a mistake.
+  parseThresholdFlags(gates, metricsOfPlans(prepared.cells));
   const labels = prepared.suite.runtimes.map((name) => resolveRuntime(name).label);
   const runId = store.createRun({
     suiteName: prepared.suite.name,
@@ -107,16 +135,27 @@ function newRun(
   return { runId, ...prepared, resumed: false };
 }
 
+/** The run's exit status: failed cells (unless allowed) and crossed gates, each named on stderr. */
+function verdict(data: RunData, gates: readonly GateResult[], allowFailures: boolean): number {
+  return exitCode(
+    'run',
+    [...failedCells(data.cells), ...gates.flatMap(({ key, checks }) => crossedThresholds(checks, key))],
+    { allowFailures },
+  );
+}
+
 async function finish(
   store: ResultStore,
   prepared: Prepared,
   outcome: RunOutcome,
-  options: { json: boolean; report: boolean },
+  options: { json: boolean; report: boolean; thresholds: Threshold[]; allowFailures: boolean },
 ): Promise<number> {
   const data = store.loadRun(prepared.runId);
+  const gates = checkRunGates(data, prepared.cells, options.thresholds);
+  const gated = gates.length > 0 ? { thresholds: gates } : {};
   if (options.json) {
-    printJson({ outcome, ...data });
-    return 0;
+    printJson({ outcome, ...data, ...gated });
+    return verdict(data, gates, options.allowFailures);
   }
   const out: string[] = ['', renderTerminalTable(data).trimEnd(), ''];
   if (options.report) {
@@ -138,7 +177,7 @@ async function finish(
       `${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetition${outcome.remaining === 1 ? '' : 's'} left — 'conlab run --resume' measures ${outcome.remaining === 1 ? 'it' : 'them'}).`,
     );
   process.stdout.write(`${out.join('\n')}\n`);
-  return 0;
+  return verdict(data, gates, options.allowFailures);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -151,6 +190,8 @@ async function run(argv: string[]): Promise<number> {
       'no-report': { type: 'boolean' },
       json: { type: 'boolean' },
       ...overrideFlags,
+      ...thresholdFlags,
+      ...allowFailuresFlag,
     },
     true,
   );
@@ -171,9 +212,14 @@ async function run(argv: string[]): Promise<number> {
       },
     );
   }
+  // Every gate parses before the store is touched; which metrics this suite measures is checked in newRun.
+  parseThresholdFlags(values.threshold, cellMetrics);
   const store = openStore(values.store ?? DEFAULT_STORE_PATH);
   try {
-    const prepared = values.resume ? resumeRun(store) : newRun(store, positionals[0], values);
+    const prepared = values.resume
+      ? resumeRun(store)
+      : newRun(store, positionals[0], values, values.threshold);
+    const thresholds = parseThresholdFlags(values.threshold, metricsOfPlans(prepared.cells));
     const progress = progressPrinter();
     const done = store.storedSteps(prepared.runId).size;
     process.stderr.write(
@@ -221,6 +267,8 @@ async function run(argv: string[]): Promise<number> {
     return await finish(store, prepared, outcome, {
       json: values.json ?? false,
       report: !values['no-report'],
+      thresholds,
+      allowFailures: values['allow-failures'] ?? false,
     });
   } finally {
     store.close();
