@@ -123,11 +123,25 @@ export function parsePercentFlag(flag: string, value: string, min = 0, max = 1):
 /** `--threshold EXPR`, repeatable, on every command that measures. */
 export const thresholdFlags = { threshold: { type: 'string', multiple: true } } as const;
 
+/** Words wrapped to lines of at most `width` characters, each after `indent`. */
+function wrap(text: string, indent: string, width = 78): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => `${indent}${l}`).join('\n');
+}
+
 /** The help line of --threshold for a command that measures `allowed`. */
 export function thresholdFlagHelp(allowed: readonly ThresholdMetric[]): string {
   return `  --threshold EXPR      a gate, repeatable: METRIC<VALUE (<, <=, >, >=), e.g. 'p99<50ms',
                         'errors<0.1%', 'rps>2000'; crossed → named on stderr, exit 1.
-                        Metrics: ${thresholdHelp(allowed)}`;
+${wrap(`Metrics: ${thresholdHelp(allowed)}`, ' '.repeat(24))}`;
 }
 
 /** The --threshold values, parsed (LAB_E_BAD_THRESHOLD, exit 2, for the first bad one). */

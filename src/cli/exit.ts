@@ -59,7 +59,8 @@ export function recordLabel(record: CellRecord): string {
 export function failedCells(records: readonly CellRecord[]): Problem[] {
   return records
     .filter(
-      (record) => record.status === 'failed' && !(record.kind === 'server' && record.capacity?.passed === false),
+      (record) =>
+        record.status === 'failed' && !(record.kind === 'server' && record.capacity?.passed === false),
     )
     .map((record) => ({
       kind: 'failed-cell',

@@ -11,9 +11,7 @@ import { fmt } from '../core/text-table.ts';
 import type { CellRecord } from '../results/record.ts';
 import { summarizeCapacity, type CapacitySummary } from '../servers/capacity/summary.ts';
 import { capacityText } from '../servers/capacity/table.ts';
-import { slug, type ChartSpec } from './charts.ts';
-
-const palette = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#9c755f', '#ff9da7'];
+import { config, palette, slug, VEGA_LITE_SCHEMA, type ChartSpec } from './charts.ts';
 
 interface CapacityGroup {
   endpoint: string;
@@ -76,8 +74,8 @@ function capacityChart(group: CapacityGroup, index: number): ChartSpec {
     scale: { type: 'log' as const },
   };
   const spec: TopLevelSpec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: { font: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', background: 'white' },
+    $schema: VEGA_LITE_SCHEMA,
+    config,
     width: 560,
     height: 300,
     layer: [
@@ -92,7 +90,10 @@ function capacityChart(group: CapacityGroup, index: number): ChartSpec {
             field: 'subject',
             type: 'nominal',
             title: 'architecture',
-            scale: { domain: subjects, range: subjects.map((_, i) => palette[i % palette.length] ?? '#333333') },
+            scale: {
+              domain: subjects,
+              range: subjects.map((_, i) => palette[i % palette.length] ?? '#333333'),
+            },
           },
           order: { field: 'order', type: 'quantitative' },
         },

@@ -107,11 +107,11 @@ function unitRule(quantity: Quantity): UnitRule {
     case 'memory':
       return { units: memoryUnitsBytes, allowed: 'B, KiB, MiB, GiB, kB, MB, GB' };
     case 'cpu':
-      return { units: { '': 1, '%': 1 }, allowed: '% of one core (or no unit)' };
+      return { units: { '': 1, '%': 1 }, allowed: '% of one core' };
     case 'throughput':
-      return { units: { '': 1, rps: 1, '/s': 1, 'req/s': 1 }, allowed: 'req/s, rps or no unit' };
+      return { units: { '': 1, rps: 1, '/s': 1, 'req/s': 1 }, allowed: 'req/s' };
     case 'count-or-rate':
-      return { units: { '': 1, '%': 0.01 }, allowed: 'no unit (a count) or % (a share of all requests)' };
+      return { units: { '': 1, '%': 0.01 }, allowed: 'a count, or % of the requests' };
   }
 }
 
@@ -192,7 +192,14 @@ export function parseThreshold(
             : quantity === 'memory'
               ? 'rssBytes'
               : 'timeMs';
-  return { text: `${metric}${op}${rawNumber}${rawUnit}`, metric, key, op, limit: number * factor, unit: rawUnit };
+  return {
+    text: `${metric}${op}${rawNumber}${rawUnit}`,
+    metric,
+    key,
+    op,
+    limit: number * factor,
+    unit: rawUnit,
+  };
 }
 
 /** Every threshold of a list, each parsed (the first bad one throws). */

@@ -25,7 +25,10 @@ export function estimateRepSeconds(cell: CellPlan, history?: ReadonlyMap<string,
     const stepS = SUBJECT_OVERHEAD_S + cell.warmupS + cell.durationS;
     // A capacity step stands for the rest of its search (its next step is planned only when it ends): at most this.
     if (cell.capacity) {
-      return { seconds: stepS * Math.max(1, cell.capacity.settings.maxSteps - cell.capacity.steps), guessed: true };
+      return {
+        seconds: stepS * Math.max(1, cell.capacity.settings.maxSteps - cell.capacity.steps),
+        guessed: true,
+      };
     }
     return { seconds: stepS, guessed: false };
   }

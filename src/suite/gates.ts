@@ -10,7 +10,12 @@ import { mergeRepetitions } from '../results/merge.ts';
 import type { CellRecord, RunData } from '../results/record.ts';
 import { batchMetrics, checkCell, serverMetrics } from '../results/thresholds.ts';
 import { checkCapacityGates, summarizeCapacity } from '../servers/capacity/summary.ts';
-import { parseThreshold, type Threshold, type ThresholdCheck, type ThresholdMetric } from '../stats/thresholds.ts';
+import {
+  parseThreshold,
+  type Threshold,
+  type ThresholdCheck,
+  type ThresholdMetric,
+} from '../stats/thresholds.ts';
 import type { CellPlan } from './types.ts';
 
 export interface GateResult {
@@ -22,7 +27,9 @@ export interface GateResult {
 /** The metrics some cell of these plans measures: a --threshold on anything else checks nothing. */
 export function metricsOfPlans(cells: readonly CellPlan[]): ThresholdMetric[] {
   const kinds = new Set(cells.map((cell) => cell.kind));
-  return [...new Set([...(kinds.has('server') ? serverMetrics : []), ...(kinds.has('batch') ? batchMetrics : [])])];
+  return [
+    ...new Set([...(kinds.has('server') ? serverMetrics : []), ...(kinds.has('batch') ? batchMetrics : [])]),
+  ];
 }
 
 function searchOf(record: CellRecord): string | undefined {
@@ -38,7 +45,10 @@ export function checkRunGates(
   for (const plan of plans) {
     if (plan.thresholds === undefined) continue;
     const key = plan.kind === 'server' && plan.capacity ? plan.capacity.search : plan.cellKey;
-    own.set(key, plan.thresholds.map((text) => parseThreshold(text)));
+    own.set(
+      key,
+      plan.thresholds.map((text) => parseThreshold(text)),
+    );
   }
   const results: GateResult[] = [];
   for (const record of mergeRepetitions(data.cells.filter((cell) => searchOf(cell) === undefined))) {

@@ -143,7 +143,11 @@ function resolveThresholds(
       return parseThreshold(text, allowed).text;
     } catch (error) {
       if (!(error instanceof LabError)) throw error;
-      throw new LabError(error.code, `${path}.thresholds[${i}]: ${error.message}`, error.hint ? { hint: error.hint } : {});
+      throw new LabError(
+        error.code,
+        `${path}.thresholds[${i}]: ${error.message}`,
+        error.hint ? { hint: error.hint } : {},
+      );
     }
   });
 }
@@ -202,13 +206,9 @@ function resolveBatch(
   };
 }
 
-function resolveServer(
-  input: NonNullable<SuiteInput['server']>[number],
-  index: number,
-  catalog: SuiteCatalog,
-): ResolvedServerExperiment {
-  const path = `server[${index}]`;
-  const architectures = list(input.architectures, []);
+/** A server or capacity experiment's architectures, each checked against the registry. */
+function checkedArchitectures(path: string, input: string | string[], catalog: SuiteCatalog): string[] {
+  const architectures = list(input, []);
   architectures.forEach((architecture, i) =>
     checkName(
       'architecture',
@@ -218,17 +218,34 @@ function resolveServer(
       catalog.architectureNames,
     ),
   );
+  return architectures;
+}
+
+/** The endpoint's work parameters with every default filled in. */
+function endpointParams(
+  input: NonNullable<SuiteInput['server']>[number]['params'],
+): ResolvedServerExperiment['params'] {
+  return {
+    cpuIters: input?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
+    ioKeyIndex: input?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
+    spinIters: input?.spinIters ?? DEFAULT_SPIN_ITERS,
+  };
+}
+
+function resolveServer(
+  input: NonNullable<SuiteInput['server']>[number],
+  index: number,
+  catalog: SuiteCatalog,
+): ResolvedServerExperiment {
+  const path = `server[${index}]`;
+  const architectures = checkedArchitectures(path, input.architectures, catalog);
   const rates = list(input.rates, []);
   const endpoint = input.endpoint ?? suiteDefaults.endpoint;
   return {
     name: input.name ?? `${endpoint} server`,
     architectures,
     endpoint,
-    params: {
-      cpuIters: input.params?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
-      ioKeyIndex: input.params?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
-      spinIters: input.params?.spinIters ?? DEFAULT_SPIN_ITERS,
-    },
+    params: endpointParams(input.params),
     workers: input.workers ?? null,
     threads: input.threads ?? null,
     // Closed loop by default; a suite that only gives rates asked for open loop only.
@@ -246,16 +263,7 @@ function resolveCapacity(
   catalog: SuiteCatalog,
 ): ResolvedCapacityExperiment {
   const path = `capacity[${index}]`;
-  const architectures = list(input.architectures, []);
-  architectures.forEach((architecture, i) =>
-    checkName(
-      'architecture',
-      ErrorCodes.UNKNOWN_ARCH,
-      `${path}.architectures[${i}]`,
-      architecture,
-      catalog.architectureNames,
-    ),
-  );
+  const architectures = checkedArchitectures(path, input.architectures, catalog);
   const endpoint = input.endpoint ?? suiteDefaults.endpoint;
   const settings = atPath(path, () =>
     capacitySettings({
@@ -273,11 +281,7 @@ function resolveCapacity(
     name: input.name ?? `${endpoint} capacity`,
     architectures,
     endpoint,
-    params: {
-      cpuIters: input.params?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
-      ioKeyIndex: input.params?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
-      spinIters: input.params?.spinIters ?? DEFAULT_SPIN_ITERS,
-    },
+    params: endpointParams(input.params),
     workers: input.workers ?? null,
     threads: input.threads ?? null,
     settings,
@@ -289,7 +293,11 @@ function resolveCapacity(
 }
 
 export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCatalog): ResolvedSuite {
-  if ((input.batch?.length ?? 0) === 0 && (input.server?.length ?? 0) === 0 && (input.capacity?.length ?? 0) === 0) {
+  if (
+    (input.batch?.length ?? 0) === 0 &&
+    (input.server?.length ?? 0) === 0 &&
+    (input.capacity?.length ?? 0) === 0
+  ) {
     throw new LabError(
       ErrorCodes.SUITE_INVALID,
       `suite ${source} has an empty matrix: no batch, server or capacity experiments`,

@@ -30,7 +30,10 @@ export function failedRecord(
 ): CellRecord {
   // A capacity step that threw ends its search there, saying why.
   if (cell.kind === 'server' && cell.capacity) {
-    return { ...failedStepRecord(serverSpecOf(cell), cell.runtime, cell.capacity, reason), repetitions: [repetition] };
+    return {
+      ...failedStepRecord(serverSpecOf(cell), cell.runtime, cell.capacity, reason),
+      repetitions: [repetition],
+    };
   }
   const empty =
     cell.kind === 'batch'
@@ -44,7 +47,8 @@ export function nextSuiteStep(
   cell: CellPlan,
   record: CellRecord,
 ): { cells: CellPlan[]; steps: { cellKey: string; repetition: number }[] } | undefined {
-  if (cell.kind !== 'server' || !cell.capacity || record.kind !== 'server' || !record.capacity) return undefined;
+  if (cell.kind !== 'server' || !cell.capacity || record.kind !== 'server' || !record.capacity)
+    return undefined;
   const state = stateAfter(cell.capacity, record.capacity);
   if (state === null) return undefined;
   const { cellKey: _key, label: _label, rateRps: _rate, capacity: _state, ...first } = cell;

@@ -83,7 +83,11 @@ export const capacityExperimentSchema = z.strictObject({
   /** The highest rate offered; given, the closed-loop probe is skipped. */
   maxRateRps: z.number().positive().max(10_000_000).optional(),
   maxSteps: positiveInt.min(2).max(100).optional(),
-  timeBudgetS: z.number().positive().max(7 * 24 * 3600).optional(),
+  timeBudgetS: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
   /** Bisecting stops when the interval is within this many % (default 5). */
   resolutionPercent: z.number().min(0.1).max(100).optional(),
   idleRps: z.number().positive().max(1_000_000).optional(),

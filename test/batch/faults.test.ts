@@ -71,7 +71,11 @@ test('a cell that overruns --timeout-ms fails with the reason and its processes 
     '--json',
     '--allow-failures',
   ]);
-  assert.equal(finished.code, 0, `--allow-failures: the failed cells do not fail the command\n${finished.stderr}`);
+  assert.equal(
+    finished.code,
+    0,
+    `--allow-failures: the failed cells do not fail the command\n${finished.stderr}`,
+  );
   assert.match(finished.stderr, /conlab batch: cell failed \(allowed\): .*timed out after 300 ms/);
   const doc = JSON.parse(finished.stdout) as JsonDoc;
   assert.equal(doc.results.length, 2);

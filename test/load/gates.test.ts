@@ -44,7 +44,17 @@ test("conlab load URL -d 2 --threshold 'p99<1us' exits 1 naming the threshold", 
   assert.doesNotMatch(crossed.stderr, /rps>1/, 'a kept threshold is not named');
   assert.match(crossed.stdout, /Requests\/sec:/, 'the result is printed first');
 
-  const kept = await load([f.url, '-d', '500ms', '-c', '2', '--threshold', 'p99<10s', '--threshold', 'errors<1%']);
+  const kept = await load([
+    f.url,
+    '-d',
+    '500ms',
+    '-c',
+    '2',
+    '--threshold',
+    'p99<10s',
+    '--threshold',
+    'errors<1%',
+  ]);
   assert.equal(kept.code, 0, kept.stderr);
   assert.doesNotMatch(kept.stderr, /threshold crossed/);
 
@@ -62,9 +72,15 @@ test('a bad threshold is bad input: exit 2 before any load, with the allowed met
   const f = await fixtures.okServer();
   t.after(() => f.close());
   for (const [threshold, message] of [
-    ['p99<5req', /LAB_E_BAD_THRESHOLD: threshold 'p99<5req' has unit 'req', which does not fit p99 .* allowed: us \(or µs\), ms, s/],
+    [
+      'p99<5req',
+      /LAB_E_BAD_THRESHOLD: threshold 'p99<5req' has unit 'req', which does not fit p99 .* allowed: us \(or µs\), ms, s/,
+    ],
     ['p97<5ms', /LAB_E_BAD_THRESHOLD: threshold 'p97<5ms' names an unknown metric 'p97'/],
-    ['cpu<50%', /LAB_E_BAD_THRESHOLD: .*cpu is not measured here.*allowed: p50, p90, p95, p99, p999, max, mean/],
+    [
+      'cpu<50%',
+      /LAB_E_BAD_THRESHOLD: .*cpu is not measured here.*allowed: p50, p90, p95, p99, p999, max, mean/,
+    ],
     ['p99 50ms', /LAB_E_BAD_THRESHOLD: threshold 'p99 50ms' does not parse/],
   ] as const) {
     const result = await load([f.url, '-d', '1', '--threshold', threshold]);
@@ -84,7 +100,17 @@ test('the default error gate: more than 1% failed requests fail the load; an own
     tenPercent.stderr,
     /^conlab load: load failed: errors<=1%: errors = (9\.\d+|10(\.\d+)?)% of the requests failed \(the default gate/m,
   );
-  const allowed = await load([flaky.url, '-d', '500ms', '-c', '2', '--expect-status', '200', '--threshold', 'errors<20%']);
+  const allowed = await load([
+    flaky.url,
+    '-d',
+    '500ms',
+    '-c',
+    '2',
+    '--expect-status',
+    '200',
+    '--threshold',
+    'errors<20%',
+  ]);
   assert.equal(allowed.code, 0, `an own errors gate replaces the default\n${allowed.stderr}`);
   const rare = await flakyServer(1000);
   t.after(() => rare.close());

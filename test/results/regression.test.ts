@@ -12,27 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRuns, findRegressions, slowdownOf } from '../../src/results/compare.ts';
 import type { RunData } from '../../src/results/record.ts';
-import { openStore } from '../../src/results/store.ts';
 import { runConlab } from '../fixtures/cli.ts';
-import { batchRun, serverRun } from '../report/fixtures/runs.ts';
-
-function stored(path: string, data: RunData): string {
-  const store = openStore(path);
-  try {
-    const runId = store.createRun({
-      suiteName: data.run.suiteName,
-      env: data.run.env,
-      suite: data.run.suite,
-      cells: [],
-      plan: data.cells.map((cell) => ({ cellKey: cell.cellKey, repetition: cell.repetitions[0] ?? 0 })),
-    });
-    for (const cell of data.cells) store.addCell(runId, cell);
-    store.markRun(runId, 'complete');
-    return runId;
-  } finally {
-    store.close();
-  }
-}
+import { batchRun, serverRun, storeRun } from '../report/fixtures/runs.ts';
 
 test('findRegressions: significant slowdowns beyond the limit only, the same in time and throughput', () => {
   const base = batchRun({ seed: 7 });
@@ -41,7 +22,10 @@ test('findRegressions: significant slowdowns beyond the limit only, the same in 
   assert.equal(check.regressions.length, 3, 'threads at concurrency 1, 2 and 4');
   for (const regression of check.regressions) {
     assert.match(regression.cellKey, /\|threads\|/);
-    assert.ok(Math.abs(regression.slowdown - 1) < 0.1, `2× the time is a 100% slowdown: ${regression.slowdown}`);
+    assert.ok(
+      Math.abs(regression.slowdown - 1) < 0.1,
+      `2× the time is a 100% slowdown: ${regression.slowdown}`,
+    );
     assert.match(regression.text, /B 2\.\d\d× slower \(\d+\.\d% slower, limit 5%; p /);
   }
   assert.deepEqual(findRegressions(compareRuns(base, batchRun({ seed: 7 })), 0.05).regressions, []);
@@ -56,13 +40,18 @@ test('findRegressions: significant slowdowns beyond the limit only, the same in 
   const halved: RunData = {
     ...server,
     cells: server.cells.map((cell) =>
-      cell.kind === 'server' ? { ...cell, rps: cell.rps / 2, rpsPerRep: cell.rpsPerRep.map((r) => r / 2) } : cell,
+      cell.kind === 'server'
+        ? { ...cell, rps: cell.rps / 2, rpsPerRep: cell.rpsPerRep.map((r) => r / 2) }
+        : cell,
     ),
   };
   const compared = compareRuns(server, halved);
   assert.ok(compared.cells.length > 0);
   for (const cell of compared.cells) assert.ok(Math.abs(slowdownOf(cell) - 1) < 1e-9);
-  assert.equal(findRegressions(compared, 0.05).regressions.length, compared.cells.filter((c) => c.mark !== '' && c.mark !== '?').length);
+  assert.equal(
+    findRegressions(compared, 0.05).regressions.length,
+    compared.cells.filter((c) => c.mark !== '' && c.mark !== '?').length,
+  );
 });
 
 test('findRegressions: one repetition cannot be judged; a cell failed in B is a regression', () => {
@@ -92,25 +81,59 @@ test(
     const dir = await mkdtemp(join(tmpdir(), 'conlab-regression-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const store = join(dir, 'results.db');
-    const base = stored(store, batchRun({ seed: 7 }));
-    const same = stored(store, batchRun({ seed: 7 }));
-    const slower = stored(store, batchRun({ seed: 7, scale: { model: 'threads', factor: 0.5 } }));
-    const slightly = stored(store, batchRun({ seed: 7, scale: { model: 'threads', factor: 0.98 } }));
+    const base = storeRun(store, batchRun({ seed: 7 }));
+    const same = storeRun(store, batchRun({ seed: 7 }));
+    const slower = storeRun(store, batchRun({ seed: 7, scale: { model: 'threads', factor: 0.5 } }));
+    const slightly = storeRun(store, batchRun({ seed: 7, scale: { model: 'threads', factor: 0.98 } }));
 
-    const identical = await runConlab(['compare', base, same, '--fail-on-regression', '5%', '--store', store]);
+    const identical = await runConlab([
+      'compare',
+      base,
+      same,
+      '--fail-on-regression',
+      '5%',
+      '--store',
+      store,
+    ]);
     assert.equal(identical.code, 0, identical.stderr);
     assert.doesNotMatch(identical.stderr, /regression/);
 
-    const injected = await runConlab(['compare', base, slower, '--fail-on-regression', '5%', '--store', store]);
+    const injected = await runConlab([
+      'compare',
+      base,
+      slower,
+      '--fail-on-regression',
+      '5%',
+      '--store',
+      store,
+    ]);
     assert.equal(injected.code, 1, injected.stderr);
-    const named = injected.stderr.match(/^conlab compare: regression: .*\|threads\|.*B 2\.\d\d× slower/gm) ?? [];
+    const named =
+      injected.stderr.match(/^conlab compare: regression: .*\|threads\|.*B 2\.\d\d× slower/gm) ?? [];
     assert.equal(named.length, 3, injected.stderr);
     assert.match(injected.stdout, /threads/, 'the table is printed as without the gate');
 
-    const small = await runConlab(['compare', base, slightly, '--fail-on-regression', '5%', '--store', store]);
+    const small = await runConlab([
+      'compare',
+      base,
+      slightly,
+      '--fail-on-regression',
+      '5%',
+      '--store',
+      store,
+    ]);
     assert.equal(small.code, 0, `2% is below the 5% limit\n${small.stderr}`);
 
-    const json = await runConlab(['compare', base, slower, '--fail-on-regression', '5%', '--json', '--store', store]);
+    const json = await runConlab([
+      'compare',
+      base,
+      slower,
+      '--fail-on-regression',
+      '5%',
+      '--json',
+      '--store',
+      store,
+    ]);
     assert.equal(json.code, 1);
     const doc = JSON.parse(json.stdout) as { regressions: { limit: number; regressions: unknown[] } };
     assert.equal(doc.regressions.limit, 0.05);

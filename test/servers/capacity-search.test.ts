@@ -81,7 +81,16 @@ function record(rateRps: number | null, measured: Measured, durationS = 2): Serv
     },
     errors: measured.errors ? { status: measured.errors } : {},
     unfinishedRequests: measured.unanswered ?? 0,
-    sendLagUs: { min: 0, mean: lag / 4, p50: lag / 4, p90: lag / 2, p95: lag / 2, p99: lag, p999: lag, max: lag },
+    sendLagUs: {
+      min: 0,
+      mean: lag / 4,
+      p50: lag / 4,
+      p90: lag / 2,
+      p95: lag / 2,
+      p99: lag,
+      p999: lag,
+      max: lag,
+    },
   };
 }
 
@@ -186,12 +195,17 @@ test('a target missed at the idle rate ends the search at once', () => {
 test('a server that dies mid-search: the search ends at that step with the interval so far', () => {
   const server = kneeServer(400);
   const trace = search(settings(), (rate, step) =>
-    step === 4 ? record(rate, { p99Us: 0, status: 'failed', reason: 'server did not stop cleanly (exit code 1)' }) : server(rate),
+    step === 4
+      ? record(rate, { p99Us: 0, status: 'failed', reason: 'server did not stop cleanly (exit code 1)' })
+      : server(rate),
   );
   assert.equal(trace.infos.length, 4);
   const end = last(trace);
   assert.equal(end.result?.status, 'server-failed');
-  assert.match(end.result?.reason ?? '', /^step 4 \(ramp at [\d.]+ req\/s\) failed: server did not stop cleanly/);
+  assert.match(
+    end.result?.reason ?? '',
+    /^step 4 \(ramp at [\d.]+ req\/s\) failed: server did not stop cleanly/,
+  );
   assert.equal(end.result?.capacityRps, end.lastPassRps);
   assert.ok((end.lastPassRps ?? 0) > 10, 'the passes before it are kept');
   const [summary] = summarizeCapacity(trace.records);

@@ -84,7 +84,7 @@ test('a threshold that does not parse, an unknown metric and a unit that does no
   badThreshold('p99<50', /has no unit, which p99 \(99th percentile latency\) needs → allowed: us/);
   badThreshold('rps>2000ms', /does not fit rps/);
   badThreshold('rss<200', /has no unit, which rss .* needs → allowed: B, KiB, MiB, GiB/);
-  badThreshold('errors<5ms', /does not fit errors.*no unit \(a count\) or %/);
+  badThreshold('errors<5ms', /does not fit errors.*allowed: a count, or % of the requests/);
   badThreshold('errors<150%', /above 100%/);
   badThreshold('cpu<-5%', /does not parse|below 0/);
 });
@@ -101,7 +101,7 @@ test('a metric the command does not measure is refused with the ones it does', (
     (error: unknown) => error instanceof LabError && error.hint === "did you mean 'p99'?",
   );
   assert.equal(parseThresholds(['p99<1ms', 'rps>1'], ['p99', 'rps']).length, 2);
-  assert.match(thresholdHelp(['p99', 'rps']), /^p99 \(latency in us, ms or s\); rps \(req\/s, rps or no unit\)$/);
+  assert.match(thresholdHelp(['p99', 'rps']), /^p99 \(latency in us, ms or s\); rps \(req\/s\)$/);
 });
 
 test('checks: kept, crossed and not measured, shown in the unit the threshold was written in', () => {

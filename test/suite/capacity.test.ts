@@ -82,14 +82,26 @@ test('bad capacity experiments and thresholds in a suite are refused with their 
     );
   };
   refuse(suiteYaml().replace('targetMs: 50', 'targetMs: 0'), 'LAB_E_SUITE_INVALID', /targetMs/);
-  refuse(suiteYaml().replace('targetMs: 50', 'targetMs: 50\n    percentile: p98'), 'LAB_E_SUITE_INVALID', /percentile/);
-  refuse(suiteYaml().replace("['rps>100']", "['p99<5req']"), 'LAB_E_BAD_THRESHOLD', /^capacity\[0\]\.thresholds\[0\]: threshold 'p99<5req' has unit 'req'/);
+  refuse(
+    suiteYaml().replace('targetMs: 50', 'targetMs: 50\n    percentile: p98'),
+    'LAB_E_SUITE_INVALID',
+    /percentile/,
+  );
+  refuse(
+    suiteYaml().replace("['rps>100']", "['p99<5req']"),
+    'LAB_E_BAD_THRESHOLD',
+    /^capacity\[0\]\.thresholds\[0\]: threshold 'p99<5req' has unit 'req'/,
+  );
   refuse(
     `name: t\nbatch:\n  - workload: cpu.sha256\n    models: [sequential]\n    thresholds: ['p99<50ms']\n`,
     'LAB_E_BAD_THRESHOLD',
     /^batch\[0\]\.thresholds\[0\]: .*unknown metric 'p99' \(p99 is not measured here\).*allowed: time/,
   );
-  refuse(suiteYaml().replace('architectures: [single, cluster]', 'architectures: [singel]'), 'LAB_E_SUITE_INVALID', /capacity\[0\]\.architectures\[0\]: unknown architecture 'singel'/);
+  refuse(
+    suiteYaml().replace('architectures: [single, cluster]', 'architectures: [singel]'),
+    'LAB_E_SUITE_INVALID',
+    /capacity\[0\]\.architectures\[0\]: unknown architecture 'singel'/,
+  );
 });
 
 /** A simulated server with its knee at `kneeRps`, as runServerCell would record a step of it. */
@@ -103,7 +115,16 @@ function simulatedStep(cell: ServerCellPlan, kneeRps: number): ServerCell {
     requests: Math.round(rps * 3),
     rps,
     rpsPerRep: [rps],
-    latencyUs: { min: 1, mean: rate === null ? (64 / kneeRps) * 1e6 : p99 / 2, p50: p99 / 2, p90: p99, p95: p99, p99, p999: p99, max: p99 },
+    latencyUs: {
+      min: 1,
+      mean: rate === null ? (64 / kneeRps) * 1e6 : p99 / 2,
+      p50: p99 / 2,
+      p90: p99,
+      p95: p99,
+      p99,
+      p999: p99,
+      max: p99,
+    },
   };
 }
 
@@ -129,7 +150,15 @@ test('each step adds the next to the stored plan; an interrupted run resumes the
   // Uninterrupted, for reference.
   const whole = store(t);
   const wholeId = whole.createRun({ suiteName: 's', env, suite: {}, cells, plan });
-  const outcome = await runSuiteSteps({ store: whole, runId: wholeId, cells, plan, repetitions: 3, execute: simulated, timeBudgetS: null });
+  const outcome = await runSuiteSteps({
+    store: whole,
+    runId: wholeId,
+    cells,
+    plan,
+    repetitions: 3,
+    execute: simulated,
+    timeBudgetS: null,
+  });
   assert.equal(outcome.status, 'complete');
   const reference = summarizeCapacity(whole.loadCells(wholeId));
   assert.deepEqual(
@@ -140,10 +169,16 @@ test('each step adds the next to the stored plan; an interrupted run resumes the
     ],
   );
   // Knees at 300 and 700 req/s, crossing the 50 ms target 2.25% above them.
-  for (const [arch, knee] of [['single', 300], ['cluster', 700]] as const) {
+  for (const [arch, knee] of [
+    ['single', 300],
+    ['cluster', 700],
+  ] as const) {
     const found = reference.find((s) => s.architecture === arch);
     assert.ok(found && found.lowRps !== null && found.highRps !== null);
-    assert.ok(found.lowRps < knee * 1.0225 && knee * 1.0225 <= found.highRps, `${arch}: ${found.lowRps}–${found.highRps}`);
+    assert.ok(
+      found.lowRps < knee * 1.0225 && knee * 1.0225 <= found.highRps,
+      `${arch}: ${found.lowRps}–${found.highRps}`,
+    );
   }
   const [run] = whole.listRuns();
   assert.equal(run?.plannedCells, run?.storedCells, 'every step added was planned, and stored');
@@ -183,17 +218,23 @@ test('each step adds the next to the stored plan; an interrupted run resumes the
   assert.equal(resumed.status, 'complete');
   const after = summarizeCapacity(cut.loadCells(cutId));
   const strip = (summaries: typeof reference) =>
-    summaries.map(({ spentS: _s, steps: list, ...rest }) => ({ ...rest, steps: list.map(({ cellKey, passed }) => [cellKey, passed]) }));
+    summaries.map(({ spentS: _s, steps: list, ...rest }) => ({
+      ...rest,
+      steps: list.map(({ cellKey, passed }) => [cellKey, passed]),
+    }));
   assert.deepEqual(strip(after), strip(reference), 'the same searches, step for step');
 });
 
-test('conlab run: a crossed suite threshold exits 1 naming it; capacity steps are stored as the search goes', { timeout: 240_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'conlab-suite-gates-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const suite = join(dir, 'suite.yaml');
-  writeFileSync(
-    suite,
-    `name: gates
+test(
+  'conlab run: a crossed suite threshold exits 1 naming it; capacity steps are stored as the search goes',
+  { timeout: 240_000 },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'conlab-suite-gates-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const suite = join(dir, 'suite.yaml');
+    writeFileSync(
+      suite,
+      `name: gates
 runtimes: [node]
 repetitions: 1
 warmupS: 0.2
@@ -211,45 +252,57 @@ capacity:
     maxSteps: 3
     durationS: 0.5
 `,
-  );
-  const storePath = join(dir, 'r.db');
-  const previous = process.env[REGISTRY_MODULES_ENV];
-  process.env[REGISTRY_MODULES_ENV] = fileURLToPath(new URL('../servers/fixtures/queue-arch.ts', import.meta.url));
-  t.after(() => {
-    if (previous === undefined) delete process.env[REGISTRY_MODULES_ENV];
-    else process.env[REGISTRY_MODULES_ENV] = previous;
-  });
-  const result = await runConlab(['run', suite, '--store', storePath, '--no-report', '--json', '--threshold', 'errors<50%'], 230_000);
-  assert.equal(result.code, 1, result.stderr);
-  const crossed = result.stderr.match(/^conlab run: threshold crossed: .*$/gm) ?? [];
-  assert.equal(crossed.length, 1, result.stderr);
-  assert.match(crossed[0] ?? '', /server\|single\|.*: p99<1us: p99 = \d+us$/);
-  const doc = JSON.parse(result.stdout) as { cells: CellRecord[]; thresholds: { key: string; checks: { threshold: string; passed: boolean }[] }[] };
-  const single = doc.thresholds.find((gate) => gate.key.startsWith('server|single|'));
-  assert.deepEqual(
-    single?.checks.map((check) => [check.threshold, check.passed]),
-    [
-      ['p99<1us', false],
-      ['rps>1', true],
-      ['errors<50%', true],
-    ],
-  );
-  const [search] = summarizeCapacity(doc.cells);
-  assert.ok(search);
-  assert.equal(search.architecture, 'fixture-queue');
-  assert.equal(search.steps.length, 3);
-  assert.deepEqual(
-    search.steps.map((step) => step.phase),
-    ['idle', 'ramp', 'ramp'],
-  );
-  const capacityGate = doc.thresholds.find((gate) => gate.key === search.search);
-  assert.deepEqual(capacityGate?.checks.map((check) => check.threshold), ['errors<50%']);
-  const opened = openStore(storePath, { create: false });
-  try {
-    const [run] = opened.listRuns();
-    assert.equal(run?.storedCells, 4);
-    assert.equal(run?.plannedCells, 4);
-  } finally {
-    opened.close();
-  }
-});
+    );
+    const storePath = join(dir, 'r.db');
+    const previous = process.env[REGISTRY_MODULES_ENV];
+    process.env[REGISTRY_MODULES_ENV] = fileURLToPath(
+      new URL('../servers/fixtures/queue-arch.ts', import.meta.url),
+    );
+    t.after(() => {
+      if (previous === undefined) delete process.env[REGISTRY_MODULES_ENV];
+      else process.env[REGISTRY_MODULES_ENV] = previous;
+    });
+    const result = await runConlab(
+      ['run', suite, '--store', storePath, '--no-report', '--json', '--threshold', 'errors<50%'],
+      230_000,
+    );
+    assert.equal(result.code, 1, result.stderr);
+    const crossed = result.stderr.match(/^conlab run: threshold crossed: .*$/gm) ?? [];
+    assert.equal(crossed.length, 1, result.stderr);
+    assert.match(crossed[0] ?? '', /server\|single\|.*: p99<1us: p99 = \d+us$/);
+    const doc = JSON.parse(result.stdout) as {
+      cells: CellRecord[];
+      thresholds: { key: string; checks: { threshold: string; passed: boolean }[] }[];
+    };
+    const single = doc.thresholds.find((gate) => gate.key.startsWith('server|single|'));
+    assert.deepEqual(
+      single?.checks.map((check) => [check.threshold, check.passed]),
+      [
+        ['p99<1us', false],
+        ['rps>1', true],
+        ['errors<50%', true],
+      ],
+    );
+    const [search] = summarizeCapacity(doc.cells);
+    assert.ok(search);
+    assert.equal(search.architecture, 'fixture-queue');
+    assert.equal(search.steps.length, 3);
+    assert.deepEqual(
+      search.steps.map((step) => step.phase),
+      ['idle', 'ramp', 'ramp'],
+    );
+    const capacityGate = doc.thresholds.find((gate) => gate.key === search.search);
+    assert.deepEqual(
+      capacityGate?.checks.map((check) => check.threshold),
+      ['errors<50%'],
+    );
+    const opened = openStore(storePath, { create: false });
+    try {
+      const [run] = opened.listRuns();
+      assert.equal(run?.storedCells, 4);
+      assert.equal(run?.plannedCells, 4);
+    } finally {
+      opened.close();
+    }
+  },
+);

@@ -238,7 +238,9 @@ export const command: Command = {
       } else {
         process.stdout.write(renderCapacityText(run.summaries));
       }
-      process.stderr.write(`run ${run.runId} (capacity) stored in ${store.path}; 'conlab report ${run.runId}' draws it\n`);
+      process.stderr.write(
+        `run ${run.runId} (capacity) stored in ${store.path}; 'conlab report ${run.runId}' draws it\n`,
+      );
       const problems: Problem[] = [
         ...failedCells(run.records),
         ...checks.flatMap(({ search, checks: list }) => crossedThresholds(list, search)),

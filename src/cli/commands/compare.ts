@@ -68,9 +68,7 @@ function findCell(cells: CellRecord[], pattern: string): CellRecord {
 function regressionExit(check: RegressionCheck | undefined): number {
   if (check === undefined) return 0;
   for (const cellKey of check.undecided) {
-    process.stderr.write(
-      `conlab compare: not judged (fewer than 2 repetitions on a side): ${cellKey}\n`,
-    );
+    process.stderr.write(`conlab compare: not judged (fewer than 2 repetitions on a side): ${cellKey}\n`);
   }
   const problems: Problem[] = check.regressions.map((regression) => ({
     kind: 'regression',

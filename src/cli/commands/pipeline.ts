@@ -118,7 +118,8 @@ export const command: Command = {
       if (plan.format === 'table') emit(renderPipelineTable(results));
       if (plan.format === 'json') emit(renderPipelineJson(results));
       for (const result of results) {
-        if (result.status !== 'ok') {
+        // Failed ones are named below, by the exit-code decision.
+        if (result.status !== 'ok' && result.status !== 'failed') {
           process.stderr.write(
             `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
           );
@@ -126,7 +127,9 @@ export const command: Command = {
       }
       // stderr: stdout (or --output) carries the seed's own format, unchanged.
       process.stderr.write(`pipeline: run ${runId} stored in ${store.path}\n`);
-      return results.some((result) => result.status === 'failed') ? 1 : 0;
+      return exitCode('pipeline', failedCells(store.loadCells(runId, { withParts: false })), {
+        allowFailures,
+      });
     } finally {
       store.close();
     }

@@ -19,7 +19,12 @@ import { DEFAULT_ENDPOINT_PARAMS, parseEndpoint } from '../driver/endpoints.ts';
 import type { ServerCellSpec } from '../driver/run-cell.ts';
 import { parseArchName } from '../resolve.ts';
 import { baselineArchitecture } from '../subject/arch/registry.ts';
-import { CAPACITY_SEARCH_DEFAULTS, startSearch, type CapacitySearchState, type CapacitySettings } from './search.ts';
+import {
+  CAPACITY_SEARCH_DEFAULTS,
+  startSearch,
+  type CapacitySearchState,
+  type CapacitySettings,
+} from './search.ts';
 import { failedStepRecord, runCapacityStep, searchKey, stateAfter, stepKey, stepLabel } from './steps.ts';
 import { summarizeCapacity, type CapacitySummary } from './summary.ts';
 
@@ -163,7 +168,10 @@ export function planCapacity(request: CapacityRequest): CapacityPlan {
   return { runtimes, settings, searches };
 }
 
-export function stepCell(search: Omit<CapacitySearchPlan, 'state'>, state: CapacitySearchState): CapacityStepCell {
+export function stepCell(
+  search: Omit<CapacitySearchPlan, 'state'>,
+  state: CapacitySearchState,
+): CapacityStepCell {
   return {
     runtime: search.runtime,
     spec: search.spec,
@@ -204,7 +212,8 @@ export async function runCapacity(plan: CapacityPlan, hooks: CapacityHooks): Pro
     runtimeLabels: plan.runtimes.map((runtime) => runtime.label),
     cells: plan.searches.map((search) => stepCell(search, search.state)),
     execute: (cell) => runCapacityStep(cell.spec, cell.runtime, cell.state, { log }),
-    failedRecord: (cell, _repetition, reason) => failedStepRecord(cell.spec, cell.runtime, cell.state, reason),
+    failedRecord: (cell, _repetition, reason) =>
+      failedStepRecord(cell.spec, cell.runtime, cell.state, reason),
     estimateSeconds: (cell) => cell.spec.warmupS + cell.spec.durationS + 1,
     extend: (cell, record) => {
       const next = nextStepCell(cell, record);

@@ -119,7 +119,12 @@ export interface StepJudgement {
  */
 export function overloaded(record: ServerCell): boolean {
   const errors = Object.values(record.errors).reduce<number>((sum, n) => sum + (n ?? 0), 0);
-  return record.status === 'failed' && record.requests === 0 && errors === 0 && (record.unfinishedRequests ?? 0) > 0;
+  return (
+    record.status === 'failed' &&
+    record.requests === 0 &&
+    errors === 0 &&
+    (record.unfinishedRequests ?? 0) > 0
+  );
 }
 
 /** One measured step against the target and the error limit. */
@@ -130,7 +135,9 @@ export function judgeStep(record: ServerCell, settings: CapacitySettings): StepJ
       valueUs: record.durationS * 1e6,
       errorRate: 0,
       passed: false,
-      why: [`not one reply within the ${record.durationS} s window (${record.unfinishedRequests ?? 0} unanswered)`],
+      why: [
+        `not one reply within the ${record.durationS} s window (${record.unfinishedRequests ?? 0} unanswered)`,
+      ],
       generatorLimited: false,
     };
   }
@@ -152,11 +159,13 @@ export function judgeStep(record: ServerCell, settings: CapacitySettings): StepJ
   }
   const passed = why.length === 0;
   const lagUs = record.sendLagUs;
-  const drifted = record.verdicts.includes('schedule-drift') || (lagUs !== undefined && lagUs.p99 > DRIFT_P99_US);
+  const drifted =
+    record.verdicts.includes('schedule-drift') || (lagUs !== undefined && lagUs.p99 > DRIFT_P99_US);
   // Only a latency failure can be the generator's, and only when its own lateness explains it.
   const latencyOnly = why.length === 1 && valueUs >= settings.targetUs;
   const lagAtPercentileUs = lagUs?.[settings.percentile] ?? lagUs?.max ?? Infinity;
-  const generatorLimited = !passed && drifted && latencyOnly && valueUs - lagAtPercentileUs < settings.targetUs;
+  const generatorLimited =
+    !passed && drifted && latencyOnly && valueUs - lagAtPercentileUs < settings.targetUs;
   if (generatorLimited) {
     why.push(
       `the generator fell behind its schedule (send lag p99 ${lagUs ? ms(lagUs.p99) : 'over 10 ms'}); without it the step would have passed`,
@@ -246,18 +255,28 @@ export function advance(state: CapacitySearchState, record: ServerCell, stepS: n
   } else if (phase === 'probe' && overloaded(record)) {
     // Not one reply within the window: no throughput to bound the search with, so no ceiling but the step bound.
     const start = roundRate((base.lastPassRps ?? settings.idleRps) * settings.growth);
-    outcome = { progress: { ...base, probeRps: 0, ceilingRps: null, next: { phase: 'ramp', rateRps: start } } };
+    outcome = {
+      progress: { ...base, probeRps: 0, ceilingRps: null, next: { phase: 'ramp', rateRps: start } },
+    };
   } else if (record.status !== 'ok' && !overloaded(record)) {
-    outcome = ended(base, 'server-failed', `${where} ${record.status}: ${record.reason ?? 'no reason given'}`);
+    outcome = ended(
+      base,
+      'server-failed',
+      `${where} ${record.status}: ${record.reason ?? 'no reason given'}`,
+    );
   } else if (phase === 'probe') {
     // Little's law (closed loop: every connection always has one request out): connections ÷ mean
     // latency. The counted rate alone falls short when latency is a large part of the window (the
     // requests sent during the warm-up and answered inside the window are not counted).
     const littleRps =
-      record.connections !== null && record.latencyUs.mean > 0 ? record.connections / (record.latencyUs.mean / 1e6) : 0;
+      record.connections !== null && record.latencyUs.mean > 0
+        ? record.connections / (record.latencyUs.mean / 1e6)
+        : 0;
     const probeRps = roundRate(Math.max(record.rps, littleRps));
     const ceilingRps = roundRate(Math.max(2 * probeRps, (base.lastPassRps ?? 0) * settings.growth));
-    const start = roundRate(Math.min(ceilingRps, Math.max(probeRps / 2, (base.lastPassRps ?? 0) * settings.growth)));
+    const start = roundRate(
+      Math.min(ceilingRps, Math.max(probeRps / 2, (base.lastPassRps ?? 0) * settings.growth)),
+    );
     outcome = { progress: { ...base, probeRps, ceilingRps, next: { phase: 'ramp', rateRps: start } } };
   } else {
     judged = judgeStep(record, settings);
@@ -289,7 +308,11 @@ export function advance(state: CapacitySearchState, record: ServerCell, stepS: n
   }
   if (outcome.result === undefined && outcome.progress.next !== null) {
     if (base.steps >= settings.maxSteps) {
-      outcome = ended(base, 'step-limit', `stopped after ${base.steps} steps (--max-steps): ${intervalText(base)}`);
+      outcome = ended(
+        base,
+        'step-limit',
+        `stopped after ${base.steps} steps (--max-steps): ${intervalText(base)}`,
+      );
     } else if (settings.timeBudgetS !== null && base.spentS >= settings.timeBudgetS) {
       outcome = ended(
         base,

@@ -10,7 +10,12 @@ import { performance } from 'node:perf_hooks';
 import type { CapacityStepInfo, ServerCell } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { emptyServerCell } from '../driver/record.ts';
-import { runServerCell, serverCellKey, type ServerCellOptions, type ServerCellSpec } from '../driver/run-cell.ts';
+import {
+  runServerCell,
+  serverCellKey,
+  type ServerCellOptions,
+  type ServerCellSpec,
+} from '../driver/run-cell.ts';
 import { resolveCellServerConfig } from '../resolve.ts';
 import { advance, type CapacitySearchState, type CapacitySettings } from './search.ts';
 
@@ -39,7 +44,8 @@ export function stepKey(base: ServerCellSpec, runtime: string, state: CapacitySe
 }
 
 export function stepLabel(base: ServerCellSpec, runtime: string, state: CapacitySearchState): string {
-  const load = state.next.rateRps === null ? `closed loop c=${base.connections}` : `${state.next.rateRps} req/s`;
+  const load =
+    state.next.rateRps === null ? `closed loop c=${base.connections}` : `${state.next.rateRps} req/s`;
   return `${runtime} ${base.endpoint} ${base.arch} capacity step ${state.steps + 1} ${state.next.phase} ${load}`;
 }
 

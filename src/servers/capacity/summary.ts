@@ -108,7 +108,10 @@ export function summarizeCapacity(records: readonly CellRecord[]): CapacitySumma
 }
 
 /** The record of the step a search's capacity was measured at (its last passing step), for gates on it. */
-export function capacityRecord(records: readonly CellRecord[], summary: CapacitySummary): ServerCell | undefined {
+export function capacityRecord(
+  records: readonly CellRecord[],
+  summary: CapacitySummary,
+): ServerCell | undefined {
   return records
     .filter(isStep)
     .find(

@@ -8,14 +8,20 @@ const percentText = (fraction: number): string => `${Number((fraction * 100).toP
 export function capacityText(summary: CapacitySummary): string {
   if (summary.capacityRps === null) return 'none';
   const rate = `${fmt.rate(summary.capacityRps)} req/s`;
-  return summary.status === 'at-ceiling' || summary.status === 'generator-limited' ? `at least ${rate}` : rate;
+  return summary.status === 'at-ceiling' || summary.status === 'generator-limited'
+    ? `at least ${rate}`
+    : rate;
 }
 
 function stepColumns(percentile: string): Column<CapacityStepSummary>[] {
   return [
     { header: 'step', value: (s) => String(s.step), align: 'right' },
     { header: 'phase', value: (s) => s.phase },
-    { header: 'offered req/s', value: (s) => (s.offeredRps === null ? 'closed' : fmt.rate(s.offeredRps)), align: 'right' },
+    {
+      header: 'offered req/s',
+      value: (s) => (s.offeredRps === null ? 'closed' : fmt.rate(s.offeredRps)),
+      align: 'right',
+    },
     { header: 'achieved', value: (s) => (s.status === 'ok' ? fmt.rate(s.achievedRps) : '-'), align: 'right' },
     {
       header: percentile,
