@@ -37,6 +37,7 @@ import { executeCell } from '../../suite/run-cells.ts';
 import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
 import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
 import type { RunData } from '../../results/record.ts';
+import { mergeRepetitions } from '../../results/merge.ts';
 import { overrideFlags, readOverrides } from '../suite-flags.ts';
 
 const REPORT_PATH = 'reports/latest.html';
@@ -135,11 +136,14 @@ function newRun(
   return { runId, ...prepared, resumed: false };
 }
 
-/** The run's exit status: failed cells (unless allowed) and crossed gates, each named on stderr. */
+/** The run's exit status: failed cells (unless allowed; one line per cell, not per repetition) and crossed gates. */
 function verdict(data: RunData, gates: readonly GateResult[], allowFailures: boolean): number {
   return exitCode(
     'run',
-    [...failedCells(data.cells), ...gates.flatMap(({ key, checks }) => crossedThresholds(checks, key))],
+    [
+      ...failedCells(mergeRepetitions(data.cells)),
+      ...gates.flatMap(({ key, checks }) => crossedThresholds(checks, key)),
+    ],
     { allowFailures },
   );
 }
