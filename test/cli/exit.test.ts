@@ -14,10 +14,10 @@ import { batchRecord, serverRecord } from '../results/fixtures.ts';
 function decide(problems: Problem[], allowFailures?: boolean): { code: number; lines: string[] } {
   const lines: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => {
+  process.stderr.write = (chunk: string) => {
     lines.push(...chunk.split('\n').filter((line) => line !== ''));
     return true;
-  }) as typeof process.stderr.write;
+  };
   try {
     return { code: exitCode('test', problems, allowFailures === undefined ? {} : { allowFailures }), lines };
   } finally {
