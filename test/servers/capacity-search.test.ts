@@ -251,6 +251,9 @@ test('the step and time bounds stop a search with the interval so far', () => {
   assert.equal(bySteps.infos.length, 4);
   assert.equal(last(bySteps).result?.status, 'step-limit');
   assert.match(last(bySteps).result?.reason ?? '', /stopped after 4 steps \(--max-steps\)/);
+  const atProbe = search(settings({ maxSteps: 2 }), kneeServer(400));
+  assert.equal(last(atProbe).result?.status, 'step-limit');
+  assert.ok((last(atProbe).probeRps ?? 0) > 0, 'a bound does not drop what the probe learnt');
   const byTime = search(settings({ timeBudgetS: 10 }), kneeServer(400), 4);
   assert.equal(byTime.infos.length, 3, '4 s steps: the budget of 10 s is used up after the third');
   assert.equal(last(byTime).result?.status, 'time-budget');

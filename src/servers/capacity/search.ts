@@ -307,17 +307,19 @@ export function advance(state: CapacitySearchState, record: ServerCell, stepS: n
     }
   }
   if (outcome.result === undefined && outcome.progress.next !== null) {
-    if (base.steps >= settings.maxSteps) {
+    // What this step learnt (a probe's throughput and ceiling too) stays on the record of a search a bound ends.
+    const { next: _next, ...known } = outcome.progress;
+    if (known.steps >= settings.maxSteps) {
       outcome = ended(
-        base,
+        known,
         'step-limit',
-        `stopped after ${base.steps} steps (--max-steps): ${intervalText(base)}`,
+        `stopped after ${known.steps} steps (--max-steps): ${intervalText(known)}`,
       );
-    } else if (settings.timeBudgetS !== null && base.spentS >= settings.timeBudgetS) {
+    } else if (settings.timeBudgetS !== null && known.spentS >= settings.timeBudgetS) {
       outcome = ended(
-        base,
+        known,
         'time-budget',
-        `stopped after ${Math.round(base.spentS)} s (--time-budget ${settings.timeBudgetS} s): ${intervalText(base)}`,
+        `stopped after ${Math.round(known.spentS)} s (--time-budget ${settings.timeBudgetS} s): ${intervalText(known)}`,
       );
     }
   }
