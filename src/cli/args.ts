@@ -5,6 +5,14 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closestName, ErrorCodes, LabError } from '../core/errors.ts';
+import {
+  parseLatencyUs,
+  parsePercent,
+  parseThresholds,
+  thresholdHelp,
+  type Threshold,
+  type ThresholdMetric,
+} from '../stats/thresholds.ts';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -95,4 +103,72 @@ export function printJson(value: unknown): void {
 /** Parses a flag only when it was given: absent stays undefined, so that its default is decided below the CLI. */
 export function optionalFlag<T>(value: string | undefined, parse: (text: string) => T): T | undefined {
   return value === undefined ? undefined : parse(value);
+}
+
+/** Seconds from '10', '10s', '500ms' or '2m': the one duration syntax (`load -d`, `capacity --duration`, ...). */
+export function parseSeconds(flag: string, value: string, min: number, max: number): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
+  if (!match) {
+    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
+      hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,
+    });
+  }
+  const scale = match[2] === 'ms' ? 0.001 : match[2] === 'm' ? 60 : 1;
+  return parseNumberFlag(flag, String(Number(match[1]) * scale), min, max);
+}
+
+/** A latency flag ('50ms', '500us', '1.5s') → µs, above 0. */
+export function parseLatencyFlag(flag: string, value: string): number {
+  const us = parseLatencyUs(value);
+  if (us === undefined || us <= 0) {
+    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a latency above 0`, {
+      hint: `give a number with a unit: e.g. --${flag} 50ms, 500us or 1s`,
+    });
+  }
+  return us;
+}
+
+/** A share flag ('0.1%') → a fraction in min..max. */
+export function parsePercentFlag(flag: string, value: string, min = 0, max = 1): number {
+  const fraction = parsePercent(value);
+  if (fraction === undefined || fraction < min || fraction > max) {
+    throw new LabError(
+      ErrorCodes.BAD_PARAM,
+      `--${flag} '${value}' is not a percentage in ${min * 100}%..${max * 100}%`,
+      { hint: `e.g. --${flag} 0.1% or 5%` },
+    );
+  }
+  return fraction;
+}
+
+/** `--threshold EXPR`, repeatable, on every command that measures. */
+export const thresholdFlags = { threshold: { type: 'string', multiple: true } } as const;
+
+/** Words wrapped to lines of at most `width` characters, each after `indent`. */
+function wrap(text: string, indent: string, width = 78): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => `${indent}${l}`).join('\n');
+}
+
+/** The help line of --threshold for a command that measures `allowed`. */
+export function thresholdFlagHelp(allowed: readonly ThresholdMetric[]): string {
+  return `  --threshold EXPR      a gate, repeatable: METRIC<VALUE (<, <=, >, >=), e.g. 'p99<50ms',
+                        'errors<0.1%', 'rps>2000'; crossed → named on stderr, exit 1.
+${wrap(`Metrics: ${thresholdHelp(allowed)}`, ' '.repeat(24))}`;
+}
+
+/** The --threshold values, parsed (LAB_E_BAD_THRESHOLD, exit 2, for the first bad one). */
+export function parseThresholdFlags(
+  values: readonly string[] | undefined,
+  allowed: readonly ThresholdMetric[],
+): Threshold[] {
+  return parseThresholds(values ?? [], allowed);
 }

@@ -8,6 +8,7 @@ import { ErrorCodes, LabError, isLabError } from '../core/errors.ts';
 import { loadRegistryModules } from '../core/registry.ts';
 import { loadCommand } from './command-table.ts';
 import { commands } from './registry.ts';
+import { exitCodesHelp } from './exit.ts';
 
 function printHelp(): void {
   const lines = [
@@ -26,6 +27,8 @@ function printHelp(): void {
     'Every command that writes results takes -o/--output FILE and --format (--json = --format json);',
     'every duration is 10 (seconds), 10s, 500ms or 1m. -V/--version prints the version;',
     "'conlab completion bash|zsh|fish' prints a shell completion script. Add --debug for stack traces.",
+    '',
+    exitCodesHelp,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -36,6 +36,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'measure server architectures under load (req/s, latency, CPU, memory)',
     load: () => import('./commands/bench-server.ts'),
   },
+  capacity: {
+    summary: 'find the highest rate each architecture serves under a latency target (the knee)',
+    load: () => import('./commands/capacity.ts'),
+  },
   runtimes: {
     summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
     load: () => import('./commands/runtimes.ts'),

@@ -44,6 +44,13 @@ export const ErrorCodes = {
   MEDIA_TYPE: 'LAB_E_MEDIA_TYPE',
   HEADERS_TOO_LARGE: 'LAB_E_HEADERS_TOO_LARGE',
   WORKER_DIED: 'LAB_E_WORKER_DIED',
+  // Gates and capacity search.
+  /** A --threshold (or suite `thresholds:`) that does not parse, names an unknown metric or a unit that does not fit it. */
+  BAD_THRESHOLD: 'LAB_E_BAD_THRESHOLD',
+  /** A capacity target the server misses even at an idle rate: no rate can meet it. */
+  TARGET_BELOW_IDLE: 'LAB_E_TARGET_BELOW_IDLE',
+  /** A capacity search reached what the load generator can send: raising the rate would measure the generator. */
+  GENERATOR_LIMITED: 'LAB_E_GENERATOR_LIMITED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

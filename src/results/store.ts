@@ -180,6 +180,19 @@ export class ResultStore {
     });
   }
 
+  /** Adds cells and steps to a run's plan: a run whose next steps depend on what it measured (a capacity search). */
+  extendPlan(runId: string, cells: readonly unknown[], steps: readonly PlannedStep[]): void {
+    this.transaction(() => {
+      const row = this.db.prepare('SELECT cells_json, plan_json FROM runs WHERE run_id = ?').get(runId);
+      if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
+      const allCells = [...(JSON.parse(String(row.cells_json)) as unknown[]), ...cells];
+      const plan = [...(JSON.parse(String(row.plan_json)) as PlannedStep[]), ...steps];
+      this.db
+        .prepare('UPDATE runs SET cells_json = ?, plan_json = ? WHERE run_id = ?')
+        .run(JSON.stringify(allCells), JSON.stringify(plan), runId);
+    });
+  }
+
   /** Sets a run's status; `running` (on resume) makes this process its owner again. */
   markRun(runId: string, status: RunInfo['status'], note: string | null = null): void {
     const running = status === 'running';

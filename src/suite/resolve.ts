@@ -15,9 +15,17 @@ import {
   type ModelAxisName,
   type ModelDefinition,
 } from '../models/registry.ts';
+import { batchMetrics, serverMetrics } from '../results/thresholds.ts';
+import { capacitySettings } from '../servers/capacity/run.ts';
+import { parseThreshold, type ThresholdMetric } from '../stats/thresholds.ts';
 import { parseSuiteValue } from './parse.ts';
 import type { SuiteInput } from './schema.ts';
-import type { ResolvedBatchExperiment, ResolvedServerExperiment, ResolvedSuite } from './types.ts';
+import type {
+  ResolvedBatchExperiment,
+  ResolvedCapacityExperiment,
+  ResolvedServerExperiment,
+  ResolvedSuite,
+} from './types.ts';
 
 /** Names and validators the suite is checked against; tests may pass their own. */
 export interface SuiteCatalog {
@@ -67,6 +75,8 @@ export const suiteDefaults = {
   serverConnections: [32],
   serverDurationS: 5,
   serverTimeoutS: 120,
+  capacityConnections: 64,
+  capacityDurationS: 3,
 } as const;
 
 export function applyOverrides(input: SuiteInput, overrides: SuiteOverrides, source: string): SuiteInput {
@@ -122,6 +132,26 @@ function atPath<T>(path: string, fn: () => T): T {
   }
 }
 
+/** An experiment's gates, each checked to parse for the metrics its cells have (LAB_E_BAD_THRESHOLD with the path). */
+function resolveThresholds(
+  path: string,
+  input: string | string[] | undefined,
+  allowed: readonly ThresholdMetric[],
+): string[] {
+  return list(input, []).map((text, i) => {
+    try {
+      return parseThreshold(text, allowed).text;
+    } catch (error) {
+      if (!(error instanceof LabError)) throw error;
+      throw new LabError(
+        error.code,
+        `${path}.thresholds[${i}]: ${error.message}`,
+        error.hint ? { hint: error.hint } : {},
+      );
+    }
+  });
+}
+
 function resolveBatch(
   input: NonNullable<SuiteInput['batch']>[number],
   index: number,
@@ -172,16 +202,13 @@ function resolveBatch(
     ...axes,
     items: input.items ?? suiteDefaults.batchItems,
     timeoutS: input.timeoutS ?? suiteDefaults.batchTimeoutS,
+    thresholds: resolveThresholds(path, input.thresholds, batchMetrics),
   };
 }
 
-function resolveServer(
-  input: NonNullable<SuiteInput['server']>[number],
-  index: number,
-  catalog: SuiteCatalog,
-): ResolvedServerExperiment {
-  const path = `server[${index}]`;
-  const architectures = list(input.architectures, []);
+/** A server or capacity experiment's architectures, each checked against the registry. */
+function checkedArchitectures(path: string, input: string | string[], catalog: SuiteCatalog): string[] {
+  const architectures = list(input, []);
   architectures.forEach((architecture, i) =>
     checkName(
       'architecture',
@@ -191,17 +218,34 @@ function resolveServer(
       catalog.architectureNames,
     ),
   );
+  return architectures;
+}
+
+/** The endpoint's work parameters with every default filled in. */
+function endpointParams(
+  input: NonNullable<SuiteInput['server']>[number]['params'],
+): ResolvedServerExperiment['params'] {
+  return {
+    cpuIters: input?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
+    ioKeyIndex: input?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
+    spinIters: input?.spinIters ?? DEFAULT_SPIN_ITERS,
+  };
+}
+
+function resolveServer(
+  input: NonNullable<SuiteInput['server']>[number],
+  index: number,
+  catalog: SuiteCatalog,
+): ResolvedServerExperiment {
+  const path = `server[${index}]`;
+  const architectures = checkedArchitectures(path, input.architectures, catalog);
   const rates = list(input.rates, []);
   const endpoint = input.endpoint ?? suiteDefaults.endpoint;
   return {
     name: input.name ?? `${endpoint} server`,
     architectures,
     endpoint,
-    params: {
-      cpuIters: input.params?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
-      ioKeyIndex: input.params?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
-      spinIters: input.params?.spinIters ?? DEFAULT_SPIN_ITERS,
-    },
+    params: endpointParams(input.params),
     workers: input.workers ?? null,
     threads: input.threads ?? null,
     // Closed loop by default; a suite that only gives rates asked for open loop only.
@@ -209,16 +253,56 @@ function resolveServer(
     rates,
     durationS: input.durationS ?? suiteDefaults.serverDurationS,
     timeoutS: input.timeoutS ?? suiteDefaults.serverTimeoutS,
+    thresholds: resolveThresholds(path, input.thresholds, serverMetrics),
+  };
+}
+
+function resolveCapacity(
+  input: NonNullable<SuiteInput['capacity']>[number],
+  index: number,
+  catalog: SuiteCatalog,
+): ResolvedCapacityExperiment {
+  const path = `capacity[${index}]`;
+  const architectures = checkedArchitectures(path, input.architectures, catalog);
+  const endpoint = input.endpoint ?? suiteDefaults.endpoint;
+  const settings = atPath(path, () =>
+    capacitySettings({
+      percentile: input.percentile,
+      targetUs: input.targetMs * 1000,
+      maxErrorRate: input.maxErrorRatePercent === undefined ? undefined : input.maxErrorRatePercent / 100,
+      maxSteps: input.maxSteps,
+      timeBudgetS: input.timeBudgetS,
+      resolution: input.resolutionPercent === undefined ? undefined : input.resolutionPercent / 100,
+      idleRps: input.idleRps,
+      maxRateRps: input.maxRateRps,
+    }),
+  );
+  return {
+    name: input.name ?? `${endpoint} capacity`,
+    architectures,
+    endpoint,
+    params: endpointParams(input.params),
+    workers: input.workers ?? null,
+    threads: input.threads ?? null,
+    settings,
+    connections: input.connections ?? suiteDefaults.capacityConnections,
+    durationS: input.durationS ?? suiteDefaults.capacityDurationS,
+    timeoutS: input.timeoutS ?? suiteDefaults.serverTimeoutS,
+    thresholds: resolveThresholds(path, input.thresholds, serverMetrics),
   };
 }
 
 export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCatalog): ResolvedSuite {
-  if ((input.batch?.length ?? 0) === 0 && (input.server?.length ?? 0) === 0) {
+  if (
+    (input.batch?.length ?? 0) === 0 &&
+    (input.server?.length ?? 0) === 0 &&
+    (input.capacity?.length ?? 0) === 0
+  ) {
     throw new LabError(
       ErrorCodes.SUITE_INVALID,
-      `suite ${source} has an empty matrix: no batch or server experiments`,
+      `suite ${source} has an empty matrix: no batch, server or capacity experiments`,
       {
-        hint: 'add a `batch:` list (workload, models) or a `server:` list (architectures, endpoint)',
+        hint: 'add a `batch:` list (workload, models), a `server:` list (architectures, endpoint) or a `capacity:` list (architectures, targetMs)',
       },
     );
   }
@@ -259,5 +343,6 @@ export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCa
     skipMissingRuntimes: skipMissing,
     batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog)),
     server: (input.server ?? []).map((experiment, i) => resolveServer(experiment, i, catalog)),
+    capacity: (input.capacity ?? []).map((experiment, i) => resolveCapacity(experiment, i, catalog)),
   };
 }

@@ -2,6 +2,7 @@
  * The resolved suite (every default filled in, stored with the run) and the
  * cells it expands to. The runners' specs are built from these in run-cells.ts.
  */
+import type { CapacitySearchState, CapacitySettings } from '../servers/capacity/search.ts';
 import type { ServerEndpoint, SuiteOrder } from './schema.ts';
 
 export interface ResolvedBatchExperiment {
@@ -17,6 +18,8 @@ export interface ResolvedBatchExperiment {
   itemsPerTask: number[] | null;
   items: number;
   timeoutS: number;
+  /** Gates on every cell, as written (each checked to parse). */
+  thresholds: string[];
 }
 
 export interface ResolvedServerExperiment {
@@ -32,6 +35,22 @@ export interface ResolvedServerExperiment {
   rates: number[];
   durationS: number;
   timeoutS: number;
+  thresholds: string[];
+}
+
+export interface ResolvedCapacityExperiment {
+  name: string;
+  architectures: string[];
+  endpoint: ServerEndpoint;
+  params: { cpuIters: number; ioKeyIndex: number; spinIters: number };
+  workers: number | null;
+  threads: number | null;
+  /** The search: percentile, target, error limit, bounds (src/servers/capacity/search.ts). */
+  settings: CapacitySettings;
+  connections: number;
+  durationS: number;
+  timeoutS: number;
+  thresholds: string[];
 }
 
 export interface ResolvedSuite {
@@ -50,6 +69,8 @@ export interface ResolvedSuite {
   skipMissingRuntimes: boolean;
   batch: ResolvedBatchExperiment[];
   server: ResolvedServerExperiment[];
+  /** Absent in runs stored before capacity experiments existed. */
+  capacity?: ResolvedCapacityExperiment[];
 }
 
 export interface BatchCellPlan {
@@ -67,6 +88,8 @@ export interface BatchCellPlan {
   items: number;
   warmupS: number;
   timeoutMs: number;
+  /** The experiment's gates; absent: none. */
+  thresholds?: string[];
 }
 
 export interface ServerCellPlan {
@@ -86,6 +109,9 @@ export interface ServerCellPlan {
   durationS: number;
   warmupS: number;
   timeoutMs: number;
+  thresholds?: string[];
+  /** A step of a capacity search: where the search is and the step it plans (rateRps is that step's rate). */
+  capacity?: CapacitySearchState;
 }
 
 export type CellPlan = BatchCellPlan | ServerCellPlan;

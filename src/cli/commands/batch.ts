@@ -4,6 +4,7 @@
  * fresh subject process per repetition; prints a table or `--json`.
  */
 import type { Command } from '../command.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { runBatchStored } from '../../batch/driver/run-batch.ts';
 import {
@@ -62,9 +63,12 @@ flags:
   --list                   list workloads (with params), models (with their axes) and presets
   --store PATH             results store of --preset runs (default ${DEFAULT_STORE_PATH}): a
                            preset is stored as a run named 'batch PRESET' for results/compare/report
+${allowFailuresHelp}
 
 A model runs once per combination of the axes it declares (see --list); an
-axis it does not declare stays at 1. Progress goes to stderr, one line per cell.`;
+axis it does not declare stays at 1. Progress goes to stderr, one line per cell.
+
+${exitCodesHelp}`;
 
 const options = {
   workload: { type: 'string' },
@@ -82,6 +86,7 @@ const options = {
   store: { type: 'string' },
   list: { type: 'boolean' },
   ...outputFlags,
+  ...allowFailuresFlag,
 } as const;
 
 /** The flag of each model axis. */
@@ -197,8 +202,8 @@ export const command: Command = {
             ? renderSeed003Table(cells, env)
             : renderBatchTable(cells),
       );
-      // Failed cells are results, not a failed command: the run went on and reported them.
-      return 0;
+      // The run went on past a failed cell and reported it; the exit status still says so.
+      return exitCode('batch', failedCells(cells), { allowFailures: values['allow-failures'] ?? false });
     } finally {
       release();
     }

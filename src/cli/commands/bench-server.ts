@@ -13,9 +13,22 @@ import {
   parseIntListFlag,
   parseNameListFlag,
   parseNumberFlag,
+  parseThresholdFlags,
+  thresholdFlagHelp,
+  thresholdFlags,
 } from '../args.ts';
 import { jsonText, outputFlags, outputOf, parseDuration } from '../grammar.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
+import {
+  allowFailuresFlag,
+  allowFailuresHelp,
+  crossedThresholds,
+  exitCode,
+  exitCodesHelp,
+  failedCells,
+  recordLabel,
+} from '../exit.ts';
+import { checkCell, serverMetrics } from '../../results/thresholds.ts';
 import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../../servers/driver/bench.ts';
 import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
@@ -45,8 +58,11 @@ server's whole process tree, stop it and check nothing is left.
   --load-threads N      load generator threads (default ${D.loadThreads})
   --format table|json  the table (default) or the cell records as JSON (--json)
   -o, --output FILE     write the result to FILE instead of stdout
+${thresholdFlagHelp(serverMetrics)}
+                        Checked on every ok cell.
+${allowFailuresHelp}
 
-Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed.`;
+${exitCodesHelp}`;
 
 const flags = {
   arch: { type: 'string' },
@@ -63,6 +79,8 @@ const flags = {
   'spin-iters': { type: 'string' },
   'load-threads': { type: 'string' },
   ...outputFlags,
+  ...thresholdFlags,
+  ...allowFailuresFlag,
 } as const;
 
 export const command: Command = {
@@ -72,6 +90,7 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseCommandArgs('bench-server', argv, flags);
     const output = outputOf('bench-server', values, ['table', 'json']);
+    const thresholds = parseThresholdFlags(values.threshold, serverMetrics);
     const plan = planServerBench({
       architectures: optionalFlag(values.arch, parseNameListFlag),
       endpoints: optionalFlag(values.endpoint, parseNameListFlag),
@@ -103,8 +122,20 @@ export const command: Command = {
         if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
       },
     });
-    output.emit(output.format === 'json' ? jsonText({ cells }) : renderServerTable(cells));
+    const checked = cells.map((cell) => ({ cell, checks: checkCell(cell, thresholds) }));
+    const gated =
+      thresholds.length > 0
+        ? { thresholds: checked.map(({ cell, checks }) => ({ cellKey: cell.cellKey, checks })) }
+        : {};
+    output.emit(output.format === 'json' ? jsonText({ cells, ...gated }) : renderServerTable(cells));
     release();
-    return cells.some((cell) => cell.status === 'failed') ? 1 : 0;
+    return exitCode(
+      'bench-server',
+      [
+        ...failedCells(cells),
+        ...checked.flatMap(({ cell, checks }) => crossedThresholds(checks, recordLabel(cell))),
+      ],
+      { allowFailures: values['allow-failures'] ?? false },
+    );
   },
 };

@@ -7,7 +7,14 @@ import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
-import { parseCommandArgs, parseIntFlag, parseNumberFlag } from '../args.ts';
+import {
+  parseCommandArgs,
+  parseIntFlag,
+  parseNumberFlag,
+  parseThresholdFlags,
+  thresholdFlagHelp,
+  thresholdFlags,
+} from '../args.ts';
 import {
   jsonText,
   outputFlags,
@@ -17,7 +24,10 @@ import {
   type OutputFormat,
 } from '../grammar.ts';
 import { LoadProgress, loadHeader, progressFlags, progressWanted } from '../progress.ts';
+import { DEFAULT_LOAD_ERROR_GATE, loadGateValues, loadMetrics } from '../../results/thresholds.ts';
+import { checkThresholds, parseThreshold } from '../../stats/thresholds.ts';
 import type { Command } from '../command.ts';
+import { crossedThresholds, exitCode, exitCodesHelp, type Problem } from '../exit.ts';
 
 const usage = `usage: conlab load <http://127.0.0.1:PORT/path | tcp://127.0.0.1:PORT> [flags]
 
@@ -59,9 +69,14 @@ reply is verified; a wrong reply is an error, never a success.
       --start-at TIME     begin the measured window at TIME: +10s (from now, rounded
                           up to a whole second), RFC 3339 with a zone, or epoch ms;
                           past: start at once and say how late; > 1 h ahead: refused
+${thresholdFlagHelp(loadMetrics)}
 
-Exit status: 0 when at least one request succeeded, 1 when none did,
-2 for bad input (and when every attempt was refused: nothing listens there).`;
+A load fails (exit 1) when no request succeeded, or when more than
+${DEFAULT_LOAD_ERROR_GATE.slice('errors<='.length)} of the requests failed (the default gate '${DEFAULT_LOAD_ERROR_GATE}'; a
+--threshold on errors in % replaces it). Every attempt refused (nothing
+listens there) is bad input: exit 2.
+
+${exitCodesHelp}`;
 
 const flags = {
   connections: { type: 'string', short: 'c' },
@@ -90,8 +105,9 @@ const flags = {
   'start-at': { type: 'string' },
 } as const;
 
-/** The flags of `conlab load`, for commands that pass a load on (conlab k8s load). */
+/** The flags of `conlab load`, for commands that pass a load on (conlab k8s load); gates stay with the command. */
 export const loadFlags = flags;
+const commandFlags = { ...flags, ...thresholdFlags } as const;
 
 /** Seconds from '10', '10s', '500ms' or '2m' (the one duration syntax; kept here for conlab k8s). */
 export const parseSeconds = parseDuration;
@@ -113,8 +129,8 @@ function parseHeaders(values: string[] | undefined): Record<string, string> {
 /** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
 export async function buildOptions(
   argv: string[],
-): Promise<{ options: LoadOptions; json: boolean; output: Output; progress: boolean }> {
-  const { values, positionals } = parseCommandArgs('load', argv, flags, true);
+): Promise<{ options: LoadOptions; json: boolean; output: Output; progress: boolean; thresholds: string[] }> {
+  const { values, positionals } = parseCommandArgs('load', argv, commandFlags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
       hint: 'e.g. conlab load http://127.0.0.1:8080/hello -c 50 -d 5',
@@ -196,7 +212,13 @@ export async function buildOptions(
   if (values['start-at'] !== undefined) options.startAtEpochMs = parseStartAt(values['start-at'], Date.now());
   const output = outputOf('load', values, ['table', 'json', 'openmetrics', 'hdr']);
   const progress = progressWanted(values, process.stderr, process.env);
-  return { options, json: output.format === 'json', output, progress };
+  return {
+    options,
+    json: output.format === 'json',
+    output,
+    progress,
+    thresholds: values.threshold ?? [],
+  };
 }
 
 /** A load result in the format asked for (load and merge print the same). */
@@ -252,12 +274,17 @@ export function nothingSucceeded(result: LoadResult): LabError | undefined {
 export const command: Command = {
   name: 'load',
   usage,
-  flags,
+  flags: commandFlags,
   async run(argv) {
     // The engine loads only when a run starts (`conlab load --help` needs none of it), while the flags are read.
     const engine = import('../../load/index.ts');
     const startedAtMs = Date.now();
-    const { options, output, progress } = await buildOptions(argv);
+    const { options, output, progress, thresholds } = await buildOptions(argv);
+    const gates = parseThresholdFlags(thresholds, loadMetrics);
+    // The default error gate applies unless the user set an error-rate gate of their own.
+    const defaultGate = gates.some((gate) => gate.key === 'errorRate')
+      ? []
+      : [parseThreshold(DEFAULT_LOAD_ERROR_GATE)];
     // The header goes out before the generator starts; each second comes from its merged per-second report.
     const live = progress ? new LoadProgress(process.stderr, loadHeader(options)) : undefined;
     // Anything but the terminal table is a document on stdout: side notes go to stderr.
@@ -284,9 +311,21 @@ export const command: Command = {
         `conlab load: --start-at had passed when the generator was ready; started ${late.toFixed(0)} ms late\n`,
       );
     }
-    output.emit(await loadResultText(result, output.format, startedAtMs));
+    const values = loadGateValues(result);
+    const checks = checkThresholds(gates, values);
+    output.emit(
+      output.format === 'json' && gates.length > 0
+        ? jsonText({ ...result, thresholds: checks })
+        : await loadResultText(result, output.format, startedAtMs),
+    );
     const failure = nothingSucceeded(result);
     if (failure) throw failure;
-    return 0;
+    const problems: Problem[] = checkThresholds(defaultGate, values)
+      .filter((check) => check.passed === false)
+      .map((check) => ({
+        kind: 'load',
+        text: `${check.text} of the requests failed (the default gate ${DEFAULT_LOAD_ERROR_GATE}; --threshold 'errors<X%' sets another)`,
+      }));
+    return exitCode('load', [...problems, ...crossedThresholds(checks)]);
   },
 };

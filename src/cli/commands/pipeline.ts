@@ -6,6 +6,7 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { optionalFlag, parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
 import { outputFlags, parseDuration } from '../grammar.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
@@ -48,11 +49,14 @@ removed afterwards (also on Ctrl-C).
   --tmpdir DIR       where the temporary directory is made (default the OS temp dir)
   --store PATH       results store (default ${DEFAULT_STORE_PATH}); the runs are
                      stored as one run named 'pipeline' for results/compare/report
+${allowFailuresHelp}
 
 'GIL enabled' in seed-tsv is True for methods that run all JavaScript on one
 thread (${singleThreaded.join(', ')}) and False for ${parallel.join(' and ')}.
 
-Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv`;
+Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv
+
+${exitCodesHelp}`;
 
 /** The flags as typed values; every check of meaning and every default is planPipeline's. */
 const flags = {
@@ -61,6 +65,7 @@ const flags = {
   sweep: { type: 'string' },
   duration: { type: 'string' },
   ...outputFlags,
+  ...allowFailuresFlag,
   runtime: { type: 'string' },
   'buffer-kib': { type: 'string' },
   'recv-delay': { type: 'string' },
@@ -68,7 +73,7 @@ const flags = {
   store: { type: 'string' },
 } as const;
 
-function parseRequest(argv: string[]): PipelineRequest {
+function parseRequest(argv: string[]): PipelineRequest & { allowFailures: boolean } {
   const { values } = parseCommandArgs('pipeline', argv, flags);
   return {
     method: values.method,
@@ -82,6 +87,7 @@ function parseRequest(argv: string[]): PipelineRequest {
     recvDelayS: optionalFlag(values['recv-delay'], (v) => parseNumberFlag('recv-delay', v, 0, L.recvDelayS)),
     tmpdir: values.tmpdir,
     store: values.store,
+    allowFailures: values['allow-failures'] ?? false,
   };
 }
 
@@ -90,7 +96,8 @@ export const command: Command = {
   usage,
   flags,
   async run(argv) {
-    const plan = planPipeline(parseRequest(argv));
+    const { allowFailures, ...request } = parseRequest(argv);
+    const plan = planPipeline(request);
     const emit = (text: string): void => {
       if (plan.output !== undefined) appendFileSync(plan.output, text);
       else process.stdout.write(text);
@@ -113,7 +120,8 @@ export const command: Command = {
       if (plan.format === 'table') emit(renderPipelineTable(results));
       if (plan.format === 'json') emit(renderPipelineJson(results));
       for (const result of results) {
-        if (result.status !== 'ok') {
+        // Failed ones are named below, by the exit-code decision.
+        if (result.status !== 'ok' && result.status !== 'failed') {
           process.stderr.write(
             `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
           );
@@ -121,7 +129,9 @@ export const command: Command = {
       }
       // stderr: stdout (or --output) carries the seed's own format, unchanged.
       process.stderr.write(`pipeline: run ${runId} stored in ${store.path}\n`);
-      return results.some((result) => result.status === 'failed') ? 1 : 0;
+      return exitCode('pipeline', failedCells(store.loadCells(runId, { withParts: false })), {
+        allowFailures,
+      });
     } finally {
       store.close();
     }

@@ -8,6 +8,7 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parseIntListFlag, parseNameListFlag, printJson } from '../args.ts';
 import { outputFlags, parseDuration } from '../grammar.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
@@ -32,11 +33,14 @@ ${presetNames.map((name) => `  ${name.padEnd(9)} ${presets[name]?.summary ?? ''}
   -o, --output FILE  write there instead of stdout
   --csv FILE       also write the seed's CSV there (whatever --format is)
   --store PATH     results store (default ${DEFAULT_STORE_PATH})
+${allowFailuresHelp}
 
 Every cell is a fresh server process group, verified before it is measured;
 a cell that fails is reported with its reason and the preset goes on (exit 1
 at the end). CPU and memory are of the server's whole process tree. The run
-is stored as 'preset NAME': conlab results, compare and report read it.`;
+is stored as 'preset NAME': conlab results, compare and report read it.
+
+${exitCodesHelp}`;
 
 const flags = {
   list: { type: 'boolean' },
@@ -48,6 +52,7 @@ const flags = {
   ...outputFlags,
   csv: { type: 'string' },
   store: { type: 'string' },
+  ...allowFailuresFlag,
 } as const;
 
 export const command: Command = {
@@ -133,7 +138,9 @@ export const command: Command = {
       else process.stdout.write(text);
       // stderr: stdout carries the seed's own format, unchanged.
       process.stderr.write(`run ${runId} (preset ${preset.name}) stored in ${store.path}\n`);
-      return report.failures > 0 ? 1 : 0;
+      return exitCode('preset', failedCells(store.loadCells(runId, { withParts: false })), {
+        allowFailures: values['allow-failures'] ?? false,
+      });
     } finally {
       release();
       store.close();

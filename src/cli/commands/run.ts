@@ -5,8 +5,19 @@
  * path and the conclusion. `--resume` finishes the last unfinished run.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs } from '../args.ts';
+import { parseCommandArgs, parseThresholdFlags, thresholdFlagHelp, thresholdFlags } from '../args.ts';
 import { jsonText, outputFlags, outputOf, type Output } from '../grammar.ts';
+import {
+  allowFailuresFlag,
+  allowFailuresHelp,
+  crossedThresholds,
+  exitCode,
+  exitCodesHelp,
+  failedCells,
+} from '../exit.ts';
+import { cellMetrics } from '../../results/thresholds.ts';
+import type { Threshold } from '../../stats/thresholds.ts';
+import { checkRunGates, metricsOfPlans, type GateResult } from '../../suite/gates.ts';
 import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
@@ -21,6 +32,8 @@ import { clock, progressPrinter } from '../../suite/progress.ts';
 import { executeCell } from '../../suite/run-cells.ts';
 import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
 import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
+import type { RunData } from '../../results/record.ts';
+import { mergeRepetitions } from '../../results/merge.ts';
 import { overrideFlags, readOverrides } from '../suite-flags.ts';
 
 const REPORT_PATH = 'reports/latest.html';
@@ -53,9 +66,16 @@ flags:
   --items N          items of every batch cell
   --concurrency LIST concurrency levels of every batch experiment, e.g. 1,2,4
   --connections LIST connection counts of every server experiment
+${thresholdFlagHelp(cellMetrics)}
+                     Checked on every cell that measures the metric (merged
+                     over its repetitions) and every capacity search, besides
+                     the suite's own 'thresholds:'.
+${allowFailuresHelp}
 
 See also: conlab suite show SUITE (the cells and an estimated duration),
 conlab results list|show|export, conlab compare A B.
+
+${exitCodesHelp}
 `;
 
 interface Prepared {
@@ -98,8 +118,11 @@ function newRun(
   store: ResultStore,
   file: string | undefined,
   values: Parameters<typeof readOverrides>[0],
+  gates: readonly string[] | undefined,
 ): Prepared {
   const prepared = prepareSuite(file, readOverrides(values));
+  // Checked before the run is created: a gate no cell of this suite could check is a mistake.
+  parseThresholdFlags(gates, metricsOfPlans(prepared.cells));
   const labels = prepared.suite.runtimes.map((name) => resolveRuntime(name).label);
   const runId = store.createRun({
     suiteName: prepared.suite.name,
@@ -111,16 +134,30 @@ function newRun(
   return { runId, ...prepared, resumed: false };
 }
 
+/** The run's exit status: failed cells (unless allowed; one line per cell, not per repetition) and crossed gates. */
+function verdict(data: RunData, gates: readonly GateResult[], allowFailures: boolean): number {
+  return exitCode(
+    'run',
+    [
+      ...failedCells(mergeRepetitions(data.cells)),
+      ...gates.flatMap(({ key, checks }) => crossedThresholds(checks, key)),
+    ],
+    { allowFailures },
+  );
+}
+
 async function finish(
   store: ResultStore,
   prepared: Prepared,
   outcome: RunOutcome,
-  options: { output: Output; report: boolean },
+  options: { output: Output; report: boolean; thresholds: Threshold[]; allowFailures: boolean },
 ): Promise<number> {
   const data = store.loadRun(prepared.runId);
+  const gates = checkRunGates(data, prepared.cells, options.thresholds);
+  const gated = gates.length > 0 ? { thresholds: gates } : {};
   if (options.output.format === 'json') {
-    options.output.emit(jsonText({ outcome, ...data }));
-    return 0;
+    options.output.emit(jsonText({ outcome, ...data, ...gated }));
+    return verdict(data, gates, options.allowFailures);
   }
   const table = options.output.format === 'markdown' ? renderMarkdownCells(data) : renderTerminalTable(data);
   const out: string[] = ['', table.trimEnd(), ''];
@@ -143,7 +180,7 @@ async function finish(
       `${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetition${outcome.remaining === 1 ? '' : 's'} left — 'conlab run --resume' measures ${outcome.remaining === 1 ? 'it' : 'them'}).`,
     );
   options.output.emit(`${out.join('\n')}\n`);
-  return 0;
+  return verdict(data, gates, options.allowFailures);
 }
 
 const flags = {
@@ -152,6 +189,8 @@ const flags = {
   'no-report': { type: 'boolean' },
   ...overrideFlags,
   ...outputFlags,
+  ...thresholdFlags,
+  ...allowFailuresFlag,
 } as const;
 
 async function run(argv: string[]): Promise<number> {
@@ -174,9 +213,14 @@ async function run(argv: string[]): Promise<number> {
       },
     );
   }
+  // Every gate parses before the store is touched; which metrics this suite measures is checked in newRun.
+  parseThresholdFlags(values.threshold, cellMetrics);
   const store = openStore(values.store ?? DEFAULT_STORE_PATH);
   try {
-    const prepared = values.resume ? resumeRun(store) : newRun(store, positionals[0], values);
+    const prepared = values.resume
+      ? resumeRun(store)
+      : newRun(store, positionals[0], values, values.threshold);
+    const thresholds = parseThresholdFlags(values.threshold, metricsOfPlans(prepared.cells));
     const progress = progressPrinter();
     const done = store.storedSteps(prepared.runId).size;
     process.stderr.write(
@@ -220,6 +264,8 @@ async function run(argv: string[]): Promise<number> {
     return await finish(store, prepared, outcome, {
       output,
       report: !values['no-report'],
+      thresholds,
+      allowFailures: values['allow-failures'] ?? false,
     });
   } finally {
     store.close();

@@ -34,9 +34,9 @@ with --tcp, the raw TCP protocol of seed 000, under one architecture.
 
 Prints one line when ready, e.g.
   listening http://127.0.0.1:40123 pid=4242 arch=cluster workers=2 threads=0 runtime=node@24.21.0
-(pid is the architecture's primary), or "unsupported on RUNTIME@VERSION (reason)"
-and exit status 3. SIGINT/SIGTERM stop every process of the architecture and
-print "stopped pid=N restarts=K".`;
+(pid is the architecture's primary), or LAB_E_UNSUPPORTED "unsupported on
+RUNTIME@VERSION (reason)" and exit status 2 (this combination cannot run here).
+SIGINT/SIGTERM stop every process of the architecture.`;
 
 const flags = {
   arch: { type: 'string' },
@@ -86,7 +86,6 @@ export const command: Command = {
     if (outcome.kind === 'unsupported') {
       throw new LabError(ErrorCodes.UNSUPPORTED, outcome.reason, {
         hint: `pick another --arch or --runtime (reuseport-style architectures need a runtime whose node:net honours reusePort)`,
-        exitCode: 3,
       });
     }
     const server = outcome.server;

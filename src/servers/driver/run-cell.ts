@@ -212,6 +212,7 @@ export async function runServerCell(
     histogram: last.load.histogram,
     timeline: last.load.timeline,
     unfinishedRequests: last.load.unfinished ?? 0,
+    ...(last.load.schedule ? { sendLagUs: last.load.schedule.sendLagUs } : {}),
   };
   if (last.load.requests === 0) {
     return {
