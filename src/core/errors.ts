@@ -22,6 +22,8 @@ export const ErrorCodes = {
   SUITE_INVALID: 'LAB_E_SUITE_INVALID',
   STORE: 'LAB_E_STORE',
   STORE_VERSION: 'LAB_E_STORE_VERSION',
+  /** The store file is damaged (integrity check failed): conlab reads what it can and writes nothing into it. */
+  STORE_DAMAGED: 'LAB_E_STORE_DAMAGED',
   NOT_FOUND: 'LAB_E_NOT_FOUND',
   IO: 'LAB_E_IO',
   INTERNAL: 'LAB_E_INTERNAL',

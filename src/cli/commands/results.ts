@@ -9,7 +9,9 @@ import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { renderTerminalTable } from '../../report/terminal.ts';
 import { renderTextTable } from '../../core/text-table.ts';
+import { checkStoreFile, salvageStore, type StoreCheck } from '../../results/check.ts';
 import { cellsToCsv } from '../../results/csv.ts';
+import { describeReadable } from '../../results/salvage.ts';
 import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore, type RunSummary } from '../../results/store.ts';
 import { conclusionText } from '../../report/conclusion.ts';
@@ -18,6 +20,7 @@ import { mergeRepetitions } from '../../results/merge.ts';
 const usage = `usage: conlab results list [--store PATH] [--json]
        conlab results show RUN [--store PATH] [--json] [--wide]
        conlab results export RUN --format json|csv [--merged] [--out FILE] [--store PATH]
+       conlab results check [--store PATH] [--salvage NEW.db] [--json]
 
 RUN: a run id (e.g. 261126-1512a), a unique prefix of one, 'latest' or
 'latest~1' (the run before the latest).
@@ -28,6 +31,14 @@ export --format csv   one row per stored cell repetition, every field
                       repetitions merged (means, merged histograms)
 export --format json  the run as stored: run info, environment, resolved
                       suite and every cell record with its timelines
+check                 checks the store file (SQLite's integrity_check and every
+                      stored JSON value), names any damage and says what can
+                      still be read; exit 0 intact, 1 damaged. The store is
+                      opened read-only: check never changes it.
+check --salvage NEW   also copies every readable run and cell repetition into
+                      a new store NEW (which must not exist); use it with
+                      --store NEW or move it in place of the damaged file.
+                      Exit 0 once the copy is written.
 `;
 
 function withStore<T>(path: string | undefined, fn: (store: ResultStore) => T): T {
@@ -158,17 +169,76 @@ function exportRun(argv: string[]): number {
   return 0;
 }
 
-const subcommands: Record<string, (argv: string[]) => number> = { list, show, export: exportRun };
+function check(argv: string[]): number {
+  const { values } = parseCommandArgs('results check', argv, {
+    store: { type: 'string' },
+    salvage: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const path = values.store ?? DEFAULT_STORE_PATH;
+  const report = checkStoreFile(path);
+  const salvaged = values.salvage === undefined ? undefined : salvageStore(path, values.salvage);
+  if (values.json) {
+    const { content } = report;
+    printJson({
+      path,
+      ok: report.ok,
+      problems: report.problems,
+      readable: {
+        runs: content.runs.length,
+        cells: content.cells.length,
+        cellsKnown: content.cellsKnown,
+        damagedRuns: content.damagedRuns,
+        damagedCells: content.damagedCells,
+        tablesWithGaps: content.tablesWithGaps,
+      },
+      ...(salvaged === undefined ? {} : { salvaged: { path: values.salvage, ...salvaged } }),
+    });
+  } else {
+    process.stdout.write(renderCheck(report, salvaged, values.salvage));
+  }
+  return report.ok || salvaged !== undefined ? 0 : 1;
+}
+
+function renderCheck(
+  report: StoreCheck,
+  salvaged: ReturnType<typeof salvageStore> | undefined,
+  salvagePath: string | undefined,
+): string {
+  const lines: string[] = [];
+  if (report.ok) {
+    lines.push(`results store ${report.path}: intact`);
+    lines.push('  structure (SQLite integrity_check) and content (every stored JSON value) checked');
+    lines.push(`  ${describeReadable(report.content)}`);
+  } else {
+    lines.push(`results store ${report.path}: DAMAGED`);
+    for (const problem of report.problems) lines.push(`  - ${problem}`);
+    lines.push(`  ${describeReadable(report.content)}`);
+    if (salvaged === undefined) {
+      lines.push('  conlab writes nothing into a damaged store. To keep what can be read:');
+      lines.push(`    conlab results check --store ${report.path} --salvage NEW.db`);
+    }
+  }
+  if (salvaged !== undefined && salvagePath !== undefined) {
+    lines.push(
+      `salvaged ${salvaged.runs} runs and ${salvaged.cells} cell repetitions into ${salvagePath} (use it with --store ${salvagePath})`,
+    );
+    for (const refused of salvaged.refused) lines.push(`  not copied: ${refused}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const subcommands: Record<string, (argv: string[]) => number> = { list, show, export: exportRun, check };
 
 export const command: Command = {
   name: 'results',
-  summary: 'list stored runs, show one, export it as JSON or CSV',
+  summary: 'list stored runs, show one, export it as JSON or CSV, check the store for damage',
   usage,
   run(argv) {
     const [name, ...rest] = argv;
     try {
       if (name === undefined) {
-        throw new LabError(ErrorCodes.USAGE, 'results needs a subcommand: list, show or export', {
+        throw new LabError(ErrorCodes.USAGE, 'results needs a subcommand: list, show, export or check', {
           hint: 'conlab results list',
         });
       }
