@@ -17,7 +17,7 @@ import { faultCell } from './fixtures/fault-cells.ts';
 const writer = new URL('./fixtures/store-writer.ts', import.meta.url).pathname;
 const ROUNDS = Number(process.env.CONLAB_KILL_ROUNDS ?? 30);
 /** Kills land up to this long after the writer starts opening the store (open + check + a few cells). */
-const MAX_KILL_DELAY_MS = 40;
+const MAX_KILL_DELAY_MS = 80;
 
 /** Runs the writer, SIGKILLs it a random moment after it starts opening, returns the indexes it reported committed. */
 function killWriterOnce(store: string): Promise<{ committed: number[]; signal: string | null }> {
@@ -94,7 +94,7 @@ test(`SIGKILL at ${ROUNDS} random points: no partial cell, no lost committed cel
   const path = join(dir, 'results.db');
   const metricsPerCell = numericMetrics(faultCell(0)).length;
   let verified = 0;
-  let killsInsideWrites = 0;
+  let roundsWithCells = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const { committed } = await killWriterOnce(path);
     const cells = storedCells(path);
@@ -110,7 +110,7 @@ test(`SIGKILL at ${ROUNDS} random points: no partial cell, no lost committed cel
         `round ${round}: cell ${index} was reported committed but is missing`,
       );
     }
-    if (cells.length > (committed.at(-1) ?? -1) + 1) killsInsideWrites++;
+    if (cells.length > verified) roundsWithCells++;
     for (const cell of cells) {
       assert.equal(cell.parts, 3, `round ${round}: cell ${cell.index} has every part`);
       assert.equal(cell.metrics, metricsPerCell, `round ${round}: cell ${cell.index} has every metric`);
@@ -133,6 +133,6 @@ test(`SIGKILL at ${ROUNDS} random points: no partial cell, no lost committed cel
   }
   assert.ok(verified > 0, 'the writer stored cells between kills');
   t.diagnostic(
-    `${ROUNDS} kills, ${verified} cells stored; ${killsInsideWrites} kills came after a commit the writer had not yet reported`,
+    `${ROUNDS} kills, ${verified} cells stored; ${roundsWithCells} rounds got past opening and stored cells before the kill`,
   );
 });
