@@ -19,6 +19,8 @@ export const ErrorCodes = {
   SUBJECT_FAILED: 'LAB_E_SUBJECT_FAILED',
   TIMEOUT: 'LAB_E_TIMEOUT',
   VERIFY: 'LAB_E_VERIFY',
+  /** A load run in which more than a small share of the requests were never answered. */
+  STALLED: 'LAB_E_STALLED',
   SUITE_INVALID: 'LAB_E_SUITE_INVALID',
   STORE: 'LAB_E_STORE',
   STORE_VERSION: 'LAB_E_STORE_VERSION',

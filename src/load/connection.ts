@@ -14,7 +14,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ErrorKind } from './types.ts';
 import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
-import { socketErrorKind, type HttpVerifier } from './verify.ts';
+import { socketErrorKind, type HttpFailureSample, type HttpVerifier } from './verify.ts';
 
 export interface ConnOwner {
   readonly stopping: boolean;
@@ -30,6 +30,8 @@ export interface ConnOwner {
   bytesRead(count: number): void;
   /** A sample of what went wrong, for the result's error messages. */
   note(message: string): void;
+  /** Whether another sample is still wanted (so none is built when the samples are full). */
+  wantsSample(): boolean;
 }
 
 export interface ConnSpec {
@@ -43,6 +45,10 @@ export interface ConnSpec {
   headRequest: boolean;
   keepBody: boolean;
   verify: HttpVerifier;
+  /** Words for a refused reply (status or body), for the error samples. */
+  failureSample: HttpFailureSample;
+  /** Statuses that fail verification: their first body bytes are kept for the sample. */
+  statusOk: (status: number) => boolean;
   /** TCP: the exact reply expected for each request. */
   tcpExpect: Buffer;
   /**
@@ -107,11 +113,17 @@ export class Connection {
         (reason) => this.onMalformed(reason),
       );
       this.parser.noBody = spec.headRequest;
+      this.parser.peekOn = (status) => !spec.statusOk(status) && owner.wantsSample();
     }
   }
 
   get inFlight(): number {
     return this.inFlightQueue.length;
+  }
+
+  /** Calls `visit` with the scheduled and send time of every request still in flight, oldest first. */
+  forEachInFlight(visit: (scheduledMs: number, sentMs: number) => void): void {
+    this.inFlightQueue.forEach(visit);
   }
 
   start(): void {
@@ -228,7 +240,10 @@ export class Connection {
       this.onMalformed('response without a request');
       return;
     }
-    this.finishHead(this.spec.verify(response));
+    const kind = this.spec.verify(response);
+    if (kind !== null && (kind === 'status' || kind === 'body') && this.owner.wantsSample())
+      this.owner.note(this.spec.failureSample(response, kind));
+    this.finishHead(kind);
     if (this.dead) return;
     if (this.spec.perRequest) {
       this.socket?.destroy();
@@ -354,6 +369,14 @@ class InFlight {
 
   oldestSent(): number {
     return this.sent[this.head] ?? 0;
+  }
+
+  forEach(visit: (scheduledMs: number, sentMs: number) => void): void {
+    const capacity = this.scheduled.length;
+    for (let i = 0; i < this.length; i++) {
+      const at = (this.head + i) % capacity;
+      visit(this.scheduled[at] ?? 0, this.sent[at] ?? 0);
+    }
   }
 
   shift(): void {

@@ -11,6 +11,10 @@
  * Open loop: corrected latency = reply time − scheduled time (a request that
  * waits for a free connection keeps its scheduled time, so a stalled server
  * shows in the percentiles), uncorrected = reply time − actual send time.
+ * A request still unanswered when the window closes is censored: its latency
+ * is at least its age at that moment, recorded apart (censoredHist) so runLoad
+ * can count it into the percentiles as the lower bound it is. Done once, at
+ * the end: the per-request path does not change.
  */
 import { performance } from 'node:perf_hooks';
 import { currentRuntimeName } from '../core/runtime-info.ts';
@@ -20,9 +24,11 @@ import { Hdr } from '../stats/hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
 import { buildRequest } from './request.ts';
 import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';
-import { httpVerifier, needsBody } from './verify.ts';
+import { httpFailureSample, httpVerifier, needsBody, statusMatcher } from './verify.ts';
 
 const MAX_ERROR_SAMPLES = 5;
+/** Samples offered (even repeats of one) after which no more are built: a server failing every reply costs no more. */
+const MAX_SAMPLE_OFFERS = 64;
 const READ_BUFFER_BYTES = 256 * 1024;
 
 export interface EngineHooks {
@@ -50,6 +56,7 @@ export class Engine implements ConnOwner {
 
   private readonly hist = new Hdr();
   private readonly histUncorrected = new Hdr();
+  private readonly censoredHist = new Hdr();
   private readonly lagHist = new Hdr();
   private readonly secondHist = new Hdr();
   private second = 0;
@@ -61,6 +68,7 @@ export class Engine implements ConnOwner {
   private readonly errors: Partial<Record<ErrorKind, number>> = {};
   private bytes = 0;
   private readonly errorSamples = new Set<string>();
+  private sampleOffers = 0;
 
   // Open loop: the schedule, free connections (round-robin) and requests waiting for one.
   private readonly intervalMs: number;
@@ -99,6 +107,8 @@ export class Engine implements ConnOwner {
       headRequest: options.method === 'HEAD',
       keepBody: needsBody(options),
       verify: httpVerifier(options),
+      failureSample: httpFailureSample(options),
+      statusOk: statusMatcher(options.expectStatus),
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
       readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
       directWrite: currentRuntimeName() === 'node',
@@ -161,7 +171,11 @@ export class Engine implements ConnOwner {
       this.afterCompletion();
       return;
     }
-    if (now > this.endMs) return; // the window's end timer is about to fire
+    if (now > this.endMs) {
+      // Answered after the window closed (its end timer is about to fire): unfinished at the end.
+      this.censor(scheduledMs, sentMs, this.endMs);
+      return;
+    }
     if (now >= this.secondEndMs) this.flushSeconds(now);
     this.completed++;
     if (kind === null) {
@@ -235,7 +249,12 @@ export class Engine implements ConnOwner {
   }
 
   note(message: string): void {
+    this.sampleOffers++;
     if (this.errorSamples.size < MAX_ERROR_SAMPLES) this.errorSamples.add(message);
+  }
+
+  wantsSample(): boolean {
+    return this.errorSamples.size < MAX_ERROR_SAMPLES && this.sampleOffers < MAX_SAMPLE_OFFERS;
   }
 
   // ---- scheduling ------------------------------------------------------
@@ -325,6 +344,16 @@ export class Engine implements ConnOwner {
     }
   }
 
+  /**
+   * A measured request with no answer at `closedAtMs`: its age then goes in as a lower bound
+   * (corrected: from the scheduled time; uncorrected: from the send, when it was sent at all).
+   */
+  private censor(scheduledMs: number, sentMs: number | undefined, closedAtMs: number): void {
+    if (!this.measuring || scheduledMs < this.measureStartMs || scheduledMs >= closedAtMs) return;
+    this.censoredHist.record((closedAtMs - scheduledMs) * 1000);
+    if (this.open && sentMs !== undefined) this.histUncorrected.record((closedAtMs - sentMs) * 1000);
+  }
+
   private finish(): void {
     if (this.stopping) return;
     this.stopping = true;
@@ -333,9 +362,14 @@ export class Engine implements ConnOwner {
     if (this.scheduleTimer !== undefined) clearTimeout(this.scheduleTimer);
     if (this.endTimer !== undefined) clearTimeout(this.endTimer);
     if (this.watchdog !== undefined) clearInterval(this.watchdog);
-    let unfinished = this.backlog.length - this.backlogHead;
+    // Unfinished requests of the measured window: censored at their age when it closed.
+    const closedAtMs = this.finishedAtMs;
+    for (let i = this.backlogHead; i < this.backlog.length; i++) {
+      const scheduledMs = this.backlog[i] ?? closedAtMs;
+      this.censor(scheduledMs, undefined, closedAtMs);
+    }
     for (const conn of this.conns) {
-      unfinished += conn.inFlight;
+      conn.forEachInFlight((scheduledMs, sentMs) => this.censor(scheduledMs, sentMs, closedAtMs));
       conn.destroy();
     }
     const measuring = this.measuring;
@@ -366,7 +400,8 @@ export class Engine implements ConnOwner {
       sendLagHistogram: this.open ? this.lagHist.encode() : undefined,
       scheduled: this.scheduled,
       backlogged: this.backlogged,
-      unfinished,
+      unfinished: this.censoredHist.totalCount,
+      censoredHistogram: this.censoredHist.encode(),
       cpuUs,
       cpuSource: cpuUs === null ? 'none' : 'thread',
       eventLoopUtilization: elu,

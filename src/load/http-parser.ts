@@ -18,6 +18,8 @@ export interface ParsedResponse {
 }
 
 export const BODY_KEEP_LIMIT = 1 << 20;
+/** Bytes kept of a body the caller does not verify but wants to quote (an unexpected status). */
+export const BODY_PEEK_BYTES = 64;
 const MAX_HEAD_BYTES = 64 * 1024;
 
 const CR = 13;
@@ -68,6 +70,8 @@ export class HttpResponseParser {
   private bodyParts: Buffer[] = [];
   private bodyKept = 0;
   private bodyTruncated = false;
+  /** Body bytes to keep for the response being parsed: all (up to BODY_KEEP_LIMIT), a peek, or none. */
+  private keepLimit = 0;
   private readonly response: ParsedResponse = {
     status: 0,
     keepAlive: true,
@@ -77,6 +81,12 @@ export class HttpResponseParser {
   /** Set for HEAD requests: responses carry headers only. */
   noBody = false;
   readonly keepBody: boolean;
+  /**
+   * When set and true for a response's status, the first BODY_PEEK_BYTES of
+   * its body are kept even without keepBody, so an error sample can quote
+   * them. Asked once per response head, so it costs nothing when unset.
+   */
+  peekOn: ((status: number) => boolean) | undefined;
   private readonly onResponse: (response: ParsedResponse) => void;
   private readonly onMalformed: (reason: string) => void;
 
@@ -226,8 +236,8 @@ export class HttpResponseParser {
   }
 
   private keep(buf: Buffer, start: number, end: number): void {
-    if (!this.keepBody || start === end) return;
-    const room = BODY_KEEP_LIMIT - this.bodyKept;
+    if (this.keepLimit === 0 || start === end) return;
+    const room = this.keepLimit - this.bodyKept;
     if (room <= 0) {
       this.bodyTruncated = true;
       return;
@@ -244,7 +254,7 @@ export class HttpResponseParser {
     const response = this.response;
     response.status = this.status;
     response.keepAlive = this.keepAlive;
-    response.body = this.keepBody ? Buffer.concat(this.bodyParts) : undefined;
+    response.body = this.keepLimit > 0 ? Buffer.concat(this.bodyParts) : undefined;
     response.bodyTruncated = this.bodyTruncated;
     this.state = 'head';
     if (this.bodyParts.length > 0) this.bodyParts = [];
@@ -275,6 +285,11 @@ export class HttpResponseParser {
       return this.malformed('bad status line');
     }
     this.status = d0 * 100 + d1 * 10 + d2;
+    this.keepLimit = this.keepBody
+      ? BODY_KEEP_LIMIT
+      : this.peekOn !== undefined && this.peekOn(this.status)
+        ? BODY_PEEK_BYTES
+        : 0;
     let keepAlive = minor === 49; // '1' → HTTP/1.1 defaults to keep-alive
     let contentLength = -1;
     let chunked = false;

@@ -16,7 +16,7 @@ import type { FromThread, SecondReport, ThreadPlan, ThreadSummary, ToThread } fr
 import { resolveLoadOptions, splitEvenly, splitProportional, type ResolvedLoadOptions } from './options.ts';
 import { parseTarget, resolveTarget } from './target.ts';
 import type { LoadHooks, LoadOptions, LoadResult, ThreadUsage, TimelinePoint } from './types.ts';
-import { clientVerdicts } from './verdicts.ts';
+import { censoredInfo, clientVerdicts, stalledVerdict } from './verdicts.ts';
 
 export type { LoadHooks, LoadOptions, LoadResult } from './types.ts';
 export { Hdr, summarizeLatency } from '../stats/hdr.ts';
@@ -264,7 +264,8 @@ function buildResult(
   processCpuPercent: number,
 ): LoadResult {
   const { summaries } = run;
-  const hist = Hdr.mergeEncoded(summaries.map((s) => s.histogram));
+  const completed = Hdr.mergeEncoded(summaries.map((s) => s.histogram));
+  const censoredHist = Hdr.mergeEncoded(summaries.map((s) => s.censoredHistogram));
   const open = options.rateRps !== undefined;
   const measuredMs = Math.max(0, ...summaries.map((s) => s.measuredMs));
   const durationS = measuredMs / 1000;
@@ -295,9 +296,18 @@ function buildResult(
     };
   });
 
+  const censored = censoredInfo(completed, censoredHist, requests + errorsTotal);
+  // The latency counts unfinished requests at their age: a lower bound, never left out.
+  const hist = completed.merge(censoredHist);
+
   const lag = open ? Hdr.mergeEncoded(summaries.flatMap((s) => s.sendLagHistogram ?? [])) : undefined;
   const lagUs = lag === undefined ? undefined : summarizeLatency(lag);
   const verdicts = clientVerdicts(threads, lagUs);
+  const stall = stalledVerdict(censored);
+  if (stall !== undefined) {
+    verdicts.warnings.push('stalled');
+    verdicts.details.push(stall);
+  }
 
   const result: LoadResult = {
     options: effectiveOptions(options),
@@ -317,7 +327,8 @@ function buildResult(
     warnings: verdicts.warnings,
     warningDetails: verdicts.details,
     processCpuPercent,
-    unfinished: summaries.reduce((a, s) => a + s.unfinished, 0),
+    unfinished: censored.requests,
+    censored,
     errorSamples: [...new Set(summaries.flatMap((s) => s.errorSamples))].slice(0, 10),
     interrupted: run.interrupted,
   };

@@ -132,7 +132,11 @@ export interface ServerCell extends CellBase {
   histogram: string;
   /** Distinct serving units seen in /whoami answers, as "pid/thread" (thread 0 = main thread); tells threads apart where servedByPids cannot. Optional: older records lack it. */
   servedByUnits?: string[];
-  /** Requests still unanswered when the measured window closed (last repetition); their latency is in no percentile, so when this is large next to `requests` the percentiles are optimistic. Optional: older records lack it. */
+  /**
+   * Requests still unanswered when the measured window closed (last repetition). Their age then is in
+   * the histogram and percentiles as a lower bound of their latency (records before the `stalled`
+   * verdict existed left them out). Optional: older records lack it.
+   */
   unfinishedRequests?: number;
   /** The server lab's resolved parameters (server config, endpoint work size, load threads); optional: older records lack it. */
   serverParams?: Record<string, unknown>;

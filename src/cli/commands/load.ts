@@ -7,6 +7,7 @@ import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { runLoad } from '../../load/index.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
 import { renderLoadText } from '../../load/render.ts';
+import { STALLED_SHARE } from '../../load/verdicts.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
 import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
 import type { Command } from '../command.ts';
@@ -40,8 +41,14 @@ reply is verified; a wrong reply is an error, never a success.
       --json              print the result as JSON (histograms included)
       --allow-remote      permit a target outside 127.0.0.0/8 and ::1
 
-Exit status: 0 when at least one request succeeded, 1 when none did,
-2 for bad input (and when every attempt was refused: nothing listens there).`;
+Requests still unanswered when the window closes are counted in the latency
+at their age then (a lower bound) and reported; when more than 1% of the
+measured requests were unanswered and older than the completed requests' p99,
+the result is marked stalled.
+
+Exit status: 0 when at least one request succeeded, 1 when none did or the run
+stalled (over 1% of requests never answered in the window), 2 for bad input
+(and when every attempt was refused: nothing listens there).`;
 
 const flags = {
   connections: { type: 'string', short: 'c' },
@@ -195,6 +202,20 @@ function nothingSucceeded(result: LoadResult): LabError | undefined {
   });
 }
 
+/** A stalled run (see STALLED_SHARE) fails like errors do: its latency is a lower bound, not a measurement. */
+function stalled(result: LoadResult): LabError | undefined {
+  const censored = result.censored;
+  if (censored === undefined || !result.warnings.includes('stalled')) return undefined;
+  return new LabError(
+    ErrorCodes.STALLED,
+    `${censored.stalled} of ${result.requests + result.errorsTotal + censored.requests} measured requests (${(censored.stalledShare * 100).toFixed(1)}%) were never answered within the window (limit ${STALLED_SHARE * 100}%); the oldest waited at least ${(censored.oldestAgeUs / 1e6).toFixed(2)} s`,
+    {
+      hint: 'the server stalled or fell behind the offered load; the percentiles above count those requests at their age (a lower bound)',
+      exitCode: 1,
+    },
+  );
+}
+
 export const command: Command = {
   name: 'load',
   summary: 'drive an HTTP or TCP server with a verifying load generator (closed or open loop)',
@@ -213,7 +234,7 @@ export const command: Command = {
     }
     if (json) printJson(result);
     else process.stdout.write(renderLoadText(result));
-    const failure = nothingSucceeded(result);
+    const failure = nothingSucceeded(result) ?? stalled(result);
     if (failure) throw failure;
     return 0;
   },
