@@ -267,3 +267,43 @@ for (const method of ['processes', 'threads'] as const) {
     await waitFor(() => processesMentioning(root).length === 0, 5000, 'every pipeline process to be gone');
   });
 }
+
+test('SIGKILL of conlab pipeline: the next run removes the folder the killed one left, and leaves nothing', async (t) => {
+  const root = makeTempRoot('sigkill');
+  const args = [
+    'pipeline',
+    '--method',
+    'processes',
+    '--concurrency',
+    '3',
+    '--duration',
+    '30',
+    '--tmpdir',
+    root,
+  ];
+  const cli = startCli(args);
+  t.after(() => {
+    killQuietly(cli.pid);
+    for (const pid of processesMentioning(root)) killQuietly(pid);
+    removeTempRoot(root);
+  });
+  await waitFor(
+    () => {
+      const [dir] = entriesIn(root);
+      return dir !== undefined && entriesIn(join(root, dir)).length === 3;
+    },
+    30_000,
+    'the pipelines to open their files',
+  );
+  cli.kill('SIGKILL');
+  assert.equal((await exitOf(cli)).signal, 'SIGKILL');
+  // (The `processes` children run their blocking loop to the end of --duration after such a kill;
+  // the sweep below does not wait for them, and after() stops them.)
+  // A killed driver cleans nothing: its folder (named after it) is still there...
+  const [left] = entriesIn(root);
+  assert.match(left ?? '', new RegExp(`^conlab-pipeline-p${cli.pid}s\\d+-`));
+  // ...until the next run, which sweeps folders whose owner is dead, then removes its own.
+  const next = await runCli([...args.slice(0, 4), '1', '--duration', '0.3', '--tmpdir', root]);
+  assert.equal(next.code, 0, next.stderr);
+  assert.deepEqual(entriesIn(root), [], 'nothing left on disk');
+});
