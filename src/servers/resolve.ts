@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
+import { withoutBrackets } from '../core/net-address.ts';
 import { archNames, type ArchName, type ServerConfig } from './config.ts';
 import { DEFAULT_LIMITS } from './subject/http/adapter.ts';
 import { DEFAULT_SPIN_ITERS } from './subject/work/compute.ts';
@@ -38,7 +39,7 @@ export function parseArchName(name: string): ArchName {
 export function resolveServerConfig(input: ServerInput): ServerConfig {
   const arch = parseArchName(input.arch ?? 'single');
   const cores = availableParallelism();
-  const host = input.host ?? '127.0.0.1';
+  const host = withoutBrackets(input.host ?? '127.0.0.1');
   if (!/^[\w.:-]+$/.test(host)) {
     throw new LabError(ErrorCodes.BAD_PARAM, `--host '${host}' is not a host name or address`, {
       hint: 'use an address such as 127.0.0.1 (the default)',

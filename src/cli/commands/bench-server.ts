@@ -18,7 +18,8 @@ import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerCell } from '../../results/record.ts';
 import { archNames, type ArchName } from '../../servers/config.ts';
-import { parseArchName } from '../../servers/resolve.ts';
+import { parseArchName, resolveServerConfig } from '../../servers/resolve.ts';
+import { warnHostExposure } from '../bind-warning.ts';
 import { endpointNames, parseEndpoint, type EndpointName } from '../../servers/driver/endpoints.ts';
 import { runServerCell } from '../../servers/driver/run-cell.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
@@ -43,6 +44,9 @@ server's whole process tree, stop it and check nothing is left.
   --iters N             SHA-256 chain length per cpu request (default 10000)
   --spin-iters N        cpu.js steps per tcp-compute reply (default 10000000)
   --load-threads N      load generator threads (default 1)
+  --host H              bind address of the servers (default 127.0.0.1; ::1 for IPv6);
+                        the load goes to it (a wildcard bind through loopback). A
+                        non-loopback bind gets a warning on stderr
   --json                print the cell records as JSON
 
 Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed.`;
@@ -66,6 +70,7 @@ export const command: Command = {
       iters: { type: 'string' },
       'spin-iters': { type: 'string' },
       'load-threads': { type: 'string' },
+      host: { type: 'string' },
       json: { type: 'boolean' },
     });
     const archs: ArchName[] = parseNameListFlag(values.arch ?? 'single').map(parseArchName);
@@ -109,6 +114,8 @@ export const command: Command = {
     const runtimes: RuntimeSpec[] = parseNameListFlag(values.runtime ?? 'node').map((name) =>
       resolveRuntime(name),
     );
+    const host = values.host === undefined ? undefined : resolveServerConfig({ host: values.host }).host;
+    if (host !== undefined) await warnHostExposure('conlab bench-server', host);
 
     const interrupt = (): void => {
       process.stderr.write('conlab bench-server: interrupted; stopping servers\n');
@@ -135,6 +142,7 @@ export const command: Command = {
                 warmupS,
                 reps,
                 loadThreads,
+                ...(host === undefined ? {} : { host }),
                 endpointParams: { cpuIters },
                 ...(spinIters === undefined ? {} : { spinIters }),
               },

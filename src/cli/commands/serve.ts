@@ -11,6 +11,7 @@ import { resolveRuntime } from '../../runtimes/registry.ts';
 import { archNames } from '../../servers/config.ts';
 import { resolveServerConfig } from '../../servers/resolve.ts';
 import { launchServer } from '../../servers/driver/launch.ts';
+import { warnExposure } from '../bind-warning.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
 
 const usage = `conlab serve [flags]
@@ -22,7 +23,9 @@ with --tcp, the raw TCP protocol of seed 000, under one architecture.
   --workers N           processes/threads that accept (cluster, reuseport, reuseport-threads, prefork; default: cores)
   --threads T           CPU pool threads (offload: default cores; prefork: per process, default 2)
   --port P              port (default 0 = pick one; the chosen port is printed)
-  --host H              bind address (default 127.0.0.1)
+  --host H              bind address (default 127.0.0.1; ::1 for IPv6 loopback). Any
+                        address other machines can reach (0.0.0.0, ::, a LAN address)
+                        gets a warning on stderr: the servers have no authentication
   --runtime R           node | bun | deno | system-node | path (default node)
   --tcp                 raw TCP protocol instead of HTTP
   --mode echo|compute   TCP reply: the bytes back, or "done" after --spin-iters of cpu.js (default echo)
@@ -32,7 +35,8 @@ with --tcp, the raw TCP protocol of seed 000, under one architecture.
 
 Prints one line when ready, e.g.
   listening http://127.0.0.1:40123 pid=4242 arch=cluster workers=2 threads=0 runtime=node@24.21.0
-(pid is the architecture's primary), or "unsupported on RUNTIME@VERSION (reason)"
+(the address actually bound, IPv6 in brackets: http://[::1]:40123; pid is the
+architecture's primary), or "unsupported on RUNTIME@VERSION (reason)"
 and exit status 3. SIGINT/SIGTERM stop every process of the architecture.`;
 
 export const command: Command = {
@@ -93,6 +97,7 @@ export const command: Command = {
     }
     const server = outcome.server;
     process.stdout.write(`${server.line}\n`);
+    warnExposure('conlab serve', server.address);
     server.child.stdout?.on('data', (chunk: Buffer) => {
       // After readiness the subject only prints its "stopped" line; relay it.
       const text = chunk.toString();

@@ -11,6 +11,7 @@
  * Never throws for a cell problem: a failed or unsupported cell comes back
  * with its reason and the preset goes on.
  */
+import { connectAddress, hostForUrl } from '../../core/net-address.ts';
 import { errorText } from '../../core/errors.ts';
 import { runLoad } from '../../load/index.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
@@ -102,13 +103,14 @@ async function measure(
   server: LaunchedServer,
 ): Promise<SeedCellOutcome> {
   const { config } = spec;
-  const baseUrl = `http://${config.host}:${server.port}`;
+  const host = connectAddress(server.address);
+  const baseUrl = `http://${hostForUrl(host)}:${server.port}`;
   if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
-  else await verifyTcpServer(config.host, server.port, config);
+  else await verifyTcpServer(host, server.port, config);
   const { path, ...request } = requestSpec(spec.endpoint, spec.endpointParams);
   const loadOptions: LoadOptions = {
     ...request,
-    target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${config.host}:${server.port}`,
+    target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${hostForUrl(host)}:${server.port}`,
     connections: spec.connections,
     timeoutMs: spec.timeoutMs ?? 10_000,
     ...(spec.connectionPerRequest ? { connectionPerRequest: true } : {}),

@@ -14,7 +14,8 @@ import type { ServerConfig } from '../config.ts';
 
 const entryPath = fileURLToPath(new URL('../subject/main.ts', import.meta.url));
 
-export const LISTENING_RE = /^listening (http|tcp):\/\/([^\s:]+):(\d+) pid=(\d+)/;
+/** Host: the bound address, IPv6 in brackets (`http://[::1]:PORT`). */
+export const LISTENING_RE = /^listening (http|tcp):\/\/(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):(\d+) pid=(\d+)/;
 export const UNSUPPORTED_RE = /^unsupported on (\S+) \((.*)\)$/;
 
 export interface StopReport {
@@ -28,6 +29,8 @@ export interface StopReport {
 export interface LaunchedServer {
   pid: number;
   port: number;
+  /** The address the server bound (from its listening line, without brackets). */
+  address: string;
   /** http://host:port or tcp://host:port */
   url: string;
   line: string;
@@ -160,6 +163,7 @@ export function launchServer(
         server: {
           pid,
           port,
+          address: (match[2] ?? '').replace(/^\[(.*)\]$/, '$1'),
           url: `${match[1]}://${match[2]}:${port}`,
           line,
           child,

@@ -6,6 +6,7 @@
  * runServerCell never throws for a cell problem: it returns status failed
  * (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
  */
+import { connectAddress, hostForUrl } from '../../core/net-address.ts';
 import { performance } from 'node:perf_hooks';
 import { errorText } from '../../core/errors.ts';
 import { runLoad } from '../../load/index.ts';
@@ -52,6 +53,8 @@ export interface ServerCellSpec {
   spinIters?: number;
   /** Per-request timeout of the load, default 10 s. */
   timeoutMs?: number;
+  /** Bind address of the server (default 127.0.0.1). */
+  host?: string;
 }
 
 export interface ServerCellOptions {
@@ -154,6 +157,7 @@ export async function runServerCell(
       tcp: protocol === 'tcp',
       mode: protocol === 'tcp' ? (spec.endpoint === 'tcp-echo' ? 'echo' : 'compute') : undefined,
       spinIters: spec.spinIters,
+      host: spec.host,
       stopOnStdinEnd: true,
     });
   } catch (error) {
@@ -247,15 +251,16 @@ async function runRepetition(
   let outcome: RepOutcome | null = null;
   let failure: string | null = null;
   try {
-    const host = config.host;
-    const baseUrl = `http://${host}:${server.port}`;
+    // The address the server bound (a wildcard bind is reached through loopback).
+    const host = connectAddress(server.address);
+    const baseUrl = `http://${hostForUrl(host)}:${server.port}`;
     if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
     else await verifyTcpServer(host, server.port, config);
     const request = requestSpec(spec.endpoint, params);
     const { path, ...rest } = request;
     const loadOptions: LoadOptions = {
       ...rest,
-      target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${host}:${server.port}`,
+      target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${hostForUrl(host)}:${server.port}`,
       connections: spec.connections,
       threads: spec.loadThreads ?? 1,
       timeoutMs: spec.timeoutMs ?? 10_000,

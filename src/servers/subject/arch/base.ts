@@ -6,10 +6,12 @@
  *
  * stdout lines (documented in docs/architecture/servers.md):
  *   listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R
+ *   (the address actually bound; IPv6 in brackets: http://[::1]:PORT)
  *   unsupported on RUNTIME@VERSION (capability: detail)
  *   failed to start ARCH: reason          (then exit status 1)
  *   stopped pid=N restarts=K
  */
+import { hostForUrl } from '../../../core/net-address.ts';
 import { currentRuntimeLabel } from '../../../core/runtime-info.ts';
 import type { ServerConfig } from '../../config.ts';
 import { ensureKv } from '../work/kv.ts';
@@ -21,10 +23,10 @@ const STOP_GRACE_MS = 3000;
 /** Past this the primary exits anyway; units notice their pipe closing and exit too. */
 const STOP_DEADLINE_MS = 10_000;
 
-export function listeningLine(config: ServerConfig, port: number): string {
+export function listeningLine(config: ServerConfig, address: string, port: number): string {
   const scheme = config.protocol === 'http' ? 'http' : 'tcp';
   const mode = config.protocol === 'tcp' ? ` mode=${config.tcpMode}` : '';
-  return `listening ${scheme}://${config.host}:${port} pid=${process.pid} arch=${config.arch} workers=${config.workers} threads=${config.threads} runtime=${currentRuntimeLabel()}${mode}`;
+  return `listening ${scheme}://${hostForUrl(address)}:${port} pid=${process.pid} arch=${config.arch} workers=${config.workers} threads=${config.threads} runtime=${currentRuntimeLabel()}${mode}`;
 }
 
 export async function runPrimary(config: ServerConfig): Promise<void> {
@@ -75,5 +77,5 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     await running.stop(STOP_GRACE_MS);
     process.exit(0);
   }
-  process.stdout.write(`${listeningLine(config, running.port)}\n`);
+  process.stdout.write(`${listeningLine(config, running.address, running.port)}\n`);
 }

@@ -24,6 +24,7 @@ export async function startInProcess(unit: UnitConfig): Promise<RunningArch> {
   const running = await startUnit(unit);
   return {
     port: running.port,
+    address: running.address,
     pids: () => [process.pid],
     restarts: () => 0,
     stop: (graceMs) => running.close(graceMs),

@@ -4,7 +4,7 @@
  * thread's port). Typed on both sides.
  */
 export type UnitMessage =
-  | { type: 'listening'; port: number; pid: number; thread: number }
+  | { type: 'listening'; port: number; address: string; pid: number; thread: number }
   | { type: 'failed'; reason: string; errorCode?: string };
 
 export type PrimaryMessage = { type: 'stop'; graceMs: number } | { type: 'restarts'; count: number };

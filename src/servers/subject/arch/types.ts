@@ -13,6 +13,8 @@ export interface ArchContext {
 
 export interface RunningArch {
   port: number;
+  /** The address the units actually bound, as the OS reports it (the listening line shows it). */
+  address: string;
   /** Real PIDs of every process of the architecture, primary included. */
   pids(): number[];
   /** Units (processes or threads) that died and were replaced. */

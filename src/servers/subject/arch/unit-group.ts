@@ -47,6 +47,7 @@ interface Member {
 
 export class UnitGroup implements RunningArch {
   port = 0;
+  address: string;
   private readonly context: ArchContext;
   private readonly options: GroupOptions;
   private readonly members: (Member | null)[] = [];
@@ -56,6 +57,7 @@ export class UnitGroup implements RunningArch {
   constructor(context: ArchContext, options: GroupOptions) {
     this.context = context;
     this.options = options;
+    this.address = context.config.host;
     for (let i = 0; i < context.config.workers; i++) this.members.push(null);
   }
 
@@ -139,6 +141,7 @@ export class UnitGroup implements RunningArch {
         clearTimeout(timer);
         if (message.type === 'listening') {
           member.port = message.port;
+          if (index === 0) this.address = message.address;
           resolve(message.port);
         } else if (message.errorCode === 'EADDRINUSE' && index > 0 && !this.options.sharedBind) {
           reject(

@@ -41,5 +41,11 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
     else running.setRestarts(message.count);
   });
   transport.onPrimaryGone(() => stop(1000));
-  transport.send({ type: 'listening', port: running.port, pid: process.pid, thread: threadId });
+  transport.send({
+    type: 'listening',
+    port: running.port,
+    address: running.address,
+    pid: process.pid,
+    thread: threadId,
+  });
 }
