@@ -229,35 +229,36 @@ test('a measurement the files contradict is rejected', () => {
   }
 });
 
+/** `conlab pipeline` with 3 pipelines for 30 s in a private temp root, once every pipeline has its file open. */
+async function pipelineMidRun(
+  t: { after(fn: () => void): void },
+  name: string,
+  method: string,
+): Promise<{ root: string; cli: ReturnType<typeof startCli>; args: string[] }> {
+  const root = makeTempRoot(name);
+  mkdirSync(root, { recursive: true });
+  const args = ['pipeline', '--method', method, '--concurrency', '3', '--duration', '30', '--tmpdir', root];
+  const cli = startCli(args);
+  t.after(() => {
+    killQuietly(cli.pid);
+    for (const pid of processesMentioning(root)) killQuietly(pid);
+    removeTempRoot(root);
+  });
+  // Running = the run's directory holds one file per pipeline (each opened before the barrier).
+  await waitFor(
+    () => {
+      const [dir] = entriesIn(root);
+      return dir !== undefined && entriesIn(join(root, dir)).length === 3;
+    },
+    30_000,
+    'the pipelines to open their files',
+  );
+  return { root, cli, args };
+}
+
 for (const method of ['processes', 'threads'] as const) {
   test(`Ctrl-C during a ${method} run removes the temporary files and leaves no processes`, async (t) => {
-    const root = makeTempRoot(`sigint-${method}`);
-    mkdirSync(root, { recursive: true });
-    const cli = startCli([
-      'pipeline',
-      '--method',
-      method,
-      '--concurrency',
-      '3',
-      '--duration',
-      '30',
-      '--tmpdir',
-      root,
-    ]);
-    t.after(() => {
-      killQuietly(cli.pid);
-      for (const pid of processesMentioning(root)) killQuietly(pid);
-      removeTempRoot(root);
-    });
-    // Running = the run's directory holds one file per pipeline (each opened before the barrier).
-    await waitFor(
-      () => {
-        const [dir] = entriesIn(root);
-        return dir !== undefined && entriesIn(join(root, dir)).length === 3;
-      },
-      30_000,
-      'the pipelines to open their files',
-    );
+    const { root, cli } = await pipelineMidRun(t, `sigint-${method}`, method);
     if (method === 'processes')
       assert.ok(processesMentioning(root).length >= 4, 'subject and 3 children running');
     cli.kill('SIGINT');
@@ -269,32 +270,7 @@ for (const method of ['processes', 'threads'] as const) {
 }
 
 test('SIGKILL of conlab pipeline: the next run removes the folder the killed one left, and leaves nothing', async (t) => {
-  const root = makeTempRoot('sigkill');
-  const args = [
-    'pipeline',
-    '--method',
-    'processes',
-    '--concurrency',
-    '3',
-    '--duration',
-    '30',
-    '--tmpdir',
-    root,
-  ];
-  const cli = startCli(args);
-  t.after(() => {
-    killQuietly(cli.pid);
-    for (const pid of processesMentioning(root)) killQuietly(pid);
-    removeTempRoot(root);
-  });
-  await waitFor(
-    () => {
-      const [dir] = entriesIn(root);
-      return dir !== undefined && entriesIn(join(root, dir)).length === 3;
-    },
-    30_000,
-    'the pipelines to open their files',
-  );
+  const { root, cli, args } = await pipelineMidRun(t, 'sigkill', 'processes');
   cli.kill('SIGKILL');
   assert.equal((await exitOf(cli)).signal, 'SIGKILL');
   // (The `processes` children run their blocking loop to the end of --duration after such a kill;

@@ -41,8 +41,12 @@ function startCli(args: string[]): Cli {
   return { pid: child.pid ?? 0, firstLine, done };
 }
 
-it('serve --arch cluster --workers 2 --port 0: line, answers, clean SIGTERM', async (t) => {
-  const cli = startCli(['serve', '--arch', 'cluster', '--workers', '2', '--port', '0']);
+/** `conlab serve ARGS` until its listening line, parsed; killed after the test if still running. */
+async function startServe(
+  t: { after(fn: () => void): void },
+  args: string[],
+): Promise<{ cli: Cli; m: RegExpExecArray }> {
+  const cli = startCli(['serve', ...args]);
   t.after(() => {
     try {
       process.kill(cli.pid, 'SIGKILL');
@@ -53,6 +57,11 @@ it('serve --arch cluster --workers 2 --port 0: line, answers, clean SIGTERM', as
   const line = await cli.firstLine;
   const m = LISTENING_RE.exec(line);
   assert.ok(m, `listening line: '${line}'`);
+  return { cli, m };
+}
+
+it('serve --arch cluster --workers 2 --port 0: line, answers, clean SIGTERM', async (t) => {
+  const { cli, m } = await startServe(t, ['--arch', 'cluster', '--workers', '2', '--port', '0']);
   const serverPid = Number(m[4]);
   const r = await httpCall(`http://127.0.0.1:${m[3]}`, '/score', {
     method: 'POST',
@@ -159,17 +168,7 @@ function runCliToEnd(args: string[]): Promise<{ code: number | null; stdout: str
 it('serve --host ::1: the line shows [::1], load and bench-server reach it, no exposure warning', async (t) => {
   const skip = await noIpv6Loopback();
   if (skip !== undefined) return t.skip(skip);
-  const cli = startCli(['serve', '--host', '::1', '--port', '0']);
-  t.after(() => {
-    try {
-      process.kill(cli.pid, 'SIGKILL');
-    } catch {
-      // Already exited.
-    }
-  });
-  const line = await cli.firstLine;
-  const m = LISTENING_RE.exec(line);
-  assert.ok(m, `listening line: '${line}'`);
+  const { cli, m } = await startServe(t, ['--host', '::1', '--port', '0']);
   assert.equal(m[2], '[::1]');
   assert.equal((await httpCall(`http://[::1]:${m[3]}`, '/hello')).body, 'hello');
   const load = await runCliToEnd(['load', `http://[::1]:${m[3]}/hello`, '-c', '2', '-n', '50']);
@@ -206,17 +205,16 @@ it('serve --host :: and 0.0.0.0: the real bound address, a warning naming the ex
   ] as const) {
     if (host === '::' && skip !== undefined) continue;
     // cluster: the address comes from the units, not from the primary.
-    const cli = startCli(['serve', '--host', host, '--port', '0', '--arch', 'cluster', '--workers', '2']);
-    t.after(() => {
-      try {
-        process.kill(cli.pid, 'SIGKILL');
-      } catch {
-        // Already exited.
-      }
-    });
-    const line = await cli.firstLine;
-    const m = LISTENING_RE.exec(line);
-    assert.ok(m, `listening line: '${line}'`);
+    const { cli, m } = await startServe(t, [
+      '--host',
+      host,
+      '--port',
+      '0',
+      '--arch',
+      'cluster',
+      '--workers',
+      '2',
+    ]);
     assert.equal(m[2], shown);
     // The line's own URL works as a load target: a wildcard means this machine.
     const load = await runCliToEnd(['load', `${m[1]}://${m[2]}:${m[3]}/hello`, '-c', '2', '-n', '20']);
