@@ -14,7 +14,9 @@
  * A request still unanswered when the window closes is censored: its latency
  * is at least its age at that moment, recorded apart (censoredHist) so runLoad
  * can count it into the percentiles as the lower bound it is. Done once, at
- * the end: the per-request path does not change.
+ * the end: the per-request path does not change. Those with no reply at all
+ * (waitingHist) are the stall candidates; a reply read only after the end
+ * because this thread woke up late is censored too, but was answered.
  */
 import { performance } from 'node:perf_hooks';
 import { currentRuntimeName } from '../core/runtime-info.ts';
@@ -57,6 +59,7 @@ export class Engine implements ConnOwner {
   private readonly hist = new Hdr();
   private readonly histUncorrected = new Hdr();
   private readonly censoredHist = new Hdr();
+  private readonly waitingHist = new Hdr();
   private readonly lagHist = new Hdr();
   private readonly secondHist = new Hdr();
   private second = 0;
@@ -143,7 +146,12 @@ export class Engine implements ConnOwner {
     if (measureIn <= 0) this.beginMeasuring();
     else setTimeout(() => this.beginMeasuring(), measureIn);
     if (this.endMs !== Infinity)
-      this.endTimer = setTimeout(() => this.finish(), Math.max(0, this.endMs - this.now()));
+      // setImmediate: replies already in the socket buffers (a thread that woke up late, on a busy
+      // machine) are read first, in this turn's poll phase, so they do not look unanswered.
+      this.endTimer = setTimeout(
+        () => setImmediate(() => this.finish()),
+        Math.max(0, this.endMs - this.now()),
+      );
     const tick = Math.max(5, Math.min(100, this.timeoutMs / 4));
     this.watchdog = setInterval(() => this.checkTimeouts(), tick);
     for (const conn of this.conns) conn.start();
@@ -173,7 +181,7 @@ export class Engine implements ConnOwner {
     }
     if (now > this.endMs) {
       // Answered after the window closed (its end timer is about to fire): unfinished at the end.
-      this.censor(scheduledMs, sentMs, this.endMs);
+      this.censor(scheduledMs, sentMs, this.endMs, true);
       return;
     }
     if (now >= this.secondEndMs) this.flushSeconds(now);
@@ -348,9 +356,15 @@ export class Engine implements ConnOwner {
    * A measured request with no answer at `closedAtMs`: its age then goes in as a lower bound
    * (corrected: from the scheduled time; uncorrected: from the send, when it was sent at all).
    */
-  private censor(scheduledMs: number, sentMs: number | undefined, closedAtMs: number): void {
+  private censor(
+    scheduledMs: number,
+    sentMs: number | undefined,
+    closedAtMs: number,
+    answered = false,
+  ): void {
     if (!this.measuring || scheduledMs < this.measureStartMs || scheduledMs >= closedAtMs) return;
     this.censoredHist.record((closedAtMs - scheduledMs) * 1000);
+    if (!answered) this.waitingHist.record((closedAtMs - scheduledMs) * 1000);
     if (this.open && sentMs !== undefined) this.histUncorrected.record((closedAtMs - sentMs) * 1000);
   }
 
@@ -402,6 +416,7 @@ export class Engine implements ConnOwner {
       backlogged: this.backlogged,
       unfinished: this.censoredHist.totalCount,
       censoredHistogram: this.censoredHist.encode(),
+      waitingHistogram: this.waitingHist.encode(),
       cpuUs,
       cpuSource: cpuUs === null ? 'none' : 'thread',
       eventLoopUtilization: elu,

@@ -266,6 +266,7 @@ function buildResult(
   const { summaries } = run;
   const completed = Hdr.mergeEncoded(summaries.map((s) => s.histogram));
   const censoredHist = Hdr.mergeEncoded(summaries.map((s) => s.censoredHistogram));
+  const waitingHist = Hdr.mergeEncoded(summaries.map((s) => s.waitingHistogram));
   const open = options.rateRps !== undefined;
   const measuredMs = Math.max(0, ...summaries.map((s) => s.measuredMs));
   const durationS = measuredMs / 1000;
@@ -296,7 +297,7 @@ function buildResult(
     };
   });
 
-  const censored = censoredInfo(completed, censoredHist, requests + errorsTotal);
+  const censored = censoredInfo(completed, censoredHist, waitingHist, requests + errorsTotal);
   // The latency counts unfinished requests at their age: a lower bound, never left out.
   const hist = completed.merge(censoredHist);
 

@@ -55,6 +55,8 @@ export interface ThreadSummary {
   unfinished: number;
   /** Those ages (µs, from the scheduled time; closed loop: from the send), encoded; lower bounds. */
   censoredHistogram: string;
+  /** The subset with no reply at all when the thread finished (not merely read late): stall candidates. */
+  waitingHistogram: string;
   cpuUs: number | null;
   cpuSource: 'thread' | 'none';
   eventLoopUtilization: number;

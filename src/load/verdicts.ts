@@ -57,14 +57,19 @@ export function clientVerdicts(
  */
 export const STALLED_SHARE = 0.01;
 
-/** The censored requests' figures, from the completed and censored histograms (µs) and the completed count. */
-export function censoredInfo(completed: Hdr, censored: Hdr, finished: number): CensoredInfo {
+/**
+ * The censored requests' figures: `censored` holds every unanswered request's
+ * age (µs), `waiting` those of them with no reply at all (the rest were read
+ * after the end by a generator thread that woke up late); `finished` counts
+ * the completed requests (successes and errors), summarised in `completed`.
+ */
+export function censoredInfo(completed: Hdr, censored: Hdr, waiting: Hdr, finished: number): CensoredInfo {
   const requests = censored.totalCount;
   const total = finished + requests;
   const p99Us = completed.percentile(99);
   let stalled = 0;
   // A slot counts only when its lowest value is above the p99: never overstated.
-  for (const [lowestUs, count] of censored.entries()) if (lowestUs > p99Us) stalled += count;
+  for (const [lowestUs, count] of waiting.entries()) if (lowestUs > p99Us) stalled += count;
   return {
     requests,
     share: total === 0 ? 0 : requests / total,
