@@ -353,8 +353,9 @@ export class Engine implements ConnOwner {
   }
 
   /**
-   * A measured request with no answer at `closedAtMs`: its age then goes in as a lower bound
-   * (corrected: from the scheduled time; uncorrected: from the send, when it was sent at all).
+   * A measured request unanswered when the window closed at `closedAtMs` (`answered`: its reply
+   * was read only after that): its age then goes in as a lower bound (corrected: from the
+   * scheduled time; uncorrected: from the send, when it was sent at all).
    */
   private censor(
     scheduledMs: number,
