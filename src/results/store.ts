@@ -452,7 +452,6 @@ function migrate(db: DatabaseSync, path: string): void {
   }
 }
 
-/** Opens (creating or migrating as needed) the results store at `path` (default ./conlab-results/results.db). */
 /**
  * Refuses to write into a damaged store: checked (integrity.ts) before
  * anything is written, so one broken page cannot spread into the records
@@ -506,7 +505,16 @@ export function openStore(path: string = DEFAULT_STORE_PATH, options: OpenStoreO
       requireCurrentVersion(db, path);
       return new ResultStore(path, db);
     }
-    if (write && existing && statSync(fullPath).size > 0) refuseIfDamaged(db, path);
+    if (write && existing && statSync(fullPath).size > 0) {
+      // Checked through a read-only connection: closing it never checkpoints a pending WAL into
+      // a damaged file, so a refused store is left exactly as it was found.
+      const probe = openSqlite(fullPath, { readOnly: true, writable });
+      try {
+        refuseIfDamaged(probe, path);
+      } finally {
+        probe.close();
+      }
+    }
     // WAL: a commit appends to the -wal file and is atomic; a reader never sees half of it.
     db.exec('PRAGMA journal_mode = WAL');
     // FULL: the WAL is fsynced at every commit, so a committed cell survives power loss too (NORMAL

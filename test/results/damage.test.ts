@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -124,6 +124,26 @@ test('4 KiB overwritten in the middle: refused for writing, named by results che
   // The salvaged store takes new runs again.
   openStore(salvagePath).close();
   assert.deepEqual(readFileSync(path), before, 'check and salvage never write into the damaged store');
+});
+
+test('a damaged store with a pending WAL (a killed writer) is refused without checkpointing into it', (t) => {
+  const dir = tempDir(t);
+  const source = join(dir, 'live.db');
+  buildStore(source);
+  // A writer that stores more cells and is "killed": its WAL still holds them, uncheckpointed.
+  const writer = openStore(source);
+  const runId = writer.createRun({ suiteName: 'late', env, suite: {}, cells: [], plan: [] });
+  for (let i = 0; i < 5; i++) writer.addCell(runId, faultCell(100 + i));
+  const path = join(dir, 'results.db');
+  copyFileSync(source, path);
+  copyFileSync(`${source}-wal`, `${path}-wal`);
+  writer.close();
+  const size = readFileSync(path).length;
+  overwrite(path, Math.floor(size / 2) + 123, noise(4096));
+  const before = [readFileSync(path), readFileSync(`${path}-wal`)];
+  assert.ok(before[1] !== undefined && before[1].length > 0, 'the WAL holds frames');
+  assert.equal(labError(() => openStore(path)).code, 'LAB_E_STORE_DAMAGED');
+  assert.deepEqual([readFileSync(path), readFileSync(`${path}-wal`)], before, 'neither file changed');
 });
 
 test('zeros inside a record, invisible to SQLite, are caught by the content check and named when read', async (t) => {
