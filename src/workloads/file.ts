@@ -52,7 +52,7 @@ export const ioFile: Workload = {
   name: 'io.file',
   kind: 'io',
   description:
-    'write a per-item file of `sizeKiB`, fsync, verify its size, delete it; answer = bytes written',
+    'write a per-item file of `sizeKiB` (unlinked as soon as it is open), fsync, verify its size; answer = bytes written',
   params: {
     sizeKiB: { type: 'int', default: 256, min: 1, max: 65_536, description: 'file size per item in KiB' },
     dir: {
