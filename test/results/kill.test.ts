@@ -1,6 +1,6 @@
 // Crash safety of the store, proven by force: a writer storing cells in a loop is SIGKILLed at a
-// random moment (while opening and checking the store, creating its run, or inside a cell's
-// transaction), many times over one store. After every kill the store must pass SQLite's
+// random moment (while opening and checking the store, creating its schema or run, or inside a
+// cell's transaction), many times over one store. After every kill the store must pass SQLite's
 // integrity check, hold every cell the writer reported committed, and hold only whole cells
 // (record, every part, every metric) — nothing partial, nothing lost.
 import { test } from 'node:test';
@@ -16,17 +16,35 @@ import { faultCell } from './fixtures/fault-cells.ts';
 
 const writer = new URL('./fixtures/store-writer.ts', import.meta.url).pathname;
 const ROUNDS = Number(process.env.CONLAB_KILL_ROUNDS ?? 30);
-/** Kills land up to this long after the writer starts opening the store (open + check + a few cells). */
-const MAX_KILL_DELAY_MS = 80;
+/** Kills inside the cell writes land up to this long after the writer is ready or has committed a cell. */
+const MAX_WRITING_DELAY_MS = 40;
 
-/** Runs the writer, SIGKILLs it a random moment after it starts opening, returns the indexes it reported committed. */
-function killWriterOnce(store: string): Promise<{ committed: number[]; signal: string | null }> {
+type Phase = 'opening' | 'first cell' | 'later cells';
+const PHASES: Phase[] = ['opening', 'first cell', 'later cells'];
+
+/**
+ * Runs the writer and SIGKILLs it at a random moment of one phase, in turn: while it opens the
+ * store (checking it, migrating, creating the run: up to as long as the last opening took), while
+ * it writes its first cell (after `ready`), or after a cell has been committed. Tied to the
+ * writer's own progress, not to fixed delays, so a slow machine still gets kills in every phase.
+ * Resolves to the indexes reported committed and how long opening took (ms, when it got that far).
+ */
+function killWriterOnce(
+  store: string,
+  phase: Phase,
+  openingMs: number,
+): Promise<{ committed: number[]; openedInMs: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [writer, store], { stdio: ['ignore', 'pipe', 'pipe'] });
     const committed: number[] = [];
     let stdout = '';
     let stderr = '';
     let timer: NodeJS.Timeout | undefined;
+    let openingAt = 0;
+    let openedInMs: number | null = null;
+    const killIn = (maxMs: number): void => {
+      timer ??= setTimeout(() => child.kill('SIGKILL'), Math.random() * maxMs);
+    };
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
@@ -34,10 +52,18 @@ function killWriterOnce(store: string): Promise<{ committed: number[]; signal: s
       while (newline >= 0) {
         const line = stdout.slice(0, newline);
         stdout = stdout.slice(newline + 1);
-        if (line === 'opening' && timer === undefined)
-          timer = setTimeout(() => child.kill('SIGKILL'), Math.random() * MAX_KILL_DELAY_MS);
+        if (line === 'opening') {
+          openingAt = performance.now();
+          if (phase === 'opening') killIn(openingMs);
+        } else if (line === 'ready') {
+          openedInMs = performance.now() - openingAt;
+          if (phase !== 'later cells') killIn(MAX_WRITING_DELAY_MS);
+        }
         const match = /^committed (\d+)$/.exec(line);
-        if (match) committed.push(Number(match[1]));
+        if (match) {
+          committed.push(Number(match[1]));
+          killIn(MAX_WRITING_DELAY_MS);
+        }
         newline = stdout.indexOf('\n');
       }
     });
@@ -46,7 +72,7 @@ function killWriterOnce(store: string): Promise<{ committed: number[]; signal: s
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (signal !== 'SIGKILL') reject(new Error(`the writer ended by itself (code ${code}): ${stderr}`));
-      else resolve({ committed, signal });
+      else resolve({ committed, openedInMs });
     });
   });
 }
@@ -95,8 +121,14 @@ test(`SIGKILL at ${ROUNDS} random points: no partial cell, no lost committed cel
   const metricsPerCell = numericMetrics(faultCell(0)).length;
   let verified = 0;
   let roundsWithCells = 0;
+  let openingMs = 30;
   for (let round = 0; round < ROUNDS; round++) {
-    const { committed } = await killWriterOnce(path);
+    const { committed, openedInMs } = await killWriterOnce(
+      path,
+      PHASES[round % PHASES.length] ?? 'opening',
+      openingMs,
+    );
+    if (openedInMs !== null) openingMs = openedInMs;
     const cells = storedCells(path);
     const indexes = cells.map((cell) => cell.index);
     assert.deepEqual(
@@ -133,6 +165,6 @@ test(`SIGKILL at ${ROUNDS} random points: no partial cell, no lost committed cel
   }
   assert.ok(verified > 0, 'the writer stored cells between kills');
   t.diagnostic(
-    `${ROUNDS} kills, ${verified} cells stored; ${roundsWithCells} rounds got past opening and stored cells before the kill`,
+    `${ROUNDS} kills (in turn: opening, first cell, later cells), ${verified} cells stored; ${roundsWithCells} rounds stored cells before the kill`,
   );
 });
