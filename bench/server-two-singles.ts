@@ -10,13 +10,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readMessages } from '../src/core/subject/protocol.ts';
+import { listeningLine } from '../src/servers/driver/launch.ts';
+import { isFromServer } from '../src/servers/protocol.ts';
 
 const entry = fileURLToPath(new URL('../src/servers/subject/main.ts', import.meta.url));
 const config = process.argv[2] ?? '{}';
 const children: ChildProcess[] = [];
 for (let i = 0; i < 2; i++) {
   const child = spawn(process.execPath, [entry, config], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+  // Each server says `ready` as a message; this prints the human line conlab serve prints.
+  readMessages(child.stdout, isFromServer, (message) => {
+    if (message.t === 'ready') process.stdout.write(`${listeningLine(message)}\n`);
+  });
   children.push(child);
 }
 const stop = (): void => {

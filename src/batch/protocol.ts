@@ -1,7 +1,7 @@
 /**
- * The one message protocol between the batch driver (the CLI, Node 24) and
- * a subject process (any runtime), over the subject's stdin/stdout, one JSON
- * message per line:
+ * The messages between the batch driver (the CLI, Node 24) and a subject
+ * process (any runtime), in the one envelope of src/core/subject/protocol.ts,
+ * one JSON message per line on the subject's stdin/stdout:
  *
  *   driver → subject   start {spec}   go   stop
  *   subject → driver   ready {pid}    done {durationMs, answer, ...}   error {phase, reason}
@@ -9,6 +9,7 @@
  * The subject says `ready` only when its pools are started and warm; the
  * driver starts the monitor and then says `go`; only `run()` is timed.
  */
+import { messageGuard, type Done, type Failure, type Message, type Ready } from '../core/subject/protocol.ts';
 import type { BatchProgressPoint } from '../results/record.ts';
 import type { EventLoopStats } from '../monitor/types.ts';
 import type { ItemAnswer, ParamValues } from '../workloads/types.ts';
@@ -19,10 +20,9 @@ export interface SubjectSpec extends BatchCellIdentity<ParamValues> {
   inFlightPerWorker: number;
 }
 
-export type ToSubject = { t: 'start'; spec: SubjectSpec } | { t: 'go' } | { t: 'stop' };
+export type ToSubject = (Message<'start'> & { spec: SubjectSpec }) | Message<'go'> | Message<'stop'>;
 
-export interface SubjectDone {
-  t: 'done';
+export type SubjectDone = Done<{
   durationMs: number;
   /**
    * When the timed section started, in epoch ms at sub-ms resolution
@@ -39,21 +39,12 @@ export interface SubjectDone {
   /** Processes the model started (pools, spawned items). */
   pids: number[];
   progress: BatchProgressPoint[];
-}
+}>;
 
 export type FromSubject =
-  | { t: 'ready'; pid: number; runtime: string; pids: number[] }
+  | Ready<{ pid: number; runtime: string; pids: number[] }>
   | SubjectDone
-  | { t: 'error'; phase: 'start' | 'run' | 'stop'; reason: string };
+  | Failure<{ phase: 'start' | 'run' | 'stop' }>;
 
-export function isFromSubject(value: unknown): value is FromSubject {
-  if (typeof value !== 'object' || value === null) return false;
-  const t = (value as { t?: unknown }).t;
-  return t === 'ready' || t === 'done' || t === 'error';
-}
-
-export function isToSubject(value: unknown): value is ToSubject {
-  if (typeof value !== 'object' || value === null) return false;
-  const t = (value as { t?: unknown }).t;
-  return t === 'start' || t === 'go' || t === 'stop';
-}
+export const isFromSubject = messageGuard<FromSubject>(['ready', 'done', 'error']);
+export const isToSubject = messageGuard<ToSubject>(['start', 'go', 'stop']);

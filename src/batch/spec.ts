@@ -4,7 +4,7 @@
  * result record stores.
  */
 import { ErrorCodes, LabError } from '../core/errors.ts';
-import { getModel } from '../models/index.ts';
+import { axisWords, modelAxisNames, models, resolveShape, type ModelShape } from '../models/registry.ts';
 import { getWorkload, resolveParams } from '../workloads/index.ts';
 import type { ParamValues } from '../workloads/types.ts';
 
@@ -13,10 +13,9 @@ export interface BatchCellSpec {
   /** Raw workload params (strings from the CLI or JSON values); validated against the workload's schema. */
   params?: Record<string, unknown>;
   model: string;
-  concurrency: number;
-  /** Hybrid only; default 2. */
+  /** The model's axes (src/models/types.ts): omitted = the model's declared default; ignored (1) for an axis the model does not vary. */
+  concurrency?: number;
   threadsPerProcess?: number;
-  /** Pools and spawn; default 1. */
   itemsPerTask?: number;
   items: number;
   /** Each repetition is a fresh subject process; default 1. */
@@ -63,16 +62,13 @@ export interface ResolvedBatchSpec extends BatchCellIdentity<ParamValues> {
 
 export const BATCH_LIMITS = {
   items: { min: 1, max: 10_000_000 },
-  itemsPerTask: { min: 1, max: 1_000_000 },
-  threadsPerProcess: { min: 1, max: 64 },
   repetitions: { min: 1, max: 100 },
   timeoutMs: { min: 100, max: 24 * 3600 * 1000 },
   inFlightPerWorker: { min: 1, max: 1024 },
-  /** Threads started by one hybrid cell (processes × threads). */
-  hybridThreads: 256,
+  /** Workers (threads and processes) one cell may start: the model's declared cores at its shape. */
+  coresPerCell: 256,
 } as const;
 
-export const DEFAULT_THREADS_PER_PROCESS = 2;
 export const DEFAULT_TIMEOUT_MS = 600_000;
 /** Enough to hide dispatch latency; few enough that a busy worker does not hoard items another could take. */
 export const DEFAULT_IN_FLIGHT_PER_WORKER = 2;
@@ -90,29 +86,15 @@ function checkInt(name: string, value: number, range: { min: number; max: number
 
 export function resolveBatchSpec(spec: BatchCellSpec): ResolvedBatchSpec {
   const workload = getWorkload(spec.workload);
-  const model = getModel(spec.model);
+  const model = models.get(spec.model);
   const params = resolveParams(workload, spec.params ?? {});
-  const concurrency = model.usesConcurrency
-    ? checkInt(
-        `${model.name} concurrency`,
-        spec.concurrency,
-        { min: 1, max: model.maxConcurrency },
-        `${model.name} runs 1..${model.maxConcurrency} at once; e.g. --concurrency 1,2,4`,
-      )
-    : 1;
-  const threadsPerProcess =
-    model.name === 'hybrid'
-      ? checkInt(
-          'threads per process',
-          spec.threadsPerProcess ?? DEFAULT_THREADS_PER_PROCESS,
-          BATCH_LIMITS.threadsPerProcess,
-          'e.g. --threads-per-process 2',
-        )
-      : 1;
-  if (concurrency * threadsPerProcess > BATCH_LIMITS.hybridThreads) {
+  // Axes the model does not vary collapse to 1: a value there would only make two keys for one cell.
+  const shape = resolveShape(model, spec);
+  const cores = model.cores(shape);
+  if (cores > BATCH_LIMITS.coresPerCell) {
     throw new LabError(
       ErrorCodes.BAD_PARAM,
-      `hybrid ${concurrency} processes × ${threadsPerProcess} threads exceeds ${BATCH_LIMITS.hybridThreads} threads`,
+      `${model.name} ${describeShape(shape)} starts ${cores} workers, more than the ${BATCH_LIMITS.coresPerCell} one cell may start`,
       { hint: 'lower --concurrency or --threads-per-process' },
     );
   }
@@ -121,17 +103,7 @@ export function resolveBatchSpec(spec: BatchCellSpec): ResolvedBatchSpec {
     workload: workload.name,
     params,
     model: model.name,
-    concurrency,
-    threadsPerProcess,
-    // Models without tasks run item by item: a chunk size there would only make two keys for one cell.
-    itemsPerTask: model.usesItemsPerTask
-      ? checkInt(
-          'items per task',
-          spec.itemsPerTask ?? 1,
-          BATCH_LIMITS.itemsPerTask,
-          'e.g. --items-per-task 1,5',
-        )
-      : 1,
+    ...shape,
     items,
     repetitions: checkInt('repetitions', spec.repetitions ?? 1, BATCH_LIMITS.repetitions, 'e.g. --reps 3'),
     timeoutMs: checkInt(
@@ -147,6 +119,10 @@ export function resolveBatchSpec(spec: BatchCellSpec): ResolvedBatchSpec {
       'e.g. --in-flight 4',
     ),
   };
+}
+
+function describeShape(shape: ModelShape): string {
+  return modelAxisNames.map((axis) => `${axisWords[axis].label} ${shape[axis]}`).join(', ');
 }
 
 /** Stable key of a cell's resolved parameters: the same cell in two runs gets the same key. */

@@ -5,9 +5,28 @@
  * into numbers with LAB_E_BAD_PARAM errors naming the flag and range.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ErrorCodes, LabError } from '../core/errors.ts';
+import { closestName, ErrorCodes, LabError } from '../core/errors.ts';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Every spelling a command's flags can be given in: --name and -x. */
+export function flagSpellings(options: Options): string[] {
+  return Object.entries(options).flatMap(([name, option]) =>
+    option.short === undefined ? [`--${name}`] : [`--${name}`, `-${option.short}`],
+  );
+}
+
+/** An unknown flag, with the nearest known one when there is a close one (as for unknown commands). */
+function unknownFlag(command: string, flag: string, options: Options): LabError {
+  // '--conections=5' and '--conections 5' both name the flag '--conections'.
+  const name = flag.split('=')[0] ?? flag;
+  const suggestion = closestName(name, flagSpellings(options).concat('--help'));
+  return new LabError(ErrorCodes.USAGE, `${command}: unknown flag '${name}'`, {
+    hint: suggestion
+      ? `did you mean '${suggestion}'? ('conlab ${command} --help' lists the flags)`
+      : `run 'conlab ${command} --help' for the flags it takes`,
+  });
+}
 
 /** A value that starts with a dash but is a number (`-5`, `-0.5`, `-.5`), not a flag. */
 const NEGATIVE_NUMBER = /^-(?:\d|\.\d)/;
@@ -53,6 +72,8 @@ export function parseCommandArgs<T extends Options>(
     return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    if (unknown) throw unknownFlag(command, unknown[1] ?? '', options);
     throw new LabError(ErrorCodes.USAGE, `${command}: ${message}`, {
       hint: `run 'conlab ${command} --help' for the flags it takes`,
     });
@@ -104,4 +125,9 @@ export function parseNameListFlag(value: string): string[] {
 /** Prints a JSON document to stdout, the one machine-readable form every command offers. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Parses a flag only when it was given: absent stays undefined, so that its default is decided below the CLI. */
+export function optionalFlag<T>(value: string | undefined, parse: (text: string) => T): T | undefined {
+  return value === undefined ? undefined : parse(value);
 }

@@ -31,6 +31,15 @@ export const ErrorCodes = {
   INTERNAL: 'LAB_E_INTERNAL',
   /** A run stopped by its AbortSignal (Ctrl-C) before it measured anything. */
   ABORTED: 'LAB_E_ABORTED',
+  // Load beyond one machine (shards, merge).
+  /** --shard / --shard-index malformed or out of range. */
+  BAD_SHARD: 'LAB_E_BAD_SHARD',
+  /** --start-at malformed or too far ahead. */
+  BAD_START: 'LAB_E_BAD_START',
+  /** An input to `conlab merge` is not a conlab load shard result. */
+  NOT_A_RESULT: 'LAB_E_NOT_A_RESULT',
+  /** Shard results that cannot be merged: different target, mode, options, shard count or histogram precision, or a shard twice. */
+  MERGE_MISMATCH: 'LAB_E_MERGE_MISMATCH',
   // HTTP errors the server lab answers with (PROTOCOL.md §2).
   BAD_JSON: 'LAB_E_BAD_JSON',
   BAD_REQUEST: 'LAB_E_BAD_REQUEST',

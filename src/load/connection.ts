@@ -14,6 +14,8 @@
 import { connect, type Socket } from 'node:net';
 import type { ErrorKind } from './types.ts';
 import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
+import type { ReplyTemplate } from './reply-template.ts';
+import type { RequestBatches } from './request.ts';
 import { socketErrorKind, type HttpFailureSample, type HttpVerifier } from './verify.ts';
 
 export interface ConnOwner {
@@ -41,7 +43,8 @@ export interface ConnSpec {
   port: number;
   perRequest: boolean;
   pipelining: number;
-  request: Buffer;
+  /** The request, and up to a batch of copies of it back to back (one write for several pipelined requests). */
+  requests: RequestBatches;
   headRequest: boolean;
   keepBody: boolean;
   verify: HttpVerifier;
@@ -49,6 +52,8 @@ export interface ConnSpec {
   failureSample: HttpFailureSample;
   /** Statuses that fail verification: their first body bytes are kept for the sample. */
   statusOk: (status: number) => boolean;
+  /** The thread's template of the last verified reply (HTTP): repeats of it skip parsing and checks. */
+  template: ReplyTemplate | undefined;
   /** TCP: the exact reply expected for each request. */
   tcpExpect: Buffer;
   /**
@@ -111,6 +116,7 @@ export class Connection {
         spec.keepBody,
         (response) => this.onHttpResponse(response),
         (reason) => this.onMalformed(reason),
+        spec.template,
       );
       this.parser.noBody = spec.headRequest;
       this.parser.peekOn = (status) => !spec.statusOk(status) && owner.wantsSample();
@@ -132,24 +138,42 @@ export class Connection {
   }
 
   available(): boolean {
-    if (this.dead || this.closing) return false;
-    if (this.spec.perRequest) return this.socket === undefined && this.inFlightQueue.length === 0;
-    return this.connected && this.inFlightQueue.length < this.spec.pipelining;
+    return this.room() > 0;
+  }
+
+  /** How many requests the connection can take now. */
+  room(): number {
+    if (this.dead || this.closing) return 0;
+    if (this.spec.perRequest) return this.socket === undefined && this.inFlightQueue.length === 0 ? 1 : 0;
+    return this.connected ? this.spec.pipelining - this.inFlightQueue.length : 0;
   }
 
   /** Sends one request now (`nowMs`, the caller's clock reading) that was due at `scheduledMs`. */
   send(scheduledMs: number, nowMs: number): void {
     this.inFlightQueue.push(scheduledMs, nowMs);
     if (this.spec.perRequest) this.open();
-    else this.write();
+    else this.write(1);
   }
 
-  private write(): void {
+  /** Sends `count` requests (at most room()) due and sent now, in as few writes as the batch size allows. */
+  sendNow(count: number, nowMs: number): void {
+    for (let i = 0; i < count; i++) this.inFlightQueue.push(nowMs, nowMs);
+    if (this.spec.perRequest) this.open();
+    else this.write(count);
+  }
+
+  private write(count: number): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    if (this.spec.directWrite)
-      (socket as unknown as DirectWritable)._write(this.spec.request, 'buffer', this.afterWrite);
-    else socket.write(this.spec.request);
+    const batches = this.spec.requests.batches;
+    for (let left = count; left > 0;) {
+      const take = Math.min(left, batches.length);
+      const bytes = batches[take - 1] as Buffer;
+      if (this.spec.directWrite)
+        (socket as unknown as DirectWritable)._write(bytes, 'buffer', this.afterWrite);
+      else socket.write(bytes);
+      left -= take;
+    }
   }
 
   /** Ends a request that waited too long: the socket is dropped and its requests count as timeouts. */
@@ -204,7 +228,7 @@ export class Connection {
   private onConnect(): void {
     if (this.dead) return;
     this.connected = true;
-    if (this.spec.perRequest) this.write();
+    if (this.spec.perRequest) this.write(1);
     else this.owner.free(this);
   }
 
@@ -213,7 +237,7 @@ export class Connection {
     if (this.dead) return;
     this.owner.bytesRead(length);
     if (this.parser !== undefined) this.parser.feed(chunk, length);
-    else this.onTcpData(length === chunk.length ? chunk : chunk.subarray(0, length));
+    else this.onTcpData(chunk, length);
   }
 
   private onError(error: unknown): void {
@@ -234,20 +258,23 @@ export class Connection {
     this.owner.complete(kind, scheduledMs, sentMs);
   }
 
-  private onHttpResponse(response: ParsedResponse): void {
+  /** Returns whether the response was verified a success (so the parser may keep it as the template). */
+  private onHttpResponse(response: ParsedResponse): boolean {
     if (this.inFlightQueue.length === 0) {
       // A response nobody asked for: the stream is out of step.
       this.onMalformed('response without a request');
-      return;
+      return false;
     }
-    const kind = this.spec.verify(response);
-    if (kind !== null && (kind === 'status' || kind === 'body') && this.owner.wantsSample())
+    const kind = response.repeat ? null : this.spec.verify(response);
+    const success = kind === null;
+    // Only a refused reply builds a sample (a repeat of the template never does), and only while one is wanted.
+    if ((kind === 'status' || kind === 'body') && this.owner.wantsSample())
       this.owner.note(this.spec.failureSample(response, kind));
     this.finishHead(kind);
-    if (this.dead) return;
+    if (this.dead) return success;
     if (this.spec.perRequest) {
       this.socket?.destroy();
-      return;
+      return success;
     }
     if (!response.keepAlive) {
       this.closing = true;
@@ -256,18 +283,25 @@ export class Connection {
         this.owner.requeue(this.inFlightQueue.shiftedScheduled);
       }
       this.socket?.destroy();
-      return;
+      return success;
     }
     this.owner.free(this);
+    return success;
   }
 
-  private onTcpData(chunk: Buffer): void {
+  /** `length` bytes of `chunk` arrived on a TCP connection: compared in place, copied only when a reply is split. */
+  private onTcpData(chunk: Buffer, length: number): void {
     const expect = this.spec.tcpExpect;
-    const reply = this.tcpReply === undefined ? chunk : Buffer.concat([this.tcpReply, chunk]);
-    const checked = Math.min(reply.length, expect.length);
-    const wrong = reply.length > expect.length || reply.compare(expect, 0, checked, 0, checked) !== 0;
-    if (!wrong && reply.length < expect.length) {
-      this.tcpReply = Buffer.from(reply); // the read buffer is reused
+    let reply = chunk;
+    let replyLength = length;
+    if (this.tcpReply !== undefined) {
+      reply = Buffer.concat([this.tcpReply, chunk.subarray(0, length)]);
+      replyLength = reply.length;
+    }
+    let wrong = replyLength > expect.length;
+    for (let i = 0; !wrong && i < replyLength; i++) wrong = reply[i] !== expect[i];
+    if (!wrong && replyLength < expect.length) {
+      this.tcpReply = Buffer.from(reply.subarray(0, replyLength)); // the read buffer is reused
       return;
     }
     this.tcpReply = undefined;
@@ -276,7 +310,9 @@ export class Connection {
       return;
     }
     if (wrong) {
-      this.owner.note(`unexpected TCP reply ${JSON.stringify(reply.subarray(0, 64).toString('latin1'))}`);
+      this.owner.note(
+        `unexpected TCP reply ${JSON.stringify(reply.subarray(0, Math.min(64, replyLength)).toString('latin1'))}`,
+      );
       this.finishHead('body');
       // After a wrong reply the byte stream cannot be trusted to be in step.
       this.socket?.destroy();

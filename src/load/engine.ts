@@ -24,7 +24,8 @@ import type { ErrorKind } from './types.ts';
 import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
 import { Hdr } from '../stats/hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
-import { buildRequest } from './request.ts';
+import { ReplyTemplate } from './reply-template.ts';
+import { buildRequest, buildRequestBatches } from './request.ts';
 import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';
 import { httpFailureSample, httpVerifier, needsBody, statusMatcher } from './verify.ts';
 
@@ -48,6 +49,8 @@ export class Engine implements ConnOwner {
 
   private startMs = 0;
   private measureStartMs = 0;
+  /** When measuring actually began (timers fire late), for the run's clock. */
+  private measureBeganMs = 0;
   private endMs = Infinity;
   private finishedAtMs = 0;
 
@@ -106,12 +109,13 @@ export class Engine implements ConnOwner {
       port: target.port,
       perRequest: options.connectionPerRequest,
       pipelining: options.pipelining,
-      request: buildRequest(options, target),
+      requests: buildRequestBatches(buildRequest(options, target), options.pipelining),
       headRequest: options.method === 'HEAD',
       keepBody: needsBody(options),
       verify: httpVerifier(options),
       failureSample: httpFailureSample(options),
       statusOk: statusMatcher(options.expectStatus),
+      template: target.protocol === 'http' ? new ReplyTemplate() : undefined,
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
       readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
       directWrite: currentRuntimeName() === 'node',
@@ -161,6 +165,7 @@ export class Engine implements ConnOwner {
   private beginMeasuring(): void {
     if (this.stopping) return;
     this.measuring = true;
+    this.measureBeganMs = this.now();
     this.cpuStartUs = readThreadCpuUs();
     this.runQueueWaitStartUs = readThreadRunQueueWaitUs();
     this.eluStart = performance.eventLoopUtilization();
@@ -233,13 +238,13 @@ export class Engine implements ConnOwner {
     }
     const now = this.now();
     if (now >= this.endMs) return;
-    while (conn.available()) {
-      if (now >= this.measureStartMs) {
-        if (this.issued >= this.budget) return;
-        this.issued++;
-      }
-      conn.send(now, now);
+    // Closed loop: fill the connection's pipeline in one go (one write for the batch).
+    let count = conn.room();
+    if (now >= this.measureStartMs) {
+      count = Math.min(count, this.budget - this.issued);
+      this.issued += count;
     }
+    if (count > 0) conn.sendNow(count, now);
   }
 
   requeue(scheduledMs: number): void {
@@ -337,7 +342,7 @@ export class Engine implements ConnOwner {
   private flushSeconds(now: number): void {
     while (now >= this.secondEndMs) {
       this.hooks.second({
-        type: 'second',
+        t: 'second',
         threadIndex: this.plan.threadIndex,
         second: this.second,
         requests: this.secondRequests,
@@ -423,6 +428,7 @@ export class Engine implements ConnOwner {
       eventLoopUtilization: elu,
       runQueueWaitUs,
       errorSamples: [...this.errorSamples],
+      ...(measuring ? { measureBeganEpochMs: performance.timeOrigin + this.measureBeganMs } : {}),
     });
   }
 }

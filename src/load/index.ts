@@ -7,19 +7,22 @@
  * LoadResult. It never prints, and every thread and socket is gone when the
  * promise settles.
  */
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import type { ErrorKind } from './types.ts';
-import { Hdr, summarizeLatency } from '../stats/hdr.ts';
+import { HDR_PRECISION, Hdr, summarizeLatency } from '../stats/hdr.ts';
 import type { FromThread, SecondReport, ThreadPlan, ThreadSummary, ToThread } from './messages.ts';
 import { resolveLoadOptions, splitEvenly, splitProportional, type ResolvedLoadOptions } from './options.ts';
+import { checkStartAt, planShare, planStart, type LoadShare, type StartPlan } from './shard.ts';
 import { parseTarget, resolveTarget } from './target.ts';
 import type { LoadHooks, LoadOptions, LoadResult, ThreadUsage, TimelinePoint } from './types.ts';
 import { censoredInfo, clientVerdicts, stalledVerdict } from './verdicts.ts';
 
 export type { LoadHooks, LoadOptions, LoadResult } from './types.ts';
 export { Hdr, summarizeLatency } from '../stats/hdr.ts';
+export { STALLED_SHARE } from './verdicts.ts';
 
 const READY_TIMEOUT_MS = 20_000;
 /** Slack beyond the planned end before the threads are told to stop, then terminated. */
@@ -30,35 +33,42 @@ const workerUrl = new URL('./worker.ts', import.meta.url);
 export async function runLoad(options: LoadOptions, hooks: LoadHooks = {}): Promise<LoadResult> {
   const protocol = parseTarget(options.target).protocol;
   const resolved = resolveLoadOptions(options, protocol);
+  if (resolved.startAtEpochMs !== undefined) checkStartAt(resolved.startAtEpochMs, Date.now());
+  const share = planShare(resolved);
   const target = await resolveTarget(resolved.target, resolved.allowRemote);
-  const plans = planThreads(resolved, target);
+  const plans = planThreads(resolved, share, target);
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
-  const run = await runThreads(plans, resolved, hooks);
+  const run = await runThreads(plans, resolved, share.shard !== undefined, hooks);
   const processCpuUs = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - wallBefore;
   return buildResult(
     resolved,
+    share,
     protocol,
     run,
     ((processCpuUs.user + processCpuUs.system) / 1000 / wallMs) * 100,
   );
 }
 
-function planThreads(options: ResolvedLoadOptions, target: ThreadPlan['target']): ThreadPlan[] {
-  const connections = splitEvenly(options.connections, options.threads);
-  const requests =
-    options.requests === undefined ? undefined : splitProportional(options.requests, connections);
-  const rate = options.rateRps;
-  return connections.map((share, threadIndex) => ({
+/** Divides this process's share of the load (all of it, or its shard's) among its threads. */
+function planThreads(
+  options: ResolvedLoadOptions,
+  share: LoadShare,
+  target: ThreadPlan['target'],
+): ThreadPlan[] {
+  const connections = splitEvenly(share.connections, options.threads);
+  const requests = share.requests === undefined ? undefined : splitProportional(share.requests, connections);
+  const rate = share.rateRps;
+  return connections.map((threadShare, threadIndex) => ({
     threadIndex,
     options,
     target,
-    connections: share,
+    connections: threadShare,
     requests: requests?.[threadIndex],
-    rateRps: rate === undefined ? undefined : (rate * share) / options.connections,
-    // Thread i starts i/R later, so with equal shares the threads' sends interleave evenly.
-    phaseMs: rate === undefined ? 0 : (threadIndex * 1000) / rate,
+    rateRps: rate === undefined ? undefined : (rate * threadShare) / share.connections,
+    // Thread i starts i/R later, so with equal shares the threads' sends interleave evenly (and shards' too: see planShare).
+    phaseMs: rate === undefined ? 0 : share.phaseMs + (threadIndex * 1000) / rate,
   }));
 }
 
@@ -73,6 +83,7 @@ interface ThreadsOutcome {
   summaries: ThreadSummary[];
   timeline: TimelinePoint[];
   interrupted: boolean;
+  start: StartPlan;
 }
 
 /** Merges per-second reports from all threads; a second is final when every thread has reported it. */
@@ -84,10 +95,17 @@ class TimelineMerger {
   readonly points: TimelinePoint[] = [];
   private readonly threads: number;
   private readonly onPoint: ((point: TimelinePoint) => void) | undefined;
+  /** Shards keep each second's histogram, so a merge can compute true per-second percentiles. */
+  private readonly keepHistograms: boolean;
 
-  constructor(threads: number, onPoint: ((point: TimelinePoint) => void) | undefined) {
+  constructor(
+    threads: number,
+    onPoint: ((point: TimelinePoint) => void) | undefined,
+    keepHistograms = false,
+  ) {
     this.threads = threads;
     this.onPoint = onPoint;
+    this.keepHistograms = keepHistograms;
   }
 
   add(report: SecondReport): void {
@@ -120,6 +138,7 @@ class TimelineMerger {
       p50Us: entry.hist.percentile(50),
       p99Us: entry.hist.percentile(99),
     };
+    if (this.keepHistograms) point.histogram = entry.hist.encode();
     this.points.push(point);
     this.onPoint?.(point);
   }
@@ -128,16 +147,18 @@ class TimelineMerger {
 function runThreads(
   plans: ThreadPlan[],
   options: ResolvedLoadOptions,
+  sharded: boolean,
   hooks: LoadHooks,
 ): Promise<ThreadsOutcome> {
   return new Promise<ThreadsOutcome>((resolve, reject) => {
     const workers: Worker[] = [];
     const summaries: (ThreadSummary | undefined)[] = plans.map(() => undefined);
-    const timeline = new TimelineMerger(plans.length, (point) => hooks.onProgress?.(point));
+    const timeline = new TimelineMerger(plans.length, (point) => hooks.onProgress?.(point), sharded);
     let ready = 0;
     let settled = false;
     let started = false;
     let interrupted = false;
+    let startPlan: StartPlan | undefined;
     const timers: { ready?: NodeJS.Timeout; overrun?: NodeJS.Timeout; kill?: NodeJS.Timeout } = {};
 
     const send = (message: ToThread): void => {
@@ -156,7 +177,7 @@ function runThreads(
       void cleanup().then(() => reject(error));
     };
     const stopAll = (): void => {
-      send({ type: 'stop' });
+      send({ t: 'stop' });
       // A thread that cannot answer a stop (blocked) is terminated; the run fails rather than hangs.
       timers.kill ??= setTimeout(
         () => fail(new LabError(ErrorCodes.INTERNAL, 'a generator thread did not stop', { exitCode: 1 })),
@@ -172,17 +193,19 @@ function runThreads(
     const startAll = (): void => {
       clearTimeout(timers.ready);
       started = true;
-      const startAtEpochMs = performance.timeOrigin + performance.now() + 20;
-      send({ type: 'start', startAtEpochMs });
+      const nowEpochMs = performance.timeOrigin + performance.now();
+      startPlan = planStart(options, nowEpochMs);
+      send({ t: 'start', startAtEpochMs: startPlan.threadsStartEpochMs });
       if (options.durationS !== undefined) {
-        const plannedMs = (options.warmupS + options.durationS) * 1000;
+        const plannedMs =
+          startPlan.threadsStartEpochMs - nowEpochMs + (options.warmupS + options.durationS) * 1000;
         timers.overrun = setTimeout(stopAll, plannedMs + OVERRUN_GRACE_MS);
       }
     };
 
     const onMessage = (message: FromThread): void => {
       if (settled) return;
-      switch (message.type) {
+      switch (message.t) {
         case 'ready':
           if (++ready === plans.length) startAll();
           break;
@@ -191,18 +214,21 @@ function runThreads(
           break;
         case 'done':
           summaries[message.summary.threadIndex] = message.summary;
-          if (summaries.every((s) => s !== undefined)) {
+          if (summaries.every((s) => s !== undefined) && startPlan !== undefined) {
             settled = true;
             timeline.flush();
             const all = summaries;
-            void cleanup().then(() => resolve({ summaries: all, timeline: timeline.points, interrupted }));
+            const start = startPlan;
+            void cleanup().then(() =>
+              resolve({ summaries: all, timeline: timeline.points, interrupted, start }),
+            );
           }
           break;
-        case 'fatal':
+        case 'error':
           fail(
             new LabError(
               ErrorCodes.INTERNAL,
-              `generator thread ${message.threadIndex} failed: ${message.message}`,
+              `generator thread ${message.threadIndex} failed: ${message.reason}`,
               { exitCode: 1 },
             ),
           );
@@ -259,6 +285,7 @@ function effectiveOptions(options: ResolvedLoadOptions): LoadResult['options'] {
 
 function buildResult(
   options: ResolvedLoadOptions,
+  share: LoadShare,
   protocol: 'http' | 'tcp',
   run: ThreadsOutcome,
   processCpuPercent: number,
@@ -303,6 +330,7 @@ function buildResult(
 
   const lag = open ? Hdr.mergeEncoded(summaries.flatMap((s) => s.sendLagHistogram ?? [])) : undefined;
   const lagUs = lag === undefined ? undefined : summarizeLatency(lag);
+  const began = summaries.flatMap((s) => s.measureBeganEpochMs ?? []);
   const verdicts = clientVerdicts(threads, lagUs);
   const stall = stalledVerdict(censored);
   if (stall !== undefined) {
@@ -332,7 +360,19 @@ function buildResult(
     censored,
     errorSamples: [...new Set(summaries.flatMap((s) => s.errorSamples))].slice(0, 10),
     interrupted: run.interrupted,
+    host: hostname(),
+    clock: {
+      ...run.start.clock,
+      endEpochMs: run.start.clock.startEpochMs + measuredMs,
+      ...(began.length > 0 ? { beganEpochMs: Math.max(...began) } : {}),
+    },
+    histogramPrecision: { ...HDR_PRECISION },
   };
+  if (share.shard !== undefined) {
+    // What a merge needs beyond a plain result: the share, seconds stamped in wall-clock time.
+    result.shard = share.shard;
+    for (const point of result.timeline) point.atEpochMs = run.start.clock.startEpochMs + point.second * 1000;
+  }
 
   if (open) {
     const uncorrected = Hdr.mergeEncoded(summaries.flatMap((s) => s.histogramUncorrected ?? []));
@@ -344,6 +384,7 @@ function buildResult(
       achievedRps: durationS > 0 ? (requests + errorsTotal) / durationS : 0,
       backlogged: summaries.reduce((a, s) => a + s.backlogged, 0),
       sendLagUs: lagUs ?? summarizeLatency(new Hdr()),
+      ...(share.shard !== undefined && lag !== undefined ? { sendLagHistogram: lag.encode() } : {}),
     };
   }
   return result;

@@ -1,8 +1,10 @@
 /**
- * The one typed message protocol between runLoad (main thread) and its
- * generator threads. Histograms cross threads encoded (src/load/hdr.ts),
- * never as sample arrays.
+ * The messages between runLoad (main thread) and its generator threads, in
+ * the one envelope of src/core/subject/protocol.ts (ready / done / error,
+ * plus start, stop and the per-second report). Histograms cross threads
+ * encoded (src/stats/hdr.ts), never as sample arrays.
  */
+import type { Done, Failure, Message, Ready } from '../core/subject/protocol.ts';
 import type { ErrorKind } from './types.ts';
 import type { ResolvedLoadOptions } from './options.ts';
 import type { ResolvedTarget } from './target.ts';
@@ -21,10 +23,9 @@ export interface ThreadPlan {
   phaseMs: number;
 }
 
-export type ToThread = { type: 'start'; startAtEpochMs: number } | { type: 'stop' };
+export type ToThread = (Message<'start'> & { startAtEpochMs: number }) | Message<'stop'>;
 
-export interface SecondReport {
-  type: 'second';
+export interface SecondReport extends Message<'second'> {
   threadIndex: number;
   second: number;
   requests: number;
@@ -63,10 +64,12 @@ export interface ThreadSummary {
   /** Time runnable but waiting for a CPU over the window (µs), null where unreadable. */
   runQueueWaitUs: number | null;
   errorSamples: string[];
+  /** When this thread began measuring (epoch ms); absent when it never did. */
+  measureBeganEpochMs?: number;
 }
 
 export type FromThread =
-  | { type: 'ready'; threadIndex: number }
+  | Ready<{ threadIndex: number }>
   | SecondReport
-  | { type: 'done'; summary: ThreadSummary }
-  | { type: 'fatal'; threadIndex: number; message: string };
+  | Done<{ summary: ThreadSummary }>
+  | Failure<{ threadIndex: number }>;

@@ -5,7 +5,7 @@
  * before any thread or socket exists.
  */
 import { ErrorCodes, LabError } from '../core/errors.ts';
-import type { LoadOptions } from './types.ts';
+import type { LoadOptions, ShardSpec } from './types.ts';
 
 export const LOAD_DEFAULTS = {
   connections: 10,
@@ -51,6 +51,9 @@ export interface ResolvedLoadOptions {
   timeoutMs: number;
   warmupS: number;
   allowRemote: boolean;
+  /** Checked and divided by src/load/shard.ts. */
+  shard: ShardSpec | undefined;
+  startAtEpochMs: number | undefined;
 }
 
 function bad(message: string, hint: string): LabError {
@@ -167,6 +170,8 @@ export function resolveLoadOptions(options: LoadOptions, protocol: 'http' | 'tcp
     timeoutMs: options.timeoutMs ?? LOAD_DEFAULTS.timeoutMs,
     warmupS: options.warmupS ?? LOAD_DEFAULTS.warmupS,
     allowRemote: options.allowRemote ?? false,
+    shard: options.shard,
+    startAtEpochMs: options.startAtEpochMs,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { LatencySummaryUs } from '../stats/hdr.ts';
 import { fmt } from '../core/text-table.ts';
+import { shardLines } from './render-shards.ts';
 import type { LoadResult } from './types.ts';
 
 function latencyLines(title: string, latency: LatencySummaryUs, count: number): string[] {
@@ -25,8 +26,9 @@ function latencyLines(title: string, latency: LatencySummaryUs, count: number): 
 }
 
 function warningBlock(result: LoadResult): string[] {
-  if (result.warnings.length === 0) return [];
+  // A merge's qualifiers (a missing shard) come as details without a verdict of their own.
   const details = result.warningDetails ?? result.warnings;
+  if (details.length === 0) return [];
   return details.map((detail) => `!!! WARNING ${detail}`);
 }
 
@@ -49,8 +51,9 @@ export function renderLoadText(result: LoadResult): string {
   ].filter((x) => x !== '');
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   lines.push(
-    `  ${plural(o.threads, 'thread')} and ${plural(o.connections, 'connection')}${extras.length ? `, ${extras.join(', ')}` : ''}`,
+    `  ${plural(result.threads.length || o.threads, 'thread')} and ${plural(result.shard?.connections ?? o.connections, 'connection')}${extras.length ? `, ${extras.join(', ')}` : ''}`,
   );
+  lines.push(...shardLines(result));
   lines.push('');
   // Unanswered requests are in the latency at their age when the window closed (a lower bound).
   const unfinished = result.censored?.requests ?? 0;

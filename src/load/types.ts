@@ -3,7 +3,7 @@
  * src/load/index.ts takes LoadOptions and resolves to a LoadResult; the CLI
  * (`conlab load`), the server lab and suites all use exactly this.
  */
-import type { LatencySummaryUs } from '../stats/hdr.ts';
+import type { HdrPrecision, LatencySummaryUs } from '../stats/hdr.ts';
 import type { Verdict } from '../monitor/verdicts.ts';
 
 /** How a request failed; counted per kind, never as a success. */
@@ -44,10 +44,89 @@ export interface LoadOptions {
   warmupS?: number;
   /** Permit targets outside 127.0.0.0/8 and ::1. */
   allowRemote?: boolean;
+  /**
+   * Run as one shard of a load spread over several processes or machines:
+   * this run takes its exact share of `connections`, `rateRps` and
+   * `requests` (the split the generator threads use), and its result
+   * carries what `conlab merge` needs. The options name the whole load.
+   */
+  shard?: ShardSpec;
+  /**
+   * Wall-clock instant (epoch ms) at which the measured window begins (the
+   * warm-up, if any, runs before it). Already past when the threads are
+   * ready: the run starts at once and `clock.startLateMs` says how late.
+   */
+  startAtEpochMs?: number;
+}
+
+/** Shard `index` of `count`, 1-based (`--shard 2/4`). */
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/** A shard's exact share of the whole load (every share of every shard sums to the whole). */
+export interface ShardShare extends ShardSpec {
+  connections: number;
+  /** Open loop: this shard's part of the rate. */
+  rateRps?: number;
+  /** -n: this shard's part of the request budget. */
+  requests?: number;
+}
+
+/** When the measured window ran, by the clock of the host that ran it. */
+export interface RunClock {
+  /** `startAtEpochMs` as asked for (absent when the run started as soon as it was ready). */
+  requestedStartEpochMs?: number;
+  /** Start of the measured window as planned (epoch ms): the requested instant, or the moment the threads were ready when that had passed. Timeline seconds count from here. */
+  startEpochMs: number;
+  /** End of the measured window (epoch ms). */
+  endEpochMs: number;
+  /** startEpochMs − requestedStartEpochMs (ms): how late the window began because the requested instant had passed; 0 when on time. */
+  startLateMs: number;
+  /** When the last generator thread actually began measuring (epoch ms); minus startEpochMs, it is the timer's own lateness. */
+  beganEpochMs?: number;
+}
+
+/** One shard as `conlab merge` saw it. */
+export interface MergedShard extends ShardShare {
+  host: string;
+  requests: number;
+  errorsTotal: number;
+  rps: number;
+  clientCpuPercent: number;
+  warnings: Verdict[];
+  startEpochMs: number;
+  beganEpochMs: number;
+  startLateMs: number;
+  durationS: number;
+}
+
+/** What qualifies a merged result (present only on the output of `conlab merge`). */
+export interface MergeInfo {
+  /** N of --shard I/N: how many shards the load was split into. */
+  shardCount: number;
+  /** The shards merged, by index. */
+  shards: MergedShard[];
+  /** Indices (1-based) of shards whose result was not given: their share of the load is in no number. */
+  missingShards: number[];
+  /**
+   * Latest minus earliest shard start (`beganEpochMs`), ms, as each host's
+   * clock stamped it: start lateness plus timer lateness. Skew between the
+   * hosts' clocks is not visible in stamps taken by those same clocks.
+   */
+  startSpreadMs: number;
+  hosts: string[];
+  /** 'none' when every shard ran on one host (one clock); else 'unmeasured': the clocks' disagreement adds to the real spread. */
+  clockSkew: 'none' | 'unmeasured';
+  /** Shards whose generator was client-saturated (their share may have been sent slower than asked). */
+  clientSaturatedShards: number[];
 }
 
 export interface ThreadUsage {
   threadIndex: number;
+  /** Merged results: the shard (1-based) that ran this thread. */
+  shard?: number;
   /** CPU used by this generator thread over the run, in % of one core. */
   cpuPercent: number;
   requests: number;
@@ -77,6 +156,8 @@ export interface ScheduleInfo {
   backlogged: number;
   /** Lateness of sends that found a free connection: the generator's own drift. */
   sendLagUs: LatencySummaryUs;
+  /** Shard results: the encoded send-lag histogram, so a merge can merge it. */
+  sendLagHistogram?: string;
 }
 
 /**
@@ -104,6 +185,10 @@ export interface TimelinePoint {
   errors: number;
   p50Us: number;
   p99Us: number;
+  /** Shard results: wall-clock start of this second (epoch ms, the host's clock), to align shards. */
+  atEpochMs?: number;
+  /** Shard results: the encoded histogram of this second's latencies, so merged seconds have true percentiles. */
+  histogram?: string;
 }
 
 export interface LoadResult {
@@ -149,6 +234,16 @@ export interface LoadResult {
   errorSamples?: string[];
   /** True when the run was stopped early by its AbortSignal. */
   interrupted?: boolean;
+  /** Name of the host that ran the generator (a pod's name on Kubernetes). Merged results: see merge.hosts. */
+  host?: string;
+  /** When the measured window ran, by this host's clock (merged: earliest start, latest end). */
+  clock?: RunClock;
+  /** What the encoded histograms mean; a merge refuses histograms of another precision. */
+  histogramPrecision?: HdrPrecision;
+  /** Shard results: which shard this is and its share of the load. */
+  shard?: ShardShare;
+  /** Merged results: how many shards, which are missing, how far apart they started. */
+  merge?: MergeInfo;
 }
 
 /** One finished second of the measured window, as the run goes. */

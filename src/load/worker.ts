@@ -5,8 +5,13 @@
  * the main thread owns the lifecycle.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { failureOf } from '../core/subject/protocol.ts';
 import { Engine } from './engine.ts';
 import type { FromThread, ThreadPlan, ToThread } from './messages.ts';
+import { enableCompileCache } from '../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const port = parentPort;
 if (port === null) throw new Error('src/load/worker.ts must run as a worker thread');
@@ -17,17 +22,13 @@ try {
   const engine = new Engine(plan, {
     second: (report) => post(report),
     // Main terminates the thread once it has the summary; the engine has already closed every socket and timer.
-    done: (summary) => post({ type: 'done', summary }),
+    done: (summary) => post({ t: 'done', summary }),
   });
   port.on('message', (message: ToThread) => {
-    if (message.type === 'start') engine.start(message.startAtEpochMs);
+    if (message.t === 'start') engine.start(message.startAtEpochMs);
     else engine.stop();
   });
-  post({ type: 'ready', threadIndex: plan.threadIndex });
+  post({ t: 'ready', threadIndex: plan.threadIndex });
 } catch (error) {
-  post({
-    type: 'fatal',
-    threadIndex: plan.threadIndex,
-    message: error instanceof Error ? error.message : String(error),
-  });
+  post(failureOf(error, { threadIndex: plan.threadIndex }));
 }

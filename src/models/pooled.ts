@@ -1,14 +1,19 @@
 /**
- * Models built on the pool: threads (worker_threads), processes (child
- * processes), hybrid (processes each running a thread pool) and spawn (a
- * fresh process per item, at most `concurrency` at once: the cost a pool
- * avoids).
+ * The executor of every pool-based model: threads (worker_threads),
+ * processes (child processes) and hybrid (processes each running a thread
+ * pool) differ only in the pool they ask for.
  */
 import { Pool } from './pool/pool.ts';
-import { runBounded } from './in-process.ts';
-import type { Executor, ModelConfig } from './types.ts';
+import type { Executor, ModelAxis, ModelConfig } from './types.ts';
 
-const START_TIMEOUT_MS = 60_000;
+/** Items per message to a worker: every pool model sends items in tasks. */
+export const itemsPerTaskAxis: ModelAxis = { default: 1, min: 1, max: 1_000_000 };
+
+/** Workers of a pool, up to what still makes sense on one machine (each is a whole isolate or process). */
+export const workersAxis = (max: number): ModelAxis => ({ default: 2, min: 1, max });
+
+/** Time for a pool (or one spawned worker) to start and warm. */
+export const POOL_START_TIMEOUT_MS = 60_000;
 
 export function poolExecutor(
   config: ModelConfig,
@@ -22,47 +27,12 @@ export function poolExecutor(
     params: config.params,
     threadsPerProcess,
     inFlightPerWorker: config.inFlightPerWorker,
-    startTimeoutMs: START_TIMEOUT_MS,
+    startTimeoutMs: POOL_START_TIMEOUT_MS,
   });
   return {
     start: () => pool.start(),
     run: (items, onDone) => pool.run(items, config.itemsPerTask, onDone),
     stop: () => pool.stop(),
     pids: () => pool.pids(),
-  };
-}
-
-export function spawnExecutor(config: ModelConfig): Executor {
-  const pids = new Set<number>();
-  const live = new Set<Pool>();
-  const runTask = async (start: number): Promise<(string | number)[]> => {
-    const pool = new Pool({
-      kind: 'process',
-      size: 1,
-      workload: config.workload,
-      params: config.params,
-      threadsPerProcess: 0,
-      inFlightPerWorker: 1,
-      startTimeoutMs: START_TIMEOUT_MS,
-    });
-    live.add(pool);
-    try {
-      await pool.start();
-      for (const pid of pool.pids()) pids.add(pid);
-      return await pool.submit(start, 1);
-    } finally {
-      await pool.stop();
-      live.delete(pool);
-    }
-  };
-  return {
-    // Nothing to warm: starting the process is the cost this model measures.
-    start: () => Promise.resolve(),
-    run: (items, onDone) =>
-      runBounded(items, config.concurrency, async (i) => (await runTask(i))[0] as string | number, onDone),
-    async stop() {
-      await Promise.all([...live].map((pool) => pool.stop()));
-    },
-    pids: () => [...pids],
   };
 }

@@ -54,8 +54,17 @@ export function slug(text: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+type Kind = ReportRow['kind'];
+
+/** What each kind's throughput is counted in, what its level is and what its subjects are called. */
+const kindWords: Record<Kind, { unit: string; level: string; subject: string }> = {
+  batch: { unit: 'items/s', level: 'concurrency', subject: 'model' },
+  server: { unit: 'verified req/s', level: 'connections', subject: 'architecture' },
+  pipeline: { unit: 'MiB/s written', level: 'pipelines', subject: 'method' },
+};
+
 interface Group {
-  kind: 'batch' | 'server';
+  kind: Kind;
   workload: string;
   runtime: string;
   rows: ReportRow[];
@@ -135,7 +144,7 @@ function barsWithWhiskers(
 }
 
 function throughputChart(group: Group, scale: Scale): ChartSpec {
-  const batch = group.kind === 'batch';
+  const words = kindWords[group.kind];
   const values = group.rows.map((row) => ({
     subject: row.subject,
     level: row.level,
@@ -143,12 +152,8 @@ function throughputChart(group: Group, scale: Scale): ChartSpec {
     reps: row.okReps,
   }));
   const subjects = subjectsOf(group.rows);
-  const levelTitle = batch
-    ? 'concurrency'
-    : group.rows[0]?.levelLabel.startsWith('rate')
-      ? 'target rate (req/s)'
-      : 'connections';
-  const unit = batch ? 'items/s' : 'verified req/s';
+  const levelTitle = group.rows[0]?.levelLabel.startsWith('rate') ? 'target rate (req/s)' : words.level;
+  const unit = words.unit;
   return {
     id: `throughput-${group.kind}-${slug(group.workload)}-${slug(group.runtime)}`,
     title: `Throughput vs ${levelTitle}: ${groupTitle(group)}`,
@@ -165,7 +170,7 @@ function throughputChart(group: Group, scale: Scale): ChartSpec {
       encoding: {
         x: { field: 'level', type: 'ordinal', title: levelTitle, axis: { labelAngle: 0 } },
         xOffset: { field: 'subject', type: 'nominal', scale: { domain: subjects } },
-        color: colourFor(scale, subjects, batch ? 'model' : 'architecture'),
+        color: colourFor(scale, subjects, words.subject),
       },
       layer: barsWithWhiskers(unit, { ticks: { size: 6 }, color: '#222222', thickness: 1.2 }),
     },
@@ -179,10 +184,10 @@ const runtimePalette = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '
  * runtimes, each configuration (model/architecture at a level) with one bar
  * per runtime. Separate per-runtime charts would have separate y scales.
  */
-function runtimeChart(kind: 'batch' | 'server', workload: string, rows: ReportRow[]): ChartSpec | null {
+function runtimeChart(kind: Kind, workload: string, rows: ReportRow[]): ChartSpec | null {
   const runtimes = [...new Set(rows.map((row) => row.runtime))].sort();
   if (runtimes.length < 2) return null;
-  const batch = kind === 'batch';
+  const words = kindWords[kind];
   const values = rows.map((row) => ({
     config: `${row.subject} ${row.levelLabel}`,
     runtime: row.runtime,
@@ -195,11 +200,11 @@ function runtimeChart(kind: 'batch' | 'server', workload: string, rows: ReportRo
         .map((row) => `${row.subject} ${row.levelLabel}`),
     ),
   ];
-  const unit = batch ? 'items/s' : 'verified req/s';
+  const unit = words.unit;
   return {
     id: `runtimes-${kind}-${slug(workload)}`,
     title: `Runtimes compared: ${workload}`,
-    caption: `Mean ${unit} of each ${batch ? 'model' : 'architecture'} on each runtime, same workload, same run; whiskers are 95% intervals (clipped at 0).`,
+    caption: `Mean ${unit} of each ${words.subject} on each runtime, same workload, same run; whiskers are 95% intervals (clipped at 0).`,
     section: 'throughput',
     spec: {
       $schema: VEGA_LITE_SCHEMA,
@@ -311,7 +316,7 @@ function speedupChart(group: Group, scale: Scale, cores: number): ChartSpec | nu
 function memoryChart(group: Group, scale: Scale): ChartSpec | null {
   const rows = group.rows.filter((row) => row.peakRssBytes !== null && row.peakRssBytes > 0);
   if (rows.length === 0) return null;
-  const batch = group.kind === 'batch';
+  const words = kindWords[group.kind];
   const subjects = subjectsOf(rows);
   const values = rows.map((row) => ({
     subject: row.subject,
@@ -337,12 +342,12 @@ function memoryChart(group: Group, scale: Scale): ChartSpec | null {
         x: {
           field: 'level',
           type: 'ordinal',
-          title: batch ? 'concurrency' : 'connections',
+          title: words.level,
           axis: { labelAngle: 0 },
         },
         xOffset: { field: 'subject', type: 'nominal', scale: { domain: subjects } },
         y: { field: 'rssMiB', type: 'quantitative', title: 'peak RSS (MiB)' },
-        color: colourFor(scale, subjects, batch ? 'model' : 'architecture'),
+        color: colourFor(scale, subjects, words.subject),
       },
     },
   };
@@ -637,8 +642,8 @@ export function allCharts(rows: readonly ReportRow[], cores: number): ChartSpec[
     byWorkload.set(key, [...(byWorkload.get(key) ?? []), ...group.rows]);
   }
   for (const [key, workloadRows] of byWorkload) {
-    const [kind, ...rest] = key.split('|');
-    const chart = runtimeChart(kind === 'server' ? 'server' : 'batch', rest.join('|'), workloadRows);
+    const kind = workloadRows[0]?.kind ?? 'batch';
+    const chart = runtimeChart(kind, key.slice(kind.length + 1), workloadRows);
     if (chart) charts.push(chart);
   }
   for (const group of groups.filter((g) => g.kind === 'server')) {

@@ -98,7 +98,13 @@ const common = {
     narrow: true,
     align: 'right',
     title: 'mean throughput over the ok repetitions',
-    text: (row) => (rowOk(row) ? fmt.rate(row.throughput.mean) : '-'),
+    // MiB/s are small numbers where the decimals matter; rates of items and requests are shown k/M-scaled.
+    text: (row) =>
+      rowOk(row)
+        ? row.throughputUnit === 'MiB/s'
+          ? fmt.fixed(row.throughput.mean, 2)
+          : fmt.rate(row.throughput.mean)
+        : '-',
     sortKey: (row) => (rowOk(row) ? num(row.throughput.mean) : null),
   }),
   ci: {
@@ -232,6 +238,34 @@ export const serverColumns: CellColumn[] = [
     title: 'failed or wrong replies (a wrong reply is an error, never a success)',
     text: (row) => String(row.errorsTotal),
     sortKey: (row) => row.errorsTotal,
+  },
+  common.cpu,
+  common.rss,
+  common.notes,
+];
+
+export const pipelineColumns: CellColumn[] = [
+  common.subject('method', 'pipeline method: how the pipelines share threads and processes'),
+  common.workload('workload'),
+  common.runtime,
+  {
+    header: 'pipelines',
+    narrow: true,
+    align: 'right',
+    title: 'pipelines running at once',
+    text: (row) => String(row.level),
+    sortKey: (row) => row.level,
+  },
+  common.reps,
+  common.throughput('MiB/s'),
+  common.ci,
+  {
+    header: 'time',
+    narrow: true,
+    align: 'right',
+    title: 'from releasing the pipelines to the last one done (last ok repetition)',
+    text: (row) => fmt.durationMs(row.durationMs),
+    sortKey: (row) => num(row.durationMs),
   },
   common.cpu,
   common.rss,

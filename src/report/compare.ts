@@ -4,13 +4,13 @@
  * a terminal table and as a self-contained HTML page with a forest plot.
  * Nothing statistical happens here; this file only lays the numbers out.
  */
-import type { RunComparison, ComparedCell } from '../results/compare.ts';
+import type { RunComparison, ComparedCell, HeadlineMetric } from '../results/compare.ts';
 import type { RunData } from '../results/record.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml } from './html.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { renderSvg } from './svg.ts';
-import { fmt, renderTextTable } from '../core/text-table.ts';
+import { fmt, renderMarkdownTable, renderTextTable } from '../core/text-table.ts';
 
 /** Human label of a cellKey, from whichever run has the cell. */
 function labels(runs: RunData[]): Map<string, string> {
@@ -27,12 +27,29 @@ function rowLabel(row: ReportRow): string {
   return `${row.subject} ${row.levelLabel} ${row.workload} ${row.runtime}`;
 }
 
+const metrics: Record<HeadlineMetric, { name: string; title: string; text(value: number): string }> = {
+  durationMs: { name: 'time', title: 'time of the timed section', text: (v) => fmt.durationMs(v) },
+  rps: { name: 'req/s', title: 'verified req/s', text: (v) => fmt.rate(v) },
+  aggregateMiBps: { name: 'MiB/s', title: 'MiB/s written (aggregate)', text: (v) => fmt.fixed(v, 2) },
+};
+
+/** What a headline metric is called in a sentence ("verified req/s"). */
+export function metricTitle(metric: HeadlineMetric): string {
+  return metrics[metric].title;
+}
+
+/** A value of a headline metric with its unit ("1.23 s", "4.5k req/s", "9.87 MiB/s"). */
+export function metricValueText(metric: HeadlineMetric, value: number): string {
+  const text = metrics[metric].text(value);
+  return metric === 'durationMs' ? text : `${text} ${metrics[metric].name}`;
+}
+
 function metricName(cell: ComparedCell): string {
-  return cell.metric === 'durationMs' ? 'time' : 'req/s';
+  return metrics[cell.metric].name;
 }
 
 function value(cell: ComparedCell, mean: number): string {
-  return cell.metric === 'durationMs' ? fmt.durationMs(mean) : fmt.rate(mean);
+  return metrics[cell.metric].text(mean);
 }
 
 function ratioText(cell: ComparedCell): string {
@@ -74,7 +91,9 @@ export function environmentWarning(runs: RunData[]): string | null {
     : `A and B differ in ${differences.join(', ')}: the ratios mix the machines with the code`;
 }
 
-export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]): string {
+/** The comparison as text; `markdown` gives the table as GitHub Markdown (for a PR) and the lines as its paragraphs. */
+export function renderCompareTerminal(comparison: RunComparison, runs: RunData[], markdown = false): string {
+  const renderTable = markdown ? renderMarkdownTable : renderTextTable;
   const names = labels(runs);
   const lines: string[] = [
     `A = ${comparison.runA} (${describeRun(runs[0])})`,
@@ -87,7 +106,7 @@ export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]
     lines.push('no cell measured ok in both runs: nothing to compare');
   } else {
     lines.push(
-      renderTextTable<ComparedCell>(
+      renderTable<ComparedCell>(
         [
           { header: 'cell', value: (cell) => names.get(cell.cellKey) ?? cell.cellKey },
           { header: 'metric', value: metricName },
@@ -114,7 +133,8 @@ export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]
   for (const key of comparison.onlyInB) lines.push(`only in B: ${names.get(key) ?? key}`);
   for (const item of comparison.notComparable)
     lines.push(`not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`);
-  return `${lines.join('\n')}\n`;
+  // Markdown joins adjacent lines into one paragraph; a blank line between keeps them apart.
+  return `${lines.join(markdown ? '\n\n' : '\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 
 function forestSpec(comparison: RunComparison, names: Map<string, string>): TopLevelSpec {
@@ -217,7 +237,7 @@ figure svg { max-width: 100%; height: auto; }
 <h1>${escapeHtml(title)}</h1>
 <ul><li>A = <strong>${escapeHtml(comparison.runA)}</strong>: ${escapeHtml(describeRun(runs[0]))}</li><li>B = <strong>${escapeHtml(comparison.runB)}</strong>: ${escapeHtml(describeRun(runs[1]))}</li></ul>
 ${environmentWarning(runs) ? `<p class="warning"><strong>Warning:</strong> ${escapeHtml(environmentWarning(runs) ?? '')}.</p>` : ''}
-<p>Per cell matched by its key: the headline metric (batch: wall time, lower is better; server: verified req/s, higher is better), the ratio B/A with its ${Math.round(comparison.level * 100)}% interval, and Welch's p-value across repetitions. Green: B significantly better; red: significantly worse.</p>
+<p>Per cell matched by its key: the headline metric (batch: wall time, lower is better; server: verified req/s, higher is better; pipeline: MiB/s written, higher is better), the ratio B/A with its ${Math.round(comparison.level * 100)}% interval, and Welch's p-value across repetitions. Green: B significantly better; red: significantly worse.</p>
 ${comparison.cells.length === 0 ? '<p class="missing">No cell measured ok in both runs: nothing to compare.</p>' : ''}
 ${svg ? `<figure class="chart" data-chart="compare-forest">${svg}</figure>` : ''}
 <table class="cells" id="compare-cells"><thead><tr><th>cell</th><th>metric</th><th>A</th><th>B</th><th>B/A [interval]</th><th>p</th><th>sig</th><th>verdict</th></tr></thead><tbody>

@@ -1,14 +1,16 @@
 /**
  * The plain-language conclusion of a run, computed from the data only:
  * which model beat the sequential baseline by how much (with the interval
- * and whether it is distinguishable from 1×), and which server
- * architecture gave the most requests per second and the lowest p99.
+ * and whether it is distinguishable from 1×), which server architecture
+ * gave the most requests per second and the lowest p99, and which pipeline
+ * method wrote the most.
  * `conlab run` prints it and the HTML report shows the same text.
  */
-import type { BatchCell, CellRecord, RunData, ServerCell } from '../results/record.ts';
+import type { BatchCell, CellRecord, PipelineCell, RunData, ServerCell } from '../results/record.ts';
 import { ratioOfMeans, type RatioInterval } from '../stats/inference.ts';
 import { speedupGroupKey } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
+import { baselineModel, modelVaries } from '../models/registry.ts';
 
 function times(value: number): string {
   return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
@@ -36,8 +38,8 @@ function shortRuntime(label: string): string {
 }
 
 function batchShape(cell: BatchCell): string {
-  if (cell.model === 'sequential') return '';
-  return cell.model === 'hybrid'
+  if (cell.model === baselineModel.name) return '';
+  return modelVaries(cell.model, 'threadsPerProcess')
     ? ` (${cell.concurrency}×${cell.threadsPerProcess})`
     : ` (c=${cell.concurrency})`;
 }
@@ -45,8 +47,8 @@ function batchShape(cell: BatchCell): string {
 function batchSentence(group: BatchCell[], cores: number, multiRuntime: boolean): string {
   const first = group[0] as BatchCell;
   const where = `${first.workload}${multiRuntime ? ` on ${shortRuntime(first.runtime)}` : ''} on ${cores} cores`;
-  const sequential = group.find((cell) => cell.model === 'sequential');
-  const others = group.filter((cell) => cell.model !== 'sequential');
+  const sequential = group.find((cell) => cell.model === baselineModel.name);
+  const others = group.filter((cell) => cell.model !== baselineModel.name);
   if (!sequential) {
     const best = group.toSorted((a, b) => a.durationMs - b.durationMs)[0] as BatchCell;
     return `for ${where}, ${best.model}${batchShape(best)} was fastest (${best.durationMs.toFixed(0)} ms); no sequential baseline was measured`;
@@ -109,6 +111,27 @@ function serverSentence(group: ServerCell[], multiRuntime: boolean): string {
   return `for ${where}, ${rpsPart} ${p99Part}`;
 }
 
+function pipelineSentence(group: PipelineCell[], multiRuntime: boolean): string {
+  const first = group[0] as PipelineCell;
+  const where = `the I/O pipeline (${first.bufferKiB} KiB buffers, ${first.recvDelayS} s receive delay)${multiRuntime ? ` on ${shortRuntime(first.runtime)}` : ''}`;
+  const best = group.toSorted((a, b) => b.aggregateMiBps - a.aggregateMiBps)[0] as PipelineCell;
+  const bound =
+    best.idealMiBps > 0
+      ? `, ${Math.round((best.aggregateMiBps / best.idealMiBps) * 100)}% of the ${best.idealMiBps.toFixed(1)} MiB/s its receive delay allows`
+      : '';
+  let text = `for ${where}, ${best.method} with ${best.concurrency} pipeline${best.concurrency === 1 ? '' : 's'} wrote the most (${best.aggregateMiBps.toFixed(2)} MiB/s${bound})`;
+  // Scaling is stated against the same method with the fewest pipelines in the same run.
+  const base = group
+    .filter((cell) => cell.method === best.method && cell.concurrency < best.concurrency)
+    .toSorted((a, b) => a.concurrency - b.concurrency)[0];
+  if (base) {
+    const ratio = ratioOfMeans(base.aggregateMiBpsPerRep, best.aggregateMiBpsPerRep);
+    const sig = uncertainty(base.aggregateMiBpsPerRep, best.aggregateMiBpsPerRep, ratio, '');
+    text += `, ${times(ratio.ratio)} its rate with ${base.concurrency}${interval(ratio)}${sig}`;
+  }
+  return text;
+}
+
 function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
@@ -142,6 +165,12 @@ export function conclusionText(run: RunData): string {
       `${cell.runtime}|${cell.endpoint}|${cell.protocol}|${cell.connections}|${cell.rateRps}|${JSON.stringify(cell.durationS)}`,
   );
   for (const group of serverGroups) sentences.push(serverSentence(group, multiRuntime));
+  const pipeline = ok.filter((cell): cell is PipelineCell => cell.kind === 'pipeline');
+  const pipelineGroups = groupBy(
+    pipeline,
+    (cell) => `${cell.runtime}|${cell.bufferKiB}|${cell.recvDelayS}|${cell.durationS}`,
+  );
+  for (const group of pipelineGroups) sentences.push(pipelineSentence(group, multiRuntime));
   if (multiRuntime) sentences.push(...runtimeSentences(ok));
   const notOk = merged.filter((cell) => cell.status !== 'ok');
   const flagged = ok.filter((cell) =>

@@ -11,7 +11,7 @@ import type { RunData, Verdict } from '../results/record.ts';
 import { conclusionText } from './conclusion.ts';
 import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import { allCharts, type ChartSpec } from './charts.ts';
-import { batchColumns, serverColumns, type CellColumn } from './columns.ts';
+import { batchColumns, pipelineColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { ensureDir } from './files.ts';
 import { renderSvg } from './svg.ts';
@@ -333,11 +333,14 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
   parts.push(
     '<p class="sub">Click a column header to sort. Throughput is the mean over ok repetitions; ±95% is the half-width of its confidence interval.</p>',
   );
-  const batch = rows.filter((row) => row.kind === 'batch');
-  const server = rows.filter((row) => row.kind === 'server');
-  if (batch.length > 0) parts.push('<h3>Batch cells</h3>', cellTable('batch-cells', batchColumns, batch));
-  if (server.length > 0)
-    parts.push('<h3>Server cells</h3>', cellTable('server-cells', serverColumns, server));
+  for (const [kind, title, columns] of [
+    ['batch', 'Batch cells', batchColumns],
+    ['pipeline', 'Pipeline cells', pipelineColumns],
+    ['server', 'Server cells', serverColumns],
+  ] as const) {
+    const kindRows = rows.filter((row) => row.kind === kind);
+    if (kindRows.length > 0) parts.push(`<h3>${title}</h3>`, cellTable(`${kind}-cells`, columns, kindRows));
+  }
   if (rows.length === 0) parts.push('<p class="missing" data-missing="cells">No cells recorded.</p>');
   parts.push('<h3>Verdicts</h3>', verdictLegend(rows));
   parts.push(

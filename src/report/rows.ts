@@ -9,9 +9,11 @@
 import type {
   BatchCell,
   BatchProgressPoint,
+  CellKind,
   CellRecord,
   CellStatus,
   LatencySummaryUs,
+  PipelineCell,
   RunData,
   ServerCell,
   ServerTimelinePoint,
@@ -21,28 +23,30 @@ import type { MonitorReport } from '../monitor/types.ts';
 import { meanInterval, ratioOfMeans, type MeanInterval } from '../stats/inference.ts';
 import { speedupGroupKey, workersUsed } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
+import { baselineModel } from '../models/registry.ts';
+import { baselineArchitecture } from '../servers/subject/arch/registry.ts';
 
 export interface ReportRow {
   cellKey: string;
-  kind: 'batch' | 'server';
-  /** Model (batch) or server architecture, with its shape, e.g. "threads", "hybrid 2x2", "cluster". */
+  kind: CellKind;
+  /** Model (batch), server architecture with its shape ("hybrid 2x2", "cluster x2") or pipeline method. */
   subject: string;
-  /** Workload (batch) or endpoint/protocol (server). */
+  /** Workload (batch), endpoint/protocol (server) or the pipeline's buffer, delay and duration. */
   workload: string;
   runtime: string;
-  /** Concurrency (batch), connections (closed loop) or target rate (open loop). */
+  /** Concurrency (batch), connections (closed loop), target rate (open loop) or pipelines at once. */
   level: number;
   levelLabel: string;
-  /** Workers that can run JavaScript at once: the denominator of parallel efficiency. */
-  workers: number;
+  /** Workers that can run JavaScript at once: the denominator of parallel efficiency (null: a model this build does not know). */
+  workers: number | null;
   /** As merged by src/stats: failed when any repetition failed. */
   status: CellStatus;
   okReps: number;
   totalReps: number;
   reasons: string[];
-  /** Items/s (batch) or verified requests/s (server), over the ok repetitions. */
+  /** Items/s (batch), verified requests/s (server) or MiB/s written (pipeline), over the ok repetitions. */
   throughput: MeanInterval;
-  throughputUnit: 'items/s' | 'req/s';
+  throughputUnit: 'items/s' | 'req/s' | 'MiB/s';
   durationMs: number | null;
   /** Server only: percentiles of the merged histogram of the ok repetitions (never averaged). */
   latencyUs: LatencySummaryUs | null;
@@ -141,7 +145,10 @@ function batchRow(
   // The interval of the speedup: ratio of mean durations, sequential over this cell. The baseline itself has
   // speedup 1 by definition; an interval of a sample against itself would mean nothing.
   const comparable =
-    baseline !== undefined && durations.length > 0 && cell.speedup !== null && cell.model !== 'sequential';
+    baseline !== undefined &&
+    durations.length > 0 &&
+    cell.speedup !== null &&
+    cell.model !== baselineModel.name;
   const ratio = comparable ? ratioOfMeans(durations, baseline) : null;
   return {
     ...common(cell, counts),
@@ -169,7 +176,7 @@ function batchRow(
 }
 
 function serverSubject(cell: ServerCell): string {
-  if (cell.architecture === 'single') return 'single';
+  if (cell.architecture === baselineArchitecture.name || cell.external) return cell.architecture;
   return cell.threads > 1
     ? `${cell.architecture} ${cell.workers}x${cell.threads}`
     : `${cell.architecture} x${cell.workers}`;
@@ -178,6 +185,8 @@ function serverSubject(cell: ServerCell): string {
 function serverRow(cell: ServerCell, counts: { ok: number; total: number }): ReportRow {
   const ok = counts.ok > 0;
   const open = cell.rateRps !== null;
+  // A server conlab did not start (conlab merge --store): its CPU and memory were not measured.
+  const serverMeasured = ok && cell.external === undefined;
   return {
     ...common(cell, counts),
     kind: 'server',
@@ -191,8 +200,8 @@ function serverRow(cell: ServerCell, counts: { ok: number; total: number }): Rep
     durationMs: ok ? cell.durationS * 1000 : null,
     latencyUs: ok ? cell.latencyUs : null,
     errorsTotal: Object.values(cell.errors).reduce((sum, n) => sum + (n ?? 0), 0),
-    cpuPercent: ok ? cell.serverCpuPercent : null,
-    peakRssBytes: ok ? cell.serverPeakRssBytes : null,
+    cpuPercent: serverMeasured ? cell.serverCpuPercent : null,
+    peakRssBytes: serverMeasured ? cell.serverPeakRssBytes : null,
     speedup: null,
     speedupLow: null,
     speedupHigh: null,
@@ -201,6 +210,45 @@ function serverRow(cell: ServerCell, counts: { ok: number; total: number }): Rep
     batchProgress: undefined,
     timelineOffsetMs: null,
   };
+}
+
+function pipelineRow(cell: PipelineCell, counts: { ok: number; total: number }): ReportRow {
+  const ok = counts.ok > 0;
+  return {
+    ...common(cell, counts),
+    kind: 'pipeline',
+    subject: cell.method,
+    // Runs with another buffer, delay or duration are other experiments: the label keeps them in other charts.
+    workload: `pipeline ${cell.bufferKiB} KiB, recv ${cell.recvDelayS} s, ${cell.durationS} s`,
+    level: cell.concurrency,
+    levelLabel: `pipelines=${cell.concurrency}`,
+    workers: cell.singleThreaded ? 1 : cell.concurrency,
+    throughput: meanInterval(ok ? cell.aggregateMiBpsPerRep : []),
+    throughputUnit: 'MiB/s',
+    durationMs: ok ? cell.elapsedS * 1000 : null,
+    latencyUs: null,
+    errorsTotal: 0,
+    cpuPercent: ok ? cell.cpuPercent : null,
+    peakRssBytes: ok ? cell.peakRssBytes : null,
+    speedup: null,
+    speedupLow: null,
+    speedupHigh: null,
+    efficiency: null,
+    serverTimeline: undefined,
+    batchProgress: undefined,
+    timelineOffsetMs: null,
+  };
+}
+
+function rowOf(cell: CellRecord, count: { ok: number; total: number }, baselines: Map<string, number[]>) {
+  switch (cell.kind) {
+    case 'batch':
+      return batchRow(cell, count, baselines);
+    case 'server':
+      return serverRow(cell, count);
+    case 'pipeline':
+      return pipelineRow(cell, count);
+  }
 }
 
 /**
@@ -230,13 +278,13 @@ function distinguishWorkloads(rows: ReportRow[], merged: readonly CellRecord[]):
   }
 }
 
-/** One row per cell of the run (repetitions merged by src/stats), batch rows first, in a stable order. */
+/** One row per cell of the run (repetitions merged by src/stats), by kind (batch, pipeline, server), in a stable order. */
 export function reportRows(run: RunData): ReportRow[] {
   const counts = repetitionCounts(run.cells);
   const merged = mergeRepetitions(run.cells);
   const baselines = new Map<string, number[]>();
   for (const cell of merged) {
-    if (cell.kind === 'batch' && cell.model === 'sequential' && cell.status === 'ok') {
+    if (cell.kind === 'batch' && cell.model === baselineModel.name && cell.status === 'ok') {
       baselines.set(speedupGroupKey(cell), cell.durationsMs);
     }
   }
@@ -249,7 +297,7 @@ export function reportRows(run: RunData): ReportRow[] {
   };
   const rows = merged.map((cell) => {
     const count = counts.get(cell.cellKey) ?? { ok: 0, total: 0 };
-    const row = cell.kind === 'batch' ? batchRow(cell, count, baselines) : serverRow(cell, count);
+    const row = rowOf(cell, count, baselines);
     return { ...row, ...(sources.get(cell.cellKey) ?? noSource) };
   });
   distinguishWorkloads(rows, merged);

@@ -18,8 +18,8 @@ import { mergeRepetitions } from './merge.ts';
 export interface ComparedCell {
   cellKey: string;
   kind: CellRecord['kind'];
-  metric: 'durationMs' | 'rps';
-  /** For durationMs lower is better; for rps higher is better. */
+  metric: HeadlineMetric;
+  /** For durationMs lower is better; for rps and aggregateMiBps higher is better. */
   higherIsBetter: boolean;
   runtimeA: string;
   runtimeB: string;
@@ -47,8 +47,18 @@ export interface RunComparison {
   notComparable: { cellKey: string; reason: string }[];
 }
 
-function headline(cell: CellRecord): number[] {
-  return cell.kind === 'batch' ? cell.durationsMs : cell.rpsPerRep;
+/** What each kind is judged by: batch, the time of a fixed amount of work; server, verified req/s; pipeline, MiB/s written in a fixed time. */
+export type HeadlineMetric = 'durationMs' | 'rps' | 'aggregateMiBps';
+
+function headline(cell: CellRecord): { metric: HeadlineMetric; values: number[] } {
+  switch (cell.kind) {
+    case 'batch':
+      return { metric: 'durationMs', values: cell.durationsMs };
+    case 'server':
+      return { metric: 'rps', values: cell.rpsPerRep };
+    case 'pipeline':
+      return { metric: 'aggregateMiBps', values: cell.aggregateMiBpsPerRep };
+  }
 }
 
 export function significanceMark(p: number | null): ComparedCell['mark'] {
@@ -70,16 +80,16 @@ function verdictText(higherIsBetter: boolean, ratio: RatioInterval, mark: Compar
 
 /** Compares two ok merged records of the same kind on their headline metric. */
 export function compareCell(cellKey: string, a: CellRecord, b: CellRecord, level = 0.95): ComparedCell {
-  const valuesA = headline(a);
-  const valuesB = headline(b);
+  const { metric, values: valuesA } = headline(a);
+  const valuesB = headline(b).values;
   const ratio = ratioOfMeans(valuesA, valuesB, level);
   const { p } = welchTest(valuesA, valuesB);
   const mark = significanceMark(p);
-  const higherIsBetter = a.kind === 'server';
+  const higherIsBetter = metric !== 'durationMs';
   return {
     cellKey,
     kind: a.kind,
-    metric: a.kind === 'batch' ? 'durationMs' : 'rps',
+    metric,
     higherIsBetter,
     runtimeA: a.runtime,
     runtimeB: b.runtime,

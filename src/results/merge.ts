@@ -7,7 +7,7 @@
  * are summed, peaks take the maximum.
  */
 import { Hdr, summarizeLatency } from '../stats/hdr.ts';
-import type { BatchCell, CellRecord, CellStatus, ErrorKind, ServerCell } from './record.ts';
+import type { BatchCell, CellRecord, CellStatus, ErrorKind, PipelineCell, ServerCell } from './record.ts';
 import { isNoisy } from '../monitor/verdicts.ts';
 import { mean, stdev } from '../stats/descriptive.ts';
 import { fillBatchSpeedups } from './speedup.ts';
@@ -131,6 +131,48 @@ function mergeServer(records: readonly ServerCell[]): ServerCell {
   return merged;
 }
 
+function mergePipeline(records: readonly PipelineCell[]): PipelineCell {
+  const first = records[0] as PipelineCell;
+  const ok = records.filter((record) => record.status === 'ok');
+  const aggregateMiBpsPerRep = ok.flatMap((record) => record.aggregateMiBpsPerRep);
+  const aggregateMiBps = meanOr0(aggregateMiBpsPerRep);
+  const last = ok.at(-1) ?? first;
+  const nullableMean = (values: (number | null)[]): number | null => {
+    const known = values.filter((value): value is number => value !== null);
+    return known.length === 0 ? null : mean(known);
+  };
+  const peaks = ok.flatMap((record) => (record.peakRssBytes === null ? [] : [record.peakRssBytes]));
+  const merged: PipelineCell = {
+    ...first,
+    ...mergeBase(records),
+    aggregateMiBpsPerRep,
+    aggregateMiBps,
+    aggregateMiBpsStdev: stdevOr0(aggregateMiBpsPerRep),
+    perPipelineMiBps: first.concurrency > 0 ? aggregateMiBps / first.concurrency : 0,
+    // The last repetition's own figures: they describe one run, not a mean.
+    elapsedS: last.elapsedS,
+    bytesWritten: last.bytesWritten,
+    iterations: last.iterations,
+    seqComputeMiBps: last.seqComputeMiBps,
+    coreBusyMeanPercent: last.coreBusyMeanPercent,
+    cpuPercent: nullableMean(ok.map((record) => record.cpuPercent)),
+    peakRssBytes: peaks.length === 0 ? null : Math.max(...peaks),
+  };
+  if (isNoisy(aggregateMiBpsPerRep) && !merged.verdicts.includes('noisy')) merged.verdicts.push('noisy');
+  return merged;
+}
+
+function mergeGroup(group: readonly CellRecord[]): CellRecord {
+  switch (group[0]?.kind) {
+    case 'batch':
+      return mergeBatch(group as BatchCell[]);
+    case 'pipeline':
+      return mergePipeline(group as PipelineCell[]);
+    default:
+      return mergeServer(group as ServerCell[]);
+  }
+}
+
 /** One merged record per cellKey, in the order each cell first appears, with speedups filled. */
 export function mergeRepetitions(records: readonly CellRecord[]): CellRecord[] {
   const groups = new Map<string, CellRecord[]>();
@@ -139,9 +181,7 @@ export function mergeRepetitions(records: readonly CellRecord[]): CellRecord[] {
     if (group) group.push(record);
     else groups.set(record.cellKey, [record]);
   }
-  const merged = [...groups.values()].map((group) =>
-    group[0]?.kind === 'batch' ? mergeBatch(group as BatchCell[]) : mergeServer(group as ServerCell[]),
-  );
+  const merged = [...groups.values()].map(mergeGroup);
   fillBatchSpeedups(merged.filter((cell): cell is BatchCell => cell.kind === 'batch'));
   return merged;
 }

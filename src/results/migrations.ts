@@ -78,6 +78,20 @@ export const migrations: Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    description:
+      'runs.command (which command made the run: only suite runs resume) and record schema 2 (the pipeline cell kind)',
+    apply(db) {
+      // Every run before this version came from `conlab run`: no other command stored anything.
+      db.exec(`ALTER TABLE runs ADD COLUMN command TEXT NOT NULL DEFAULT 'run'`);
+      // Record schema 2 only adds a kind, so a version-1 record is a valid version-2 one: say so in the record.
+      db.exec(
+        `UPDATE cells SET record_json = json_set(record_json, '$.schemaVersion', 2)
+         WHERE json_extract(record_json, '$.schemaVersion') = 1`,
+      );
+    },
+  },
 ];
 
 export const STORE_SCHEMA_VERSION = migrations.at(-1)?.version ?? 0;

@@ -12,7 +12,13 @@ import type { LatencySummaryUs } from '../stats/hdr.ts';
 // Re-exported: these types belong to the layer that produces them; the record composes them.
 export type { Verdict, EnvironmentInfo, ErrorKind, LatencySummaryUs };
 
-export const RESULT_SCHEMA_VERSION = 1;
+/**
+ * Version of the record format. 2 added the `pipeline` kind (seed 001's
+ * runs); a version-1 record is a valid version-2 record, and the store's
+ * migration to schema 3 rewrites stored records to 2. A reader that knows
+ * only batch and server cells must check this before switching on `kind`.
+ */
+export const RESULT_SCHEMA_VERSION = 2;
 
 export type CellStatus = 'ok' | 'failed' | 'skipped' | 'invalid';
 
@@ -31,8 +37,8 @@ export interface CellBase {
   /**
    * Which repetitions this record holds. A suite stores one record per
    * repetition (each a fresh process, interleaved with other cells) and
-   * merges records with the same cellKey for display; `conlab batch` runs
-   * all repetitions of a cell and stores them merged ([0, 1, 2]).
+   * merges records with the same cellKey for display; `conlab batch` (not
+   * stored) runs all repetitions of a cell and returns them merged ([0, 1, 2]).
    */
   repetitions: number[];
   /** Monitor output of the last repetition (timelines are large; one is enough to show what the cores did). */
@@ -88,7 +94,7 @@ export interface BatchCell extends CellBase {
   itemsPerSec: number;
   /** Sequential mean duration ÷ this mean duration, same workload & params & runtime in the same run; null without a baseline. */
   speedup: number | null;
-  /** speedup ÷ workers used (concurrency × threadsPerProcess), null without a baseline. */
+  /** speedup ÷ the cores the model declares (its registry entry's cores()), null without a baseline or for an unknown model. */
   efficiency: number | null;
   cpuPercent: number; // process tree user+sys over wall, % of one core
   peakRssBytes: number;
@@ -126,12 +132,16 @@ export interface ServerCell extends CellBase {
   serverCpuPercent: number;
   serverPeakRssBytes: number;
   clientCpuPercent: number;
-  /** Distinct PIDs / thread labels seen in /whoami answers. */
+  /** Distinct PIDs seen in /whoami answers (sampled after the measured window, or during it: see servedBySampledDuringLoad). */
   servedByPids: number[];
   /** Encoded HDR histogram of latency (µs), mergeable. */
   histogram: string;
   /** Distinct serving units seen in /whoami answers, as "pid/thread" (thread 0 = main thread); tells threads apart where servedByPids cannot. Optional: older records lack it. */
   servedByUnits?: string[];
+  /** How many /whoami answers servedByPids/servedByUnits come from. Optional: older records lack it. */
+  servedBySamples?: number;
+  /** True when /whoami was asked (one request at a time, fresh connections) while the load ran, as seed 004 counts who served; absent or false: sampled after the window. */
+  servedBySampledDuringLoad?: boolean;
   /**
    * Requests still unanswered when the measured window closed (last repetition). Their age then is in
    * the histogram and percentiles as a lower bound of their latency (records before the `stalled`
@@ -142,6 +152,28 @@ export interface ServerCell extends CellBase {
   serverParams?: Record<string, unknown>;
   /** Per-second throughput and latency of the last repetition (the load generator's LoadResult.timeline); the report aligns it with the per-core CPU timeline. Optional: older records lack it. */
   timeline?: ServerTimelinePoint[];
+  /**
+   * Present when the record was made from a `conlab merge` result: load
+   * driven at a server conlab did not start (src/results/load-record.ts).
+   * Nothing of that server was measured: architecture is 'external',
+   * runtime 'unknown', workers/threads 0, and serverCpuPercent,
+   * serverPeakRssBytes and servedBy* are 0/empty placeholders the report
+   * shows as '-'.
+   */
+  external?: ExternalLoadInfo;
+}
+
+/** Where the load of an external-server record came from. */
+export interface ExternalLoadInfo {
+  target: string;
+  /** N of the load's split, and the shards merged and missing (1-based). */
+  shardCount: number;
+  shardsMerged: number;
+  missingShards: number[];
+  /** Generator hosts (pod names on Kubernetes). */
+  hosts: string[];
+  /** Latest minus earliest shard start, ms, by the hosts' own clocks. */
+  startSpreadMs: number;
 }
 
 /** Same shape as the load generator's TimelinePoint (src/load/types.ts), declared here so the record stays self-contained. */
@@ -154,17 +186,70 @@ export interface ServerTimelinePoint {
   p99Us: number;
 }
 
-export type CellRecord = BatchCell | ServerCell;
+/**
+ * One run of seed 001's I/O pipeline (`conlab pipeline`): N pipelines, each
+ * looping recv (a fixed delay) → compute (touch every 8th byte) → write +
+ * fsync, for a fixed time. Not a batch cell: the work is not fixed (the
+ * pipelines run until the time is up), so the headline is the aggregate
+ * rate written, higher is better, not the time of a fixed batch.
+ */
+export interface PipelineCell extends CellBase {
+  kind: 'pipeline';
+  /** sequential | async | threads | processes */
+  method: string;
+  /** True when the method runs every pipeline's JavaScript on one thread (the seed's "GIL enabled" column). */
+  singleThreaded: boolean;
+  /** Pipelines running at once. */
+  concurrency: number;
+  /** A pipeline starts a new iteration while less than this has passed since the barrier. */
+  durationS: number;
+  bufferKiB: number;
+  recvDelayS: number;
+  /** Per repetition: MiB written ÷ seconds from the barrier to the last pipeline done. */
+  aggregateMiBpsPerRep: number[];
+  aggregateMiBps: number; // mean
+  aggregateMiBpsStdev: number;
+  /** aggregateMiBps ÷ concurrency. */
+  perPipelineMiBps: number;
+  /** The bound the receive delay sets: concurrency × buffer ÷ delay. */
+  idealMiBps: number;
+  /** Seconds from the barrier to the last pipeline done (last repetition). */
+  elapsedS: number;
+  /** Bytes written by every pipeline, checked against the files on disk (last repetition). */
+  bytesWritten: number;
+  /** Buffers written by every pipeline (last repetition). */
+  iterations: number;
+  /** The compute stage alone on one thread, MiB/s (the seed's "sequential compute throughput"). */
+  seqComputeMiBps: number;
+  /** Subject process tree (threads and children) from the barrier to the end, % of one core; null: no monitor. */
+  cpuPercent: number | null;
+  peakRssBytes: number | null;
+  /** Mean busy % of each core over the same window (whole machine); null: no monitor. */
+  coreBusyMeanPercent: number[] | null;
+}
+
+export type CellRecord = BatchCell | ServerCell | PipelineCell;
+export type CellKind = CellRecord['kind'];
+
+/**
+ * The command that made a run. Only `run` (a suite) can be resumed; the
+ * others store the same records so that results, compare and report work on
+ * them, and their suiteName says which preset or command it was.
+ */
+export const runCommands = ['run', 'preset', 'pipeline', 'batch'] as const;
+export type RunCommand = (typeof runCommands)[number];
 
 /** A run as the store keeps it and the report reads it. */
 export interface RunInfo {
   runId: string;
+  /** The suite's name, or what made the run: `preset seed004`, `pipeline`, `batch seed003-io`. */
   suiteName: string;
+  command: RunCommand;
   status: 'running' | 'complete' | 'interrupted';
   startedAt: string;
   endedAt: string | null;
   env: EnvironmentInfo;
-  /** The suite as resolved (every default filled in). */
+  /** The suite as resolved (every default filled in); for other commands, their resolved settings. */
   suite: unknown;
 }
 

@@ -13,6 +13,8 @@ import type { CellRecord } from './record.ts';
 export interface StoredRunRow {
   run_id: string;
   suite_name: string;
+  /** Absent in a store from before schema 3 (runs.command), which held suite runs only. */
+  command?: string;
   status: string;
   started_at: string;
   ended_at: string | null;
@@ -76,6 +78,16 @@ function walkRows(db: DatabaseSync, table: string, columns: string, visit: (row:
   return complete;
 }
 
+/** Whether `table` has `column` (stores from before a migration lack it); false when the schema cannot be read. */
+function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
+  try {
+    db.prepare(`SELECT ${column} FROM ${table} LIMIT 0`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function parses(...texts: unknown[]): boolean {
   try {
     for (const text of texts) JSON.parse(String(text));
@@ -127,8 +139,7 @@ export function readReadable(db: DatabaseSync): ReadableContent {
   const gaps: string[] = [];
   const runs: StoredRunRow[] = [];
   let damagedRuns = 0;
-  const runColumns =
-    'run_id, suite_name, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid, note';
+  const runColumns = `run_id, suite_name, ${hasColumn(db, 'runs', 'command') ? 'command, ' : ''}status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid, note`;
   const runsComplete = walkRows(db, 'runs', runColumns, (row) => {
     if (!parses(row.env_json, row.suite_json, row.cells_json, row.plan_json)) {
       damagedRuns++;
@@ -176,6 +187,8 @@ export function readReadable(db: DatabaseSync): ReadableContent {
         return;
       }
       for (const [part, value] of parts.get(cellId) ?? []) record[part] = value;
+      // Store schema 3's rule (migrations.ts): a version-1 record is a valid version-2 one.
+      if (record.schemaVersion === 1) record.schemaVersion = 2;
       cells.push({ runId, record: record as unknown as CellRecord });
     })
   )

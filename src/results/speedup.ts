@@ -2,16 +2,19 @@
  * Speedup and parallel efficiency of batch cells against the sequential
  * cell of the same group, in the same list of records.
  */
+import { baselineModel, coresUsed } from '../models/registry.ts';
 import { efficiency, speedup } from '../stats/descriptive.ts';
 import type { BatchCell } from './record.ts';
 
-/** Models that run one item of JavaScript at a time however many items are in flight. */
-const singleThreadModels = new Set(['sequential', 'async', 'async-blocking']);
-
-/** Workers that can run JavaScript at once in a batch cell (the divisor of efficiency). */
-export function workersUsed(cell: Pick<BatchCell, 'model' | 'concurrency' | 'threadsPerProcess'>): number {
-  if (singleThreadModels.has(cell.model)) return 1;
-  return cell.concurrency * Math.max(1, cell.threadsPerProcess);
+/**
+ * Workers that can run JavaScript at once in a batch cell (the divisor of
+ * efficiency), as the cell's model declares (ModelDefinition.cores); null for
+ * a model this build does not know.
+ */
+export function workersUsed(
+  cell: Pick<BatchCell, 'model' | 'concurrency' | 'threadsPerProcess' | 'itemsPerTask'>,
+): number | null {
+  return coresUsed(cell);
 }
 
 /** The baseline group: same runtime, workload, params and item count. itemsPerTask is deliberately not part of it: chunking is a property of the model being compared, not of the work. */
@@ -27,7 +30,7 @@ export function speedupGroupKey(cell: Pick<BatchCell, 'runtime' | 'workload' | '
 export function fillBatchSpeedups(cells: BatchCell[]): void {
   const baselines = new Map<string, number>();
   for (const cell of cells) {
-    if (cell.model === 'sequential' && cell.status === 'ok' && cell.durationMs > 0) {
+    if (cell.model === baselineModel.name && cell.status === 'ok' && cell.durationMs > 0) {
       baselines.set(speedupGroupKey(cell), cell.durationMs);
     }
   }
@@ -39,6 +42,7 @@ export function fillBatchSpeedups(cells: BatchCell[]): void {
       continue;
     }
     cell.speedup = speedup(baseline, cell.durationMs);
-    cell.efficiency = efficiency(cell.speedup, workersUsed(cell));
+    const workers = workersUsed(cell);
+    cell.efficiency = workers === null ? null : efficiency(cell.speedup, workers);
   }
 }

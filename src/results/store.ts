@@ -14,7 +14,7 @@ import { ErrorCodes, LabError } from '../core/errors.ts';
 import { numericMetrics } from './flatten.ts';
 import { checkIntegrity, isCorruption } from './integrity.ts';
 import { STORE_SCHEMA_VERSION, migrations } from './migrations.ts';
-import type { CellRecord, EnvironmentInfo, RunData, RunInfo } from './record.ts';
+import type { CellRecord, EnvironmentInfo, RunCommand, RunData, RunInfo } from './record.ts';
 import { describeReadable, readReadable, type StoredRunRow } from './salvage.ts';
 import { hasSqliteHeader, openSqlite, prepareStorePath } from './store-path.ts';
 
@@ -28,6 +28,7 @@ export interface PlannedStep {
 export interface RunSummary {
   runId: string;
   suiteName: string;
+  command: RunCommand;
   status: RunInfo['status'];
   startedAt: string;
   endedAt: string | null;
@@ -41,11 +42,13 @@ export interface RunSummary {
 
 export interface NewRun {
   suiteName: string;
+  /** What makes the run; default `run` (a suite, the only kind --resume continues). */
+  command?: RunCommand;
   env: EnvironmentInfo;
   suite: unknown;
   /** The expanded cells (suite side: CellPlan[]), kept for --resume. */
-  cells: unknown[];
-  plan: PlannedStep[];
+  cells: readonly unknown[];
+  plan: readonly PlannedStep[];
 }
 
 /** Parts of a record kept in cell_parts rather than in record_json. */
@@ -143,12 +146,13 @@ export class ResultStore {
         const runId = this.newRunId(now);
         this.db
           .prepare(
-            `INSERT INTO runs (run_id, suite_name, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid)
-             VALUES (?, ?, 'running', ?, NULL, ?, ?, ?, ?, ?)`,
+            `INSERT INTO runs (run_id, suite_name, command, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid)
+             VALUES (?, ?, ?, 'running', ?, NULL, ?, ?, ?, ?, ?)`,
           )
           .run(
             runId,
             run.suiteName,
+            run.command ?? 'run',
             now.toISOString(),
             JSON.stringify(run.env),
             JSON.stringify(run.suite),
@@ -166,12 +170,14 @@ export class ResultStore {
     return this.guard(() => {
       this.db
         .prepare(
-          `INSERT INTO runs (run_id, suite_name, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid, note)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (run_id, suite_name, command, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           row.run_id,
           row.suite_name,
+          // A store from before runs.command (schema 3) held suite runs only.
+          row.command ?? 'run',
           row.status,
           row.started_at,
           row.ended_at,
@@ -237,7 +243,7 @@ export class ResultStore {
     return this.guard(() => {
       return this.db
         .prepare(
-          `SELECT r.run_id, r.suite_name, r.status, r.started_at, r.ended_at, r.plan_json, r.owner_pid,
+          `SELECT r.run_id, r.suite_name, r.command, r.status, r.started_at, r.ended_at, r.plan_json, r.owner_pid,
                   COUNT(c.id) AS stored, COALESCE(SUM(c.status = 'failed'), 0) AS failed
            FROM runs r LEFT JOIN cells c ON c.run_id = r.run_id
            GROUP BY r.run_id ORDER BY r.started_at, r.run_id`,
@@ -246,6 +252,7 @@ export class ResultStore {
         .map((row) => ({
           runId: String(row.run_id),
           suiteName: String(row.suite_name),
+          command: String(row.command) as RunCommand,
           status: String(row.status) as RunInfo['status'],
           startedAt: String(row.started_at),
           endedAt: row.ended_at === null ? null : String(row.ended_at),
@@ -314,6 +321,7 @@ export class ResultStore {
       return {
         runId: String(row.run_id),
         suiteName: String(row.suite_name),
+        command: String(row.command) as RunCommand,
         status: String(row.status) as RunInfo['status'],
         startedAt: String(row.started_at),
         endedAt: row.ended_at === null ? null : String(row.ended_at),
@@ -378,12 +386,12 @@ export class ResultStore {
     });
   }
 
-  /** The most recent run that is not complete (running with a dead owner, or interrupted). */
+  /** The most recent suite run that is not complete (running with a dead owner, or interrupted); presets and pipelines are not resumable. */
   lastUnfinishedRunId(): string | null {
     return this.guard(() => {
       const row = this.db
         .prepare(
-          `SELECT run_id FROM runs WHERE status != 'complete' ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+          `SELECT run_id FROM runs WHERE status != 'complete' AND command = 'run' ORDER BY started_at DESC, run_id DESC LIMIT 1`,
         )
         .get();
       return row ? String(row.run_id) : null;

@@ -1,16 +1,23 @@
 /**
  * What each runtime can do, found by running probe-subject.ts under it once
  * (the real thing, not a version table) and cached per binary and version:
- * in memory, and in node_modules/.cache/conlab so later commands skip the
- * few seconds a probe takes. `requireCapability` turns an answer into the
- * skip reason cells carry: "unsupported on bun@1.4.5 (reusePort-http: ...)".
+ * in memory, and in conlab's cache folder (src/core/cache-dir.ts) so later commands skip the
+ * few seconds a probe takes. The probe is a subject like any other (the
+ * subject launcher: its own process group, swept when it ends, killed with
+ * the driver), answering with one `done {capabilities}` message.
+ * `requireCapability` turns an answer into the skip reason cells carry:
+ * "unsupported on bun@1.4.5 (reusePort-http: ...)".
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TIMED_OUT, capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
+import { isFromProbe, type FromProbe } from './probe-protocol.ts';
 import type { RuntimeSpec } from './registry.ts';
+import { conlabCacheDir } from '../core/cache-dir.ts';
 import { ErrorCodes, unknownName } from '../core/errors.ts';
+import { launchSubject } from '../core/subject/launcher.ts';
+import type { Message } from '../core/subject/protocol.ts';
 
 export { capabilityNames, type Capability, type CapabilityResult } from './capability-names.ts';
 
@@ -25,8 +32,8 @@ export interface RuntimeCapabilities {
 const PROBE_VERSION = 3;
 const PROBE_TIMEOUT_MS = 180_000;
 const probeScript = fileURLToPath(new URL('./probe-subject.ts', import.meta.url));
-const cacheDir = fileURLToPath(new URL('../../node_modules/.cache/conlab/', import.meta.url));
-const cacheFile = `${cacheDir}capabilities.json`;
+const cacheDir = conlabCacheDir();
+const cacheFile = join(cacheDir, 'capabilities.json');
 
 const memory = new Map<string, RuntimeCapabilities>();
 
@@ -63,19 +70,17 @@ function allUnsupported(reason: string): Record<Capability, CapabilityResult> {
   >;
 }
 
-/** Parses the probe's JSON line; any capability it did not report is unsupported with the reason. */
-export function parseProbeOutput(
-  stdout: string,
+/**
+ * The probe's answer (null when it gave none: it crashed, could not start, or
+ * timed out) as a full table; any capability it did not report is
+ * unsupported with the reason.
+ */
+export function capabilitiesFromProbe(
+  reported: Partial<Record<Capability, CapabilityResult>> | null,
   stderr: string,
   status: number | null,
 ): Record<Capability, CapabilityResult> {
-  const line = stdout.trim().split('\n').pop() ?? '';
-  let parsed: Partial<Record<Capability, CapabilityResult>> | undefined;
-  try {
-    parsed = JSON.parse(line) as Partial<Record<Capability, CapabilityResult>>;
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = reported;
   if (!parsed || typeof parsed !== 'object') {
     const why = stderr
       .split('\n')
@@ -99,14 +104,34 @@ export function parseProbeOutput(
   return result;
 }
 
+/** Runs the probe under the runtime and reads its answer (or, without one, its stderr and exit code). */
+async function runProbe(runtime: RuntimeSpec): Promise<Record<Capability, CapabilityResult>> {
+  const probe = launchSubject<FromProbe, Message<never>>({
+    command: runtime.binPath,
+    args: runtime.scriptArgs(probeScript),
+    // The probe's own listeners and cluster workers must not inherit a UV_THREADPOOL_SIZE or NODE_OPTIONS meant for cells.
+    env: { ...process.env, NODE_OPTIONS: '' },
+    label: `the capability probe of ${runtime.label}`,
+    accepts: isFromProbe,
+  });
+  const answer = await probe.next(PROBE_TIMEOUT_MS, 'the capability probe').catch(() => null);
+  // Its helpers (listeners, cluster workers, children) are in its group: the sweep ends them all.
+  const stopped = await probe.stop({ graceMs: 5000, settleMs: 0 });
+  return capabilitiesFromProbe(
+    answer?.t === 'done' ? answer.capabilities : null,
+    probe.stderrTail(),
+    stopped.exitCode,
+  );
+}
+
 /**
  * The capabilities of a runtime: probed once per binary and version (a few
- * seconds, synchronously), then from the cache. `refresh` probes again.
+ * seconds), then from the cache. `refresh` probes again.
  */
-export function probeCapabilities(
+export async function probeCapabilities(
   runtime: RuntimeSpec,
   options: { refresh?: boolean; onProbe?: (label: string) => void } = {},
-): RuntimeCapabilities {
+): Promise<RuntimeCapabilities> {
   const key = cacheKey(runtime);
   if (!options.refresh) {
     const cached = memory.get(key) ?? readFileCache()[key];
@@ -116,15 +141,7 @@ export function probeCapabilities(
     }
   }
   options.onProbe?.(runtime.label);
-  const result = spawnSync(runtime.binPath, runtime.scriptArgs(probeScript), {
-    encoding: 'utf8',
-    timeout: PROBE_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-    stdio: ['pipe', 'pipe', 'pipe'],
-    // The probe's own listeners and cluster workers must not inherit a UV_THREADPOOL_SIZE or NODE_OPTIONS meant for cells.
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  const capabilities = parseProbeOutput(result.stdout ?? '', result.stderr ?? '', result.status);
+  const capabilities = await runProbe(runtime);
   const value: RuntimeCapabilities = {
     runtime: runtime.label,
     binPath: runtime.binPath,
@@ -160,8 +177,11 @@ export function unsupportedReason(
  * (capability: reason)" for the cell's skip reason. Every cell also needs
  * `typescript`, so a runtime that cannot run subjects at all says so first.
  */
-export function requireCapability(runtime: RuntimeSpec, capability: Capability): string | null {
-  const { capabilities } = probeCapabilities(runtime);
+export async function requireCapability(
+  runtime: RuntimeSpec,
+  capability: Capability,
+): Promise<string | null> {
+  const { capabilities } = await probeCapabilities(runtime);
   for (const name of capability === 'typescript'
     ? ['typescript' as const]
     : (['typescript', capability] as const)) {
@@ -172,9 +192,12 @@ export function requireCapability(runtime: RuntimeSpec, capability: Capability):
 }
 
 /** The first capability of several that is missing, as a skip reason; null when all are there. */
-export function requireCapabilities(runtime: RuntimeSpec, needed: readonly Capability[]): string | null {
+export async function requireCapabilities(
+  runtime: RuntimeSpec,
+  needed: readonly Capability[],
+): Promise<string | null> {
   for (const capability of needed) {
-    const reason = requireCapability(runtime, capability);
+    const reason = await requireCapability(runtime, capability);
     if (reason) return reason;
   }
   return null;

@@ -1,6 +1,6 @@
 /**
  * The capability probe: runs UNDER the runtime being probed (Node, Bun or
- * Deno) and prints one JSON line {capability: {supported, reason?}}. Every
+ * Deno) and answers with one `done {capabilities}` message (probe-protocol.ts). Every
  * check does the real thing a model or server architecture will do (start a
  * worker and share memory with it, spawn a child, fork a cluster worker that
  * serves a connection, ...), because an API that exists can still be a stub.
@@ -23,7 +23,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { selfSpawnArgs } from '../core/runtime-info.ts';
+import { linkToDriver } from '../core/subject/driver-link.ts';
+import type { Message } from '../core/subject/protocol.ts';
 import { TIMED_OUT, type Capability, type CapabilityResult } from './capability-names.ts';
+import type { FromProbe } from './probe-protocol.ts';
+import { enableCompileCache } from '../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const self = new URL(import.meta.url).pathname;
 /** Generous: on a 2-core machine under load, starting two cluster workers can take seconds. */
@@ -286,12 +293,18 @@ async function runCheck(check: Check): Promise<CapabilityResult> {
 }
 
 async function probe(): Promise<void> {
+  // Nobody to answer to once the driver is gone.
+  const driver = linkToDriver<Message<never>, FromProbe>({
+    accepts: (_value: unknown): _value is Message<never> => false,
+    onMessage: () => undefined,
+    onDriverGone: () => process.exit(1),
+  });
   const results: Partial<Record<Capability, CapabilityResult>> = {};
   // One at a time: the checks spawn processes and time blocks, and must not disturb each other.
   for (const [name, check] of Object.entries(checks) as [Capability, Check][]) {
     results[name] = await runCheck(check);
   }
-  process.stdout.write(`${JSON.stringify(results)}\n`);
+  driver.send({ t: 'done', capabilities: results });
   process.exit(0);
 }
 

@@ -1,11 +1,15 @@
 /**
  * Which JavaScript runtimes conlab can start subjects under, and how.
- * The Node 24, Bun and Deno binaries come from npm packages (devDependencies)
- * so every machine gets the same ones; `system-node` is whatever `node` is
- * on PATH outside node_modules. A user may also give a path.
+ * In a checkout the Node 24, Bun and Deno binaries come from npm packages
+ * (devDependencies) so every machine gets the same ones. Installed as a
+ * package in someone's project, conlab looks for them in that project's
+ * node_modules/.bin (from the current folder up), then on PATH; `node` falls
+ * back to the node running conlab. `system-node` is whatever `node` is on
+ * PATH outside node_modules. A user may also give a path.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 
@@ -23,7 +27,8 @@ export interface RuntimeSpec {
   scriptArgs(scriptPath: string, args?: string[]): string[];
 }
 
-const binDir = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url));
+/** conlab's own node_modules/.bin: present in a checkout after npm install, absent in an installed package (its dependencies are hoisted). */
+const ownBinDir = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url));
 
 // Nothing may reach the network at run time: Deno otherwise checks for a newer
 // release in the background. Set once here, where every subject's runtime is
@@ -31,11 +36,52 @@ const binDir = fileURLToPath(new URL('../../node_modules/.bin/', import.meta.url
 process.env.DENO_NO_UPDATE_CHECK ??= '1';
 
 const knownRuntimes: Record<string, { kind: RuntimeKind; bin: () => string | null }> = {
-  node: { kind: 'node', bin: () => existingPath(`${binDir}node`) },
-  bun: { kind: 'bun', bin: () => existingPath(`${binDir}bun`) },
-  deno: { kind: 'deno', bin: () => existingPath(`${binDir}deno`) },
+  node: { kind: 'node', bin: () => findInBinDirs('node') ?? runningNode() },
+  bun: { kind: 'bun', bin: () => findInBinDirs('bun') ?? findOnPath('bun') },
+  deno: { kind: 'deno', bin: () => findInBinDirs('deno') ?? findOnPath('deno') },
   'system-node': { kind: 'node', bin: () => findOnPathOutsideProject('node') },
 };
+
+/** How to add a runtime that is not found, for errors and `conlab runtimes`. */
+export function installHint(name: string): string {
+  if (name === 'system-node') return 'install node on PATH';
+  if (existsSync(ownBinDir)) return "run 'npm install' (it installs node@24, bun and deno)";
+  return `install it in your project ('npm install -D ${name === 'node' ? 'node@24' : name}') or put '${name}' on PATH`;
+}
+
+/** node_modules/.bin folders, nearest first: conlab's own, then the current project's and its parents'. */
+function binDirs(): string[] {
+  const dirs = [ownBinDir];
+  let dir = process.cwd();
+  for (;;) {
+    dirs.push(join(dir, 'node_modules', '.bin'));
+    const parent = dirname(dir);
+    if (parent === dir) return dirs;
+    dir = parent;
+  }
+}
+
+function findInBinDirs(command: string): string | null {
+  for (const dir of binDirs()) {
+    const found = existingPath(join(dir, command));
+    if (found) return found;
+  }
+  return null;
+}
+
+function findOnPath(command: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir === '') continue;
+    const found = existingPath(join(dir, command));
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The node binary running conlab itself (not when conlab runs under Bun or Deno). */
+function runningNode(): string | null {
+  return 'Bun' in globalThis || 'Deno' in globalThis ? null : process.execPath;
+}
 
 export const knownRuntimeNames = Object.keys(knownRuntimes);
 
@@ -124,7 +170,7 @@ function foundSuffix(): string {
       // a broken install is simply not "found"
     }
   }
-  return found.length > 0 ? ` → found: ${found.join(', ')}` : ' → no runtime found (run npm install)';
+  return found.length > 0 ? ` → found: ${found.join(', ')}` : ' → no runtime found';
 }
 
 function specFor(name: string, binPath: string): RuntimeSpec {
@@ -139,10 +185,7 @@ export function resolveRuntime(name: string): RuntimeSpec {
     const binPath = known.bin();
     if (!binPath) {
       throw new LabError(ErrorCodes.UNKNOWN_RUNTIME, `runtime '${name}' is not installed${foundSuffix()}`, {
-        hint:
-          name === 'system-node'
-            ? 'install node on PATH'
-            : "run 'npm install' (it installs node@24, bun and deno)",
+        hint: installHint(name),
       });
     }
     return specFor(name, binPath);

@@ -6,16 +6,8 @@
 import type { HttpLimits } from './subject/http/adapter.ts';
 import type { TcpMode } from './subject/tcp/tcp-server.ts';
 
-export const archNames = [
-  'single',
-  'offload',
-  'cluster',
-  'reuseport',
-  'reuseport-threads',
-  'prefork',
-  'spawn',
-] as const;
-export type ArchName = (typeof archNames)[number];
+/** An architecture's name: one of the registry's (src/servers/subject/arch/registry.ts). */
+export type ArchName = string;
 
 export interface ServerConfig {
   arch: ArchName;
@@ -25,9 +17,9 @@ export interface ServerConfig {
   spinIters: number;
   host: string;
   port: number;
-  /** Serving event loops: processes (cluster, reuseport, prefork), threads (reuseport-threads); 1 otherwise. */
+  /** Serving event loops (units) of an architecture that takes --workers; 1 otherwise. */
   workers: number;
-  /** Worker threads doing CPU work: offload's pool, prefork's pool per process; 0 = work inline. */
+  /** Worker threads doing CPU work (per unit) of an architecture that takes --threads; 0 = work inline. */
   threads: number;
   kvPath: string;
   kvKeys: number;

@@ -6,7 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 import { withoutBrackets } from '../core/net-address.ts';
-import { archNames, type ArchName, type ServerConfig } from './config.ts';
+import { defaultsHelp } from '../core/registry.ts';
+import type { ServerConfig } from './config.ts';
+import { endpointProtocol, type EndpointName } from './driver/endpoints.ts';
+import { architectures, baselineArchitecture } from './subject/arch/registry.ts';
+import type { Architecture, CountDefault } from './subject/arch/types.ts';
 import { DEFAULT_LIMITS } from './subject/http/adapter.ts';
 import { DEFAULT_SPIN_ITERS } from './subject/work/compute.ts';
 import { DEFAULT_KV_KEYS, defaultKvPath } from './subject/work/kv.ts';
@@ -26,18 +30,35 @@ export interface ServerInput {
   stopOnStdinEnd?: boolean;
 }
 
-/** Archs whose serving loops are separate processes or threads, and so take --workers. */
-const multiUnit: ArchName[] = ['cluster', 'reuseport', 'reuseport-threads', 'prefork'];
-/** Archs with a CPU thread pool, and so take --threads. */
-const pooled: ArchName[] = ['offload', 'prefork'];
+/** Checks an architecture name against the registry (LAB_E_UNKNOWN_ARCH with a suggestion). */
+export function parseArchName(name: string): string {
+  return architectures.get(name).name;
+}
 
-export function parseArchName(name: string): ArchName {
-  if ((archNames as readonly string[]).includes(name)) return name as ArchName;
-  throw unknownName(ErrorCodes.UNKNOWN_ARCH, 'architecture', name, archNames);
+const countOf = (value: CountDefault): number => (value === 'cores' ? availableParallelism() : value);
+
+/** The count flags an architecture may take; which ones it takes, and their defaults, are its own declaration. */
+export type CountFlag = 'workers' | 'threads';
+
+/** For help texts: the architectures that take a count flag, grouped by default, e.g. "offload: default cores; prefork: default 2". */
+export function countFlagHelp(flag: CountFlag): string {
+  return defaultsHelp(
+    architectures.all().flatMap((arch) => {
+      const count = arch[flag];
+      return count ? [{ name: arch.name, default: count.default }] : [];
+    }),
+  );
+}
+
+/** What --workers / --threads become for this architecture: its default, the value given, or its fixed value when it does not take the flag. */
+function resolveCount(arch: Architecture, flag: CountFlag, given: number | undefined): number {
+  const count = arch[flag];
+  if (!count) return flag === 'workers' ? 1 : 0;
+  return given ?? countOf(count.default);
 }
 
 export function resolveServerConfig(input: ServerInput): ServerConfig {
-  const arch = parseArchName(input.arch ?? 'single');
+  const arch = architectures.get(input.arch ?? baselineArchitecture.name);
   const cores = availableParallelism();
   const host = withoutBrackets(input.host ?? '127.0.0.1');
   if (!/^[\w.:-]+$/.test(host)) {
@@ -56,14 +77,14 @@ export function resolveServerConfig(input: ServerInput): ServerConfig {
   }
   const kvKeys = input.kvKeys ?? DEFAULT_KV_KEYS;
   return {
-    arch,
+    arch: arch.name,
     protocol: input.tcp ? 'tcp' : 'http',
     tcpMode: mode,
     spinIters: input.spinIters ?? DEFAULT_SPIN_ITERS,
     host,
     port: input.port ?? 0,
-    workers: multiUnit.includes(arch) ? (input.workers ?? cores) : 1,
-    threads: pooled.includes(arch) ? (input.threads ?? (arch === 'prefork' ? 2 : cores)) : 0,
+    workers: resolveCount(arch, 'workers', input.workers),
+    threads: resolveCount(arch, 'threads', input.threads),
     kvPath: input.kvPath ?? defaultKvPath(kvKeys),
     kvKeys,
     limits: {
@@ -73,4 +94,30 @@ export function resolveServerConfig(input: ServerInput): ServerConfig {
     spawnMaxChildren: Math.max(4, cores * 8),
     stopOnStdinEnd: input.stopOnStdinEnd ?? true,
   };
+}
+
+/** What a measured cell's server is: its architecture and counts, with the protocol (and TCP mode) its endpoint needs. */
+export interface CellServerInput {
+  arch: string;
+  workers?: number | undefined;
+  threads?: number | undefined;
+  endpoint: EndpointName;
+  spinIters?: number | undefined;
+  /** Bind address of the server (default 127.0.0.1). */
+  host?: string | undefined;
+}
+
+/** The one way a cell's endpoint becomes a server config (bench-server, suites and the cell runner agree). */
+export function resolveCellServerConfig(cell: CellServerInput): ServerConfig {
+  const tcp = endpointProtocol(cell.endpoint) === 'tcp';
+  return resolveServerConfig({
+    arch: cell.arch,
+    workers: cell.workers,
+    threads: cell.threads,
+    tcp,
+    mode: tcp ? (cell.endpoint === 'tcp-echo' ? 'echo' : 'compute') : undefined,
+    spinIters: cell.spinIters,
+    host: cell.host,
+    stopOnStdinEnd: true,
+  });
 }

@@ -29,12 +29,30 @@ export interface LatencySummaryUs {
 const SUB_BUCKET_HALF_MAGNITUDE = 10;
 const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_MAGNITUDE; // 1024
 const SUB_BUCKET_COUNT = SUB_BUCKET_HALF_COUNT * 2; // 2048
+const TWO_POW_31 = 2 ** 31;
 const TWO_POW_32 = 4294967296;
 
 /** Values above this (2^40 µs ≈ 12.7 days) are clamped to it and counted in `clampedCount`. */
 export const HDR_MAX_VALUE_US = 2 ** 40 - 1;
 const MAX_INDEX = countsIndex(HDR_MAX_VALUE_US);
 const ENCODING_VERSION = 1;
+
+/** What a histogram's encoding means; two encoded histograms merge only when these agree. */
+export interface HdrPrecision {
+  /** Significant decimal digits kept (relative slot width ≤ 1/1024). */
+  significantDigits: number;
+  /** The smallest value told apart, in µs. */
+  lowestDiscernibleUs: number;
+  /** Version of the string encoding (Hdr.encode). */
+  encodingVersion: number;
+}
+
+/** The one precision this code records, encodes and decodes. */
+export const HDR_PRECISION: Readonly<HdrPrecision> = Object.freeze({
+  significantDigits: 3,
+  lowestDiscernibleUs: 1,
+  encodingVersion: ENCODING_VERSION,
+});
 
 function highestBit(value: number): number {
   if (value >= TWO_POW_32) return 63 - Math.clz32(Math.floor(value / TWO_POW_32));
@@ -49,7 +67,8 @@ function bucketIndexOf(value: number): number {
 /** The slot of an integer value in 0..HDR_MAX_VALUE_US. */
 function countsIndex(value: number): number {
   const bucket = bucketIndexOf(value);
-  const subBucket = Math.floor(value / 2 ** bucket);
+  // A shift for every latency below 35 min (µs); the division keeps larger values exact.
+  const subBucket = value < TWO_POW_31 ? value >> bucket : Math.floor(value / 2 ** bucket);
   return ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + (subBucket - SUB_BUCKET_HALF_COUNT);
 }
 
@@ -199,39 +218,56 @@ export class Hdr {
   }
 
   static decode(text: string): Hdr {
+    return new Hdr().addEncoded(text);
+  }
+
+  /**
+   * Adds an encoded histogram's counts into this one (lossless, like
+   * merge) without building a histogram for it: merging thousands of
+   * encoded histograms then allocates only their slot lists. The text is
+   * read whole before anything is added, so a corrupt one throws and
+   * leaves this histogram unchanged.
+   */
+  addEncoded(text: string): this {
     const input = new VarintReader(Buffer.from(text, 'base64'));
     const version = input.read();
     if (version !== ENCODING_VERSION) {
       throw new Error(`unsupported histogram encoding version ${version} (expected ${ENCODING_VERSION})`);
     }
-    const hdr = new Hdr();
     const min = input.read();
     const max = input.read();
     const sum = input.read();
     const clamped = input.read();
+    const slots: number[] = [];
     let index = -1;
+    let total = 0;
     while (!input.done()) {
       index += input.read();
       const count = input.read();
       if (index > MAX_INDEX || count <= 0) throw new Error('corrupt histogram encoding');
-      if (index >= hdr.counts.length) hdr.grow(index);
-      hdr.counts[index] = count;
-      hdr.maxIndexUsed = index;
-      hdr.totalCount += count;
+      slots.push(index, count);
+      total += count;
     }
-    if (hdr.totalCount > 0) {
-      hdr.min = min;
-      hdr.max = max;
-      hdr.sum = sum;
+    if (index >= this.counts.length) this.grow(index);
+    for (let i = 0; i < slots.length; i += 2) {
+      const slot = slots[i] ?? 0;
+      this.counts[slot] = (this.counts[slot] ?? 0) + (slots[i + 1] ?? 0);
     }
-    hdr.clampedCount = clamped;
-    return hdr;
+    if (index > this.maxIndexUsed) this.maxIndexUsed = index;
+    this.clampedCount += clamped;
+    if (total > 0) {
+      this.totalCount += total;
+      this.sum += sum;
+      if (min < this.min) this.min = min;
+      if (max > this.max) this.max = max;
+    }
+    return this;
   }
 
   /** Merges any number of encoded histograms into one. */
   static mergeEncoded(encoded: Iterable<string>): Hdr {
     const total = new Hdr();
-    for (const text of encoded) total.merge(Hdr.decode(text));
+    for (const text of encoded) total.addEncoded(text);
     return total;
   }
 }

@@ -3,10 +3,10 @@
  * (batch lab), models, server architectures, installed runtimes. Kept in
  * one place so resolve.ts stays testable with a fake catalog.
  */
-import { ErrorCodes, LabError } from '../core/errors.ts';
-import { modelNames, models } from '../models/index.ts';
+import { LabError } from '../core/errors.ts';
+import { models } from '../models/registry.ts';
 import { knownRuntimeNames, resolveRuntime } from '../runtimes/registry.ts';
-import { archNames } from '../servers/config.ts';
+import { architectures } from '../servers/subject/arch/registry.ts';
 import { getWorkload, resolveParams, workloadNames } from '../workloads/index.ts';
 import type { SuiteCatalog } from './resolve.ts';
 
@@ -15,23 +15,14 @@ export const defaultCatalog: SuiteCatalog = {
   resolveWorkloadParams(workload, raw) {
     return resolveParams(getWorkload(workload), raw);
   },
-  modelNames,
-  modelUsesConcurrency(model) {
-    return models[model]?.usesConcurrency ?? true;
+  // Getters: a model or architecture registered after this module loaded (a test's fixture) counts too.
+  get modelNames() {
+    return models.names();
   },
-  checkConcurrency(model, concurrency) {
-    const max = models[model]?.maxConcurrency;
-    if (max !== undefined && concurrency > max) {
-      throw new LabError(
-        ErrorCodes.BAD_PARAM,
-        `concurrency ${concurrency} is above ${max}, the most model '${model}' allows`,
-        {
-          hint: `use a concurrency from 1 to ${max} for ${model}`,
-        },
-      );
-    }
+  model: (name) => models.get(name),
+  get architectureNames() {
+    return architectures.names();
   },
-  architectureNames: archNames,
   runtimeStatus(name) {
     // Unknown names (not a registry name, not a path) throw here: a typo is an error, not a skip.
     if (!knownRuntimeNames.includes(name) && !name.includes('/')) resolveRuntime(name);

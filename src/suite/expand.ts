@@ -3,13 +3,13 @@
  * architectures × concurrency levels), each with a stable cellKey, and the
  * order in which their repetitions run.
  */
-import { batchCellKey, resolveBatchSpec } from '../batch/spec.ts';
-import type { ArchName } from '../servers/config.ts';
+import { expandBatchMatrix } from '../batch/matrix.ts';
+import { batchCellKey } from '../batch/spec.ts';
+import { modelVaries } from '../models/registry.ts';
+import { expandServerMatrix } from '../servers/matrix.ts';
 import { serverCellKey, type ServerCellSpec } from '../servers/driver/run-cell.ts';
-import { resolveServerConfig } from '../servers/resolve.ts';
 import { mulberry32 } from '../workloads/prng.ts';
-import { defaultCatalog } from './catalog.ts';
-import { suiteDefaults, type SuiteCatalog } from './resolve.ts';
+import { suiteDefaults } from './resolve.ts';
 import type { BatchCellPlan, CellPlan, PlannedRep, ResolvedSuite, ServerCellPlan } from './types.ts';
 
 /**
@@ -18,45 +18,44 @@ import type { BatchCellPlan, CellPlan, PlannedRep, ResolvedSuite, ServerCellPlan
  * runtime update; the record keeps the exact version. Batch keys use the
  * batch lab's own key format (src/batch/spec.ts) so there is one format.
  */
-export function batchKeyOf(
-  cell: Omit<BatchCellPlan, 'cellKey' | 'label' | 'kind' | 'warmupS' | 'timeoutMs'>,
-): string {
-  return batchCellKey(resolveBatchSpec({ ...cell, repetitions: 1 }), cell.runtime);
-}
-
-function expandBatch(suite: ResolvedSuite, runtime: string, catalog: SuiteCatalog): BatchCellPlan[] {
-  const cells: BatchCellPlan[] = [];
-  for (const experiment of suite.batch) {
-    for (const model of experiment.models) {
-      // Sequential has no concurrency, and only hybrid has threads per process: collapse those axes.
-      const levels = catalog.modelUsesConcurrency(model) ? experiment.concurrency : [1];
-      const threads = model === 'hybrid' ? experiment.threadsPerProcess : [1];
-      for (const concurrency of levels) {
-        for (const threadsPerProcess of threads) {
-          const base = {
-            runtime,
-            workload: experiment.workload,
-            params: experiment.params,
-            model,
-            concurrency,
-            threadsPerProcess,
-            itemsPerTask: experiment.itemsPerTask,
-            items: experiment.items,
-          };
-          const shape = model === 'hybrid' ? `${concurrency}x${threadsPerProcess}` : `${concurrency}`;
-          cells.push({
-            kind: 'batch',
-            cellKey: batchKeyOf(base),
-            label: `${runtime} ${experiment.name} ${model} c=${shape}`,
-            warmupS: suite.warmupS,
-            timeoutMs: experiment.timeoutS * 1000,
-            ...base,
-          });
-        }
-      }
-    }
-  }
-  return cells;
+function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
+  return suite.batch.flatMap((experiment) =>
+    // The batch lab's matrix decides which axes apply to which model (its registry declares them).
+    expandBatchMatrix([
+      {
+        workload: experiment.workload,
+        params: experiment.params,
+        models: experiment.models,
+        axes: {
+          concurrency: experiment.concurrency,
+          ...(experiment.threadsPerProcess === null
+            ? {}
+            : { threadsPerProcess: experiment.threadsPerProcess }),
+          ...(experiment.itemsPerTask === null ? {} : { itemsPerTask: experiment.itemsPerTask }),
+        },
+        items: experiment.items,
+      },
+    ]).map((spec): BatchCellPlan => {
+      const shape = modelVaries(spec.model, 'threadsPerProcess')
+        ? `${spec.concurrency}x${spec.threadsPerProcess}`
+        : `${spec.concurrency}`;
+      return {
+        kind: 'batch',
+        cellKey: batchCellKey(spec, runtime),
+        label: `${runtime} ${experiment.name} ${spec.model} c=${shape}`,
+        warmupS: suite.warmupS,
+        timeoutMs: experiment.timeoutS * 1000,
+        runtime,
+        workload: spec.workload,
+        params: experiment.params,
+        model: spec.model,
+        concurrency: spec.concurrency,
+        threadsPerProcess: spec.threadsPerProcess,
+        itemsPerTask: spec.itemsPerTask,
+        items: spec.items,
+      };
+    }),
+  );
 }
 
 /** The server runner's spec for a planned cell (one repetition). */
@@ -64,7 +63,7 @@ export function serverSpecOf(
   cell: Omit<ServerCellPlan, 'cellKey' | 'label' | 'kind' | 'timeoutMs'>,
 ): ServerCellSpec {
   return {
-    arch: cell.architecture as ArchName,
+    arch: cell.architecture,
     workers: cell.workers,
     threads: cell.threads,
     endpoint: cell.endpoint,
@@ -79,57 +78,52 @@ export function serverSpecOf(
 }
 
 function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
-  const cells: ServerCellPlan[] = [];
-  for (const experiment of suite.server) {
+  return suite.server.flatMap((experiment) => {
     const openLoopConnections = Math.max(suiteDefaults.serverConnections[0], ...experiment.connections);
     const loads = [
       ...experiment.connections.map((connections) => ({ connections, rateRps: null })),
       ...experiment.rates.map((rateRps) => ({ connections: openLoopConnections, rateRps })),
     ];
-    const protocol = experiment.endpoint.startsWith('tcp-') ? 'tcp' : 'http';
-    for (const architecture of experiment.architectures) {
-      // The architecture decides what "workers" and "threads" mean (single: 1 worker); the cell records the real values.
-      const config = resolveServerConfig({
-        arch: architecture,
-        ...(experiment.workers === null ? {} : { workers: experiment.workers }),
-        ...(experiment.threads === null ? {} : { threads: experiment.threads }),
-        tcp: protocol === 'tcp',
-        ...(protocol === 'tcp' ? { mode: experiment.endpoint === 'tcp-echo' ? 'echo' : 'compute' } : {}),
-        spinIters: experiment.params.spinIters,
-      });
-      for (const load of loads) {
-        const base = {
-          runtime,
-          architecture,
-          endpoint: experiment.endpoint,
-          params: experiment.params,
-          workers: config.workers,
-          threads: config.threads,
-          connections: load.connections,
-          rateRps: load.rateRps,
-          durationS: experiment.durationS,
-          warmupS: suite.warmupS,
-        };
-        const loadLabel = load.rateRps === null ? `c=${load.connections}` : `${load.rateRps}rps`;
-        cells.push({
-          kind: 'server',
-          cellKey: serverCellKey(serverSpecOf(base), config, runtime),
-          label: `${runtime} ${experiment.endpoint} ${architecture} ${loadLabel}`,
-          timeoutMs: experiment.timeoutS * 1000,
-          ...base,
-        });
-      }
-    }
-  }
-  return cells;
+    // The server lab's matrix: the architecture decides what "workers" and "threads" mean (single: 1 worker).
+    return expandServerMatrix({
+      architectures: experiment.architectures,
+      endpoints: [experiment.endpoint],
+      loads,
+      workers: experiment.workers ?? undefined,
+      threads: experiment.threads ?? undefined,
+      durationS: experiment.durationS,
+      warmupS: suite.warmupS,
+      reps: 1,
+      endpointParams: { cpuIters: experiment.params.cpuIters, ioKeyIndex: experiment.params.ioKeyIndex },
+      spinIters: experiment.params.spinIters,
+    }).map(({ spec, config }): ServerCellPlan => {
+      const loadLabel = spec.rateRps === undefined ? `c=${spec.connections}` : `${spec.rateRps}rps`;
+      return {
+        kind: 'server',
+        cellKey: serverCellKey(spec, config, runtime),
+        label: `${runtime} ${experiment.endpoint} ${config.arch} ${loadLabel}`,
+        timeoutMs: experiment.timeoutS * 1000,
+        runtime,
+        architecture: config.arch,
+        endpoint: experiment.endpoint,
+        params: experiment.params,
+        workers: config.workers,
+        threads: config.threads,
+        connections: spec.connections,
+        rateRps: spec.rateRps ?? null,
+        durationS: experiment.durationS,
+        warmupS: suite.warmupS,
+      };
+    });
+  });
 }
 
 /** Every distinct cell of the suite, in declaration order (runtimes outermost). */
-export function expandSuite(suite: ResolvedSuite, catalog: SuiteCatalog = defaultCatalog): CellPlan[] {
+export function expandSuite(suite: ResolvedSuite): CellPlan[] {
   const seen = new Set<string>();
   const cells: CellPlan[] = [];
   for (const runtime of suite.runtimes) {
-    for (const cell of [...expandBatch(suite, runtime, catalog), ...expandServer(suite, runtime)]) {
+    for (const cell of [...expandBatch(suite, runtime), ...expandServer(suite, runtime)]) {
       if (seen.has(cell.cellKey)) continue;
       seen.add(cell.cellKey);
       cells.push(cell);

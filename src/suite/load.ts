@@ -27,6 +27,6 @@ export function prepareSuite(
   const source = path ?? 'builtin:quick (suites/quick.yaml)';
   const input = applyOverrides(readSuiteFile(file), overrides, source);
   const suite = resolveSuite(input, source, catalog);
-  const cells = expandSuite(suite, catalog);
+  const cells = expandSuite(suite);
   return { suite, cells, plan: planOrder(suite, cells) };
 }

@@ -6,10 +6,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
-import { DEFAULT_THREADS_PER_PROCESS } from '../batch/spec.ts';
 import { DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
 import { DEFAULT_SPIN_ITERS } from '../servers/subject/work/compute.ts';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
+import {
+  checkAxisValue,
+  modelAxisNames,
+  type ModelAxisName,
+  type ModelDefinition,
+} from '../models/registry.ts';
 import { parseSuiteValue } from './parse.ts';
 import type { SuiteInput } from './schema.ts';
 import type { ResolvedBatchExperiment, ResolvedServerExperiment, ResolvedSuite } from './types.ts';
@@ -23,10 +28,8 @@ export interface SuiteCatalog {
     raw: Record<string, unknown>,
   ): Record<string, number | string | boolean>;
   modelNames: readonly string[];
-  /** False for models where concurrency changes nothing (sequential): one cell, concurrency 1. */
-  modelUsesConcurrency(model: string): boolean;
-  /** Throws LabError when a concurrency level is outside what the model allows. */
-  checkConcurrency(model: string, concurrency: number): void;
+  /** A model's definition: the axes it varies, their defaults and ranges. */
+  model(name: string): ModelDefinition;
   architectureNames: readonly string[];
   /**
    * 'installed', or 'missing' (a known runtime that is not installed);
@@ -136,30 +139,37 @@ function resolveBatch(
   models.forEach((model, i) =>
     checkName('model', ErrorCodes.UNKNOWN_MODEL, `${path}.models[${i}]`, model, catalog.modelNames),
   );
-  const concurrency = list(input.concurrency, [availableParallelism()]);
-  for (const model of models) {
-    if (!catalog.modelUsesConcurrency(model)) continue;
-    for (const level of concurrency)
-      atPath(`${path}.concurrency`, () => catalog.checkConcurrency(model, level));
-  }
-  const threadsPerProcess = list(input.threadsPerProcess, [
-    models.includes('hybrid') ? DEFAULT_THREADS_PER_PROCESS : 1,
-  ]);
-  if (threadsPerProcess.some((t) => t > 1) && !models.includes('hybrid')) {
-    throw new LabError(
-      ErrorCodes.SUITE_INVALID,
-      `${path}.threadsPerProcess: more than 1 thread per process only applies to model 'hybrid' (models: ${models.join(', ')})`,
-      { hint: "add 'hybrid' to models or remove threadsPerProcess" },
-    );
+  const definitions = models.map((name) => catalog.model(name));
+  const axes = {
+    concurrency: list(input.concurrency, [availableParallelism()]),
+    // Absent: each model's own default (null, like a server experiment's workers).
+    threadsPerProcess: input.threadsPerProcess === undefined ? null : list(input.threadsPerProcess, []),
+    itemsPerTask: input.itemsPerTask === undefined ? null : list(input.itemsPerTask, []),
+  } satisfies Record<ModelAxisName, number[] | null>;
+  for (const axis of modelAxisNames) {
+    const values = axes[axis];
+    if (values === null) continue;
+    const declaring = definitions.filter((model) => model.axes[axis] !== undefined);
+    // A value that no model of the experiment varies would be silently ignored: refuse it. (Concurrency has a
+    // default for every experiment, so a model without it, like sequential, just runs once.)
+    if (axis !== 'concurrency' && declaring.length === 0 && values.some((value) => value !== 1)) {
+      const takers = catalog.modelNames.filter((name) => catalog.model(name).axes[axis] !== undefined);
+      throw new LabError(
+        ErrorCodes.SUITE_INVALID,
+        `${path}.${axis}: a value other than 1 only applies to model${takers.length === 1 ? '' : 's'} ${takers.map((name) => `'${name}'`).join(', ')} (models: ${models.join(', ')})`,
+        { hint: `add ${takers.map((name) => `'${name}'`).join(' or ')} to models, or remove ${axis}` },
+      );
+    }
+    for (const model of declaring) {
+      for (const value of values) atPath(`${path}.${axis}`, () => checkAxisValue(model, axis, value));
+    }
   }
   return {
     name: input.name ?? input.workload,
     workload: input.workload,
     params: atPath(`${path}.params`, () => catalog.resolveWorkloadParams(input.workload, input.params ?? {})),
     models,
-    concurrency,
-    threadsPerProcess,
-    itemsPerTask: input.itemsPerTask ?? 1,
+    ...axes,
     items: input.items ?? suiteDefaults.batchItems,
     timeoutS: input.timeoutS ?? suiteDefaults.batchTimeoutS,
   };

@@ -5,6 +5,7 @@
  * registries (workload, model and architecture names) live in resolve.ts.
  */
 import { z } from 'zod';
+import { endpointNames, type EndpointName } from '../servers/driver/endpoints.ts';
 
 const positiveInt = z.number().int().positive();
 const scalar = z.union([z.number(), z.string(), z.boolean()]);
@@ -14,8 +15,8 @@ const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)
 export const orderNames = ['interleaved', 'shuffled', 'sequential'] as const;
 export type SuiteOrder = (typeof orderNames)[number];
 
-export const endpointNames = ['hello', 'cpu', 'io', 'whoami', 'tcp-echo', 'tcp-compute'] as const;
-export type ServerEndpoint = (typeof endpointNames)[number];
+/** The server lab's endpoints: one list, the one the load generator knows how to check. */
+export type ServerEndpoint = EndpointName;
 
 export const batchExperimentSchema = z.strictObject({
   /** A label for tables; defaults to the workload name. */
@@ -23,9 +24,10 @@ export const batchExperimentSchema = z.strictObject({
   workload: z.string().min(1),
   params: z.record(z.string(), scalar).optional(),
   models: oneOrMany(z.string().min(1)),
-  concurrency: oneOrMany(positiveInt.max(1024)).optional(),
-  threadsPerProcess: oneOrMany(positiveInt.max(64)).optional(),
-  itemsPerTask: positiveInt.max(1_000_000).optional(),
+  /** Model axes: each model runs the values of the axes it declares (ranges checked per model in resolve.ts). */
+  concurrency: oneOrMany(positiveInt.max(10_000)).optional(),
+  threadsPerProcess: oneOrMany(positiveInt.max(1024)).optional(),
+  itemsPerTask: oneOrMany(positiveInt.max(1_000_000)).optional(),
   items: positiveInt.max(10_000_000).optional(),
   timeoutS: z.number().positive().max(3600).optional(),
 });

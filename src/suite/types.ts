@@ -10,9 +10,11 @@ export interface ResolvedBatchExperiment {
   /** Workload params with the workload's defaults filled in. */
   params: Record<string, number | string | boolean>;
   models: string[];
+  /** Model axes (src/models/types.ts); a model only runs the values of the axes it declares. */
   concurrency: number[];
-  threadsPerProcess: number[];
-  itemsPerTask: number;
+  /** null: each model's declared default. */
+  threadsPerProcess: number[] | null;
+  itemsPerTask: number[] | null;
   items: number;
   timeoutS: number;
 }

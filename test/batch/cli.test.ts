@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { RESULT_SCHEMA_VERSION } from '../../src/results/record.ts';
 import { workloadNames } from '../../src/workloads/index.ts';
 import { runBatchCli, runtimeOrSkip, type Finished } from './helpers.ts';
 
@@ -43,6 +44,7 @@ test('bad models, levels, items and params exit 2 with the allowed values', asyn
     [['--preset', 'seed004'], 'LAB_E_UNKNOWN_PRESET', /seed003-io/],
     [['--workload', 'echo', '--runtime', 'nodejs'], 'LAB_E_UNKNOWN_RUNTIME', /node/],
     [[], 'LAB_E_USAGE', /--workload or --preset/],
+    [['--workload', 'cpu.sha256', '--store', 'x.db'], 'LAB_E_USAGE', /--store applies to --preset runs/],
   ];
   // Concurrently: each is a short-lived CLI that exits before starting any subject.
   const finished = await Promise.all(cases.map(([args]) => batch(args)));
@@ -73,7 +75,7 @@ test('--json prints one document with verified answers and speedups', async () =
   ]);
   assert.equal(finished.code, 0, finished.stderr);
   const doc = JSON.parse(finished.stdout) as JsonDoc;
-  assert.equal(doc.schemaVersion, 1);
+  assert.equal(doc.schemaVersion, RESULT_SCHEMA_VERSION);
   assert.ok(doc.env.cores >= 1);
   assert.deepEqual(
     doc.results.map((r) => r.model),

@@ -7,12 +7,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runBatchCell } from '../../src/batch/driver/run-cell.ts';
-import { modelNames } from '../../src/models/index.ts';
+import { loadRegistryModules } from '../../src/core/registry.ts';
+import { baselineModel, models } from '../../src/models/registry.ts';
 import { workloadNames } from '../../src/workloads/index.ts';
 import { isAlive, runGroup, runtimeOrSkip } from './helpers.ts';
 import type { ConformanceRow as Row } from './fixtures/conformance-subject.ts';
 
 const subjectScript = new URL('./fixtures/conformance-subject.ts', import.meta.url).pathname;
+
+// The subject imports the same extra registry modules (CONLAB_REGISTRY_MODULES), so both count the same models.
+await loadRegistryModules();
+const baseline = baselineModel.name;
 
 /** Registers the conformance tests of one runtime (one test file per runtime keeps each file short). */
 export function defineConformance(name: string): void {
@@ -24,15 +29,15 @@ export function defineConformance(name: string): void {
     const finished = await runGroup(runtime.binPath, runtime.scriptArgs(subjectScript), 120_000);
     assert.equal(finished.code, 0, finished.stderr);
     const rows = JSON.parse(finished.stdout.trim().split('\n').pop() ?? '[]') as Row[];
-    assert.equal(rows.length, modelNames.length * workloadNames.length, 'one row per model × workload');
+    assert.equal(rows.length, models.names().length * workloadNames.length, 'one row per model × workload');
     for (const workload of workloadNames) {
-      const sequential = rows.find((row) => row.workload === workload && row.model === 'sequential');
+      const sequential = rows.find((row) => row.workload === workload && row.model === baseline);
       assert.ok(
         sequential && sequential.error === undefined,
         `${workload} sequential: ${sequential?.error ?? ''}`,
       );
       if (sequential.expected !== undefined) assert.equal(sequential.answer, sequential.expected, workload);
-      for (const row of rows.filter((r) => r.workload === workload && r.model !== 'sequential')) {
+      for (const row of rows.filter((r) => r.workload === workload && r.model !== baseline)) {
         await t.test(`${name} ${row.model} ${workload}`, () => {
           assert.equal(row.error, undefined);
           assert.equal(row.answer, sequential.answer);

@@ -41,14 +41,7 @@ export function runGroup(command: string, args: string[], timeoutMs: number): Pr
   });
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../fixtures/orphans.ts';
 
 /** The runtime, or the reason it cannot be used (for a named skip). */
 export function runtimeOrSkip(name: string): RuntimeSpec | string {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyBatchCell, runBatchCell, timedSectionOffsetMs } from '../../src/batch/driver/run-cell.ts';
 import { cellVerdicts } from '../../src/monitor/verdicts.ts';
+import { RESULT_SCHEMA_VERSION } from '../../src/results/record.ts';
 import { resolveRuntime } from '../../src/runtimes/registry.ts';
 import { isAlive } from './helpers.ts';
 
@@ -42,7 +43,7 @@ test('an empty batch record carries the identity and nothing measured', () => {
   const plan = { ...identity, label: 'plan only' };
   const cell = emptyBatchCell(plan, 'key', 'node@24', '2026-01-01T00:00:00.000Z');
   assert.deepEqual(cell, {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     cellKey: 'key',
     runtime: 'node@24',
     status: 'ok',

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { benchmarkName, renderBatchTable, renderSeed003Table } from '../../src/batch/driver/table.ts';
-import type { BatchCell, EnvironmentInfo } from '../../src/results/record.ts';
+import { RESULT_SCHEMA_VERSION, type BatchCell, type EnvironmentInfo } from '../../src/results/record.ts';
 
 function cell(overrides: Partial<BatchCell>): BatchCell {
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'batch',
     cellKey: 'k',
     runtime: 'node@24.21.0',

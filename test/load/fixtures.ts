@@ -153,6 +153,33 @@ export function errorServer(): Promise<Fixture> {
   });
 }
 
+/**
+ * 200 `hello` (Content-Length) to the first `good` requests, then a changed
+ * reply: `same-length` (`hellx`), `longer` (`hello!`), `chunked` (`hello`
+ * in two chunks: still right) or `status` (503 `hello`). Replies within one
+ * second are byte-identical, so the generator's template fast path is in use
+ * when the change comes, and must not let a changed reply through.
+ */
+export function changingServer(
+  good: number,
+  change: 'same-length' | 'longer' | 'chunked' | 'status',
+): Promise<Fixture> {
+  return httpFixture((_req, res, n) => {
+    if (n <= good || change === 'status') {
+      res.writeHead(n <= good ? 200 : 503, { 'content-type': 'text/plain', 'content-length': '5' });
+      res.end('hello');
+    } else if (change === 'chunked') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('hel');
+      res.end('lo');
+    } else {
+      const body = change === 'same-length' ? 'hellx' : 'hello!';
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(body.length) });
+      res.end(body);
+    }
+  });
+}
+
 /** 200 with the wrong body `nope`. */
 export function wrongBodyServer(): Promise<Fixture> {
   return httpFixture((_req, res) => res.end('nope'));

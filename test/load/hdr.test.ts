@@ -117,3 +117,19 @@ test('corrupt or foreign encodings are rejected', () => {
   assert.throws(() => Hdr.decode(Buffer.from([1, 1, 3]).toString('base64')), /truncated/);
   assert.throws(() => Hdr.decode(Buffer.from([1, 1, 3, 4, 0, 2, 0]).toString('base64')), /corrupt/);
 });
+
+test('addEncoded adds an encoded histogram like merge does; a corrupt one changes nothing', () => {
+  const a = histogramOf([5, 70, 3000, 250_000]);
+  const b = histogramOf([1, 70, 99_999, HDR_MAX_VALUE_US + 5]);
+  const viaMerge = histogramOf([5, 70, 3000, 250_000]).merge(Hdr.decode(b.encode()));
+  const viaAdd = histogramOf([5, 70, 3000, 250_000]).addEncoded(b.encode());
+  assert.equal(viaAdd.encode(), viaMerge.encode());
+  assert.deepEqual(summarizeLatency(viaAdd), summarizeLatency(viaMerge));
+  assert.equal(viaAdd.clampedCount, 1);
+  assert.equal(viaAdd.totalCount, 8);
+  assert.equal(new Hdr().addEncoded(new Hdr().encode()).totalCount, 0);
+  const before = a.encode();
+  const truncated = b.encode().slice(0, -4);
+  assert.throws(() => a.addEncoded(truncated));
+  assert.equal(a.encode(), before, 'nothing was added from the corrupt encoding');
+});

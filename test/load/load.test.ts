@@ -259,6 +259,26 @@ test('wrong body: body errors with --expect-body and --expect-body-regex', async
   });
 });
 
+test('a reply that changes after many identical ones is verified again (template fast path)', async () => {
+  const total = 300;
+  const good = 120;
+  for (const change of ['same-length', 'longer', 'status'] as const) {
+    await withFixture(fixtures.changingServer(good, change), async (f) => {
+      const r = await runLoad({ target: f.url, connections: 2, requests: total, expectBody: 'hello' });
+      assert.equal(r.requests, good, change);
+      const kind = change === 'status' ? 'status' : 'body';
+      assert.equal(r.errors[kind], total - good, `${change}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.errorsTotal, total - good, change);
+    });
+  }
+  // Chunked framing of the right body is right: every reply succeeds.
+  await withFixture(fixtures.changingServer(good, 'chunked'), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: total, expectBody: 'hello' });
+    assert.equal(r.requests, total);
+    assert.equal(r.errorsTotal, 0);
+  });
+});
+
 test('accept-and-close: all errors, zero successes', async () => {
   await withFixture(fixtures.acceptCloseServer(), async (f) => {
     const r = await runLoad(quick(f.url));

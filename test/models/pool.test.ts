@@ -8,15 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Pool, type PoolOptions } from '../../src/models/pool/pool.ts';
 import { resolveParams, getWorkload } from '../../src/workloads/index.ts';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isAlive } from '../fixtures/orphans.ts';
 
 const options = (kind: 'thread' | 'process', params: Record<string, string> = {}): PoolOptions => ({
   kind,

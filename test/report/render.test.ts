@@ -10,7 +10,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allCharts, heatmapChart } from '../../src/report/charts.ts';
-import { batchColumns, serverColumns } from '../../src/report/columns.ts';
+import { batchColumns, pipelineColumns, serverColumns } from '../../src/report/columns.ts';
 import { writeFigures } from '../../src/report/figures.ts';
 import { renderHtmlReport } from '../../src/report/html.ts';
 import { reportRows } from '../../src/report/rows.ts';
@@ -19,7 +19,15 @@ import { renderTerminalTable } from '../../src/report/terminal.ts';
 import { renderCompareHtml, renderCompareTerminal } from '../../src/report/compare.ts';
 import { compareRuns } from '../../src/results/compare.ts';
 import type { RunData } from '../../src/results/record.ts';
-import { allFailedRun, batchRun, emptyRun, mixedRun, multiRuntimeRun, serverRun } from './fixtures/runs.ts';
+import {
+  allFailedRun,
+  batchRun,
+  emptyRun,
+  mixedRun,
+  multiRuntimeRun,
+  pipelineRun,
+  serverRun,
+} from './fixtures/runs.ts';
 
 function figureIds(html: string): string[] {
   return [...html.matchAll(/<figure class="chart" id="chart-[^"]+" data-chart="([^"]+)">/g)].map(
@@ -279,4 +287,46 @@ test('the same workload with different params is never drawn as one experiment',
   const throughputCharts = allCharts(rows, 2).filter((chart) => chart.id.startsWith('throughput-batch-'));
   assert.equal(throughputCharts.length, 2);
   assert.equal(new Set(throughputCharts.map((chart) => chart.id)).size, 2, 'distinct figure file names');
+});
+
+test('pipeline cells get their own table, a MiB/s throughput chart and a sentence, beside batch and server cells', async () => {
+  const run = pipelineRun();
+  const pipelineRows = reportRows(run).filter((row) => row.kind === 'pipeline');
+  assert.deepEqual(
+    pipelineRows.map((row) => [row.subject, row.level, row.okReps, row.throughputUnit]),
+    [
+      ['async', 1, 3, 'MiB/s'],
+      ['async', 4, 3, 'MiB/s'],
+      ['threads', 1, 3, 'MiB/s'],
+      ['threads', 4, 3, 'MiB/s'],
+    ],
+  );
+  const async4 = pipelineRows[1];
+  assert.ok(async4 && Math.abs(async4.throughput.mean - 9.6) < 1e-9);
+  assert.equal(async4.workers, 1, 'async runs every pipeline on one thread');
+
+  const html = await renderHtmlReport(run);
+  const table = html.slice(html.indexOf('<table class="cells" id="pipeline-cells">'));
+  assert.ok(table.length < html.length, 'a pipeline table');
+  const headers = [...table.slice(0, table.indexOf('</thead>')).matchAll(/<th [^>]*>([^<]*)<\/th>/g)].map(
+    (m) => m[1],
+  );
+  assert.deepEqual(
+    headers,
+    pipelineColumns.map((column) => column.header),
+  );
+  for (const row of pipelineRows) assert.ok(table.includes(`data-cell-key="${row.cellKey}"`), row.cellKey);
+  const throughput = figureIds(html).find((id) => id.startsWith('throughput-pipeline-'));
+  assert.ok(throughput, 'a throughput chart for the pipeline cells');
+  const figure = html.slice(html.indexOf(`data-chart="${throughput}"`));
+  assert.match(figure.slice(0, figure.indexOf('</figure>')), /<svg[\s\S]*MiB\/s written/);
+  assert.doesNotMatch(html, /could not be drawn/);
+  assert.match(html, /async with 4 pipelines wrote the most/);
+  // Batch and server cells of the same run are still all there.
+  assert.match(html, /id="batch-cells"/);
+  assert.match(html, /id="server-cells"/);
+
+  const terminal = renderTerminalTable(run, { wide: true });
+  assert.match(terminal, /^pipeline cells$/m);
+  assert.match(terminal, /^method\s{2,}workload\s{2,}runtime\s{2,}pipelines/m);
 });

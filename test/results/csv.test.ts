@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellsToCsv } from '../../src/results/csv.ts';
-import { batchRecord, serverRecord } from './fixtures.ts';
+import { batchRecord, pipelineRecord, serverRecord } from './fixtures.ts';
 
 /** A small RFC 4180 reader, enough to check what we write. */
 function parseCsv(text: string): string[][] {
@@ -36,10 +36,11 @@ test('CSV: one row per cell, identifying columns first, flattened fields with un
   const cells = [
     batchRecord('threads', 0, 500, { reason: 'a, "quoted" reason' }),
     serverRecord('cluster', 1, 9000, [100, 200]),
+    pipelineRecord('threads', 4, 0, 9.5),
   ];
   const rows = parseCsv(cellsToCsv('run-1', cells));
-  const [header, batch, server] = rows as [string[], string[], string[]];
-  assert.equal(rows.length, 3);
+  const [header, batch, server, pipeline] = rows as [string[], string[], string[], string[]];
+  assert.equal(rows.length, 4);
   assert.deepEqual(header.slice(0, 8), [
     'runId',
     'cellKey',
@@ -74,5 +75,10 @@ test('CSV: one row per cell, identifying columns first, flattened fields with un
   assert.equal(value(server, 'repetition'), '1');
   assert.equal(value(server, 'errors.timeout'), '1');
   assert.equal(value(server, 'monitor.coreBusyMeanPercent'), '55;45');
+  assert.equal(value(pipeline, 'kind'), 'pipeline');
+  assert.equal(value(pipeline, 'aggregateMiBps'), '9.5');
+  assert.equal(value(pipeline, 'method'), 'threads');
+  assert.equal(value(pipeline, 'coreBusyMeanPercent'), '20;10');
+  assert.equal(value(pipeline, 'durationMs'), '', 'a pipeline row has no batch time');
   assert.ok(rows.every((row) => row.length === header.length));
 });

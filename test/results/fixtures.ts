@@ -3,6 +3,7 @@ import {
   RESULT_SCHEMA_VERSION,
   type BatchCell,
   type EnvironmentInfo,
+  type PipelineCell,
   type ServerCell,
 } from '../../src/results/record.ts';
 import { Hdr } from '../../src/stats/hdr.ts';
@@ -55,6 +56,48 @@ export function batchRecord(
     cpuPercent: 100 * concurrency,
     peakRssBytes: 50_000_000 + repetition,
     answer: 'abc',
+    ...overrides,
+  };
+}
+
+/** One `conlab pipeline` run: `concurrency` pipelines of 256 KiB buffers every 0.1 s for 2 s. */
+export function pipelineRecord(
+  method: string,
+  concurrency: number,
+  repetition: number,
+  aggregateMiBps: number,
+  overrides: Partial<PipelineCell> = {},
+): PipelineCell {
+  const elapsedS = 2.05;
+  const iterations = Math.round((aggregateMiBps * elapsedS * 1024) / 256);
+  return {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    kind: 'pipeline',
+    cellKey: `pipeline|${method}|n${concurrency}|d2|b256|r0.1|node`,
+    runtime: 'node@24.21.0',
+    status: 'ok',
+    verdicts: [],
+    pids: [3000 + repetition],
+    startedAt: `2026-11-26T12:02:0${repetition}.000Z`,
+    repetitions: [repetition],
+    method,
+    singleThreaded: method === 'sequential' || method === 'async',
+    concurrency,
+    durationS: 2,
+    bufferKiB: 256,
+    recvDelayS: 0.1,
+    aggregateMiBpsPerRep: [aggregateMiBps],
+    aggregateMiBps,
+    aggregateMiBpsStdev: 0,
+    perPipelineMiBps: aggregateMiBps / concurrency,
+    idealMiBps: 2.5 * concurrency,
+    elapsedS,
+    bytesWritten: iterations * 256 * 1024,
+    iterations,
+    seqComputeMiBps: 3000,
+    cpuPercent: 12,
+    peakRssBytes: 70_000_000 + repetition,
+    coreBusyMeanPercent: [20, 10],
     ...overrides,
   };
 }

@@ -5,11 +5,21 @@ import type { BatchCell, RunData, ServerCell } from '../../src/results/record.ts
 import { mergeRepetitions } from '../../src/results/merge.ts';
 import { conclusionText } from '../../src/report/conclusion.ts';
 import { compareRuns } from '../../src/results/compare.ts';
-import { batchRecord, env, histogramOf, serverRecord } from './fixtures.ts';
+import { batchRecord, env, histogramOf, pipelineRecord, serverRecord } from './fixtures.ts';
+import type { PipelineCell } from '../../src/results/record.ts';
 
 function runOf(runId: string, cells: RunData['cells']): RunData {
   return {
-    run: { runId, suiteName: 's', status: 'complete', startedAt: 'x', endedAt: 'y', env, suite: {} },
+    run: {
+      runId,
+      suiteName: 's',
+      command: 'run',
+      status: 'complete',
+      startedAt: 'x',
+      endedAt: 'y',
+      env,
+      suite: {},
+    },
     cells,
   };
 }
@@ -129,4 +139,33 @@ test('compare: a synthetic 2× difference is significant; identical runs are not
   assert.equal(unmatched.cells.length, 0);
   assert.equal(unmatched.onlyInA.length, 1);
   assert.equal(unmatched.onlyInB.length, 1);
+});
+
+test('pipeline repetitions merge on MiB/s; compare judges them higher-is-better; the conclusion names the best', () => {
+  const a = runOf('A', [
+    ...[2.4, 2.45, 2.42].map((mibps, r) => pipelineRecord('async', 1, r, mibps)),
+    ...[9.5, 9.6, 9.4].map((mibps, r) => pipelineRecord('async', 4, r, mibps)),
+  ]);
+  const [one, four] = mergeRepetitions(a.cells) as PipelineCell[];
+  assert.ok(one && four);
+  assert.deepEqual(four.aggregateMiBpsPerRep, [9.5, 9.6, 9.4]);
+  assert.ok(Math.abs(four.aggregateMiBps - 9.5) < 1e-9);
+  assert.ok(Math.abs(four.perPipelineMiBps - 9.5 / 4) < 1e-9);
+  assert.deepEqual(four.repetitions, [0, 1, 2]);
+  assert.equal(four.peakRssBytes, 70_000_002, 'peak of the peaks');
+
+  const faster = runOf(
+    'B',
+    [19.0, 19.2, 18.8].map((mibps, r) => pipelineRecord('async', 4, r, mibps)),
+  );
+  const [cell] = compareRuns(a, faster).cells;
+  assert.ok(cell);
+  assert.deepEqual([cell.metric, cell.higherIsBetter, cell.mark], ['aggregateMiBps', true, '**']);
+  assert.ok(Math.abs(cell.ratio.ratio - 2) < 0.01);
+  assert.equal(cell.verdict, 'B 2.00× more throughput');
+
+  assert.match(
+    conclusionText(a),
+    /For the I\/O pipeline \(256 KiB buffers, 0\.1 s receive delay\), async with 4 pipelines wrote the most \(9\.50 MiB\/s, 95% of the 10\.0 MiB\/s its receive delay allows\), 3\.9× its rate with 1 \[[\d.–]+\]/,
+  );
 });

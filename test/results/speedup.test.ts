@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillBatchSpeedups, workersUsed } from '../../src/results/speedup.ts';
-import type { BatchCell } from '../../src/results/record.ts';
+import { RESULT_SCHEMA_VERSION, type BatchCell } from '../../src/results/record.ts';
 
 function cell(overrides: Partial<BatchCell>): BatchCell {
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     kind: 'batch',
     cellKey: 'k',
     runtime: 'node@24.0.0',
@@ -34,10 +34,13 @@ function cell(overrides: Partial<BatchCell>): BatchCell {
   };
 }
 
-test('workersUsed counts threads that run JavaScript at once', () => {
-  assert.equal(workersUsed({ model: 'async', concurrency: 50, threadsPerProcess: 1 }), 1);
-  assert.equal(workersUsed({ model: 'threads', concurrency: 4, threadsPerProcess: 1 }), 4);
-  assert.equal(workersUsed({ model: 'hybrid', concurrency: 2, threadsPerProcess: 3 }), 6);
+test('workersUsed counts threads that run JavaScript at once, as each model declares', () => {
+  const shape = { threadsPerProcess: 1, itemsPerTask: 1 };
+  assert.equal(workersUsed({ ...shape, model: 'async', concurrency: 50 }), 1);
+  assert.equal(workersUsed({ ...shape, model: 'threads', concurrency: 4 }), 4);
+  assert.equal(workersUsed({ ...shape, model: 'hybrid', concurrency: 2, threadsPerProcess: 3 }), 6);
+  // A model this build does not know (a record from another version): no divisor rather than a wrong one.
+  assert.equal(workersUsed({ ...shape, model: 'gone', concurrency: 4 }), null);
 });
 
 test('fillBatchSpeedups compares with the sequential cell of the same group only', () => {

@@ -7,7 +7,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { LabError } from '../../src/core/errors.ts';
 import { STORE_SCHEMA_VERSION } from '../../src/results/migrations.ts';
 import { openStore } from '../../src/results/store.ts';
-import { batchRecord, env, serverRecord } from './fixtures.ts';
+import { recordRun } from '../../src/results/record-run.ts';
+import { RESULT_SCHEMA_VERSION, type CellRecord } from '../../src/results/record.ts';
+import { batchRecord, env, pipelineRecord, serverRecord } from './fixtures.ts';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'conlab-store-'));
@@ -19,6 +21,18 @@ const plan = [
   { cellKey: 'a', repetition: 0 },
   { cellKey: 'b', repetition: 0 },
 ];
+
+/** A run with one batch record, written with the columns every store version has (as an older conlab wrote it). */
+function writeOldRun(path: string, runId: string, status: string, record: { cellKey: string }): void {
+  const db = new DatabaseSync(path);
+  db.prepare(
+    `INSERT INTO runs (run_id, suite_name, status, started_at, env_json, suite_json, cells_json, plan_json) VALUES (?, 's', ?, '2026-01-01T00:00:00Z', ?, '{}', '[]', '[]')`,
+  ).run(runId, status, JSON.stringify(env));
+  db.prepare(
+    `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json) VALUES (?, ?, 0, 'batch', 'ok', 'node@24', 'x', ?)`,
+  ).run(runId, record.cellKey, JSON.stringify(record));
+  db.close();
+}
 
 function storeCode(fn: () => unknown): string {
   try {
@@ -100,15 +114,8 @@ test('an older store is migrated (metrics backfilled), and the migrated store ke
   const old = openStore(path, { upToVersion: 1 });
   old.close();
   // Write a v1 row the way a v1 conlab did (v1 has no metrics table).
-  const db = new DatabaseSync(path);
   const record = batchRecord('processes', 0, 400);
-  db.prepare(
-    `INSERT INTO runs (run_id, suite_name, status, started_at, env_json, suite_json, cells_json, plan_json) VALUES ('old-1', 's', 'complete', '2026-01-01T00:00:00Z', ?, '{}', '[]', '[]')`,
-  ).run(JSON.stringify(env));
-  db.prepare(
-    `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json) VALUES ('old-1', ?, 0, 'batch', 'ok', 'node@24', 'x', ?)`,
-  ).run(record.cellKey, JSON.stringify(record));
-  db.close();
+  writeOldRun(path, 'old-1', 'complete', record);
 
   const store = openStore(path);
   store.close();
@@ -174,4 +181,89 @@ test('a corrupt file or a foreign SQLite database is refused, never overwritten'
     storeCode(() => openStore(join(dir, 'missing.db'), { create: false })),
     'LAB_E_NOT_FOUND',
   );
+});
+
+test('migration to schema 3: runs get their command (all suite runs), records say schema 2, resume still finds them', (t) => {
+  const path = join(tempDir(t), 'v2.db');
+  openStore(path, { upToVersion: 2 }).close();
+  // A store as the previous conlab left it: a killed suite run holding a record of schema 1.
+  const record = { ...batchRecord('threads', 0, 400), schemaVersion: 1 };
+  writeOldRun(path, 'old-2', 'running', record);
+
+  const store = openStore(path);
+  t.after(() => store.close());
+  const data = store.loadRun('old-2');
+  assert.equal(data.run.command, 'run');
+  assert.deepEqual(data.cells, [{ ...record, schemaVersion: RESULT_SCHEMA_VERSION }]);
+  assert.equal(store.lastUnfinishedRunId(), 'old-2');
+});
+
+test('only suite runs resume: an unfinished preset or pipeline run is never picked', (t) => {
+  const store = openStore(join(tempDir(t), 'r.db'));
+  t.after(() => store.close());
+  const suiteRun = store.createRun({ suiteName: 's', env, suite: {}, cells: [], plan });
+  const presetRun = store.createRun({
+    suiteName: 'preset seed004',
+    command: 'preset',
+    env,
+    suite: {},
+    cells: [],
+    plan,
+  });
+  store.markRun(presetRun, 'interrupted', 'Ctrl-C');
+  assert.equal(store.lastUnfinishedRunId(), suiteRun);
+  assert.deepEqual(
+    store.listRuns().map((run) => [run.suiteName, run.command]),
+    [
+      ['s', 'run'],
+      ['preset seed004', 'preset'],
+    ],
+  );
+});
+
+test('recordRun: one run per command, each record stored as its cell ends, a throw stored as a failed record', async (t) => {
+  const store = openStore(join(tempDir(t), 'r.db'));
+  t.after(() => store.close());
+  const cells = [1, 4, 1].map((concurrency) => ({
+    cellKey: pipelineRecord('async', concurrency, 0, 1).cellKey,
+    label: `async × ${concurrency}`,
+    concurrency,
+  }));
+  const storedWhenStarted: number[] = [];
+  const recorded = await recordRun({
+    store,
+    name: 'pipeline',
+    command: 'pipeline',
+    settings: { durationS: 2 },
+    runtimeLabels: ['node@24.21.0'],
+    cells,
+    execute: (cell) => {
+      storedWhenStarted.push(store.loadCells(store.resolveRunId('latest')).length);
+      if (cell.concurrency === 4) return Promise.reject(new Error('subject crashed'));
+      return Promise.resolve<CellRecord>(pipelineRecord('async', cell.concurrency, 0, 2.4));
+    },
+    failedRecord: (cell, repetition, reason) => ({
+      ...pipelineRecord('async', cell.concurrency, repetition, 0),
+      status: 'failed',
+      reason,
+    }),
+    estimateSeconds: () => 2,
+  });
+  // The repeated cell (async × 1 twice) is measured once; each record was in the store before the next cell started.
+  assert.deepEqual(storedWhenStarted, [0, 1]);
+  assert.deepEqual(recorded.outcome, { status: 'complete', note: null, measured: 2, remaining: 0 });
+  const data = store.loadRun(recorded.runId);
+  assert.deepEqual(
+    [data.run.suiteName, data.run.command, data.run.status],
+    ['pipeline', 'pipeline', 'complete'],
+  );
+  assert.deepEqual(data.run.suite, { durationS: 2 });
+  assert.deepEqual(
+    data.cells.map((cell) => [cell.cellKey, cell.status, cell.reason]),
+    [
+      [cells[0]?.cellKey, 'ok', undefined],
+      [cells[1]?.cellKey, 'failed', 'subject crashed'],
+    ],
+  );
+  assert.deepEqual(recorded.records, data.cells, 'the records handed back are the ones stored');
 });

@@ -12,7 +12,7 @@ import { resolveRuntime } from '../../src/runtimes/registry.ts';
 import {
   capabilityNames,
   parseCapability,
-  parseProbeOutput,
+  capabilitiesFromProbe,
   probeCapabilities,
   requireCapability,
 } from '../../src/runtimes/capabilities.ts';
@@ -23,9 +23,9 @@ const run = promisify(execFile);
 const bin = new URL('../../bin/conlab.js', import.meta.url).pathname;
 
 for (const name of ['node', 'bun', 'deno']) {
-  test(`capability probe on ${name}`, () => {
+  test(`capability probe on ${name}`, async () => {
     const runtime = resolveRuntime(name);
-    const probed = probeCapabilities(runtime, { refresh: true });
+    const probed = await probeCapabilities(runtime, { refresh: true });
     assert.equal(probed.runtime, runtime.label);
     assert.deepEqual(Object.keys(probed.capabilities).sort(), [...capabilityNames].sort());
     // Every subject is TypeScript and the batch lab's pools need these on every runtime we ship.
@@ -40,7 +40,7 @@ for (const name of ['node', 'bun', 'deno']) {
       const result = probed.capabilities[capability];
       if (!result.supported)
         assert.ok((result.reason ?? '').length > 0, `${name} ${capability} says no without a reason`);
-      const reason = requireCapability(runtime, capability);
+      const reason = await requireCapability(runtime, capability);
       if (result.supported) assert.equal(reason, null);
       else assert.equal(reason, `unsupported on ${runtime.label} (${capability}: ${result.reason})`);
     }
@@ -54,13 +54,13 @@ for (const name of ['node', 'bun', 'deno']) {
       probed.capabilities.monitorEventLoopDelay.supported,
     );
     // The second ask comes from the cache: same answer, same probe time.
-    assert.equal(probeCapabilities(runtime).probedAt, probed.probedAt);
+    assert.equal((await probeCapabilities(runtime)).probedAt, probed.probedAt);
   });
 }
 
 test('a runtime that cannot run TypeScript is skipped for everything, with that reason', () => {
-  const capabilities = parseProbeOutput(
-    '',
+  const capabilities = capabilitiesFromProbe(
+    null,
     'TypeError [ERR_UNKNOWN_FILE_EXTENSION]: Unknown file extension ".ts"',
     1,
   );
@@ -68,7 +68,7 @@ test('a runtime that cannot run TypeScript is skipped for everything, with that 
     assert.equal(capabilities[capability].supported, false);
     assert.match(capabilities[capability].reason ?? '', /cannot run TypeScript/);
   }
-  const partial = parseProbeOutput('{"typescript":{"supported":true}}\n', '', 0);
+  const partial = capabilitiesFromProbe({ typescript: { supported: true } }, '', 0);
   assert.equal(partial.typescript.supported, true);
   assert.deepEqual(partial['cluster-http'], { supported: false, reason: 'the probe did not report it' });
 });

@@ -62,7 +62,7 @@ for (const name of ['node', 'bun', 'deno']) {
   for (const { arch, extra, capability } of cases) {
     test(`${arch}${extra.length > 0 ? ` ${extra.join(' ')}` : ''} on ${name}: the server starts exactly when the probe says ${capability}`, async () => {
       const runtime = resolveRuntime(name);
-      const supported = probeCapabilities(runtime).capabilities[capability].supported;
+      const supported = (await probeCapabilities(runtime)).capabilities[capability].supported;
       const { line } = await firstServeLine(['--arch', arch, '--workers', '2', '--runtime', name, ...extra]);
       if (supported)
         assert.match(

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export { conlabBin as bin, runConlab as runCli, type CliResult } from '../fixtures/cli.ts';
+export { isAlive as alive } from '../fixtures/orphans.ts';
 import { conlabBin as bin } from '../fixtures/cli.ts';
 
 export function startCli(args: string[]): ChildProcess {
@@ -21,6 +22,16 @@ export function makeTempRoot(prefix: string): string {
 
 export function removeTempRoot(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A results store of a test's own, so that runs (every preset and pipeline
+ * run is stored) never land in the CLI's default ./conlab-results.
+ */
+export function tempStore(prefix: string): { args: string[]; path: string; remove(): void } {
+  const dir = makeTempRoot(`store-${prefix}`);
+  const path = join(dir, 'results.db');
+  return { args: ['--store', path], path, remove: () => removeTempRoot(dir) };
 }
 
 export function entriesIn(dir: string): string[] {
@@ -67,17 +78,6 @@ export function killQuietly(pid: number | undefined): void {
     } catch {
       // gone
     }
-  }
-}
-
-/** True while `pid` is a live, non-zombie process. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const state = /\) (\S) /.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
-    return state !== 'Z';
-  } catch {
-    return false;
   }
 }
 

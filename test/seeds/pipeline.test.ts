@@ -25,6 +25,7 @@ import {
   removeTempRoot,
   runCli,
   startCli,
+  tempStore,
   waitFor,
 } from './helpers.ts';
 
@@ -49,7 +50,11 @@ function plotterRows(
 
 test('seed-tsv prints a # header and one 11-column line the seed plotter reads', async (t) => {
   const root = makeTempRoot('tsv');
-  t.after(() => removeTempRoot(root));
+  const store = tempStore('tsv');
+  t.after(() => {
+    removeTempRoot(root);
+    store.remove();
+  });
   const { code, stdout, stderr } = await runCli([
     'pipeline',
     '--method',
@@ -62,6 +67,7 @@ test('seed-tsv prints a # header and one 11-column line the seed plotter reads',
     'seed-tsv',
     '--tmpdir',
     root,
+    ...store.args,
   ]);
   assert.equal(code, 0, stderr);
   const lines = stdout.trimEnd().split('\n');
@@ -81,7 +87,11 @@ test('seed-tsv prints a # header and one 11-column line the seed plotter reads',
 
 test('--sweep appends every run to one file, across invocations', async (t) => {
   const root = makeTempRoot('sweep');
-  t.after(() => removeTempRoot(root));
+  const store = tempStore('sweep');
+  t.after(() => {
+    removeTempRoot(root);
+    store.remove();
+  });
   const output = join(root, 'results.dat');
   const args = [
     'pipeline',
@@ -93,6 +103,7 @@ test('--sweep appends every run to one file, across invocations', async (t) => {
     '0.3',
     '--format',
     'seed-tsv',
+    ...store.args,
   ];
   const first = await runCli([...args, '--output', output, '--tmpdir', root]);
   assert.equal(first.code, 0, first.stderr);
@@ -122,6 +133,10 @@ test('bad input is refused with a LAB_E code before anything runs', async (t) =>
   t.after(() => removeTempRoot(root));
   const blocked = join(root, 'not-a-dir');
   writeFileSync(blocked, '');
+  const elsewhere = makeTempRoot('bad-store');
+  t.after(() => removeTempRoot(elsewhere));
+  const notAStore = join(elsewhere, 'notes.db');
+  writeFileSync(notAStore, 'not an SQLite file');
   const cases: [string[], RegExp][] = [
     [['--sweep', '1,0,4'], /LAB_E_BAD_PARAM.*--sweep '0'/],
     [['--sweep', '1,-2'], /LAB_E_BAD_PARAM/],
@@ -135,6 +150,7 @@ test('bad input is refused with a LAB_E code before anything runs', async (t) =>
     [['--format', 'csv'], /LAB_E_BAD_PARAM.*format/],
     [['--sweep', '1,2', '--concurrency', '2'], /LAB_E_USAGE/],
     [['--runtime', 'nodejs'], /LAB_E_UNKNOWN_RUNTIME/],
+    [['--store', notAStore], /LAB_E_STORE.*not an SQLite database/],
   ];
   for (const [flags, expected] of cases) {
     const { code, stdout, stderr } = await runCli([
@@ -234,15 +250,22 @@ async function pipelineMidRun(
   t: { after(fn: () => void): void },
   name: string,
   method: string,
-): Promise<{ root: string; cli: ReturnType<typeof startCli>; args: string[] }> {
+): Promise<{
+  root: string;
+  cli: ReturnType<typeof startCli>;
+  args: string[];
+  store: ReturnType<typeof tempStore>;
+}> {
   const root = makeTempRoot(name);
   mkdirSync(root, { recursive: true });
+  const store = tempStore(name);
   const args = ['pipeline', '--method', method, '--concurrency', '3', '--duration', '30', '--tmpdir', root];
-  const cli = startCli(args);
+  const cli = startCli([...args, ...store.args]);
   t.after(() => {
     killQuietly(cli.pid);
     for (const pid of processesMentioning(root)) killQuietly(pid);
     removeTempRoot(root);
+    store.remove();
   });
   // Running = the run's directory holds one file per pipeline (each opened before the barrier).
   await waitFor(
@@ -253,12 +276,12 @@ async function pipelineMidRun(
     30_000,
     'the pipelines to open their files',
   );
-  return { root, cli, args };
+  return { root, cli, args, store };
 }
 
 for (const method of ['processes', 'threads'] as const) {
   test(`Ctrl-C during a ${method} run removes the temporary files and leaves no processes`, async (t) => {
-    const { root, cli } = await pipelineMidRun(t, `sigint-${method}`, method);
+    const { root, cli, store } = await pipelineMidRun(t, `sigint-${method}`, method);
     if (method === 'processes')
       assert.ok(processesMentioning(root).length >= 4, 'subject and 3 children running');
     cli.kill('SIGINT');
@@ -266,11 +289,20 @@ for (const method of ['processes', 'threads'] as const) {
     assert.equal(code, 130);
     assert.deepEqual(entriesIn(root), [], 'temporary directory removed');
     await waitFor(() => processesMentioning(root).length === 0, 5000, 'every pipeline process to be gone');
+    // The stored run says it was cut short rather than pretending to be complete (or still running).
+    const listed = await runCli(['results', 'list', '--json', ...store.args]);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { status: string; storedCells: number }[]).map((run) => [
+        run.status,
+        run.storedCells,
+      ]),
+      [['interrupted', 0]],
+    );
   });
 }
 
 test('SIGKILL of conlab pipeline: the next run removes the folder the killed one left, and leaves nothing', async (t) => {
-  const { root, cli, args } = await pipelineMidRun(t, 'sigkill', 'processes');
+  const { root, cli, args, store } = await pipelineMidRun(t, 'sigkill', 'processes');
   cli.kill('SIGKILL');
   assert.equal((await exitOf(cli)).signal, 'SIGKILL');
   // (The `processes` children run their blocking loop to the end of --duration after such a kill;
@@ -279,7 +311,7 @@ test('SIGKILL of conlab pipeline: the next run removes the folder the killed one
   const [left] = entriesIn(root);
   assert.match(left ?? '', new RegExp(`^conlab-pipeline-p${cli.pid}s\\d+-`));
   // ...until the next run, which sweeps folders whose owner is dead, then removes its own.
-  const next = await runCli([...args.slice(0, 4), '1', '--duration', '0.3', '--tmpdir', root]);
+  const next = await runCli([...args.slice(0, 4), '1', '--duration', '0.3', '--tmpdir', root, ...store.args]);
   assert.equal(next.code, 0, next.stderr);
   assert.deepEqual(entriesIn(root), [], 'nothing left on disk');
 });

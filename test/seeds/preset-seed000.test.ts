@@ -6,9 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SEED000_CSV_HEADER } from '../../src/seeds/presets/seed000.ts';
-import { parseCsv, runCli } from './helpers.ts';
+import { parseCsv, runCli, tempStore } from './helpers.ts';
 
-test("seed000: the seed controller's CSV columns, with server CPU and memory", async () => {
+test("seed000: the seed controller's CSV columns, with server CPU and memory", async (t) => {
+  const store = tempStore('seed000');
+  t.after(() => store.remove());
   const { code, stdout, stderr } = await runCli(
     [
       'preset',
@@ -22,6 +24,7 @@ test("seed000: the seed controller's CSV columns, with server CPU and memory", a
       '0.5',
       '--format',
       'csv',
+      ...store.args,
     ],
     120_000,
   );

@@ -6,9 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Seed002Row, answerSeed002 } from '../../src/seeds/presets/seed002.ts';
-import { runCli } from './helpers.ts';
+import { runCli, tempStore } from './helpers.ts';
 
-test('seed002: quick run yields CSV rows and answers to both questions', async () => {
+test('seed002: quick run yields CSV rows and answers to both questions', async (t) => {
+  const store = tempStore('seed002');
+  t.after(() => store.remove());
   const { code, stdout, stderr } = await runCli(
     [
       'preset',
@@ -22,6 +24,7 @@ test('seed002: quick run yields CSV rows and answers to both questions', async (
       '2',
       '--format',
       'json',
+      ...store.args,
     ],
     180_000,
   );

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SEED004_CSV_HEADER, seed004Csv, type Seed004Row } from '../../src/seeds/presets/seed004.ts';
-import { alive, makeTempRoot, parseCsv, removeTempRoot, runCli } from './helpers.ts';
+import { alive, makeTempRoot, parseCsv, removeTempRoot, runCli, tempStore } from './helpers.ts';
 
 test('seed004: prefork answers with no failures from several processes; single from one', async () => {
   const root = makeTempRoot('seed004');
+  const store = tempStore('seed004');
   try {
     const output = join(root, 'seed004.json');
     const { code, stderr } = await runCli(
@@ -28,6 +29,7 @@ test('seed004: prefork answers with no failures from several processes; single f
         'json',
         '--output',
         output,
+        ...store.args,
       ],
       120_000,
     );
@@ -50,5 +52,6 @@ test('seed004: prefork answers with no failures from several processes; single f
     assert.equal(csv.rows[0]?.failures, '0');
   } finally {
     removeTempRoot(root);
+    store.remove();
   }
 });

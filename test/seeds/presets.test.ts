@@ -4,8 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SEED002_CSV_HEADER, answerSeed002, type Seed002Row } from '../../src/seeds/presets/seed002.ts';
-import { runCli } from './helpers.ts';
+import { makeTempRoot, removeTempRoot, runCli } from './helpers.ts';
 
 test('--list names the three presets and the commands of seeds 001 and 003', async () => {
   const { code, stdout } = await runCli(['preset', '--list']);
@@ -15,7 +17,11 @@ test('--list names the three presets and the commands of seeds 001 and 003', asy
   }
 });
 
-test('bad preset input exits 2 with a LAB_E code and no stack', async () => {
+test('bad preset input exits 2 with a LAB_E code and no stack', async (t) => {
+  const dir = makeTempRoot('bad-preset');
+  t.after(() => removeTempRoot(dir));
+  const notAStore = join(dir, 'notes.db');
+  writeFileSync(notAStore, 'not an SQLite file');
   const cases: [string[], RegExp][] = [
     [['seed04'], /LAB_E_UNKNOWN_PRESET.*did you mean 'seed004'/s],
     [[], /LAB_E_USAGE/],
@@ -24,6 +30,7 @@ test('bad preset input exits 2 with a LAB_E code and no stack', async () => {
     [['seed004', '--archs', 'cluster'], /LAB_E_UNKNOWN_ARCH/],
     [['seed000', '--format', 'xml'], /LAB_E_BAD_PARAM/],
     [['seed002', '--output', '/nonexistent-dir/x.csv'], /LAB_E_IO/],
+    [['seed004', '--store', notAStore], /LAB_E_STORE.*not an SQLite database/],
   ];
   for (const [args, expected] of cases) {
     const { code, stderr } = await runCli(['preset', ...args]);

@@ -2,14 +2,16 @@
  * The two commands end to end, as a user runs them: `conlab serve` prints a
  * parseable line, answers, and leaves nothing after SIGTERM; bad input is a
  * LAB_E_ error with exit 2; an unsupported architecture is a named refusal;
- * `conlab bench-server --json` prints one verified cell per architecture.
+ * `conlab bench-server --json` prints one verified cell per architecture,
+ * with every event loop of the server in its monitor.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LISTENING_RE, groupMembers } from '../../src/servers/driver/launch.ts';
+import { groupMembers } from '../../src/core/subject/process-group.ts';
+import { LISTENING_RE } from '../../src/servers/driver/launch.ts';
 import { httpCall } from '../../src/servers/driver/http-client.ts';
 import type { ServerCell } from '../../src/results/record.ts';
 
@@ -132,6 +134,11 @@ it('bench-server --json prints one verified cell per architecture', async () => 
     assert.ok(cell.pids.length >= 1);
   }
   assert.equal(cells[1]?.pids.length, 3, 'cluster: primary and two workers monitored');
+  // Every event loop of the server over the measured window: single's one, cluster's primary and two workers.
+  assert.deepEqual(
+    cells.map((c) => c.monitor?.eventLoop.length),
+    [1, 3],
+  );
 });
 
 it('serve on a port already in use is LAB_E_BAD_PARAM with a hint, exit 2', async (t) => {

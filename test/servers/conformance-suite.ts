@@ -7,14 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { httpCall } from '../../src/servers/driver/http-client.ts';
-import { groupMembers } from '../../src/servers/driver/launch.ts';
+import { groupMembers } from '../../src/core/subject/process-group.ts';
 import { WHOAMI_RE } from '../../src/servers/driver/endpoints.ts';
-import type { ArchName } from '../../src/servers/config.ts';
+import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { conformanceCases } from './conformance-cases.ts';
 import { startServer, type StartedServer } from './helpers.ts';
-
-/** Architectures whose units are separate processes a test can kill. */
-const processUnits: ArchName[] = ['cluster', 'reuseport', 'prefork'];
 
 async function findUnitPid(s: StartedServer): Promise<number | null> {
   for (let i = 0; i < 40; i++) {
@@ -25,14 +22,14 @@ async function findUnitPid(s: StartedServer): Promise<number | null> {
   return null;
 }
 
-export function defineConformance(runtimeName: string, archs: readonly ArchName[], skipWhy?: string): void {
+export function defineConformance(runtimeName: string, archs: readonly string[], skipWhy?: string): void {
   // Two architectures at a time: most of a suite is waiting out request deadlines, not CPU.
   describe(`conformance on ${runtimeName}`, { concurrency: 2 }, () =>
     defineArchs(runtimeName, archs, skipWhy),
   );
 }
 
-function defineArchs(runtimeName: string, archs: readonly ArchName[], skipWhy?: string): void {
+function defineArchs(runtimeName: string, archs: readonly string[], skipWhy?: string): void {
   for (const arch of archs) {
     // Cases share one server and the last one stops it: strictly one after another (concurrency is inherited otherwise).
     describe(`${arch} on ${runtimeName}`, { concurrency: 1 }, () => {
@@ -60,9 +57,12 @@ function defineArchs(runtimeName: string, archs: readonly ArchName[], skipWhy?: 
 
       it('a unit that dies is replaced and counted in /info', async (t) => {
         if (!started) return t.skip(skipReason);
-        if (!processUnits.includes(arch)) {
+        // The registry says where the units live: only a unit that is its own process can die alone.
+        const unit = architectures.get(arch).unit;
+        if (unit !== 'process') {
+          const where = unit === 'thread' ? 'from worker threads' : 'in the primary process';
           return t.skip(
-            `${arch} has no separate unit process to kill (threads and in-process units die with their process)`,
+            `${arch} serves ${where}: no unit process to kill (its units die with their process)`,
           );
         }
         const s = started;

@@ -1,5 +1,9 @@
 /** Every server architecture against the shared conformance cases on the pinned Node 24. */
-import { archNames } from '../../src/servers/config.ts';
+import { loadRegistryModules } from '../../src/core/registry.ts';
+import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { defineConformance } from './conformance-suite.ts';
 
-defineConformance('node', archNames);
+// Architectures added through CONLAB_REGISTRY_MODULES get the suite too.
+await loadRegistryModules();
+
+defineConformance('node', architectures.names());

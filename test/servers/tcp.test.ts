@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { archNames } from '../../src/servers/config.ts';
+import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { tcpCall } from '../../src/servers/driver/http-client.ts';
 import { startServer, type StartedServer } from './helpers.ts';
 
@@ -40,7 +40,7 @@ function halfCloseExchange(port: number): Promise<{ reply: string; ended: boolea
   });
 }
 
-for (const arch of archNames) {
+for (const arch of architectures.names()) {
   for (const mode of ['echo', 'compute'] as const) {
     describe(`tcp ${mode} on ${arch}`, () => {
       let started: StartedServer | undefined;

@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openStore } from '../../src/results/store.ts';
+import { descendants, readProcess, stillRunning, type ProcessInfo } from '../fixtures/orphans.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/conlab.js', import.meta.url).pathname;
@@ -27,64 +28,15 @@ batch:
     items: 4
 `;
 
-/** PIDs whose parent chain leads to `root` (Linux /proc). */
-function descendants(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // exited while listing
-    }
-  }
-  const found: number[] = [];
-  let frontier = [root];
-  while (frontier.length > 0) {
-    const next = [...parents].filter(([, ppid]) => frontier.includes(ppid)).map(([pid]) => pid);
-    found.push(...next);
-    frontier = next;
-  }
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Processes this test started, killed at the end only if the PID still names the same process (never a recycled one). */
-class Tracked {
-  private readonly processes = new Map<number, string>();
-
-  add(pid: number): void {
-    const started = startTime(pid);
-    if (started !== null) this.processes.set(pid, started);
-  }
-
-  killAll(): void {
-    for (const [pid, started] of this.processes) {
-      if (startTime(pid) !== started) continue;
-      for (const target of [-pid, pid]) {
-        try {
-          process.kill(target, 'SIGKILL');
-        } catch {
-          // already gone
-        }
+/** Processes this test started, killed at the end only if still the same process (never a recycled PID). */
+function killLeftovers(started: ProcessInfo[]): void {
+  for (const p of started) {
+    if (!stillRunning(p)) continue;
+    for (const target of [-p.pid, p.pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone
       }
     }
   }
@@ -103,14 +55,14 @@ async function runAndSignal(
 ): Promise<{
   storePath: string;
   stderr: string;
-  subjects: Set<number>;
+  subjects: ProcessInfo[];
   code: number | null;
   exitSignal: string | null;
 }> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const started = new Tracked();
+  const started: ProcessInfo[] = [];
   t.after(() => {
-    started.killAll();
+    killLeftovers(started);
     rmSync(dir, { recursive: true, force: true });
   });
   const suitePath = join(dir, 'suite.yaml');
@@ -121,10 +73,11 @@ async function runAndSignal(
     detached: true,
   });
   assert.ok(child.pid);
-  started.add(child.pid);
+  const driver = readProcess(child.pid);
+  if (driver) started.push(driver);
   let stderr = '';
   let signalled = false;
-  const subjects = new Set<number>();
+  const subjects: ProcessInfo[] = [];
   const trigger = new RegExp(`\\[${step}/6\\]`);
   const { code, exitSignal } = await new Promise<{ code: number | null; exitSignal: string | null }>(
     (resolve) => {
@@ -134,10 +87,8 @@ async function runAndSignal(
         if (!signalled && trigger.test(stderr)) {
           signalled = true;
           setTimeout(() => {
-            for (const pid of descendants(child.pid as number)) {
-              subjects.add(pid);
-              started.add(pid);
-            }
+            subjects.push(...descendants(child.pid as number));
+            started.push(...subjects);
             child.kill(signal);
           }, 150);
         }
@@ -169,10 +120,10 @@ test(
     assert.equal(before.run.status, 'running', 'a killed run stays unfinished');
     assert.equal(before.cells.length, 2, `exactly the two finished cells are stored:\n${stderr}`);
 
-    assert.ok(subjects.size > 0, 'the kill landed while the third cell had a subject running');
-    // The killed driver's subject notices its stdin closing and exits: no orphans.
-    for (let i = 0; i < 50 && [...subjects].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual([...subjects].filter(alive), [], 'no process of the killed run is left');
+    assert.ok(subjects.length > 0, 'the kill landed while the third cell had a subject running');
+    // The driver's reaper kills the subject's group (its own watch would too, once its loop is free): no orphans.
+    for (let i = 0; i < 50 && subjects.some(stillRunning); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(subjects.filter(stillRunning), [], 'no process of the killed run is left');
 
     const listed = await run(process.execPath, [bin, 'results', 'list', '--store', storePath]);
     assert.match(listed.stdout, /unfinished \(--resume\)\s+\S+ \S+\s+2\/6/);
@@ -219,9 +170,9 @@ test(
       stderr,
       /stopped by SIGINT: run \S+ keeps 1 of 6 cell repetitions; 'conlab run --resume' measures the rest/,
     );
-    assert.ok(subjects.size > 0);
-    for (let i = 0; i < 50 && [...subjects].some(alive); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual([...subjects].filter(alive), [], 'no subject process outlives Ctrl-C');
+    assert.ok(subjects.length > 0);
+    for (let i = 0; i < 50 && subjects.some(stillRunning); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(subjects.filter(stillRunning), [], 'no subject process outlives Ctrl-C');
     const store = openStore(storePath, { create: false });
     t.after(() => store.close());
     const data = store.loadRun('latest');

@@ -7,36 +7,29 @@
  * start-up memory on a 2-core machine rather than the model.
  */
 import { ErrorCodes, unknownName } from '../../core/errors.ts';
-import type { BatchGrid } from './plan.ts';
-import { expandGrid } from './plan.ts';
-import { DEFAULT_IN_FLIGHT_PER_WORKER, type ResolvedBatchSpec } from '../spec.ts';
+import type { BatchMatrix } from '../matrix.ts';
 
 export interface Preset {
   name: string;
   description: string;
-  grids: BatchGrid[];
+  /** Expanded by the batch matrix (src/batch/matrix.ts); the baseline of each workload runs once. */
+  matrices: BatchMatrix[];
 }
 
-const common = {
-  threadsPerProcess: 2,
-  repetitions: 1,
-  timeoutMs: 600_000,
-  inFlightPerWorker: DEFAULT_IN_FLIGHT_PER_WORKER,
-};
+const common = { withBaseline: true, timeoutMs: 600_000 };
 
 export const presets: Record<string, Preset> = {
   'seed003-io': {
     name: 'seed003-io',
     description: "seed 003's I/O experiment: 50 ids through the fake API (triangular 0..0.66 s delays)",
-    grids: [
+    matrices: [
       {
         ...common,
         workload: 'io.sleep',
         params: {},
         items: 50,
         models: ['async-blocking', 'async'],
-        concurrency: [50],
-        itemsPerTask: [1],
+        axes: { concurrency: [50], itemsPerTask: [1] },
       },
       {
         ...common,
@@ -44,8 +37,7 @@ export const presets: Record<string, Preset> = {
         params: {},
         items: 50,
         models: ['threads'],
-        concurrency: [8, 32],
-        itemsPerTask: [1],
+        axes: { concurrency: [8, 32], itemsPerTask: [1] },
       },
       {
         ...common,
@@ -53,23 +45,21 @@ export const presets: Record<string, Preset> = {
         params: {},
         items: 50,
         models: ['processes'],
-        concurrency: [1, 2, 8, 32],
-        itemsPerTask: [1, 5],
+        axes: { concurrency: [1, 2, 8, 32], itemsPerTask: [1, 5] },
       },
     ],
   },
   'seed003-cpu': {
     name: 'seed003-cpu',
     description: "seed 003's CPU experiment: primes below 10^6 × 50 items, and 64 image rotations",
-    grids: [
+    matrices: [
       {
         ...common,
         workload: 'cpu.primes',
         params: { limit: 1_000_000 },
         items: 50,
         models: ['async', 'threads', 'processes'],
-        concurrency: [2, 8],
-        itemsPerTask: [1],
+        axes: { concurrency: [2, 8], itemsPerTask: [1] },
       },
       {
         ...common,
@@ -77,8 +67,7 @@ export const presets: Record<string, Preset> = {
         params: { width: 1024, height: 768, rotations: 8 },
         items: 64,
         models: ['async'],
-        concurrency: [64],
-        itemsPerTask: [1],
+        axes: { concurrency: [64], itemsPerTask: [1] },
       },
       {
         ...common,
@@ -86,8 +75,7 @@ export const presets: Record<string, Preset> = {
         params: { width: 1024, height: 768, rotations: 8 },
         items: 64,
         models: ['threads', 'processes'],
-        concurrency: [2, 4, 8],
-        itemsPerTask: [1],
+        axes: { concurrency: [2, 4, 8], itemsPerTask: [1] },
       },
     ],
   },
@@ -99,26 +87,4 @@ export function getPreset(name: string): Preset {
   const preset = presets[name];
   if (!preset) throw unknownName(ErrorCodes.UNKNOWN_PRESET, 'preset', name, presetNames);
   return preset;
-}
-
-/** The preset's cells, in run order; the sequential baseline of each workload runs once. */
-export function expandPreset(preset: Preset, overrides: { repetitions?: number } = {}): ResolvedBatchSpec[] {
-  const seen = new Set<string>();
-  const cells: ResolvedBatchSpec[] = [];
-  for (const grid of preset.grids) {
-    const resolved = expandGrid({ ...grid, repetitions: overrides.repetitions ?? grid.repetitions });
-    for (const cell of resolved) {
-      const key = JSON.stringify([
-        cell.workload,
-        cell.params,
-        cell.model,
-        cell.concurrency,
-        cell.itemsPerTask,
-      ]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      cells.push(cell);
-    }
-  }
-  return cells;
 }

@@ -6,6 +6,10 @@
  * cell failure (only for an invalid spec, as a LabError).
  */
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { errorText } from '../../core/errors.ts';
+import { launchSubject, SubjectFailure } from '../../core/subject/launcher.ts';
+import { findUnsupported } from '../../core/subject/protocol.ts';
 import { startMonitor } from '../../monitor/index.ts';
 // One set of verdict rules and thresholds for every lab (the monitor engineer's, with their reasons).
 import { cellVerdicts } from '../../monitor/verdicts.ts';
@@ -16,7 +20,7 @@ import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import { mean, stdev } from '../../stats/descriptive.ts';
 import { getWorkload } from '../../workloads/index.ts';
 import type { ItemAnswer } from '../../workloads/types.ts';
-import type { FromSubject, SubjectDone } from '../protocol.ts';
+import { isFromSubject, type FromSubject, type SubjectDone, type ToSubject } from '../protocol.ts';
 import {
   batchCellKey,
   batchIdentityOf,
@@ -25,7 +29,6 @@ import {
   type BatchCellSpec,
   type ResolvedBatchSpec,
 } from '../spec.ts';
-import { SubjectProcess } from './subject-process.ts';
 
 export interface RunCellOptions {
   /** A line of text about what is happening now (the CLI prints it on stderr). */
@@ -36,6 +39,10 @@ export interface RunCellOptions {
 }
 
 const STOP_GRACE_MS = 5000;
+const subjectScriptPath = fileURLToPath(new URL('../subject/main.ts', import.meta.url));
+
+/** A repetition that could not run because the runtime lacks something: the cell is a named skip. */
+class Unsupported extends Error {}
 
 interface Repetition {
   done: SubjectDone;
@@ -75,16 +82,22 @@ async function runRepetition(
   /** Every PID this repetition started, filled as they become known, so a failed cell still records them. */
   seenPids: Set<number>,
 ): Promise<Repetition> {
-  const subject = new SubjectProcess(runtime);
+  const subject = launchSubject<FromSubject, ToSubject>({
+    command: runtime.binPath,
+    args: runtime.scriptArgs(subjectScriptPath),
+    label: 'subject',
+    accepts: isFromSubject,
+  });
   seenPids.add(subject.pid);
   try {
     subject.send({
       t: 'start',
       spec: { ...batchIdentityOf(spec), inFlightPerWorker: spec.inFlightPerWorker },
     });
-    const ready = await subject.next(options.startTimeoutMs ?? 120_000, 'the subject to be ready');
-    if (ready.t === 'error') throw new Error(`start failed: ${ready.reason}`);
-    if (ready.t !== 'ready') throw new Error(`subject said '${ready.t}' before ready`);
+    const ready = await subject.waitReady(options.startTimeoutMs ?? 120_000).catch((error: unknown) => {
+      if (error instanceof SubjectFailure && error.unsupported) throw new Unsupported(error.message);
+      throw new Error(`start failed: ${errorText(error)}`);
+    });
     for (const pid of ready.pids) seenPids.add(pid);
     // Read just before the monitor takes its first sample: its t=0 (the heat map's) to well under a ms.
     const monitorStartEpochMs = epochNowMs();
@@ -112,11 +125,12 @@ async function runRepetition(
       report = monitor.stop();
       for (const pid of report.pids) seenPids.add(pid);
     }
-    if (reply.t === 'error') throw new Error(reply.reason);
+    if (reply.t === 'error')
+      throw reply.unsupported ? new Unsupported(reply.reason) : new Error(reply.reason);
     if (reply.t !== 'done') throw new Error(`subject said '${reply.t}' instead of done`);
     return { done: reply, monitor: report, subjectPid: subject.pid, measuredOffsetMs };
   } finally {
-    await subject.close(STOP_GRACE_MS);
+    await subject.stop({ message: { t: 'stop' }, graceMs: STOP_GRACE_MS });
   }
 }
 
@@ -164,9 +178,11 @@ function resourceFigures(rep: Repetition): { cpuPercent: number; peakRssBytes: n
 }
 
 /** A failure that means "this runtime cannot do that" rather than "the model is broken". */
-function unsupportedReason(reason: string, runtime: RuntimeSpec): string | undefined {
-  const named = /unsupported on \S+ \(.*\)/.exec(reason);
-  if (named) return named[0];
+function unsupportedReason(error: unknown, reason: string, runtime: RuntimeSpec): string | undefined {
+  // Said by the subject (typed), or wrapped in a worker's failure on its way up (text).
+  const named = findUnsupported(reason);
+  if (named) return named;
+  if (error instanceof Unsupported) return reason;
   if (/ERR_UNKNOWN_FILE_EXTENSION/.test(reason)) {
     return `unsupported on ${runtime.label} (cannot run TypeScript subjects: needs node >= 22.18, bun or deno)`;
   }
@@ -194,7 +210,7 @@ export async function runBatchCell(
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // A runtime that lacks a capability is a named skip, not a broken model.
-      const unsupported = unsupportedReason(reason, runtime);
+      const unsupported = unsupportedReason(error, reason, runtime);
       cell.status = unsupported ? 'skipped' : 'failed';
       cell.reason = unsupported ?? `repetition ${r + 1}: ${reason}`;
       break;

@@ -3,7 +3,7 @@
  * table, and the seed 003 table with its title and platform footer (the
  * seeds engineer renders presets with it).
  */
-import { getModel } from '../../models/index.ts';
+import { models } from '../../models/registry.ts';
 import { fmt, renderTextTable, type Column } from '../../core/text-table.ts';
 import type { BatchCell, EnvironmentInfo } from '../../results/record.ts';
 import { getWorkload } from '../../workloads/index.ts';
@@ -11,7 +11,7 @@ import { getWorkload } from '../../workloads/index.ts';
 /** Seed 003's benchmark name, e.g. "Threaded CPU heavy processing (2 threads, 1 item per task)". */
 export function benchmarkName(cell: BatchCell): string {
   try {
-    return getModel(cell.model).label(getWorkload(cell.workload).kind, cell);
+    return models.get(cell.model).label(getWorkload(cell.workload).kind, cell);
   } catch {
     // A stored record from a newer conlab may name a model this one lacks: fall back to the raw names.
     return `${cell.model} ${cell.workload}`;

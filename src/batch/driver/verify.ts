@@ -1,9 +1,10 @@
 /**
  * Cross-cell answer check: every cell of the same workload, params and item
  * count must give the same answer, whatever its model or runtime (answers
- * are engine-independent by construction). The sequential cell is the
- * reference; without one, the first ok cell is.
+ * are engine-independent by construction). The baseline (sequential) cell is
+ * the reference; without one, the first ok cell is.
  */
+import { baselineModel } from '../../models/registry.ts';
 import type { BatchCell } from '../../results/record.ts';
 
 function groupKey(cell: BatchCell): string {
@@ -17,8 +18,8 @@ export function checkAnswers(cells: BatchCell[]): number {
     if (cell.status !== 'ok') continue;
     const key = groupKey(cell);
     const current = references.get(key);
-    if (!current || (current.model !== 'sequential' && cell.model === 'sequential'))
-      references.set(key, cell);
+    const baseline = baselineModel.name;
+    if (!current || (current.model !== baseline && cell.model === baseline)) references.set(key, cell);
   }
   let marked = 0;
   for (const cell of cells) {

@@ -5,32 +5,59 @@
  * driver disappears (stdin closes). No CLI, store or report code here.
  */
 import { performance } from 'node:perf_hooks';
+import { loadRegistryModules } from '../../core/registry.ts';
 import { currentRuntimeLabel } from '../../core/runtime-info.ts';
-import { getModel } from '../../models/index.ts';
+import { linkToDriver } from '../../core/subject/driver-link.ts';
+import { failureOf } from '../../core/subject/protocol.ts';
+import { models } from '../../models/registry.ts';
 import { startEventLoopProbe } from '../../monitor/subject-stats.ts';
 import type { Executor } from '../../models/types.ts';
-import { readLines } from '../../models/pool/transport.ts';
 import type { BatchProgressPoint } from '../../results/record.ts';
 import { getWorkload } from '../../workloads/index.ts';
-import { isToSubject, type FromSubject, type SubjectSpec } from '../protocol.ts';
+import { isToSubject, type FromSubject, type SubjectSpec, type ToSubject } from '../protocol.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const PROGRESS_SLICE_MS = 100;
 
 let executor: Executor | undefined;
 let spec: SubjectSpec | undefined;
 
-function send(message: FromSubject): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
+let stopping = false;
+
+/** Ends the model's workers, then this process; the second caller (stop message, then stdin end) waits out the first. */
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await executor?.stop();
+  } catch (error) {
+    driver.send(failureOf(error, { phase: 'stop' }));
+  }
+  process.exit(code);
 }
 
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const driver = linkToDriver<ToSubject, FromSubject>({
+  accepts: isToSubject,
+  onMessage(message) {
+    if (message.t === 'start') void start(message.spec);
+    else if (message.t === 'go') void go();
+    else void stop(0);
+  },
+  // The driver is gone: nobody will read results, so end the pools and exit.
+  onDriverGone: () => void stop(1),
+});
 
 async function start(next: SubjectSpec): Promise<void> {
   spec = next;
   try {
+    // Models added outside the built-in list (CONLAB_REGISTRY_MODULES) must be registered here too.
+    await loadRegistryModules();
     const workload = getWorkload(next.workload);
     workload.prepare?.(next.params);
-    executor = getModel(next.model).create({
+    executor = models.get(next.model).create({
       workload: next.workload,
       params: next.params,
       concurrency: next.concurrency,
@@ -39,15 +66,15 @@ async function start(next: SubjectSpec): Promise<void> {
       inFlightPerWorker: next.inFlightPerWorker,
     });
     await executor.start();
-    send({ t: 'ready', pid: process.pid, runtime: currentRuntimeLabel(), pids: executor.pids() });
+    driver.send({ t: 'ready', pid: process.pid, runtime: currentRuntimeLabel(), pids: executor.pids() });
   } catch (error) {
-    send({ t: 'error', phase: 'start', reason: reasonOf(error) });
+    driver.send(failureOf(error, { phase: 'start' }));
   }
 }
 
 async function go(): Promise<void> {
   if (!executor || !spec) {
-    send({ t: 'error', phase: 'run', reason: 'go before a successful start' });
+    driver.send({ t: 'error', phase: 'run', reason: 'go before a successful start' });
     return;
   }
   const workload = getWorkload(spec.workload);
@@ -75,7 +102,7 @@ async function go(): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     // Combining is verification, not work: outside the timed section.
     const answer = workload.combine(answers);
-    send({
+    driver.send({
       t: 'done',
       durationMs,
       startedAtEpochMs: performance.timeOrigin + t0,
@@ -88,35 +115,6 @@ async function go(): Promise<void> {
     });
   } catch (error) {
     eventLoopProbe.stop();
-    send({ t: 'error', phase: 'run', reason: reasonOf(error) });
+    driver.send(failureOf(error, { phase: 'run' }));
   }
 }
-
-let stopping = false;
-
-/** Ends the model's workers, then this process; the second caller (stop message, then stdin end) waits out the first. */
-async function stop(code: number): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  try {
-    await executor?.stop();
-  } catch (error) {
-    send({ t: 'error', phase: 'stop', reason: reasonOf(error) });
-  }
-  process.exit(code);
-}
-
-readLines(process.stdin, (line) => {
-  let message: unknown;
-  try {
-    message = JSON.parse(line);
-  } catch {
-    return;
-  }
-  if (!isToSubject(message)) return;
-  if (message.t === 'start') void start(message.spec);
-  else if (message.t === 'go') void go();
-  else void stop(0);
-});
-// The driver is gone: nobody will read results, so end the pools and exit.
-process.stdin.on('end', () => void stop(1));

@@ -1,54 +1,70 @@
 /**
  * `conlab batch`: one workload over N items under a list of models and
- * concurrency levels (or a seed 003 preset), each cell a fresh subject
- * process per repetition; prints a table or `--json`.
+ * concurrency levels (or a seed 003 preset, stored as a run), each cell a
+ * fresh subject process per repetition; prints a table or `--json`.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, parseIntFlag, parseIntListFlag, parseNameListFlag, printJson } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
-import { expandGrid } from '../../batch/driver/plan.ts';
-import { expandPreset, getPreset, presetNames, presets } from '../../batch/driver/presets.ts';
-import { runBatch } from '../../batch/driver/run-batch.ts';
+import { runBatchStored } from '../../batch/driver/run-batch.ts';
 import {
-  BATCH_LIMITS,
-  DEFAULT_IN_FLIGHT_PER_WORKER,
-  DEFAULT_TIMEOUT_MS,
-  type ResolvedBatchSpec,
-} from '../../batch/spec.ts';
-import { killAllSubjects } from '../../batch/driver/subject-process.ts';
+  optionalFlag,
+  parseCommandArgs,
+  parseIntFlag,
+  parseIntListFlag,
+  parseNameListFlag,
+} from '../args.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
+import { BATCH_DEFAULTS as D, planBatch } from '../../batch/driver/plan.ts';
+import { presets } from '../../batch/driver/presets.ts';
+import { runBatch } from '../../batch/driver/run-batch.ts';
+import { BATCH_LIMITS } from '../../batch/spec.ts';
+import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { renderBatchTable, renderSeed003Table } from '../../batch/driver/table.ts';
-import { modelNames, models } from '../../models/index.ts';
+import {
+  axisBounds,
+  axisHelp,
+  baselineModel,
+  describeAxes,
+  models,
+  type ModelAxisName,
+} from '../../models/registry.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
-import { RESULT_SCHEMA_VERSION } from '../../results/record.ts';
-import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
+import { RESULT_SCHEMA_VERSION, type BatchCell } from '../../results/record.ts';
+import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
+import type { RuntimeSpec } from '../../runtimes/registry.ts';
+import type { ResolvedBatchSpec } from '../../batch/spec.ts';
 import { parseParamPairs, workloadNames, workloads } from '../../workloads/index.ts';
 
 const usage = `conlab batch — run one workload over N items under concurrency models
 
 usage:
   conlab batch --workload NAME [--param k=v ...] [--items N] [--models a,b] [--concurrency 1,2,4]
-               [--items-per-task 1,5] [--threads-per-process T] [--reps R] [--runtime node,bun,deno]
+               [--items-per-task 1,5] [--threads-per-process 2,4] [--reps R] [--runtime node,bun,deno]
                [--timeout-ms MS] [--in-flight K] [--json]
-  conlab batch --preset seed003-io|seed003-cpu [--reps R] [--runtime ...] [--json]
+  conlab batch --preset ${Object.keys(presets).join('|')} [--reps R] [--runtime ...] [--json] [--store PATH]
   conlab batch --list
 
 flags:
   --workload NAME          ${workloadNames.join(', ')}
   --param k=v              workload param (repeatable, or k=v,k2=v2); see --list for each workload's params
-  --items N                items in the batch (default 50)
-  --models a,b             ${modelNames.join(', ')} (default sequential,async,threads,processes);
-                           sequential always runs: it is the speedup baseline
-  --concurrency 1,2,4      workers / items in flight per model (default 1,2,4)
-  --items-per-task 1,5     items per message for pooled models (default 1)
-  --threads-per-process T  hybrid: threads in each process (default 2)
-  --reps R                 repetitions per cell, each a fresh process (default 3; presets 1)
-  --runtime node,bun,deno  runtimes to run the subjects under (default node)
-  --timeout-ms MS          per repetition (default ${DEFAULT_TIMEOUT_MS})
-  --in-flight K            tasks a pool keeps in flight per worker (default ${DEFAULT_IN_FLIGHT_PER_WORKER})
-  --json                   print {schemaVersion, env, results} instead of the table
-  --list                   list workloads (with params), models and presets
+  --items N                items in the batch (default ${D.items})
+  --models a,b             ${models.names().join(', ')} (default ${D.models.join(',')});
+                           ${baselineModel.name} always runs: it is the speedup baseline
+  --concurrency 1,2,4      workers / items in flight per model (default ${D.concurrency.join(',')})
+  --items-per-task 1,5     items per message (${axisHelp('itemsPerTask')})
+  --threads-per-process 2  threads in each process (${axisHelp('threadsPerProcess')})
+  --reps R                 repetitions per cell, each a fresh process (default ${D.repetitions}; presets ${D.presetRepetitions})
+  --runtime node,bun,deno  runtimes to run the subjects under (default ${D.runtimes.join(',')})
+  --timeout-ms MS          per repetition (default ${D.timeoutMs})
+  --in-flight K            tasks a pool keeps in flight per worker (default ${D.inFlightPerWorker})
+  --format table|json      the table (default) or {schemaVersion, env, results} (--json)
+  -o, --output FILE        write the result to FILE instead of stdout
+  --list                   list workloads (with params), models (with their axes) and presets
+  --store PATH             results store of --preset runs (default ${DEFAULT_STORE_PATH}): a
+                           preset is stored as a run named 'batch PRESET' for results/compare/report
 
-Progress goes to stderr, one line per cell.`;
+A model runs once per combination of the axes it declares (see --list); an
+axis it does not declare stays at 1. Progress goes to stderr, one line per cell.`;
 
 const options = {
   workload: { type: 'string' },
@@ -63,9 +79,17 @@ const options = {
   'timeout-ms': { type: 'string' },
   'in-flight': { type: 'string' },
   preset: { type: 'string' },
-  json: { type: 'boolean' },
+  store: { type: 'string' },
   list: { type: 'boolean' },
+  ...outputFlags,
 } as const;
+
+/** The flag of each model axis. */
+const axisFlags: Record<ModelAxisName, keyof typeof options> = {
+  concurrency: 'concurrency',
+  threadsPerProcess: 'threads-per-process',
+  itemsPerTask: 'items-per-task',
+};
 
 function listing(): string {
   const lines = ['workloads:'];
@@ -77,119 +101,106 @@ function listing(): string {
     }
   }
   lines.push('', 'models:');
-  for (const model of Object.values(models)) lines.push(`  ${model.name.padEnd(15)} ${model.description}`);
+  for (const model of models.all()) {
+    lines.push(`  ${model.name.padEnd(15)} ${model.description}`, `      axes: ${describeAxes(model)}`);
+  }
   lines.push('', 'presets:');
   for (const preset of Object.values(presets))
     lines.push(`  ${preset.name.padEnd(12)} ${preset.description}`);
   return `${lines.join('\n')}\n`;
 }
 
-function resolveRuntimes(value: string | undefined): RuntimeSpec[] {
-  const names = parseNameListFlag(value ?? 'node');
-  if (names.length === 0) {
-    throw new LabError(ErrorCodes.BAD_PARAM, '--runtime is empty', { hint: 'e.g. --runtime node,bun,deno' });
-  }
-  return [...new Set(names)].map(resolveRuntime);
-}
-
 type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
 
-function planCells(values: Values): ResolvedBatchSpec[] {
-  const reps =
-    values.reps === undefined
-      ? undefined
-      : parseIntFlag('reps', values.reps, 1, BATCH_LIMITS.repetitions.max);
-  if (values.preset !== undefined) {
-    if (values.workload !== undefined || values.models !== undefined) {
-      throw new LabError(
-        ErrorCodes.USAGE,
-        '--preset fixes the workload and models; drop --workload/--models',
-        {
-          hint: `e.g. conlab batch --preset ${presetNames[0] ?? ''}`,
-        },
-      );
-    }
-    return expandPreset(getPreset(values.preset), reps === undefined ? {} : { repetitions: reps });
+/** The flags as typed values; every check of meaning and every default is planBatch's. */
+function parseRequest(values: Values): Parameters<typeof planBatch>[0] {
+  const axes: Partial<Record<ModelAxisName, number[]>> = {};
+  for (const [axis, flag] of Object.entries(axisFlags) as [ModelAxisName, keyof typeof options][]) {
+    const value = values[flag];
+    // The per-model range is checked when each cell resolves; 0 and garbage fail here.
+    const { min, max } = axisBounds(axis);
+    if (typeof value === 'string') axes[axis] = parseIntListFlag(flag, value, min, max);
   }
-  if (values.workload === undefined) {
-    throw new LabError(ErrorCodes.USAGE, 'conlab batch needs --workload or --preset', {
-      hint: `workloads: ${workloadNames.join(', ')}; presets: ${presetNames.join(', ')}`,
-    });
-  }
-  const modelList = parseNameListFlag(values.models ?? 'sequential,async,threads,processes');
-  if (modelList.length === 0) {
-    throw new LabError(ErrorCodes.BAD_PARAM, '--models is empty', {
-      hint: `pick from ${modelNames.join(', ')}`,
-    });
-  }
-  return expandGrid({
+  return {
+    preset: values.preset,
     workload: values.workload,
     params: parseParamPairs(values.param ?? []),
-    models: modelList,
-    // The per-model upper bound is checked when each cell resolves; 0 and garbage fail here.
-    concurrency: parseIntListFlag('concurrency', values.concurrency ?? '1,2,4', 1, 10_000),
-    itemsPerTask: parseIntListFlag(
-      'items-per-task',
-      values['items-per-task'] ?? '1',
-      1,
-      BATCH_LIMITS.itemsPerTask.max,
+    models: optionalFlag(values.models, parseNameListFlag),
+    axes,
+    items: optionalFlag(values.items, (v) => parseIntFlag('items', v, 1, BATCH_LIMITS.items.max)),
+    repetitions: optionalFlag(values.reps, (v) => parseIntFlag('reps', v, 1, BATCH_LIMITS.repetitions.max)),
+    runtimes: optionalFlag(values.runtime, parseNameListFlag),
+    timeoutMs: optionalFlag(values['timeout-ms'], (v) =>
+      parseIntFlag('timeout-ms', v, BATCH_LIMITS.timeoutMs.min, BATCH_LIMITS.timeoutMs.max),
     ),
-    threadsPerProcess: parseIntFlag(
-      'threads-per-process',
-      values['threads-per-process'] ?? '2',
-      1,
-      BATCH_LIMITS.threadsPerProcess.max,
+    inFlightPerWorker: optionalFlag(values['in-flight'], (v) =>
+      parseIntFlag('in-flight', v, 1, BATCH_LIMITS.inFlightPerWorker.max),
     ),
-    items: parseIntFlag('items', values.items ?? '50', 1, BATCH_LIMITS.items.max),
-    repetitions: reps ?? 3,
-    timeoutMs: parseIntFlag(
-      'timeout-ms',
-      values['timeout-ms'] ?? String(DEFAULT_TIMEOUT_MS),
-      BATCH_LIMITS.timeoutMs.min,
-      BATCH_LIMITS.timeoutMs.max,
-    ),
-    inFlightPerWorker: parseIntFlag(
-      'in-flight',
-      values['in-flight'] ?? String(DEFAULT_IN_FLIGHT_PER_WORKER),
-      1,
-      BATCH_LIMITS.inFlightPerWorker.max,
-    ),
-  });
+  };
+}
+
+/** A seed 003 preset is a seed experiment: stored as a run like the other seeds' (the stored line on stderr). */
+async function runStoredPreset(
+  preset: string,
+  specs: ResolvedBatchSpec[],
+  runtimes: RuntimeSpec[],
+  storePath: string | undefined,
+  onProgress: (text: string) => void,
+): Promise<BatchCell[]> {
+  const store = openStore(storePath ?? DEFAULT_STORE_PATH);
+  try {
+    const { runId, cells } = await runBatchStored(specs, runtimes, {
+      store,
+      name: `batch ${preset}`,
+      onProgress,
+    });
+    onProgress(`run ${runId} (batch ${preset}) stored in ${store.path}`);
+    return cells;
+  } finally {
+    store.close();
+  }
 }
 
 export const command: Command = {
   name: 'batch',
-  summary: 'run a workload over N items under concurrency models (seed 003)',
   usage,
+  flags: options,
   async run(argv) {
     const { values } = parseCommandArgs('batch', argv, options);
+    const output = outputOf('batch', values, ['table', 'json']);
     if (values.list) {
       process.stdout.write(listing());
       return 0;
     }
     // Everything is validated before the first subject starts.
-    const specs = planCells(values);
-    const runtimes = resolveRuntimes(values.runtime);
-    const onSignal = (signal: NodeJS.Signals): void => {
-      killAllSubjects();
-      process.stderr.write(`\nconlab batch: interrupted by ${signal}; every subject process was killed\n`);
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      const cells = await runBatch(specs, runtimes, {
-        onProgress: (text) => process.stderr.write(`conlab batch: ${text}\n`),
+    if (values.store !== undefined && values.preset === undefined) {
+      throw new LabError(ErrorCodes.USAGE, '--store applies to --preset runs (a plain batch is not stored)', {
+        hint: "drop --store, or use 'conlab run' with a suite to store batch cells",
       });
+    }
+    const { cells: specs, runtimes } = planBatch(parseRequest(values));
+    // The exit hook kills every subject group first, then this says so, then the driver exits 128 + signal.
+    const release = onInterrupt((signal) =>
+      process.stderr.write(`\nconlab batch: interrupted by ${signal}; every subject process was killed\n`),
+    );
+    const onProgress = (text: string): void => void process.stderr.write(`conlab batch: ${text}\n`);
+    try {
+      const cells =
+        values.preset === undefined
+          ? await runBatch(specs, runtimes, { onProgress })
+          : await runStoredPreset(values.preset, specs, runtimes, values.store, onProgress);
       const env = captureEnvironment(runtimes.map((runtime) => runtime.label));
-      if (values.json) printJson({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells });
-      else if (values.preset !== undefined) process.stdout.write(renderSeed003Table(cells, env));
-      else process.stdout.write(renderBatchTable(cells));
+      output.emit(
+        output.format === 'json'
+          ? jsonText({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells })
+          : values.preset !== undefined
+            ? renderSeed003Table(cells, env)
+            : renderBatchTable(cells),
+      );
       // Failed cells are results, not a failed command: the run went on and reported them.
       return 0;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      release();
     }
   },
 };

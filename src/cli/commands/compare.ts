@@ -6,24 +6,26 @@
  * (src/report/compare.ts), the same one `conlab report --compare` prints.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { jsonText, outputFlags, outputOf, type Output } from '../grammar.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
-import { renderCompareTerminal } from '../../report/compare.ts';
+import { metricTitle, metricValueText, renderCompareTerminal } from '../../report/compare.ts';
 import type { CellRecord } from '../../results/record.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { fmt } from '../../core/text-table.ts';
 import { compareCell, compareRuns } from '../../results/compare.ts';
 import { mergeRepetitions } from '../../results/merge.ts';
 
-const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--json]
-       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--json]
+const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--format table|json|markdown] [-o FILE]
+       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--format ...] [-o FILE]
 
 For every cell in both runs (same cellKey: same runtime name, workload or
 endpoint, model or architecture, concurrency, ...), prints A and B's mean of
 the headline metric (batch: time of the timed section; server: verified
-req/s), the ratio B/A with its 95% interval (Fieller), Welch's p-value and
-a mark: ** p < 0.01, * p < 0.05, blank: no significant difference, ?: fewer
-than 2 repetitions on a side. The interval excludes 1 exactly when p < 0.05.
+req/s; pipeline: MiB/s written), the ratio B/A with its 95% interval
+(Fieller), Welch's p-value and a mark: ** p < 0.01, * p < 0.05, blank: no
+significant difference, ?: fewer than 2 repetitions on a side. The
+interval excludes 1 exactly when p < 0.05.
 
 RUN: a run id, a unique prefix, 'latest' or 'latest~N'. --store-b reads
 RUN_B from another store (e.g. a colleague's results.db).
@@ -47,13 +49,13 @@ function findCell(cells: CellRecord[], pattern: string): CellRecord {
   );
 }
 
-function compareTwoCells(store: ResultStore, ref: string, patterns: string[], json: boolean): number {
+function compareTwoCells(store: ResultStore, ref: string, patterns: string[], output: Output): number {
   const data = store.loadRun(ref);
   const merged = mergeRepetitions(data.cells);
   const [a, b] = patterns.map((pattern) => findCell(merged, pattern)) as [CellRecord, CellRecord];
   if (a.kind !== b.kind) {
     throw new LabError(ErrorCodes.USAGE, `cannot compare a ${a.kind} cell with a ${b.kind} cell`, {
-      hint: 'pick two batch cells (time) or two server cells (req/s)',
+      hint: 'pick two cells of one kind: batch (time), server (req/s) or pipeline (MiB/s)',
     });
   }
   for (const cell of [a, b]) {
@@ -68,16 +70,11 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
     }
   }
   const result = compareCell(`${a.cellKey} vs ${b.cellKey}`, a, b);
-  if (json) {
-    printJson({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result });
+  if (output.format === 'json') {
+    output.emit(jsonText({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result }));
     return 0;
   }
-  const show = (value: number | null) =>
-    value === null
-      ? '-'
-      : result.metric === 'durationMs'
-        ? fmt.durationMs(value)
-        : `${fmt.rate(value)} req/s`;
+  const show = (value: number | null) => (value === null ? '-' : metricValueText(result.metric, value));
   const side = (name: string, key: string, interval: typeof result.a) =>
     `${name} = ${key}\n    ${show(interval.mean)} [${show(interval.low)} – ${show(interval.high)}], ${interval.n} repetitions`;
   const ratio =
@@ -85,26 +82,24 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
       ? fmt.fixed(result.ratio.ratio, 3)
       : `${fmt.fixed(result.ratio.ratio, 3)} [${result.ratio.low.toFixed(3)}, ${result.ratio.high.toFixed(3)}]`;
   const p = result.p === null ? '-' : result.p < 0.001 ? '<0.001' : result.p.toFixed(3);
-  process.stdout.write(
-    `run ${data.run.runId}, ${result.metric === 'durationMs' ? 'time of the timed section' : 'verified req/s'} (95% intervals)\n` +
+  output.emit(
+    `run ${data.run.runId}, ${metricTitle(result.metric)} (95% intervals)\n` +
       `${side('A', a.cellKey, result.a)}\n${side('B', b.cellKey, result.b)}\n` +
       `B/A ${ratio}, p ${p} ${result.mark}: ${result.verdict}\n`,
   );
   return 0;
 }
 
+const flags = {
+  store: { type: 'string' },
+  'store-b': { type: 'string' },
+  cell: { type: 'string', multiple: true },
+  ...outputFlags,
+} as const;
+
 function compare(argv: string[]): number {
-  const { values, positionals } = parseCommandArgs(
-    'compare',
-    argv,
-    {
-      store: { type: 'string' },
-      'store-b': { type: 'string' },
-      json: { type: 'boolean' },
-      cell: { type: 'string', multiple: true },
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs('compare', argv, flags, true);
+  const output = outputOf('compare', values, ['table', 'json', 'markdown']);
   if (values.cell !== undefined) {
     const [ref] = positionals;
     if (ref === undefined || positionals.length > 1 || values.cell.length !== 2) {
@@ -118,7 +113,7 @@ function compare(argv: string[]): number {
     }
     const store = openStore(values.store ?? DEFAULT_STORE_PATH, { create: false });
     try {
-      return compareTwoCells(store, ref, values.cell, values.json ?? false);
+      return compareTwoCells(store, ref, values.cell, output);
     } finally {
       store.close();
     }
@@ -136,8 +131,11 @@ function compare(argv: string[]): number {
       const a = storeA.loadRun(refA);
       const b = storeB.loadRun(refB);
       const comparison = compareRuns(a, b);
-      if (values.json) printJson(comparison);
-      else process.stdout.write(renderCompareTerminal(comparison, [a, b]));
+      output.emit(
+        output.format === 'json'
+          ? jsonText(comparison)
+          : renderCompareTerminal(comparison, [a, b], output.format === 'markdown'),
+      );
     } finally {
       if (storeB !== storeA) storeB.close();
     }
@@ -149,8 +147,8 @@ function compare(argv: string[]): number {
 
 export const command: Command = {
   name: 'compare',
-  summary: 'compare two runs cell by cell: ratio, interval, significance',
   usage,
+  flags,
   run(argv) {
     try {
       return Promise.resolve(compare(argv));

@@ -1,34 +1,31 @@
 /**
  * `conlab pipeline`: seed 001's I/O pipeline (recv → compute → write+fsync)
  * with N pipelines under one method, in the seed's own result format on
- * request. All input is validated (and the output file opened) before the
- * first run starts.
+ * request, stored as a run named `pipeline`. All input is validated (and
+ * the output file opened) before the first run starts.
  */
-import { accessSync, appendFileSync, closeSync, constants, openSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
-import { parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
-import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
-import { resolveRuntime } from '../../runtimes/registry.ts';
-import {
-  SEED_BUFFER_KIB,
-  SEED_RECV_DELAY_S,
-  pipelineMethods,
-  type PipelineMethod,
-  type PipelineOptions,
-} from '../../seeds/pipeline/options.ts';
-import { runPipeline, type PipelineRunResult } from '../../seeds/pipeline/driver.ts';
+import { optionalFlag, parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
+import { outputFlags, parseDuration } from '../grammar.ts';
+import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import {
   pipelineFormats,
   renderPipelineJson,
   renderPipelineTable,
   renderSeedTsv,
-  type PipelineFormat,
 } from '../../seeds/pipeline/format.ts';
+import { methodIsSingleThreaded, pipelineMethods } from '../../seeds/pipeline/options.ts';
+import {
+  PIPELINE_DEFAULTS as D,
+  PIPELINE_LIMITS as L,
+  planPipeline,
+  runPipelinePlan,
+  type PipelineRequest,
+} from '../../seeds/pipeline/plan.ts';
 
-const MAX_PIPELINES = 256;
-/** Each child is a whole runtime (~40-60 MiB RSS); more would swamp a small machine. */
-const MAX_PROCESS_PIPELINES = 128;
+const singleThreaded = pipelineMethods.filter(methodIsSingleThreaded);
+const parallel = pipelineMethods.filter((method) => !methodIsSingleThreaded(method));
 
 const usage = `usage: conlab pipeline [--method M] [--concurrency N | --sweep N,N,...] [--duration S] [flags]
 
@@ -37,150 +34,96 @@ recv (wait the receive delay, fill a 256 KiB buffer) → compute (touch every
 8th byte) → write + fsync to its own file, in a temporary directory that is
 removed afterwards (also on Ctrl-C).
 
-  --method M         sequential | async | threads | processes (default async)
-  --concurrency N    pipelines at once, 1..${MAX_PIPELINES} (default 1; processes: ..${MAX_PROCESS_PIPELINES})
+  --method M         ${pipelineMethods.join(' | ')} (default ${D.method})
+  --concurrency N    pipelines at once, 1..${L.pipelines} (default ${D.concurrency}; processes: ..${L.processPipelines})
   --sweep LIST       run once per concurrency in LIST (e.g. 1,2,4,8,16,32,64)
-  --duration S       seconds each run lasts, > 0 (default 5)
-  --format F         table | json | seed-tsv (default table); seed-tsv is seed 001's
+  --duration S       seconds each run lasts, > 0 (default ${D.durationS})
+  --format F         ${pipelineFormats.join(' | ')} (default ${D.format}); seed-tsv is seed 001's
                      11-column format (a '#' header and one data line per run)
-  --output FILE      write there instead of stdout; seed-tsv appends (like the
+  -o, --output FILE  write there instead of stdout; seed-tsv appends (like the
                      seed's results file), table and json replace the file
-  --runtime R        node | bun | deno | system-node | path (default node)
-  --buffer-kib K     buffer size (default ${SEED_BUFFER_KIB})
-  --recv-delay S     receive delay in seconds (default ${SEED_RECV_DELAY_S})
+  --runtime R        node | bun | deno | system-node | path (default ${D.runtime})
+  --buffer-kib K     buffer size (default ${D.bufferKiB})
+  --recv-delay S     receive delay in seconds (default ${D.recvDelayS})
   --tmpdir DIR       where the temporary directory is made (default the OS temp dir)
+  --store PATH       results store (default ${DEFAULT_STORE_PATH}); the runs are
+                     stored as one run named 'pipeline' for results/compare/report
 
 'GIL enabled' in seed-tsv is True for methods that run all JavaScript on one
-thread (sequential, async) and False for threads and processes.
+thread (${singleThreaded.join(', ')}) and False for ${parallel.join(' and ')}.
 
 Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv`;
 
-interface PipelineCommandPlan {
-  runs: PipelineOptions[];
-  format: PipelineFormat;
-  output: string | undefined;
-  runtimeName: string;
-  tmpRoot: string;
-}
+/** The flags as typed values; every check of meaning and every default is planPipeline's. */
+const flags = {
+  method: { type: 'string' },
+  concurrency: { type: 'string' },
+  sweep: { type: 'string' },
+  duration: { type: 'string' },
+  ...outputFlags,
+  runtime: { type: 'string' },
+  'buffer-kib': { type: 'string' },
+  'recv-delay': { type: 'string' },
+  tmpdir: { type: 'string' },
+  store: { type: 'string' },
+} as const;
 
-export function planPipelineCommand(argv: string[]): PipelineCommandPlan {
-  const { values } = parseCommandArgs('pipeline', argv, {
-    method: { type: 'string' },
-    concurrency: { type: 'string' },
-    sweep: { type: 'string' },
-    duration: { type: 'string' },
-    format: { type: 'string' },
-    output: { type: 'string' },
-    runtime: { type: 'string' },
-    'buffer-kib': { type: 'string' },
-    'recv-delay': { type: 'string' },
-    tmpdir: { type: 'string' },
-  });
-  const methodName = values.method ?? 'async';
-  if (!(pipelineMethods as readonly string[]).includes(methodName)) {
-    throw unknownName(ErrorCodes.UNKNOWN_MODEL, 'pipeline method', methodName, pipelineMethods);
-  }
-  const method = methodName as PipelineMethod;
-  const formatName = values.format ?? 'table';
-  if (!(pipelineFormats as readonly string[]).includes(formatName)) {
-    throw unknownName(ErrorCodes.BAD_PARAM, 'format', formatName, pipelineFormats);
-  }
-  if (values.sweep !== undefined && values.concurrency !== undefined) {
-    throw new LabError(
-      ErrorCodes.USAGE,
-      'pipeline: --sweep and --concurrency both set the number of pipelines',
-      {
-        hint: 'give --concurrency N for one run or --sweep 1,2,4 for several',
-      },
-    );
-  }
-  const maxPipelines = method === 'processes' ? MAX_PROCESS_PIPELINES : MAX_PIPELINES;
-  const levels =
-    values.sweep !== undefined
-      ? parseIntListFlag('sweep', values.sweep, 1, maxPipelines)
-      : [parseIntFlag('concurrency', values.concurrency ?? '1', 1, maxPipelines)];
-  const durationS = parsePositive('duration', values.duration ?? '5', 3600);
-  const bufferKiB = parseIntFlag('buffer-kib', values['buffer-kib'] ?? String(SEED_BUFFER_KIB), 1, 64 * 1024);
-  const recvDelayS = parseNumberFlag('recv-delay', values['recv-delay'] ?? String(SEED_RECV_DELAY_S), 0, 60);
-  const tmpRoot = values.tmpdir ?? tmpdir();
-  checkWritableDir('tmpdir', tmpRoot);
-  if (values.output !== undefined) checkWritableFile(values.output);
+function parseRequest(argv: string[]): PipelineRequest {
+  const { values } = parseCommandArgs('pipeline', argv, flags);
   return {
-    runs: levels.map((concurrency) => ({ method, concurrency, durationS, bufferKiB, recvDelayS })),
-    format: formatName as PipelineFormat,
+    method: values.method,
+    concurrency: optionalFlag(values.concurrency, (v) => parseIntFlag('concurrency', v, 1, L.pipelines)),
+    sweep: optionalFlag(values.sweep, (v) => parseIntListFlag('sweep', v, 1, L.pipelines)),
+    durationS: optionalFlag(values.duration, (v) => parseDuration('duration', v, 0, L.durationS)),
+    format: values.json ? 'json' : values.format,
     output: values.output,
-    runtimeName: values.runtime ?? 'node',
-    tmpRoot,
+    runtime: values.runtime,
+    bufferKiB: optionalFlag(values['buffer-kib'], (v) => parseIntFlag('buffer-kib', v, 1, L.bufferKiB)),
+    recvDelayS: optionalFlag(values['recv-delay'], (v) => parseNumberFlag('recv-delay', v, 0, L.recvDelayS)),
+    tmpdir: values.tmpdir,
+    store: values.store,
   };
-}
-
-function parsePositive(flag: string, value: string, max: number): number {
-  const n = parseNumberFlag(flag, value, 0, max);
-  if (n <= 0) {
-    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' must be more than 0`, {
-      hint: `give --${flag} a number of seconds above 0 (e.g. 3)`,
-    });
-  }
-  return n;
-}
-
-function checkWritableDir(flag: string, dir: string): void {
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    throw new LabError(ErrorCodes.IO, `--${flag} '${dir}' is not a writable directory`, {
-      hint: 'give an existing directory you can write to',
-      cause: error,
-    });
-  }
-}
-
-/** Opens the output file for appending (creating it) so that a bad path fails now, not after the runs. */
-function checkWritableFile(path: string): void {
-  try {
-    closeSync(openSync(path, 'a'));
-  } catch (error) {
-    throw new LabError(ErrorCodes.IO, `--output '${path}' cannot be written (${(error as Error).message})`, {
-      hint: 'give a file path in an existing directory you can write to',
-      cause: error,
-    });
-  }
 }
 
 export const command: Command = {
   name: 'pipeline',
-  summary: "seed 001's I/O pipeline (recv → compute → write+fsync) by method and concurrency",
   usage,
+  flags,
   async run(argv) {
-    const plan = planPipelineCommand(argv);
-    const runtime = resolveRuntime(plan.runtimeName);
-    const results: PipelineRunResult[] = [];
+    const plan = planPipeline(parseRequest(argv));
     const emit = (text: string): void => {
       if (plan.output !== undefined) appendFileSync(plan.output, text);
       else process.stdout.write(text);
     };
+    const store = openStore(plan.storePath);
     if (plan.output !== undefined && plan.format !== 'seed-tsv') writeFileSync(plan.output, '');
-    for (const options of plan.runs) {
-      if (plan.runs.length > 1) {
-        process.stderr.write(
-          `pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`,
-        );
+    try {
+      const { runId, results } = await runPipelinePlan(plan, {
+        store,
+        onStart: (options) => {
+          process.stderr.write(
+            `pipeline: ${options.method} × ${options.concurrency} for ${options.durationS} s ...\n`,
+          );
+        },
+        // seed-tsv goes out run by run, so an interrupted sweep keeps the rows it finished.
+        onResult: (result) => {
+          if (plan.format === 'seed-tsv') emit(renderSeedTsv(result));
+        },
+      });
+      if (plan.format === 'table') emit(renderPipelineTable(results));
+      if (plan.format === 'json') emit(renderPipelineJson(results));
+      for (const result of results) {
+        if (result.status !== 'ok') {
+          process.stderr.write(
+            `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
+          );
+        }
       }
-      const result = await runPipeline(options, { runtime, tmpRoot: plan.tmpRoot });
-      results.push(result);
-      // seed-tsv goes out run by run, so an interrupted sweep keeps the rows it finished.
-      if (plan.format === 'seed-tsv') emit(renderSeedTsv(result));
+      // stderr: stdout (or --output) carries the seed's own format, unchanged.
+      process.stderr.write(`pipeline: run ${runId} stored in ${store.path}\n`);
+      return results.some((result) => result.status === 'failed') ? 1 : 0;
+    } finally {
+      store.close();
     }
-    if (plan.format === 'table') emit(renderPipelineTable(results));
-    if (plan.format === 'json') emit(renderPipelineJson(results));
-    for (const result of results) {
-      if (result.status !== 'ok') {
-        process.stderr.write(
-          `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
-        );
-      }
-    }
-    return results.some((result) => result.status === 'failed') ? 1 : 0;
   },
 };

@@ -5,10 +5,12 @@
  * path and the conclusion. `--resume` finishes the last unfinished run.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { jsonText, outputFlags, outputOf, type Output } from '../grammar.ts';
 import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
+import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
-import { renderTerminalTable } from '../../report/terminal.ts';
+import { renderMarkdownCells, renderTerminalTable } from '../../report/terminal.ts';
 import { writeHtmlReport } from '../../report/html.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import { isLiveConlabProcess } from '../../results/owner.ts';
@@ -38,7 +40,9 @@ flags:
                      repetition is measured exactly once
   --store PATH       results store (default ${DEFAULT_STORE_PATH})
   --no-report        do not write the HTML report
-  --json             print the run's stored data as JSON instead of the table
+  --format F         table (default), markdown (the cells as GitHub tables) or
+                     json (the run's stored data; --json is the same)
+  -o, --output FILE  write the result to FILE instead of stdout
   --runtimes LIST    override the suite's runtimes, e.g. node,bun
   --reps N           repetitions per cell
   --warmup S         warmup seconds (server cells)
@@ -106,14 +110,15 @@ async function finish(
   store: ResultStore,
   prepared: Prepared,
   outcome: RunOutcome,
-  options: { json: boolean; report: boolean },
+  options: { output: Output; report: boolean },
 ): Promise<number> {
   const data = store.loadRun(prepared.runId);
-  if (options.json) {
-    printJson({ outcome, ...data });
+  if (options.output.format === 'json') {
+    options.output.emit(jsonText({ outcome, ...data }));
     return 0;
   }
-  const out: string[] = ['', renderTerminalTable(data).trimEnd(), ''];
+  const table = options.output.format === 'markdown' ? renderMarkdownCells(data) : renderTerminalTable(data);
+  const out: string[] = ['', table.trimEnd(), ''];
   if (options.report) {
     try {
       await writeHtmlReport(data, REPORT_PATH);
@@ -132,23 +137,21 @@ async function finish(
     out.push(
       `${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetition${outcome.remaining === 1 ? '' : 's'} left — 'conlab run --resume' measures ${outcome.remaining === 1 ? 'it' : 'them'}).`,
     );
-  process.stdout.write(`${out.join('\n')}\n`);
+  options.output.emit(`${out.join('\n')}\n`);
   return 0;
 }
 
+const flags = {
+  resume: { type: 'boolean' },
+  store: { type: 'string' },
+  'no-report': { type: 'boolean' },
+  ...overrideFlags,
+  ...outputFlags,
+} as const;
+
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    'run',
-    argv,
-    {
-      resume: { type: 'boolean' },
-      store: { type: 'string' },
-      'no-report': { type: 'boolean' },
-      json: { type: 'boolean' },
-      ...overrideFlags,
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs('run', argv, flags, true);
+  const output = outputOf('run', values, ['table', 'json', 'markdown']);
   if (positionals.length > 1) {
     throw new LabError(ErrorCodes.USAGE, `run takes at most one SUITE file (got ${positionals.join(' ')})`, {
       hint: 'conlab run suites/quick.yaml',
@@ -179,9 +182,9 @@ async function run(argv: string[]): Promise<number> {
     if (prepared.suite.skippedRuntimes.length > 0) {
       process.stderr.write(`  not installed, skipped: ${prepared.suite.skippedRuntimes.join(', ')}\n`);
     }
-    // Ctrl-C: mark the run interrupted (every finished cell is already committed) and exit;
-    // the runners' exit hooks kill the in-flight subject's process group, so nothing is left.
-    const onSignal = (signal: NodeJS.Signals): void => {
+    // Ctrl-C: the exit hook kills the in-flight subject's group, then this marks the run interrupted
+    // (every finished cell is already committed), then the driver exits 128 + signal.
+    const release = onInterrupt((signal) => {
       progress.clear();
       store.markRun(prepared.runId, 'interrupted', `stopped by ${signal}`);
       const stored = store.storedSteps(prepared.runId).size;
@@ -189,10 +192,7 @@ async function run(argv: string[]): Promise<number> {
         `\nconlab: stopped by ${signal}: run ${prepared.runId} keeps ${stored} of ${prepared.plan.length} cell repetitions; 'conlab run --resume' measures the rest\n`,
       );
       store.close();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    });
     const startedMs = performance.now();
     let outcome: RunOutcome;
     try {
@@ -208,15 +208,14 @@ async function run(argv: string[]): Promise<number> {
         onEnd: (event, record) => progress.end(event, record),
       });
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      release();
       progress.clear();
     }
     process.stderr.write(
       `measured ${outcome.measured} cell repetition${outcome.measured === 1 ? '' : 's'} in ${clock((performance.now() - startedMs) / 1000)}\n`,
     );
     return await finish(store, prepared, outcome, {
-      json: values.json ?? false,
+      output,
       report: !values['no-report'],
     });
   } finally {
@@ -226,7 +225,7 @@ async function run(argv: string[]): Promise<number> {
 
 export const command: Command = {
   name: 'run',
-  summary: 'run a suite (default: the quick lab) and store every cell as it ends',
   usage,
+  flags,
   run,
 };

@@ -3,8 +3,14 @@
  * what each can do (probed by running code under it, cached per version).
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
-import { discoverRuntimes, resolveRuntime, type DiscoveredRuntime } from '../../runtimes/registry.ts';
+import { parseCommandArgs } from '../args.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
+import {
+  discoverRuntimes,
+  installHint,
+  resolveRuntime,
+  type DiscoveredRuntime,
+} from '../../runtimes/registry.ts';
 import { capabilityNames, probeCapabilities, type RuntimeCapabilities } from '../../runtimes/capabilities.ts';
 import { renderTextTable, type Column } from '../../core/text-table.ts';
 
@@ -13,12 +19,13 @@ const usage = `usage: conlab runtimes [--runtime PATH]... [--refresh] [--json]
 Lists the runtimes conlab can run subjects under (the pinned node, bun and
 deno from node_modules, the system node on PATH, and any --runtime PATH you
 add) with each one's capabilities, found by running a probe under it once
-per version (cached in node_modules/.cache/conlab).
+per version (cached in ~/.cache/conlab, or $CONLAB_CACHE_DIR).
 
   --runtime PATH   also list this runtime binary (repeatable); a path that is
                    not a node/bun/deno binary is an error (LAB_E_UNKNOWN_RUNTIME)
   --refresh        probe again instead of using the cache
-  --json           print JSON instead of a table`;
+  --format F       table (default) or json (--json is the same)
+  -o, --output FILE  write to FILE instead of stdout`;
 
 interface Row {
   name: string;
@@ -57,7 +64,7 @@ export function renderRuntimesTable(rows: Row[]): string {
   lines.push(`legend: ${capabilityNames.map((c) => `${shortNames[c]}=${c}`).join(', ')}\n`);
   const notes: string[] = [];
   for (const row of rows) {
-    if (row.error) notes.push(`  ${row.name}: ${row.error}`);
+    if (row.error) notes.push(`  ${row.name}: ${row.error} → to add it: ${installHint(row.name)}`);
     // Without TypeScript nothing else can run: one line says it all.
     const checked =
       row.capabilities?.typescript.supported === false ? (['typescript'] as const) : capabilityNames;
@@ -71,10 +78,10 @@ export function renderRuntimesTable(rows: Row[]): string {
   return lines.join('');
 }
 
-function toRow(found: DiscoveredRuntime, refresh: boolean): Row {
+async function toRow(found: DiscoveredRuntime, refresh: boolean): Promise<Row> {
   if (!found.spec)
     return { name: found.name, label: '-', path: '-', capabilities: null, error: found.error ?? 'not found' };
-  const probed = probeCapabilities(found.spec, {
+  const probed = await probeCapabilities(found.spec, {
     refresh,
     onProbe: (label) =>
       void process.stderr.write(`conlab runtimes: probing ${label} (once per version, a few seconds)\n`),
@@ -87,38 +94,45 @@ function toRow(found: DiscoveredRuntime, refresh: boolean): Row {
   };
 }
 
+const flags = {
+  runtime: { type: 'string', multiple: true },
+  refresh: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  ...outputFlags,
+} as const;
+
 export const command: Command = {
   name: 'runtimes',
-  summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
   usage,
-  run(argv) {
-    const { values } = parseCommandArgs('runtimes', argv, {
-      runtime: { type: 'string', multiple: true },
-      refresh: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    });
+  flags,
+  async run(argv) {
+    const { values } = parseCommandArgs('runtimes', argv, flags);
+    const output = outputOf('runtimes', values, ['table', 'json']);
     if (values.help) {
       process.stdout.write(`${usage}\n`);
-      return Promise.resolve(0);
+      return 0;
     }
     const userPaths = values.runtime ?? [];
     // A user path must be a runtime: fail loudly (exit 2) rather than list it as missing.
     for (const path of userPaths) resolveRuntime(path);
-    const rows = discoverRuntimes(userPaths).map((found) => toRow(found, values.refresh));
-    if (values.json) {
-      printJson(
-        rows.map((row) => ({
-          name: row.name,
-          runtime: row.label === '-' ? null : row.label,
-          path: row.path === '-' ? null : row.path,
-          capabilities: row.capabilities,
-          ...(row.error ? { error: row.error } : {}),
-        })),
+    const rows: Row[] = [];
+    // One probe at a time: each times blocks and starts processes, and must not disturb the next.
+    for (const found of discoverRuntimes(userPaths)) rows.push(await toRow(found, values.refresh));
+    if (output.format === 'json') {
+      output.emit(
+        jsonText(
+          rows.map((row) => ({
+            name: row.name,
+            runtime: row.label === '-' ? null : row.label,
+            path: row.path === '-' ? null : row.path,
+            capabilities: row.capabilities,
+            ...(row.error ? { error: row.error } : {}),
+          })),
+        ),
       );
     } else {
-      process.stdout.write(renderRuntimesTable(rows));
+      output.emit(renderRuntimesTable(rows));
     }
-    return Promise.resolve(0);
+    return 0;
   },
 };

@@ -1,15 +1,17 @@
 /**
  * `conlab serve`: run one server architecture under one runtime until
  * SIGINT/SIGTERM. The subject runs as its own process group (started by the
- * same launcher the bench driver uses); this command relays its readiness
- * line and stops it — and every process of the architecture — on a signal.
+ * same launcher the bench driver uses); this command prints its readiness
+ * as the "listening ..." line and stops it — and every process of the
+ * architecture — on a signal.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, parseIntFlag } from '../args.ts';
+import { optionalFlag, parseCommandArgs, parseIntFlag } from '../args.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
-import { archNames } from '../../servers/config.ts';
-import { resolveServerConfig } from '../../servers/resolve.ts';
+import { takeOverSignals } from '../../core/subject/exit-hook.ts';
+import { countFlagHelp, resolveServerConfig } from '../../servers/resolve.ts';
+import { architectures, baselineArchitecture } from '../../servers/subject/arch/registry.ts';
 import { launchServer } from '../../servers/driver/launch.ts';
 import { warnExposure } from '../bind-warning.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
@@ -19,9 +21,9 @@ const usage = `conlab serve [flags]
 Serve the HTTP contract (POST /score, GET /hello /whoami /health /info) or,
 with --tcp, the raw TCP protocol of seed 000, under one architecture.
 
-  --arch A              ${archNames.join(' | ')} (default single)
-  --workers N           processes/threads that accept (cluster, reuseport, reuseport-threads, prefork; default: cores)
-  --threads T           CPU pool threads (offload: default cores; prefork: per process, default 2)
+  --arch A              ${architectures.names().join(' | ')} (default ${baselineArchitecture.name})
+  --workers N           serving units, processes or threads (${countFlagHelp('workers')})
+  --threads T           CPU pool threads per unit (${countFlagHelp('threads')})
   --port P              port (default 0 = pick one; the chosen port is printed)
   --host H              bind address (default 127.0.0.1; ::1 for IPv6 loopback). Any
                         address other machines can reach (0.0.0.0, ::, a LAN address)
@@ -37,46 +39,42 @@ Prints one line when ready, e.g.
   listening http://127.0.0.1:40123 pid=4242 arch=cluster workers=2 threads=0 runtime=node@24.21.0
 (the address actually bound, IPv6 in brackets: http://[::1]:40123; pid is the
 architecture's primary), or "unsupported on RUNTIME@VERSION (reason)"
-and exit status 3. SIGINT/SIGTERM stop every process of the architecture.`;
+and exit status 3. SIGINT/SIGTERM stop every process of the architecture and
+print "stopped pid=N restarts=K".`;
+
+const flags = {
+  arch: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  runtime: { type: 'string' },
+  tcp: { type: 'boolean' },
+  mode: { type: 'string' },
+  'spin-iters': { type: 'string' },
+  'kv-keys': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
+} as const;
 
 export const command: Command = {
   name: 'serve',
-  summary: 'serve the HTTP/TCP contract under one server architecture',
   usage,
+  flags,
   async run(argv) {
-    const { values } = parseCommandArgs('serve', argv, {
-      arch: { type: 'string' },
-      workers: { type: 'string' },
-      threads: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      runtime: { type: 'string' },
-      tcp: { type: 'boolean' },
-      mode: { type: 'string' },
-      'spin-iters': { type: 'string' },
-      'kv-keys': { type: 'string' },
-      'request-timeout-ms': { type: 'string' },
-    });
+    const { values } = parseCommandArgs('serve', argv, flags);
     const config = resolveServerConfig({
       arch: values.arch,
-      workers: values.workers === undefined ? undefined : parseIntFlag('workers', values.workers, 1, 256),
-      threads: values.threads === undefined ? undefined : parseIntFlag('threads', values.threads, 1, 256),
-      port: values.port === undefined ? undefined : parseIntFlag('port', values.port, 0, 65535),
+      workers: optionalFlag(values.workers, (v) => parseIntFlag('workers', v, 1, 256)),
+      threads: optionalFlag(values.threads, (v) => parseIntFlag('threads', v, 1, 256)),
+      port: optionalFlag(values.port, (v) => parseIntFlag('port', v, 0, 65535)),
       host: values.host,
       tcp: values.tcp ?? false,
       mode: values.mode,
-      spinIters:
-        values['spin-iters'] === undefined
-          ? undefined
-          : parseIntFlag('spin-iters', values['spin-iters'], 1, MAX_ITERS * 100),
-      kvKeys:
-        values['kv-keys'] === undefined
-          ? undefined
-          : parseIntFlag('kv-keys', values['kv-keys'], 1, 1_000_000),
-      requestTimeoutMs:
-        values['request-timeout-ms'] === undefined
-          ? undefined
-          : parseIntFlag('request-timeout-ms', values['request-timeout-ms'], 100, 600_000),
+      spinIters: optionalFlag(values['spin-iters'], (v) => parseIntFlag('spin-iters', v, 1, MAX_ITERS * 100)),
+      kvKeys: optionalFlag(values['kv-keys'], (v) => parseIntFlag('kv-keys', v, 1, 1_000_000)),
+      requestTimeoutMs: optionalFlag(values['request-timeout-ms'], (v) =>
+        parseIntFlag('request-timeout-ms', v, 100, 600_000),
+      ),
       stopOnStdinEnd: true,
     });
     const runtime = resolveRuntime(values.runtime ?? 'node');
@@ -96,32 +94,34 @@ export const command: Command = {
       });
     }
     const server = outcome.server;
+    // Made from the server's ready message: users and scripts read this line.
     process.stdout.write(`${server.line}\n`);
-    warnExposure('conlab serve', server.address);
-    server.child.stdout?.on('data', (chunk: Buffer) => {
-      // After readiness the subject only prints its "stopped" line; relay it.
-      const text = chunk.toString();
-      if (!text.startsWith('listening ')) process.stdout.write(text);
-    });
+    warnExposure('conlab serve', server.ready.host);
     return new Promise<number>((resolve) => {
       let stopping = false;
-      const stop = (): void => {
-        if (stopping) return;
-        stopping = true;
-        void server.stop().then((report) => {
+      const stop = (waitMs?: number): Promise<number> =>
+        server.stop(waitMs).then((report) => {
+          if (report.restarts !== undefined)
+            process.stdout.write(`stopped pid=${server.pid} restarts=${report.restarts}\n`);
           if (report.leftovers.length > 0) {
             process.stderr.write(`conlab serve: killed leftover processes ${report.leftovers.join(', ')}\n`);
           }
-          resolve(report.graceful && report.leftovers.length === 0 ? 0 : 1);
+          return report.graceful && report.leftovers.length === 0 ? 0 : 1;
         });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      server.child.once('exit', (code) => {
-        if (stopping) return;
-        process.stderr.write(`conlab serve: the server exited on its own (code ${code})\n`);
+      // The first SIGINT/SIGTERM stops the server gracefully; a second one kills it at once (the exit hook).
+      const release = takeOverSignals(() => {
         stopping = true;
-        void server.stop(1000).then(() => resolve(1));
+        void stop().then((code) => {
+          release();
+          resolve(code);
+        });
+      });
+      void server.exited.then(({ code }) => {
+        if (stopping) return;
+        stopping = true;
+        release();
+        process.stderr.write(`conlab serve: the server exited on its own (code ${code})\n`);
+        void stop(1000).then(() => resolve(1));
       });
     });
   },

@@ -119,7 +119,7 @@ export class Pool {
             new Error(`worker answered ${message.answers.length} items for a task of ${task.count}`),
           );
         } else task.resolve(message.answers);
-      } else if (message.t === 'fail') {
+      } else if (message.t === 'error') {
         if (message.id === -1) {
           slot.onStartFailure?.(message.reason);
           continue;

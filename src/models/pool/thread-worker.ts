@@ -1,7 +1,12 @@
 /** Entry of a pool worker thread: the shared worker core over parentPort. */
 import { parentPort } from 'node:worker_threads';
-import { isMessageBatch, type ToWorker } from './messages.ts';
+import { isMessageList } from '../../core/subject/protocol.ts';
+import type { ToWorker } from './messages.ts';
 import { createReplyQueue, createWorkerCore } from './worker-core.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const port = parentPort;
 if (!port) throw new Error('thread-worker.ts must run as a worker thread');
@@ -11,5 +16,5 @@ const handle = createWorkerCore({ ...replies, exit: () => undefined });
 port.on('message', (text: unknown) => {
   // Batches arrive as JSON text (see ThreadTransport).
   const batch: unknown = typeof text === 'string' ? JSON.parse(text) : undefined;
-  if (isMessageBatch(batch)) handle(batch as ToWorker[]);
+  if (isMessageList(batch)) handle(batch as ToWorker[]);
 });

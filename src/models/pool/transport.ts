@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { selfSpawnArgs } from '../../core/runtime-info.ts';
-import { isMessageBatch, type FromWorker, type ToWorker } from './messages.ts';
+import { encodeLine, isMessageList, readLines } from '../../core/subject/protocol.ts';
+import type { FromWorker, ToWorker } from './messages.ts';
 
 export interface Transport {
   readonly pid: number;
@@ -88,7 +89,7 @@ export class ThreadTransport implements Transport {
   onMessages(handler: (messages: FromWorker[]) => void): void {
     this.worker.on('message', (text: unknown) => {
       const batch: unknown = typeof text === 'string' ? JSON.parse(text) : undefined;
-      if (isMessageBatch(batch)) handler(batch as FromWorker[]);
+      if (isMessageList(batch)) handler(batch as FromWorker[]);
     });
   }
 
@@ -125,7 +126,7 @@ export class ProcessTransport implements Transport {
     this.pid = this.child.pid;
     const stdin = this.child.stdin;
     this.outbox = new Outbox((batch) => {
-      if (!this.exited) stdin?.write(`${JSON.stringify(batch)}\n`);
+      if (!this.exited) stdin?.write(encodeLine(batch));
     });
     // A worker that dies mid-write makes stdin emit EPIPE; its exit is reported by 'exit'.
     stdin?.on('error', () => {});
@@ -156,7 +157,7 @@ export class ProcessTransport implements Transport {
       } catch {
         return; // stray output on stdout (a runtime warning) is not a message
       }
-      if (isMessageBatch(batch)) handler(batch as FromWorker[]);
+      if (isMessageList(batch)) handler(batch as FromWorker[]);
     });
   }
 
@@ -173,17 +174,4 @@ export class ProcessTransport implements Transport {
     await this.exitedPromise;
     clearTimeout(timer);
   }
-}
-
-/** NDJSON framing: one JSON document per line. */
-export function readLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    // split() once per chunk: a chunk often carries hundreds of small lines.
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line !== '') onLine(line);
-  });
 }

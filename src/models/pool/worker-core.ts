@@ -26,7 +26,7 @@ export function createWorkerCore(io: WorkerIo): (batch: ToWorker[]) => void {
 
   const runTask = (id: number, start: number, count: number): void => {
     if (!workload) {
-      io.send({ t: 'fail', id, reason: 'worker got a task before init' });
+      io.send({ t: 'error', id, reason: 'worker got a task before init' });
       return;
     }
     const began = performance.now();
@@ -35,7 +35,7 @@ export function createWorkerCore(io: WorkerIo): (batch: ToWorker[]) => void {
       for (let i = start; i < start + count; i++) answers.push(workload.runSync(params, i));
       io.send({ t: 'done', id, answers });
     } catch (error) {
-      io.send({ t: 'fail', id, reason: error instanceof Error ? error.message : String(error) });
+      io.send({ t: 'error', id, reason: error instanceof Error ? error.message : String(error) });
     }
     if (performance.now() - began > FLUSH_AFTER_MS) io.flush();
   };
@@ -60,7 +60,7 @@ export function createWorkerCore(io: WorkerIo): (batch: ToWorker[]) => void {
       }
       io.send({ t: 'ready', pid: process.pid, threadId, pids: [] });
     } catch (error) {
-      io.send({ t: 'fail', id: -1, reason: error instanceof Error ? error.message : String(error) });
+      io.send({ t: 'error', id: -1, reason: error instanceof Error ? error.message : String(error) });
     }
     io.flush();
   };
@@ -74,7 +74,7 @@ export function createWorkerCore(io: WorkerIo): (batch: ToWorker[]) => void {
           innerPool.submit(message.start, message.count).then(
             (answers) => io.send({ t: 'done', id, answers }),
             (error: unknown) =>
-              io.send({ t: 'fail', id, reason: error instanceof Error ? error.message : String(error) }),
+              io.send({ t: 'error', id, reason: error instanceof Error ? error.message : String(error) }),
           );
         } else runTask(message.id, message.start, message.count);
       } else {

@@ -7,23 +7,23 @@
  * driver cleans nothing, so the directory is named after its owner
  * (src/core/owned-temp.ts) and the next run removes those of dead owners.
  */
-import { spawn } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import { errorText } from '../../core/errors.ts';
 import { makeOwnedDir, sweepOrphans } from '../../core/owned-temp.ts';
+import { whileRunning } from '../../core/subject/exit-hook.ts';
+import { launchSubject } from '../../core/subject/launcher.ts';
 import { startMonitor, type MonitorHandle } from '../../monitor/index.ts';
 import type { MonitorReport } from '../../monitor/types.ts';
-import { killGroup, whileRunning } from '../shared/interrupt.ts';
 import {
   idealPipelineMiBps,
   pipelineFileName,
   type PipelineMeasurement,
   type PipelineOptions,
 } from './options.ts';
-import type { PipelineSubjectMessage } from './subject/main.ts';
+import { isFromPipelineSubject, type FromPipelineSubject, type ToPipelineSubject } from './protocol.ts';
 
 const subjectEntry = fileURLToPath(new URL('./subject/main.ts', import.meta.url));
 const MIB = 1024 * 1024;
@@ -55,6 +55,8 @@ export interface PipelineRunResult {
   subjectPeakRssBytes: number | null;
   coreBusyMeanPercent: number[] | null;
   monitorPids: number[];
+  /** The monitor's whole report (per-core timeline, verdict inputs) for the stored record; null as above. */
+  monitor: MonitorReport | null;
 }
 
 export interface PipelineRunEnvironment {
@@ -77,11 +79,11 @@ export async function runPipeline(
   const removeDir = whileRunning(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const { message, monitor } = await runSubject(options, dir, environment.runtime);
-    if (message.type !== 'result') {
+    if (message.t === 'error') {
       return {
         ...base,
         status: message.unsupported ? 'skipped' : 'failed',
-        reason: message.message,
+        reason: message.reason,
         ...noNumbers(),
       };
     }
@@ -118,6 +120,7 @@ function noNumbers(): Omit<PipelineRunResult, 'status' | 'reason' | 'options' | 
     subjectPeakRssBytes: null,
     coreBusyMeanPercent: null,
     monitorPids: [],
+    monitor: null,
   };
 }
 
@@ -125,16 +128,23 @@ function monitorFigures(
   report: MonitorReport | null,
 ): Pick<
   PipelineRunResult,
-  'subjectCpuPercent' | 'subjectPeakRssBytes' | 'coreBusyMeanPercent' | 'monitorPids'
+  'subjectCpuPercent' | 'subjectPeakRssBytes' | 'coreBusyMeanPercent' | 'monitorPids' | 'monitor'
 > {
   if (report === null || !report.available) {
-    return { subjectCpuPercent: null, subjectPeakRssBytes: null, coreBusyMeanPercent: null, monitorPids: [] };
+    return {
+      subjectCpuPercent: null,
+      subjectPeakRssBytes: null,
+      coreBusyMeanPercent: null,
+      monitorPids: [],
+      monitor: report,
+    };
   }
   return {
     subjectCpuPercent: report.summary.treeCpuPercent,
     subjectPeakRssBytes: report.summary.treePeakRssBytes,
     coreBusyMeanPercent: report.summary.coreBusyMeanPercent,
     monitorPids: report.pids,
+    monitor: report,
   };
 }
 
@@ -144,82 +154,52 @@ function subjectTimeoutMs(options: PipelineOptions): number {
 }
 
 /** The subject's last word: its result or why it has none. */
-type SubjectFinalMessage = Extract<PipelineSubjectMessage, { type: 'result' | 'error' }>;
+type SubjectFinalMessage = Exclude<FromPipelineSubject, { t: 'progress' }>;
 
 interface SubjectOutcome {
   message: SubjectFinalMessage;
-  /** The monitor's window runs from the subject's clock-start line to its exit. */
+  /** The monitor's window runs from the subject's clock-start message to its exit. */
   monitor: MonitorReport | null;
 }
 
-function runSubject(options: PipelineOptions, dir: string, runtime: RuntimeSpec): Promise<SubjectOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      runtime.binPath,
-      runtime.scriptArgs(subjectEntry, [JSON.stringify({ options, dir })]),
-      {
-        // Own process group: one kill reaches the subject and every child it started.
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let monitor: MonitorHandle | null = null;
-    const stopMonitor = (): MonitorReport | null => {
-      const report = monitor?.stop() ?? null;
-      monitor = null;
-      return report;
-    };
-    const unregister = whileRunning(() => {
-      stopMonitor();
-      killGroup(child.pid);
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      if (monitor === null && child.pid !== undefined && stdout.includes('{"type":"clock-start"}')) {
-        monitor = startMonitor({ rootPid: child.pid });
-      }
-    });
-    child.stderr.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
-    const timer = setTimeout(() => {
-      killGroup(child.pid);
-      reject(new Error(`the pipeline subject did not finish within ${subjectTimeoutMs(options)} ms`));
-    }, subjectTimeoutMs(options));
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      stopMonitor();
-      unregister();
-      reject(new Error(`could not start ${runtime.label}: ${error.message}`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const report = stopMonitor();
-      // Whatever the subject left behind (a child stuck in fsync) goes with its group.
-      unregister();
-      const message = lastSubjectMessage(stdout);
-      if (message) return resolve({ message, monitor: report });
-      const why = signal ? `signal ${signal}` : `exit code ${code}`;
-      reject(new Error(`the pipeline subject ended (${why}) without a result: ${stderr.trim().slice(-500)}`));
-    });
+async function runSubject(
+  options: PipelineOptions,
+  dir: string,
+  runtime: RuntimeSpec,
+): Promise<SubjectOutcome> {
+  const subject = launchSubject<FromPipelineSubject, ToPipelineSubject>({
+    command: runtime.binPath,
+    args: runtime.scriptArgs(subjectEntry, [JSON.stringify({ options, dir })]),
+    label: 'the pipeline subject',
+    accepts: isFromPipelineSubject,
   });
-}
-
-function lastSubjectMessage(stdout: string): SubjectFinalMessage | null {
-  const lines = stdout.split('\n').filter((line) => line.startsWith('{'));
-  for (const line of lines.reverse()) {
-    try {
-      const message = JSON.parse(line) as PipelineSubjectMessage;
-      if (message.type === 'result' || message.type === 'error') return message;
-    } catch {
-      // not one of ours
+  let monitor: MonitorHandle | null = null;
+  const stopMonitor = (): MonitorReport | null => {
+    const report = monitor?.stop() ?? null;
+    monitor = null;
+    return report;
+  };
+  const deadline = Date.now() + subjectTimeoutMs(options);
+  const next = (): Promise<FromPipelineSubject> =>
+    subject.next(
+      Math.max(0, deadline - Date.now()),
+      `the pipeline subject to finish (${subjectTimeoutMs(options)} ms)`,
+    );
+  try {
+    let message = await next();
+    if (message.t === 'progress') {
+      monitor = startMonitor({ rootPid: subject.pid });
+      message = await next();
     }
+    if (message.t === 'progress') throw new Error(`the pipeline subject said progress twice`);
+    // The subject exits by itself after its last word; the monitor's window includes its exit.
+    await Promise.race([subject.exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    return { message, monitor: stopMonitor() };
+  } finally {
+    stopMonitor();
+    // Whatever the subject left behind (a child stuck in fsync) goes with its group.
+    await subject.stop({ graceMs: 2000 });
   }
-  return null;
 }
 
 /**

@@ -112,7 +112,8 @@ export function renderPipelineTable(results: PipelineRunResult[]): string {
   return `${renderTextTable(columns, results)}${notes.join('\n')}\n`;
 }
 
-/** JSON: every run with its resolved options, raw measurement and derived rates. */
+/** JSON: every run with its resolved options, raw measurement and derived rates (the monitor's timelines are in the store). */
 export function renderPipelineJson(results: PipelineRunResult[]): string {
-  return `${JSON.stringify({ kind: 'pipeline', schemaVersion: 1, runs: results }, null, 2)}\n`;
+  const runs = results.map(({ monitor: _monitor, ...run }) => run);
+  return `${JSON.stringify({ kind: 'pipeline', schemaVersion: 1, runs }, null, 2)}\n`;
 }

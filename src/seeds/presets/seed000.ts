@@ -5,13 +5,10 @@
  * memory of the server's whole process tree from the monitor.
  */
 import type { ArchName } from '../../servers/config.ts';
-import { resolveServerConfig } from '../../servers/resolve.ts';
-import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/driver/endpoints.ts';
 import { DEFAULT_SPIN_ITERS } from '../../servers/subject/work/compute.ts';
 import { fmt, renderTextTable } from '../../core/text-table.ts';
-import { runSeedCell } from '../shared/server-cell.ts';
-import { figuresOf, fmtMs, pickArchs, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
-import { round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+import { fmtMs, pickArchs, plannedCells, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetPlan } from './types.ts';
 
 const ARCHS = ['single', 'offload', 'reuseport', 'prefork'] as const satisfies readonly ArchName[];
 type Seed000Arch = (typeof ARCHS)[number];
@@ -48,56 +45,57 @@ function serverShape(
   }
 }
 
-async function run(context: PresetContext): Promise<PresetReport> {
+type Seed000Identity = Omit<Seed000Row, keyof CellFigures>;
+
+function plan(context: PresetContext): PresetPlan {
   const archs = pickArchs(context.archs, ARCHS, ARCHS);
   const sizes = context.quick ? [2] : [1, 2, 4];
   const clients = context.clients ?? (context.quick ? [4] : [1, 8, 32]);
   const durationS = context.durationS ?? (context.quick ? 1 : 5);
   const warmupS = context.quick ? 0 : 1;
-  const rows: Seed000Row[] = [];
+  const planned = plannedCells<Seed000Identity>(context.runtime);
   for (const mode of MODES) {
     for (const arch of archs) {
       const shapes = arch === 'single' ? [serverShape(arch, 1)] : sizes.map((n) => serverShape(arch, n));
       for (const shape of shapes) {
         for (const clientCount of clients) {
-          context.log(
+          planned.add(
+            { mode, arch, ...shape, clients: clientCount },
             `seed000: ${mode} ${arch} workers=${shape.workers} threads=${shape.threads} clients=${clientCount} (${durationS} s)`,
-          );
-          const config = resolveServerConfig({
-            arch,
-            workers: shape.workers,
-            threads: shape.threads === 0 ? undefined : shape.threads,
-            tcp: true,
-            mode,
-            spinIters: DEFAULT_SPIN_ITERS,
-            stopOnStdinEnd: true,
-          });
-          const outcome = await runSeedCell(
             {
-              config,
+              arch,
+              workers: shape.workers,
+              ...(shape.threads === 0 ? {} : { threads: shape.threads }),
               endpoint: mode === 'echo' ? 'tcp-echo' : 'tcp-compute',
-              endpointParams: DEFAULT_ENDPOINT_PARAMS,
+              spinIters: DEFAULT_SPIN_ITERS,
               connections: clientCount,
               durationS,
               warmupS,
+              reps: 1,
+              // The seed's client: a new connection for every 'ping'.
               connectionPerRequest: true,
               timeoutMs: 60_000,
             },
-            context.runtime,
           );
-          rows.push({ mode, arch, ...shape, clients: clientCount, ...figuresOf(outcome) });
         }
       }
     }
   }
   const runtime = context.runtime.label;
   return {
-    preset: 'seed000',
-    runtime,
-    text: renderSeed000(rows, runtime),
-    csv: seed000Csv(rows, runtime),
-    json: { preset: 'seed000', runtime, durationS, warmupS, spinIters: DEFAULT_SPIN_ITERS, rows },
-    failures: rows.filter((row) => row.status === 'failed').length,
+    settings: { durationS, warmupS, spinIters: DEFAULT_SPIN_ITERS, archs, sizes, clients },
+    cells: planned.cells,
+    report(records) {
+      const rows: Seed000Row[] = planned.rows(records, () => ({}));
+      return {
+        preset: 'seed000',
+        runtime,
+        text: renderSeed000(rows, runtime),
+        csv: seed000Csv(rows, runtime),
+        json: { preset: 'seed000', runtime, durationS, warmupS, spinIters: DEFAULT_SPIN_ITERS, rows },
+        failures: rows.filter((row) => row.status === 'failed').length,
+      };
+    },
   };
 }
 
@@ -164,5 +162,5 @@ export const seed000: Preset = {
   seed: '000',
   summary:
     'TCP echo/compute servers: single, offload, reuseport, prefork × server size × clients (CSV like the seed controller)',
-  run,
+  plan,
 };

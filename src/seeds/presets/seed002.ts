@@ -7,12 +7,9 @@
  * computed answer to the seed's two questions.
  */
 import type { ArchName } from '../../servers/config.ts';
-import { resolveServerConfig } from '../../servers/resolve.ts';
-import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/driver/endpoints.ts';
 import { fmt, renderTextTable } from '../../core/text-table.ts';
-import { runSeedCell } from '../shared/server-cell.ts';
-import { figuresOf, fmtMs, pickArchs, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
-import { round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+import { fmtMs, pickArchs, plannedCells, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetPlan } from './types.ts';
 
 const ARCHS = ['single', 'offload', 'cluster', 'reuseport', 'prefork'] as const satisfies readonly ArchName[];
 type Seed002Arch = (typeof ARCHS)[number];
@@ -50,7 +47,7 @@ export interface Seed002Row extends CellFigures {
   concurrency: number;
 }
 
-async function run(context: PresetContext): Promise<PresetReport> {
+function plan(context: PresetContext): PresetPlan {
   const archs = pickArchs(context.archs, ARCHS, context.quick ? ['single', 'offload', 'reuseport'] : ARCHS);
   const workloads = context.quick
     ? ALL_WORKLOADS.filter((w) => w.name === 'cpu-80k' || w.name === 'io')
@@ -60,49 +57,47 @@ async function run(context: PresetContext): Promise<PresetReport> {
   const levels = context.clients ?? (context.quick ? [1, 4] : [1, 4, 16]);
   const durationS = context.durationS ?? (context.quick ? 1 : 10);
   const warmupS = context.quick ? 0 : 1;
-  const rows: Seed002Row[] = [];
+  const planned = plannedCells<Pick<Seed002Row, 'workload' | 'iters' | 'arch' | 'concurrency'>>(
+    context.runtime,
+  );
   for (const workload of workloads) {
     for (const arch of archs) {
       for (const concurrency of levels) {
-        context.log(`seed002: ${workload.name} ${arch} concurrency=${concurrency} (${durationS} s)`);
-        const config = resolveServerConfig({ arch, stopOnStdinEnd: true });
-        const outcome = await runSeedCell(
+        planned.add(
+          { workload: workload.name, iters: workload.iters, arch, concurrency },
+          `seed002: ${workload.name} ${arch} concurrency=${concurrency} (${durationS} s)`,
           {
-            config,
+            arch,
             endpoint: workload.endpoint,
-            endpointParams: {
-              ...DEFAULT_ENDPOINT_PARAMS,
-              cpuIters: workload.iters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
-            },
+            ...(workload.iters === null ? {} : { endpointParams: { cpuIters: workload.iters } }),
             connections: concurrency,
             durationS,
             warmupS,
+            reps: 1,
             // A 300k chain queued behind 15 others takes tens of seconds on 2 cores: slow is data, not an error.
             timeoutMs: 120_000,
           },
-          context.runtime,
         );
-        rows.push({
-          workload: workload.name,
-          iters: workload.iters,
-          arch,
-          workers: config.workers,
-          threads: config.threads,
-          concurrency,
-          ...figuresOf(outcome),
-        });
       }
     }
   }
   const runtime = context.runtime.label;
-  const answers = answerSeed002(rows);
   return {
-    preset: 'seed002',
-    runtime,
-    text: renderSeed002(rows, runtime, answers),
-    csv: seed002Csv(rows, runtime),
-    json: { preset: 'seed002', runtime, durationS, warmupS, rows, answers },
-    failures: rows.filter((row) => row.status === 'failed').length,
+    settings: { durationS, warmupS, archs, workloads: workloads.map((w) => w.name), concurrency: levels },
+    cells: planned.cells,
+    report(records) {
+      // The architecture's shape as the server resolved it (processes or loops; pool threads).
+      const rows: Seed002Row[] = planned.rows(records, ({ workers, threads }) => ({ workers, threads }));
+      const answers = answerSeed002(rows);
+      return {
+        preset: 'seed002',
+        runtime,
+        text: renderSeed002(rows, runtime, answers),
+        csv: seed002Csv(rows, runtime),
+        json: { preset: 'seed002', runtime, durationS, warmupS, rows, answers },
+        failures: rows.filter((row) => row.status === 'failed').length,
+      };
+    },
   };
 }
 
@@ -239,5 +234,5 @@ export const seed002: Preset = {
   seed: '002',
   summary:
     '/score cpu 80k/150k/300k and io: single, offload, cluster, reuseport, prefork at rising concurrency',
-  run,
+  plan,
 };

@@ -6,12 +6,11 @@
  * processes and threads seen in /whoami answers while the load ran.
  */
 import type { ArchName } from '../../servers/config.ts';
-import { resolveServerConfig } from '../../servers/resolve.ts';
-import { DEFAULT_ENDPOINT_PARAMS } from '../../servers/driver/endpoints.ts';
+import { type ServerCellSpec } from '../../servers/driver/run-cell.ts';
+import { resolveCellServerConfig } from '../../servers/resolve.ts';
 import { fmt, renderTextTable } from '../../core/text-table.ts';
-import { runSeedCell } from '../shared/server-cell.ts';
-import { figuresOf, fmtMs, pickArchs, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
-import { round, type Preset, type PresetContext, type PresetReport } from './types.ts';
+import { fmtMs, pickArchs, plannedCells, presetCsv, resourceColumns, type CellFigures } from './plan.ts';
+import { round, type Preset, type PresetContext, type PresetPlan } from './types.ts';
 
 const ARCHS = ['prefork', 'spawn', 'single', 'reuseport-threads'] as const satisfies readonly ArchName[];
 type Seed004Arch = (typeof ARCHS)[number];
@@ -37,59 +36,65 @@ export interface Seed004Row extends CellFigures {
   servedBy: { pid: number; thread: number }[];
 }
 
-async function run(context: PresetContext): Promise<PresetReport> {
+/** "pid/thread" labels of the record back into numbers. */
+function servedByOf(units: readonly string[]): { pid: number; thread: number }[] {
+  return units.map((unit) => {
+    const [pid = 0, thread = 0] = unit.split('/').map(Number);
+    return { pid, thread };
+  });
+}
+
+function plan(context: PresetContext): PresetPlan {
   const archs = pickArchs(context.archs, ARCHS, ['prefork', 'spawn', 'single', 'reuseport-threads']);
   const clients = context.clients ?? [context.quick ? 20 : 100];
   // spawn starts a runtime per request: even --quick gives it a few seconds to answer at all.
   const durationS = context.durationS ?? (context.quick ? 3 : 10);
-  const rows: Seed004Row[] = [];
+  const planned = plannedCells<Pick<Seed004Row, 'arch' | 'clients'>>(context.runtime);
   for (const arch of archs) {
     for (const clientCount of clients) {
-      const config = resolveServerConfig({
+      const spec: ServerCellSpec = {
         arch,
-        workers:
-          arch === 'prefork' ? PREFORK_PROCESSES : arch === 'reuseport-threads' ? PREFORK_THREADS : undefined,
-        threads: arch === 'prefork' ? PREFORK_THREADS : undefined,
-        stopOnStdinEnd: true,
-      });
-      context.log(
-        `seed004: ${arch} workers=${config.workers} threads=${config.threads} clients=${clientCount} (${durationS} s)`,
-      );
-      const outcome = await runSeedCell(
-        {
-          config,
-          endpoint: 'whoami',
-          endpointParams: DEFAULT_ENDPOINT_PARAMS,
-          connections: clientCount,
-          durationS,
-          warmupS: 0,
-          sampleWhoami: true,
-          timeoutMs: 30_000,
-        },
-        context.runtime,
-      );
-      rows.push({
-        arch,
-        workers: config.workers,
-        threads: config.threads,
-        clients: clientCount,
-        ...figuresOf(outcome),
-        distinctProcesses: new Set(outcome.servedBy.map((s) => s.pid)).size,
-        distinctThreads: outcome.servedBy.length,
-        whoamiSamples: outcome.whoamiSamples,
-        treeProcesses: outcome.pids.length,
-        servedBy: outcome.servedBy,
-      });
+        ...(arch === 'prefork' || arch === 'reuseport-threads'
+          ? { workers: arch === 'prefork' ? PREFORK_PROCESSES : PREFORK_THREADS }
+          : {}),
+        ...(arch === 'prefork' ? { threads: PREFORK_THREADS } : {}),
+        endpoint: 'whoami',
+        connections: clientCount,
+        durationS,
+        warmupS: 0,
+        reps: 1,
+        // Who served while the load ran, as the seed's siege run shows it.
+        servedByDuringLoad: true,
+        timeoutMs: 30_000,
+      };
+      const config = resolveCellServerConfig(spec);
+      const label = `seed004: ${arch} workers=${config.workers} threads=${config.threads} clients=${clientCount} (${durationS} s)`;
+      planned.add({ arch, clients: clientCount }, label, spec);
     }
   }
   const runtime = context.runtime.label;
   return {
-    preset: 'seed004',
-    runtime,
-    text: renderSeed004(rows, runtime, durationS),
-    csv: seed004Csv(rows, runtime),
-    json: { preset: 'seed004', runtime, durationS, rows },
-    failures: rows.filter((row) => row.status === 'failed').length,
+    settings: { durationS, archs, clients },
+    cells: planned.cells,
+    report(records) {
+      const rows: Seed004Row[] = planned.rows(records, (record) => ({
+        workers: record.workers,
+        threads: record.threads,
+        distinctProcesses: record.servedByPids.length,
+        distinctThreads: record.servedByUnits?.length ?? 0,
+        whoamiSamples: record.servedBySamples ?? 0,
+        treeProcesses: record.pids.length,
+        servedBy: servedByOf(record.servedByUnits ?? []),
+      }));
+      return {
+        preset: 'seed004',
+        runtime,
+        text: renderSeed004(rows, runtime, durationS),
+        csv: seed004Csv(rows, runtime),
+        json: { preset: 'seed004', runtime, durationS, rows },
+        failures: rows.filter((row) => row.status === 'failed').length,
+      };
+    },
   };
 }
 
@@ -155,5 +160,5 @@ export const seed004: Preset = {
   seed: '004',
   summary:
     '/whoami: prefork (P×T) vs spawn (process per request) vs single and reuseport-threads, 100 clients, 10 s: trans/s, failures, who served',
-  run,
+  plan,
 };

@@ -1,10 +1,14 @@
 /**
- * What every seed preset is: a name, the seed it reproduces, and a run that
- * turns a resolved context into a report (rows for a table, the seed's CSV,
- * JSON, and the computed answers to the seed's questions). Adding a preset
- * is one file and one line in registry.ts.
+ * What every seed preset is: a name, the seed it reproduces, and a plan
+ * that turns a resolved context into server cells (each run by the server
+ * lab's runServerCell and stored like a suite's cells) plus a report from
+ * those cells' records (a table with the answers, the seed's CSV, JSON).
+ * Adding a preset is one file and one line in registry.ts.
  */
+import type { ServerCell } from '../../results/record.ts';
+import type { StepCell } from '../../results/steps.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
+import type { ServerCellSpec } from '../../servers/driver/run-cell.ts';
 
 export interface PresetContext {
   runtime: RuntimeSpec;
@@ -15,7 +19,19 @@ export interface PresetContext {
   /** Overrides of the preset's architecture list and client counts (validated by the preset). */
   archs: string[] | undefined;
   clients: number[] | undefined;
-  log(line: string): void;
+}
+
+/** One cell of a preset: what runServerCell runs, under the key the store keeps it by. */
+export interface PresetCell extends StepCell {
+  spec: ServerCellSpec;
+}
+
+export interface PresetPlan {
+  /** The preset's settings as resolved (durations, matrix), stored with the run. */
+  settings: Record<string, unknown>;
+  cells: PresetCell[];
+  /** The preset's own output, from the records of `cells` (same order, one each). */
+  report(records: readonly ServerCell[]): PresetReport;
 }
 
 export interface PresetReport {
@@ -35,7 +51,8 @@ export interface Preset {
   name: string;
   seed: string;
   summary: string;
-  run(context: PresetContext): Promise<PresetReport>;
+  /** Validates the context's overrides (LabError) and lays out the cells; starts nothing. */
+  plan(context: PresetContext): PresetPlan;
 }
 
 /** Quotes a CSV field only when it needs it (RFC 4180). */

@@ -1,201 +1,138 @@
 /**
- * Driver side: start a server subject under a runtime in a fresh process
- * group, read its readiness line, and stop it so that nothing is left: SIGTERM
- * to the primary, a bounded wait, then a scan of its process group and
- * SIGKILL for anything still there (reported, because it means a unit did not
- * obey the shutdown). If the driver itself exits, every group it started dies.
+ * Driver side: start a server subject under a runtime with the subject
+ * launcher (fresh process group, typed messages, readiness deadline), and
+ * stop it so that nothing is left: SIGTERM to the primary, a bounded wait,
+ * then a scan of its process group and SIGKILL for anything still there
+ * (reported, because it means a unit did not obey the shutdown). Readiness
+ * is the subject's `ready` message (src/servers/protocol.ts); the human
+ * "listening ..." line that `conlab serve` prints is made from it here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { hostForUrl } from '../../core/net-address.ts';
+import { launchSubject, SubjectFailure, type Subject } from '../../core/subject/launcher.ts';
+import type { ExitStatus, StopReport } from '../../core/subject/launcher.ts';
+import type { EventLoopStats } from '../../monitor/types.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerConfig } from '../config.ts';
+import { isFromServer, type FromServer, type ServerReady, type ToServer } from '../protocol.ts';
+
+export type { StopReport } from '../../core/subject/launcher.ts';
 
 const entryPath = fileURLToPath(new URL('../subject/main.ts', import.meta.url));
 
-/** Host: the bound address, IPv6 in brackets (`http://[::1]:PORT`). */
-export const LISTENING_RE = /^listening (http|tcp):\/\/(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):(\d+) pid=(\d+)/;
-export const UNSUPPORTED_RE = /^unsupported on (\S+) \((.*)\)$/;
+/** The human line `conlab serve` prints; groups: scheme, host (IPv6 in brackets), port, pid. */
+export const LISTENING_RE = /^listening (http|tcp):\/\/(\[[^\]]+\]|[^\s:]+):(\d+) pid=(\d+)/;
 
-export interface StopReport {
-  /** The primary exited on its own after SIGTERM, within the wait. */
-  graceful: boolean;
-  exitCode: number | null;
-  /** PIDs still in the group after the primary exited (killed with SIGKILL). */
-  leftovers: number[];
+/** host:port for a URL: an IPv6 address goes in brackets. */
+export function hostPort(host: string, port: number): string {
+  return `${hostForUrl(host)}:${port}`;
+}
+
+/** "listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R[ mode=M]" from a ready message. */
+export function listeningLine(ready: ServerReady): string {
+  const mode = ready.tcpMode === undefined ? '' : ` mode=${ready.tcpMode}`;
+  return `listening ${ready.protocol}://${hostPort(ready.host, ready.port)} pid=${ready.pid} arch=${ready.arch} workers=${ready.workers} threads=${ready.threads} runtime=${ready.runtime}${mode}`;
 }
 
 export interface LaunchedServer {
   pid: number;
   port: number;
-  /** The address the server bound (from its listening line, without brackets). */
-  address: string;
-  /** http://host:port or tcp://host:port */
+  /** http://host:port or tcp://host:port, with the address the server really bound. */
   url: string;
+  /** The human "listening ..." line (listeningLine). */
   line: string;
-  child: ChildProcess;
+  /** The server's own readiness message. */
+  ready: ServerReady;
+  /** Resolves when the primary has exited. */
+  exited: Promise<ExitStatus>;
   stderrTail(): string;
-  stop(waitMs?: number): Promise<StopReport>;
+  /** The measured window begins: every event loop of the server restarts its probe. */
+  startMeasuring(): void;
+  /** Every event loop of the server since startMeasuring() (primary first); [] if it does not answer in time. */
+  eventLoopStats(timeoutMs?: number): Promise<EventLoopStats[]>;
+  /** SIGTERM, wait up to waitMs, sweep the group. `restarts` is what the server said as it stopped. */
+  stop(waitMs?: number): Promise<StopReport & { restarts?: number }>;
 }
 
 export type LaunchOutcome = { kind: 'ok'; server: LaunchedServer } | { kind: 'unsupported'; reason: string };
 
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups) killGroup(pgid, 'SIGKILL');
-  });
-}
-
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/** PIDs whose process group is `pgid` (Linux /proc); empty where /proc is missing. */
-export function groupMembers(pgid: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const members: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      // Fields after the command name (which may contain spaces): state ppid pgrp ...
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
-    } catch {
-      // Exited while listing.
-    }
-  }
-  return members;
-}
-
 export interface LaunchOptions {
-  /** Readiness deadline for the listening line. */
+  /** Readiness deadline. */
   startTimeoutMs?: number;
   /** Forward the subject's stderr to ours (otherwise kept as a tail for failure reasons). */
   inheritStderr?: boolean;
 }
 
-export function launchServer(
+export async function launchServer(
   config: ServerConfig,
   runtime: RuntimeSpec,
   options: LaunchOptions = {},
 ): Promise<LaunchOutcome> {
-  installExitHook();
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
-  const child = spawn(runtime.binPath, runtime.scriptArgs(entryPath, [JSON.stringify(config)]), {
-    detached: true,
-    stdio: ['pipe', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],
-  });
-  const pid = child.pid;
-  if (pid !== undefined) liveGroups.add(pid);
-  child.stdin?.on('error', () => undefined);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const stderrTail = (): string => stderr.trim().split('\n').slice(-5).join(' | ');
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    let settled = false;
-    const fail = (message: string): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (pid !== undefined) {
-        killGroup(pid, 'SIGKILL');
-        liveGroups.delete(pid);
-      }
-      reject(new LabError(ErrorCodes.SUBJECT_FAILED, message, { exitCode: 1 }));
-    };
-    const timer = setTimeout(
-      () =>
-        fail(
-          `server ${config.arch} on ${runtime.label} did not print its listening line within ${startTimeoutMs} ms (${stderrTail()})`,
-        ),
-      startTimeoutMs,
-    );
-    child.once('error', (error) => fail(`could not start ${runtime.binPath}: ${error.message}`));
-    void exited.then(({ code, signal }) => {
-      if (settled) return;
-      const unsupported = UNSUPPORTED_RE.exec(buffered.split('\n').find((l) => UNSUPPORTED_RE.test(l)) ?? '');
-      if (unsupported) {
-        settled = true;
-        clearTimeout(timer);
-        if (pid !== undefined) liveGroups.delete(pid);
-        resolve({ kind: 'unsupported', reason: `unsupported on ${unsupported[1]} (${unsupported[2]})` });
-        return;
-      }
-      const failed = /^failed to start (.*)$/m.exec(buffered)?.[1];
-      fail(
-        `server ${config.arch} on ${runtime.label} exited before it was ready (${signal ?? `code ${code}`}): ${failed ?? stderrTail()}`,
-      );
+  const what = `server ${config.arch} on ${runtime.label}`;
+  let subject: Subject<FromServer, ToServer>;
+  try {
+    subject = launchSubject<FromServer, ToServer>({
+      command: runtime.binPath,
+      args: runtime.scriptArgs(entryPath, [JSON.stringify(config)]),
+      label: what,
+      accepts: isFromServer,
+      stderr: options.inheritStderr ? 'inherit' : 'tail',
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      if (settled || pid === undefined) return;
-      const line = buffered.split('\n').find((l) => LISTENING_RE.test(l));
-      const match = line ? LISTENING_RE.exec(line) : null;
-      if (!line || !match) return;
-      settled = true;
-      clearTimeout(timer);
-      const port = Number(match[3]);
-      resolve({
-        kind: 'ok',
-        server: {
-          pid,
-          port,
-          address: (match[2] ?? '').replace(/^\[(.*)\]$/, '$1'),
-          url: `${match[1]}://${match[2]}:${port}`,
-          line,
-          child,
-          stderrTail,
-          stop: (waitMs = 15_000) => stopServer(child, pid, exited, waitMs),
-        },
-      });
+  } catch (error) {
+    throw new LabError(ErrorCodes.SUBJECT_FAILED, `could not start ${runtime.binPath}: ${String(error)}`, {
+      exitCode: 1,
     });
-  });
+  }
+  let ready: ServerReady;
+  try {
+    ready = await subject.waitReady(startTimeoutMs);
+  } catch (error) {
+    const failure = error instanceof SubjectFailure ? error : new SubjectFailure(String(error));
+    await subject.stop({ graceMs: 0, settleMs: 0 });
+    if (failure.unsupported) return { kind: 'unsupported', reason: failure.message };
+    // An exit or a timeout names the server already; a failure it reported itself does not.
+    const message = failure.message.includes(what) ? failure.message : `${what}: ${failure.message}`;
+    throw new LabError(ErrorCodes.SUBJECT_FAILED, message, { exitCode: 1 });
+  }
+  return { kind: 'ok', server: launchedServer(subject, ready) };
 }
 
-async function stopServer(
-  child: ChildProcess,
-  pid: number,
-  exited: Promise<{ code: number | null; signal: string | null }>,
-  waitMs: number,
-): Promise<StopReport> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), waitMs);
-  });
-  const result = await Promise.race([exited, timedOut]);
-  clearTimeout(timer);
-  // Units may still be closing a moment after the primary; give them a short, bounded beat.
-  let leftovers = groupMembers(pid);
-  for (let i = 0; i < 20 && leftovers.length > 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    leftovers = groupMembers(pid);
-  }
-  if (leftovers.length > 0 || result === null) killGroup(pid, 'SIGKILL');
-  liveGroups.delete(pid);
-  if (result === null) await exited;
-  return { graceful: result !== null && result.code === 0, exitCode: result?.code ?? null, leftovers };
+function launchedServer(subject: Subject<FromServer, ToServer>, ready: ServerReady): LaunchedServer {
+  const tail = (): string => subject.stderrTail().trim().split('\n').slice(-5).join(' | ');
+  // After readiness the subject speaks only when asked (stats) and as it stops (done); a late answer
+  // to an earlier question is skipped, so each caller gets the message it waits for or null.
+  const nextOf = async <T extends FromServer['t']>(
+    kind: T,
+    timeoutMs: number,
+  ): Promise<Extract<FromServer, { t: T }> | null> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = await subject
+        .next(Math.max(0, deadline - Date.now()), `${subject.label} to answer`)
+        .catch(() => null);
+      if (message === null) return null;
+      if (message.t === kind) return message as Extract<FromServer, { t: T }>;
+    }
+  };
+  return {
+    pid: subject.pid,
+    port: ready.port,
+    url: `${ready.protocol}://${hostPort(ready.host, ready.port)}`,
+    line: listeningLine(ready),
+    ready,
+    exited: subject.exited,
+    stderrTail: tail,
+    startMeasuring: () => subject.send({ t: 'measure' }),
+    async eventLoopStats(timeoutMs = 5000) {
+      subject.send({ t: 'stats' });
+      return (await nextOf('stats', timeoutMs))?.eventLoop ?? [];
+    },
+    async stop(waitMs = 15_000) {
+      const report = await subject.stop({ signal: 'SIGTERM', graceMs: waitMs });
+      const done = await nextOf('done', 0);
+      return done ? { ...report, restarts: done.restarts } : report;
+    },
+  };
 }

@@ -1,14 +1,16 @@
 /**
- * One server cell, for `conlab bench-server` and the suite engineer:
- * per repetition a fresh server process group → readiness line → every
- * endpoint verified → warm-up → measured load (verified replies) while the
- * monitor samples the server's tree → /whoami samples → stop → nothing left.
- * runServerCell never throws for a cell problem: it returns status failed
- * (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
+ * The one server-cell runner, for `conlab bench-server`, suites and the seed
+ * presets: per repetition a fresh server process group → its ready message →
+ * every endpoint verified → one load run (warm-up first, then the measured
+ * window; every reply verified) while the monitor samples the server's tree
+ * and every event loop of the server probes itself → who served (/whoami,
+ * after the window or during the load) → stop → nothing left, and a clean
+ * exit. runServerCell never throws for a cell problem: it returns status
+ * failed (with the reason) or skipped ("unsupported on RUNTIME@VERSION (...)").
  */
-import { connectAddress, hostForUrl } from '../../core/net-address.ts';
 import { performance } from 'node:perf_hooks';
 import { errorText } from '../../core/errors.ts';
+import { connectAddress, hostForUrl } from '../../core/net-address.ts';
 import { runLoad } from '../../load/index.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
 import { startMonitor } from '../../monitor/index.ts';
@@ -19,17 +21,12 @@ import type { ServerCell, Verdict } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { mean, stdev } from '../../stats/descriptive.ts';
 import type { ArchName, ServerConfig } from '../config.ts';
-import { resolveServerConfig } from '../resolve.ts';
-import {
-  DEFAULT_ENDPOINT_PARAMS,
-  endpointProtocol,
-  requestSpec,
-  type EndpointName,
-  type EndpointParams,
-} from './endpoints.ts';
+import { resolveCellServerConfig } from '../resolve.ts';
+import { DEFAULT_ENDPOINT_PARAMS, requestSpec, type EndpointName, type EndpointParams } from './endpoints.ts';
 import { launchServer, type LaunchedServer } from './launch.ts';
 import { emptyServerCell } from './record.ts';
-import { sampleServingUnits, verifyHttpServer, verifyTcpServer } from './verify.ts';
+import { sampleServedBy, startServedBySampler, type ServedBy } from './served-by.ts';
+import { verifyHttpServer, verifyTcpServer } from './verify.ts';
 import { loadWindowOffsetMs, measuredServerUsage } from './window.ts';
 
 export interface ServerCellSpec {
@@ -55,7 +52,17 @@ export interface ServerCellSpec {
   timeoutMs?: number;
   /** Bind address of the server (default 127.0.0.1). */
   host?: string;
+  /** TCP: a new connection for every request, as seed 000's client does (default: persistent connections). */
+  connectionPerRequest?: boolean;
+  /**
+   * HTTP: ask /whoami (one at a time, new connections) while the load runs,
+   * as seed 004 counts who served under load; default: a burst of 8 × workers
+   * samples after the measured window.
+   */
+  servedByDuringLoad?: boolean;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface ServerCellOptions {
   log?: (line: string) => void;
@@ -70,8 +77,7 @@ interface RepOutcome {
   /** Server tree CPU (% of one core) and peak RSS inside the measured window. */
   serverCpuPercent: number;
   serverPeakRssBytes: number;
-  servedByPids: number[];
-  servedByUnits: string[];
+  servedBy: ServedBy;
   pids: number[];
 }
 
@@ -84,7 +90,9 @@ export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtim
       : spec.endpoint === 'tcp-compute'
         ? `s${config.spinIters}`
         : '';
-  return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}|d${spec.durationS}|${runtimeLabel}`;
+  // Only what changes the measurement is in the key; the suite sets neither option, so its keys stay as they were.
+  const shape = `${spec.connectionPerRequest ? '|new-conn' : ''}${spec.servedByDuringLoad ? '|whoami-live' : ''}`;
+  return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}${shape}|d${spec.durationS}|${runtimeLabel}`;
 }
 
 /**
@@ -119,7 +127,6 @@ export async function runServerCell(
 ): Promise<ServerCell> {
   const startedAt = new Date().toISOString();
   const log = options.log ?? (() => undefined);
-  const protocol = endpointProtocol(spec.endpoint);
   const params = { ...DEFAULT_ENDPOINT_PARAMS, ...spec.endpointParams };
   let runtime: RuntimeSpec | null = null;
   let config: ServerConfig | null = null;
@@ -145,21 +152,15 @@ export async function runServerCell(
           loadThreads: spec.loadThreads ?? 1,
           warmupS: spec.warmupS,
           reps: spec.reps,
+          timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          connectionPerRequest: spec.connectionPerRequest ?? false,
+          servedByDuringLoad: spec.servedByDuringLoad ?? false,
         }
       : {},
   });
   try {
     runtime = typeof runtimeInput === 'string' ? resolveRuntime(runtimeInput) : runtimeInput;
-    config = resolveServerConfig({
-      arch: spec.arch,
-      workers: spec.workers,
-      threads: spec.threads,
-      tcp: protocol === 'tcp',
-      mode: protocol === 'tcp' ? (spec.endpoint === 'tcp-echo' ? 'echo' : 'compute') : undefined,
-      spinIters: spec.spinIters,
-      host: spec.host,
-      stopOnStdinEnd: true,
-    });
+    config = resolveCellServerConfig(spec);
   } catch (error) {
     return { ...base(), status: 'failed', reason: errorText(error) };
   }
@@ -207,8 +208,10 @@ export async function runServerCell(
     serverCpuPercent: last.serverCpuPercent,
     serverPeakRssBytes: last.serverPeakRssBytes,
     clientCpuPercent: last.load.clientCpuPercent,
-    servedByPids: last.servedByPids,
-    servedByUnits: last.servedByUnits,
+    servedByPids: last.servedBy.pids,
+    servedByUnits: last.servedBy.units,
+    servedBySamples: last.servedBy.samples,
+    servedBySampledDuringLoad: spec.servedByDuringLoad === true && config.protocol === 'http',
     histogram: last.load.histogram,
     timeline: last.load.timeline,
     unfinishedRequests: last.load.unfinished ?? 0,
@@ -252,7 +255,7 @@ async function runRepetition(
   let failure: string | null = null;
   try {
     // The address the server bound (a wildcard bind is reached through loopback).
-    const host = connectAddress(server.address);
+    const host = connectAddress(server.ready.host);
     const baseUrl = `http://${hostForUrl(host)}:${server.port}`;
     if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
     else await verifyTcpServer(host, server.port, config);
@@ -263,8 +266,9 @@ async function runRepetition(
       target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${hostForUrl(host)}:${server.port}`,
       connections: spec.connections,
       threads: spec.loadThreads ?? 1,
-      timeoutMs: spec.timeoutMs ?? 10_000,
+      timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       ...(spec.rateRps === undefined ? {} : { rateRps: spec.rateRps }),
+      ...(spec.connectionPerRequest ? { connectionPerRequest: true } : {}),
     };
     // Warm-up and measurement are one run on the same connections: a separate warm-up run would leave
     // its in-flight requests queued in the server (closing a connection does not cancel the work), and
@@ -272,8 +276,12 @@ async function runRepetition(
     // are taken from its samples inside the measured window, located as window.ts explains.
     const monitorStartMs = performance.now();
     const monitor = startMonitor({ rootPid: server.pid });
+    const liveSampler =
+      spec.servedByDuringLoad && config.protocol === 'http' ? startServedBySampler(baseUrl) : null;
     const secondArrivals: { second: number; atMs: number }[] = [];
     const loadCalledMs = performance.now();
+    // The server's event loops are probed over the measured window: from the warm-up's end to the load's.
+    const measureTimer = setTimeout(() => server.startMeasuring(), spec.warmupS * 1000);
     let load: LoadResult;
     try {
       load = await runLoad(
@@ -281,12 +289,16 @@ async function runRepetition(
         { onProgress: (point) => secondArrivals.push({ second: point.second, atMs: performance.now() }) },
       );
     } catch (error) {
-      // Stopped even when the load throws, so its timer does not outlive the cell.
+      // Stopped even when the load throws, so no timer or sampler outlives the cell.
+      clearTimeout(measureTimer);
       monitor.stop();
+      await liveSampler?.stop();
       throw error;
     }
+    clearTimeout(measureTimer);
     const loadEndedMs = performance.now();
     const report = monitor.stop();
+    report.eventLoop.push(...(await server.eventLoopStats()));
     const measuredOffsetMs = loadWindowOffsetMs({
       monitorStartMs,
       loadCalledMs,
@@ -296,16 +308,16 @@ async function runRepetition(
       measuredS: load.durationS,
       secondArrivals,
     });
-    const served =
-      config.protocol === 'http'
-        ? await sampleServingUnits(baseUrl, Math.max(8, config.workers * 8))
-        : { pids: [], units: [] };
+    const servedBy: ServedBy = liveSampler
+      ? await liveSampler.stop()
+      : config.protocol === 'http'
+        ? await sampleServedBy(baseUrl, Math.max(8, config.workers * 8))
+        : { pids: [], units: [], samples: 0 };
     const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
     outcome = {
       load,
       monitor: report,
-      servedByPids: served.pids,
-      servedByUnits: served.units,
+      servedBy,
       pids,
       measuredOffsetMs,
       ...measuredServerUsage(report, { offsetMs: measuredOffsetMs, durationMs: load.durationS * 1000 }),

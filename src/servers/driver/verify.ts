@@ -86,27 +86,3 @@ export async function verifyTcpServer(host: string, port: number, config: Server
   if (reply !== expected)
     throw mismatch(`TCP ${config.tcpMode} reply to 'ping'`, `'${expected}'`, `'${reply}'`);
 }
-
-/** Distinct serving PIDs and units ("pid/thread") seen in `samples` /whoami answers, each on a new connection. */
-export async function sampleServingUnits(
-  baseUrl: string,
-  samples: number,
-): Promise<{ pids: number[]; units: string[] }> {
-  const pids = new Set<number>();
-  const units = new Set<string>();
-  await Promise.all(
-    Array.from({ length: samples }, async () => {
-      try {
-        const response = await httpCall(baseUrl, '/whoami', { timeoutMs: 30_000 });
-        const match = WHOAMI_RE.exec(response.body);
-        if (match?.[2]) {
-          pids.add(Number(match[2]));
-          units.add(`${match[2]}/${match[3]}`);
-        }
-      } catch {
-        // A sample that failed says nothing about who serves; the load's errors say the rest.
-      }
-    }),
-  );
-  return { pids: [...pids].sort((a, b) => a - b), units: [...units].sort() };
-}

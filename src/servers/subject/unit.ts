@@ -17,9 +17,9 @@ import { ChildSpawner, childFailure } from './work/spawn-responder.ts';
 import { ThreadPool } from './work/thread-pool.ts';
 
 export interface RunningUnit {
+  /** The address bound, as the system reports it (an IPv6 host stays IPv6). */
+  host: string;
   port: number;
-  /** The address actually bound (`::1`, `0.0.0.0`, what `localhost` resolved to), as the OS reports it. */
-  address: string;
   /** Stops accepting, lets in-flight requests finish (bounded), frees the pool. */
   close(graceMs?: number): Promise<void>;
   /** The primary tells units how many of their siblings were replaced (shown in /info). */
@@ -80,12 +80,12 @@ export async function startUnit(unit: UnitConfig): Promise<RunningUnit> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  const bound = server.address();
-  const port = typeof bound === 'object' && bound ? bound.port : unit.port;
-  const address = typeof bound === 'object' && bound ? bound.address : config.host;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : unit.port;
+  const host = typeof address === 'object' && address ? address.address : config.host;
   return {
+    host,
     port,
-    address,
     setRestarts(n) {
       restarts = n;
     },

@@ -2,23 +2,21 @@
  * The pipeline subject: a fresh process of the runtime under test, started
  * by the driver (src/seeds/pipeline/driver.ts) with one JSON argument
  * `{options, dir}`. It measures the compute stage alone, runs the method,
- * and prints one `PipelineSubjectMessage` JSON line on stdout. It never
+ * and says so in the messages of ../protocol.ts on stdout. It never
  * removes files: the driver owns the directory and removes it even when this
  * process is killed.
  */
 import { currentRuntimeLabel } from '../../../core/runtime-info.ts';
-import type { PipelineMeasurement, PipelineOptions } from '../options.ts';
+import { linkToDriver } from '../../../core/subject/driver-link.ts';
+import { failureOf, unsupportedOn, type Message } from '../../../core/subject/protocol.ts';
+import type { PipelineOptions } from '../options.ts';
+import type { FromPipelineSubject } from '../protocol.ts';
 import { pipelineMethodRunners } from './methods.ts';
 import { measureComputeMiBps } from './stages.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
 
-export type PipelineSubjectMessage =
-  | { type: 'clock-start' }
-  | { type: 'result'; measurement: PipelineMeasurement }
-  | { type: 'error'; message: string; unsupported: boolean };
-
-function send(message: PipelineSubjectMessage): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 /** Capabilities the methods rely on, checked up front so a gap reads "unsupported", not a crash. */
 function missingCapability(method: PipelineOptions['method']): string | null {
@@ -32,29 +30,30 @@ function missingCapability(method: PipelineOptions['method']): string | null {
   return null;
 }
 
+// The driver sends nothing; its going away (stdin closed, re-parented) means stop rather than run on unobserved.
+const driver = linkToDriver<Message<never>, FromPipelineSubject>({
+  accepts: (_value: unknown): _value is Message<never> => false,
+  onMessage: () => undefined,
+  onDriverGone: () => process.exit(3),
+});
+
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as { options: PipelineOptions; dir: string };
   const { options, dir } = request;
   const missing = missingCapability(options.method);
   if (missing !== null) {
-    send({
-      type: 'error',
-      unsupported: true,
-      message: `unsupported on ${currentRuntimeLabel()} (${missing})`,
-    });
+    driver.send({ t: 'error', unsupported: true, reason: unsupportedOn(currentRuntimeLabel(), missing) });
+    driver.close();
     return;
   }
-  // Ending stdin means the driver is gone: stop rather than run on unobserved.
-  process.stdin.on('end', () => process.exit(3));
-  process.stdin.resume();
   const seqComputeMiBps = measureComputeMiBps(options.bufferKiB * 1024);
   const run = await pipelineMethodRunners[options.method]({
     options,
     dir,
-    onClockStart: () => send({ type: 'clock-start' }),
+    onClockStart: () => driver.send({ t: 'progress', phase: 'clock-start' }),
   });
-  send({
-    type: 'result',
+  driver.send({
+    t: 'done',
     measurement: {
       runtime: currentRuntimeLabel(),
       elapsedS: run.elapsedS,
@@ -65,16 +64,11 @@ async function main(): Promise<void> {
       threadIds: run.threadIds,
     },
   });
-  process.stdin.pause();
-  process.stdin.removeAllListeners('end');
-  process.stdin.destroy();
+  driver.close();
 }
 
 main().catch((error: unknown) => {
-  send({
-    type: 'error',
-    unsupported: false,
-    message: error instanceof Error ? error.message : String(error),
-  });
+  driver.send(failureOf(error, {}));
+  driver.close();
   process.exitCode = 1;
 });

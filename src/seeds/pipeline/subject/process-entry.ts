@@ -1,15 +1,20 @@
 /**
- * Entry of one `processes` child: open the pipeline, print `ready`, wait for
- * `go` on stdin (the barrier), run until the duration has passed, print
+ * Entry of one `processes` child: open the pipeline, say `ready`, wait for
+ * `go` on stdin (the barrier), run until the duration has passed, say
  * `done`. argv[2] is the pipeline's spec as JSON. If stdin closes before
  * `go` (the subject went away), exit without running.
  */
+import { encodeLine, failureOf, readMessages } from '../../../core/subject/protocol.ts';
 import { BlockingPipeline, runBlockingPipelineFor } from './stages.ts';
-import type { PipelineWorkerMessage } from './messages.ts';
+import { isToPipelineWorker, type PipelineWorkerMessage } from './messages.ts';
 import type { PipelineSpec } from './context.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 function send(message: PipelineWorkerMessage): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
+  process.stdout.write(encodeLine(message));
 }
 
 const specText = process.argv[2];
@@ -23,26 +28,19 @@ let pipeline: BlockingPipeline | undefined;
 try {
   pipeline = new BlockingPipeline(spec);
 } catch (error) {
-  send({ type: 'error', index: spec.index, message: error instanceof Error ? error.message : String(error) });
+  send(failureOf(error, { index: spec.index }));
   process.exit(1);
 }
 const opened = pipeline;
 
-let input = '';
 let started = false;
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  input += chunk;
-  if (started || !input.includes('go\n')) return;
+readMessages(process.stdin, isToPipelineWorker, () => {
+  if (started) return;
   started = true;
   try {
-    send({ type: 'done', tally: runBlockingPipelineFor(opened, spec.durationS) });
+    send({ t: 'done', tally: runBlockingPipelineFor(opened, spec.durationS) });
   } catch (error) {
-    send({
-      type: 'error',
-      index: spec.index,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    send(failureOf(error, { index: spec.index }));
     process.exitCode = 1;
   } finally {
     opened.close();
@@ -55,4 +53,4 @@ process.stdin.on('end', () => {
     process.exitCode = 3;
   }
 });
-send({ type: 'ready', index: spec.index, pid: process.pid, threadId: 0 });
+send({ t: 'ready', index: spec.index, pid: process.pid, threadId: 0 });

@@ -1,17 +1,16 @@
 /**
  * `processes`: one child process of this same runtime per pipeline (the
  * seed's multiprocess version). Each child opens its own file (a descriptor
- * cannot be shared), then all wait at a barrier: a `ready` line from every
- * child, then one `go` line to each. The clock runs from the first `go` to
+ * cannot be shared), then all wait at a barrier: a `ready` message from
+ * every child, then one `go` message to each. The clock runs from the first `go` to
  * the last `done`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { selfSpawnArgs } from '../../../core/runtime-info.ts';
+import { encodeLine, readMessages } from '../../../core/subject/protocol.ts';
 import { pipelineSpecs, type MethodContext, type MethodRun } from './context.ts';
-import type { PipelineWorkerMessage } from './messages.ts';
-import { isPipelineWorkerMessage } from './messages.ts';
+import { isPipelineWorkerMessage, type PipelineWorkerMessage, type ToPipelineWorker } from './messages.ts';
 import type { PipelineTally } from '../options.ts';
 
 const entry = fileURLToPath(new URL('./process-entry.ts', import.meta.url));
@@ -27,13 +26,14 @@ export async function runProcesses(context: MethodContext): Promise<MethodRun> {
 
   const finished = new Promise<number>((resolve, reject) => {
     const onMessage = (message: PipelineWorkerMessage): void => {
-      if (message.type === 'error') return reject(new Error(`pipeline ${message.index}: ${message.message}`));
-      if (message.type === 'ready') {
+      if (message.t === 'error') return reject(new Error(`pipeline ${message.index}: ${message.reason}`));
+      if (message.t === 'ready') {
         pids.push(message.pid);
         if (--remainingReady === 0) {
           t0 = performance.now();
           context.onClockStart();
-          for (const child of children) child.stdin?.write('go\n');
+          const go: ToPipelineWorker = { t: 'go' };
+          for (const child of children) child.stdin?.write(encodeLine(go));
         }
         return;
       }
@@ -50,16 +50,8 @@ export async function runProcesses(context: MethodContext): Promise<MethodRun> {
         stderr = (stderr + chunk).slice(-2000);
       });
       child.on('error', (error) => reject(new Error(`pipeline ${spec.index} process: ${error.message}`)));
-      const lines = createInterface({ input: child.stdout });
-      lines.on('line', (line) => {
-        let message: unknown;
-        try {
-          message = JSON.parse(line);
-        } catch {
-          return; // a runtime's own notice on stdout is not ours to parse
-        }
-        if (isPipelineWorkerMessage(message)) onMessage(message);
-      });
+      // A runtime's own notice on stdout is not ours to parse: readMessages skips it.
+      readMessages(child.stdout, isPipelineWorkerMessage, onMessage);
       // 'close' (not 'exit') so that every stdout line has been read first.
       child.on('close', (code, signal) => {
         if (!tallies.some((tally) => tally.index === spec.index)) {

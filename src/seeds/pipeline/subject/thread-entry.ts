@@ -5,8 +5,13 @@
  * at once.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { failureOf } from '../../../core/subject/protocol.ts';
 import { BlockingPipeline, runBlockingPipelineFor } from './stages.ts';
 import { CONTROL_GO, CONTROL_STOP, type PipelineWorkerMessage, type ThreadWorkerData } from './messages.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const data = workerData as ThreadWorkerData;
 const control = new Int32Array(data.control);
@@ -18,13 +23,13 @@ function post(message: PipelineWorkerMessage): void {
 let pipeline: BlockingPipeline | undefined;
 try {
   pipeline = new BlockingPipeline({ ...data, stop: { cells: control, index: CONTROL_STOP } });
-  post({ type: 'ready', index: data.index, pid: process.pid, threadId });
+  post({ t: 'ready', index: data.index, pid: process.pid, threadId });
   Atomics.wait(control, CONTROL_GO, 0);
   if (Atomics.load(control, CONTROL_STOP) === 0) {
-    post({ type: 'done', tally: runBlockingPipelineFor(pipeline, data.durationS) });
+    post({ t: 'done', tally: runBlockingPipelineFor(pipeline, data.durationS) });
   }
 } catch (error) {
-  post({ type: 'error', index: data.index, message: error instanceof Error ? error.message : String(error) });
+  post(failureOf(error, { index: data.index }));
 } finally {
   pipeline?.close();
 }

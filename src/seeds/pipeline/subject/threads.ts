@@ -41,8 +41,8 @@ export async function runThreads(context: MethodContext): Promise<MethodRun> {
       reject(new Error(message));
     };
     const onMessage = (message: PipelineWorkerMessage): void => {
-      if (message.type === 'error') return fail(`pipeline ${message.index}: ${message.message}`);
-      if (message.type === 'ready') {
+      if (message.t === 'error') return fail(`pipeline ${message.index}: ${message.reason}`);
+      if (message.t === 'ready') {
         threadIds.push(message.threadId);
         if (--remainingReady === 0) {
           t0 = performance.now();

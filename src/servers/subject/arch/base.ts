@@ -1,19 +1,17 @@
 /**
  * The lifecycle every architecture shares, in one place: prepare the store,
- * start the architecture, announce readiness with one parseable line, stop
- * every unit on SIGINT/SIGTERM (or when our parent goes away), and turn
- * "this runtime cannot do that" into a named skip rather than a crash.
- *
- * stdout lines (documented in docs/architecture/servers.md):
- *   listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R
- *   (the address actually bound; IPv6 in brackets: http://[::1]:PORT)
- *   unsupported on RUNTIME@VERSION (capability: detail)
- *   failed to start ARCH: reason          (then exit status 1)
- *   stopped pid=N restarts=K
+ * start the architecture, say `ready` with the address really bound, report
+ * every event loop over the measured window when asked, stop every unit on
+ * SIGINT/SIGTERM (or when the driver goes away), and turn "this runtime
+ * cannot do that" into a typed `error {unsupported: true}` — a named skip —
+ * rather than a crash. Messages: src/servers/protocol.ts.
  */
-import { hostForUrl } from '../../../core/net-address.ts';
 import { currentRuntimeLabel } from '../../../core/runtime-info.ts';
+import { linkToDriver } from '../../../core/subject/driver-link.ts';
+import { unsupportedOn } from '../../../core/subject/protocol.ts';
+import { startEventLoopProbe } from '../../../monitor/subject-stats.ts';
 import type { ServerConfig } from '../../config.ts';
+import { isToServer, type FromServer, type ToServer } from '../../protocol.ts';
 import { ensureKv } from '../work/kv.ts';
 import { architectures } from './registry.ts';
 import { UnsupportedError, type ArchContext, type RunningArch } from './types.ts';
@@ -23,17 +21,13 @@ const STOP_GRACE_MS = 3000;
 /** Past this the primary exits anyway; units notice their pipe closing and exit too. */
 const STOP_DEADLINE_MS = 10_000;
 
-export function listeningLine(config: ServerConfig, address: string, port: number): string {
-  const scheme = config.protocol === 'http' ? 'http' : 'tcp';
-  const mode = config.protocol === 'tcp' ? ` mode=${config.tcpMode}` : '';
-  return `listening ${scheme}://${hostForUrl(address)}:${port} pid=${process.pid} arch=${config.arch} workers=${config.workers} threads=${config.threads} runtime=${currentRuntimeLabel()}${mode}`;
-}
-
 export async function runPrimary(config: ServerConfig): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`conlab serve: ${line}\n`);
   const context: ArchContext = { config, log };
   let running: RunningArch | null = null;
   let stopping = false;
+  // The primary's own loop: the one serving loop of single/offload/spawn, the dispatcher of cluster.
+  let probe = startEventLoopProbe();
 
   const stop = (why: string): void => {
     if (stopping) return;
@@ -44,32 +38,45 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     }, STOP_DEADLINE_MS);
     deadline.unref();
     log(`stopping (${why})`);
+    probe.stop();
     const done = running ? running.stop(STOP_GRACE_MS) : Promise.resolve();
     void done.finally(() => {
-      process.stdout.write(`stopped pid=${process.pid} restarts=${running?.restarts() ?? 0}\n`);
+      driver.send({ t: 'done', pid: process.pid, restarts: running?.restarts() ?? 0 });
       process.exit(0);
     });
   };
+  const onRequest = async (message: ToServer): Promise<void> => {
+    if (!running || stopping) return;
+    if (message.t === 'measure') {
+      probe.stop();
+      probe = startEventLoopProbe();
+      running.measure();
+      return;
+    }
+    const units = await running.unitEventLoops();
+    driver.send({ t: 'stats', eventLoop: [probe.stop(), ...units] });
+  };
+  const driver = linkToDriver<ToServer, FromServer>({
+    accepts: isToServer,
+    onMessage: (message) => void onRequest(message),
+    // Started by hand (stopOnStdinEnd false), a closed stdin means nothing; Ctrl-C stops it.
+    onDriverGone: (why) => {
+      if (config.stopOnStdinEnd) stop(`the driver is gone: ${why}`);
+    },
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  if (config.stopOnStdinEnd) {
-    process.stdin.on('end', () => stop('parent closed stdin'));
-    process.stdin.resume();
-  }
 
   try {
     if (config.protocol === 'http') await ensureKv(config.kvPath, config.kvKeys);
-    const { architecture } = await architectures[config.arch]();
-    running = await architecture.start(context);
+    running = await architectures.get(config.arch).start(context);
   } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
     if (error instanceof UnsupportedError) {
-      process.stdout.write(`unsupported on ${currentRuntimeLabel()} (${error.message})\n`);
+      driver.send({ t: 'error', reason: unsupportedOn(currentRuntimeLabel(), reason), unsupported: true });
       process.exit(EXIT_UNSUPPORTED);
     }
-    // On stdout, so the launcher can put the reason into its error (and the suite into the cell).
-    process.stdout.write(
-      `failed to start ${config.arch}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    driver.send({ t: 'error', reason: `failed to start ${config.arch}: ${reason}` });
     process.exit(1);
   }
   if (stopping) {
@@ -77,5 +84,16 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     await running.stop(STOP_GRACE_MS);
     process.exit(0);
   }
-  process.stdout.write(`${listeningLine(config, running.address, running.port)}\n`);
+  driver.send({
+    t: 'ready',
+    protocol: config.protocol,
+    host: running.host,
+    port: running.port,
+    pid: process.pid,
+    arch: config.arch,
+    workers: config.workers,
+    threads: config.threads,
+    runtime: currentRuntimeLabel(),
+    ...(config.protocol === 'tcp' ? { tcpMode: config.tcpMode } : {}),
+  });
 }

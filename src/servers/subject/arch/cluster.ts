@@ -7,6 +7,8 @@ import { UnsupportedError, type Architecture } from './types.ts';
 export const architecture: Architecture = {
   name: 'cluster',
   summary: 'node:cluster workers (--workers), round-robin in the primary',
+  unit: 'process',
+  workers: { default: 'cores' },
   async start(context) {
     if (typeof cluster.fork !== 'function')
       throw new UnsupportedError('node:cluster', 'cluster.fork is missing');

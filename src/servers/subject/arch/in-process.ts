@@ -23,10 +23,13 @@ export function primaryUnit(
 export async function startInProcess(unit: UnitConfig): Promise<RunningArch> {
   const running = await startUnit(unit);
   return {
+    host: running.host,
     port: running.port,
-    address: running.address,
     pids: () => [process.pid],
     restarts: () => 0,
+    // The one serving loop is the primary's own, which the primary probes itself.
+    measure: () => undefined,
+    unitEventLoops: () => Promise.resolve([]),
     stop: (graceMs) => running.close(graceMs),
   };
 }

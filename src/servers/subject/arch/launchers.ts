@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { selfSpawnArgs } from '../../../core/runtime-info.ts';
 import { UNIT_ENV, type UnitConfig } from '../../config.ts';
-import { encodeLine, lineDecoder, type UnitMessage } from './messages.ts';
+import { encodeLine, readMessages } from '../../../core/subject/protocol.ts';
+import { isUnitMessage } from './messages.ts';
 import type { UnitHandle } from './unit-group.ts';
 
 const unitProcessPath = fileURLToPath(new URL('./unit-process.ts', import.meta.url));
@@ -35,7 +36,7 @@ export function launchProcess(unit: UnitConfig): UnitHandle {
       if (child.stdin?.writable) child.stdin.write(encodeLine(message));
     },
     kill: () => child.kill('SIGKILL'),
-    onMessage: (handler) => child.stdout?.on('data', lineDecoder<UnitMessage>(handler)),
+    onMessage: (handler) => readMessages(child.stdout, isUnitMessage, handler),
     onExit: (handler) => {
       if (child.exitCode !== null || child.signalCode !== null)
         handler(describeExit(child.exitCode, child.signalCode));
@@ -60,7 +61,10 @@ export function launchClusterWorker(unit: UnitConfig): UnitHandle {
       if (worker.isConnected()) worker.send(message);
     },
     kill: () => worker.process.kill('SIGKILL'),
-    onMessage: (handler) => worker.on('message', (message) => handler(message as UnitMessage)),
+    onMessage: (handler) =>
+      worker.on('message', (message) => {
+        if (isUnitMessage(message)) handler(message);
+      }),
     onExit: (handler) => {
       if (exited !== null) handler(exited);
       else worker.once('exit', (code, signal) => handler(describeExit(code, signal)));
@@ -83,7 +87,10 @@ export function launchThread(unit: UnitConfig): UnitHandle {
     label: `unit thread ${unit.unitIndex} (thread ${worker.threadId})`,
     send: (message) => worker.postMessage(message),
     kill: () => void worker.terminate(),
-    onMessage: (handler) => worker.on('message', (message) => handler(message as UnitMessage)),
+    onMessage: (handler) =>
+      worker.on('message', (message) => {
+        if (isUnitMessage(message)) handler(message);
+      }),
     onExit: (handler) => {
       if (exited !== null) handler(exited);
       else

@@ -1,36 +1,23 @@
 /**
- * The one message protocol between an architecture's primary and its units,
- * whatever carries it (a child's stdin/stdout lines, cluster IPC, a worker
- * thread's port). Typed on both sides.
+ * The messages between an architecture's primary and its units, whatever
+ * carries them (a child's stdin/stdout lines, cluster IPC, a worker
+ * thread's port), in the one envelope of src/core/subject/protocol.ts.
  */
+import { messageGuard, type Failure, type Message, type Ready } from '../../../core/subject/protocol.ts';
+import type { EventLoopStats } from '../../../monitor/types.ts';
+
 export type UnitMessage =
-  | { type: 'listening'; port: number; address: string; pid: number; thread: number }
-  | { type: 'failed'; reason: string; errorCode?: string };
+  | Ready<{ host: string; port: number; pid: number; thread: number }>
+  /** errorCode: the listen error's code (EADDRINUSE from a second reusePort listener means unsupported). */
+  | Failure<{ errorCode?: string }>
+  /** The unit's event loop since the last `measure`. */
+  | (Message<'stats'> & { eventLoop: EventLoopStats });
 
-export type PrimaryMessage = { type: 'stop'; graceMs: number } | { type: 'restarts'; count: number };
+export type PrimaryMessage =
+  | (Message<'stop'> & { graceMs: number })
+  | (Message<'restarts'> & { count: number })
+  | Message<'measure'>
+  | Message<'stats'>;
 
-/** Line framing for processes that talk over stdio. */
-export function encodeLine(message: UnitMessage | PrimaryMessage): string {
-  return `${JSON.stringify(message)}\n`;
-}
-
-/** Splits a byte stream into JSON messages, one per line; ignores lines that are not ours. */
-export function lineDecoder<T>(onMessage: (message: T) => void): (chunk: Buffer | string) => void {
-  let buffered = '';
-  return (chunk) => {
-    buffered += chunk.toString();
-    let newline = buffered.indexOf('\n');
-    while (newline !== -1) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (line.startsWith('{')) {
-        try {
-          onMessage(JSON.parse(line) as T);
-        } catch {
-          // Not a protocol line (e.g. a runtime warning on stdout): skip it.
-        }
-      }
-      newline = buffered.indexOf('\n');
-    }
-  };
-}
+export const isUnitMessage = messageGuard<UnitMessage>(['ready', 'error', 'stats']);
+export const isPrimaryMessage = messageGuard<PrimaryMessage>(['stop', 'restarts', 'measure', 'stats']);

@@ -5,6 +5,8 @@ import type { Architecture } from './types.ts';
 export const architecture: Architecture = {
   name: 'offload',
   summary: 'one event loop, CPU work on a worker-thread pool (--threads)',
+  unit: 'in-process',
+  threads: { default: 'cores' },
   start: (context) =>
     startInProcess(
       primaryUnit(context, { poolThreads: Math.max(1, context.config.threads), spawnPerRequest: false }),

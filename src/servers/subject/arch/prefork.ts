@@ -11,5 +11,8 @@ import type { Architecture } from './types.ts';
 export const architecture: Architecture = {
   name: 'prefork',
   summary: 'P processes (--workers) × T pool threads (--threads), reusePort',
+  unit: 'process',
+  workers: { default: 'cores' },
+  threads: { default: 2 },
   start: (context) => startReusePortGroup(context, launchProcess, Math.max(1, context.config.threads)),
 };

@@ -6,5 +6,7 @@ import type { Architecture } from './types.ts';
 export const architecture: Architecture = {
   name: 'reuseport-threads',
   summary: 'N worker threads (--workers) each listening with reusePort',
+  unit: 'thread',
+  workers: { default: 'cores' },
   start: (context) => startReusePortGroup(context, launchThread, 0),
 };

@@ -6,5 +6,7 @@ import type { Architecture } from './types.ts';
 export const architecture: Architecture = {
   name: 'reuseport',
   summary: 'N processes (--workers) each listening with reusePort (kernel balancing)',
+  unit: 'process',
+  workers: { default: 'cores' },
   start: (context) => startReusePortGroup(context, launchProcess, 0),
 };

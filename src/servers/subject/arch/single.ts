@@ -5,5 +5,6 @@ import type { Architecture } from './types.ts';
 export const architecture: Architecture = {
   name: 'single',
   summary: 'one event loop, work inline',
+  unit: 'in-process',
   start: (context) => startInProcess(primaryUnit(context, { poolThreads: 0, spawnPerRequest: false })),
 };

@@ -5,5 +5,6 @@ import type { Architecture } from './types.ts';
 export const architecture: Architecture = {
   name: 'spawn',
   summary: 'a new process per request (the cost a pool avoids)',
+  unit: 'in-process',
   start: (context) => startInProcess(primaryUnit(context, { poolThreads: 0, spawnPerRequest: true })),
 };

@@ -3,6 +3,7 @@
  * cluster workers or threads, through a Launcher), learn their shared port,
  * replace and count units that die, broadcast the count, stop them all.
  */
+import type { EventLoopStats } from '../../../monitor/types.ts';
 import type { UnitConfig } from '../../config.ts';
 import type { PrimaryMessage, UnitMessage } from './messages.ts';
 import { requireReusePort } from './reuse-port-probe.ts';
@@ -38,16 +39,20 @@ export interface GroupOptions {
 }
 
 const START_TIMEOUT_MS = 30_000;
+/** A unit that does not answer `stats` within this is left out of the figures (it is busy or dying). */
+const STATS_TIMEOUT_MS = 2000;
 
 interface Member {
   index: number;
   handle: UnitHandle;
   port: number | null;
+  /** Waiting for this unit's answer to `stats`. */
+  onStats: ((stats: EventLoopStats) => void) | undefined;
 }
 
 export class UnitGroup implements RunningArch {
+  host = '';
   port = 0;
-  address: string;
   private readonly context: ArchContext;
   private readonly options: GroupOptions;
   private readonly members: (Member | null)[] = [];
@@ -57,7 +62,6 @@ export class UnitGroup implements RunningArch {
   constructor(context: ArchContext, options: GroupOptions) {
     this.context = context;
     this.options = options;
-    this.address = context.config.host;
     for (let i = 0; i < context.config.workers; i++) this.members.push(null);
   }
 
@@ -76,6 +80,7 @@ export class UnitGroup implements RunningArch {
         this.port = ports[0] ?? configured;
       } else {
         this.port = await this.launch(0, configured);
+
         await Promise.all(this.members.slice(1).map((_, i) => this.launch(i + 1, this.port)));
       }
     } catch (error) {
@@ -94,13 +99,39 @@ export class UnitGroup implements RunningArch {
     return this.restartCount;
   }
 
+  measure(): void {
+    this.broadcast({ t: 'measure' });
+  }
+
+  async unitEventLoops(): Promise<EventLoopStats[]> {
+    const answers = await Promise.all(
+      this.members.map(
+        (member) =>
+          new Promise<EventLoopStats | null>((resolve) => {
+            if (!member) return resolve(null);
+            const timer = setTimeout(() => {
+              member.onStats = undefined;
+              resolve(null);
+            }, STATS_TIMEOUT_MS);
+            member.onStats = (stats) => {
+              clearTimeout(timer);
+              member.onStats = undefined;
+              resolve(stats);
+            };
+            member.handle.send({ t: 'stats' });
+          }),
+      ),
+    );
+    return answers.filter((stats): stats is EventLoopStats => stats !== null);
+  }
+
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     await Promise.all(
       this.members.map(async (member) => {
         if (!member) return;
         const gone = new Promise<void>((resolve) => member.handle.onExit(() => resolve()));
-        member.handle.send({ type: 'stop', graceMs });
+        member.handle.send({ t: 'stop', graceMs });
         const timer = setTimeout(() => member.handle.kill(), graceMs + 1000);
         await gone;
         clearTimeout(timer);
@@ -126,7 +157,7 @@ export class UnitGroup implements RunningArch {
   private launch(index: number, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       const handle = this.options.launch(this.unitFor(index, port));
-      const member: Member = { index, handle, port: null };
+      const member: Member = { index, handle, port: null, onStats: undefined };
       this.members[index] = member;
       let settled = false;
       const timer = setTimeout(() => {
@@ -136,12 +167,13 @@ export class UnitGroup implements RunningArch {
         reject(new Error(`${handle.label} did not listen within ${START_TIMEOUT_MS} ms`));
       }, START_TIMEOUT_MS);
       handle.onMessage((message) => {
+        if (message.t === 'stats') return member.onStats?.(message.eventLoop);
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (message.type === 'listening') {
+        if (message.t === 'ready') {
           member.port = message.port;
-          if (index === 0) this.address = message.address;
+          if (index === 0) this.host = message.host;
           resolve(message.port);
         } else if (message.errorCode === 'EADDRINUSE' && index > 0 && !this.options.sharedBind) {
           reject(
@@ -176,7 +208,7 @@ export class UnitGroup implements RunningArch {
       if (this.stopping) return;
       // Cluster workers must ask for the configured port again: the cluster primary keys its shared socket by it.
       this.launch(index, this.options.sharedBind ? this.context.config.port : this.port)
-        .then(() => this.broadcast({ type: 'restarts', count: this.restartCount }))
+        .then(() => this.broadcast({ t: 'restarts', count: this.restartCount }))
         .catch((error: unknown) =>
           this.context.log(
             `replacement of unit ${index} failed: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,9 +1,12 @@
 /**
- * The unit side of the primary/unit protocol: start a unit, say "listening"
- * (or "failed" with the reason), obey "stop" and "restarts". Shared by the
+ * The unit side of the primary/unit protocol: start a unit, say `ready`
+ * (or `error` with the reason), obey `stop` and `restarts`, and report its
+ * event loop over the measured window (`measure` … `stats`). Shared by the
  * three places a unit can live: a child process, a cluster worker, a thread.
  */
 import { threadId } from 'node:worker_threads';
+import { failureOf } from '../../../core/subject/protocol.ts';
+import { startEventLoopProbe } from '../../../monitor/subject-stats.ts';
 import type { UnitConfig } from '../../config.ts';
 import { startUnit, type RunningUnit } from '../unit.ts';
 import type { PrimaryMessage, UnitMessage } from './messages.ts';
@@ -22,11 +25,7 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
     running = await startUnit(unit);
   } catch (error) {
     const errorCode = (error as { code?: unknown }).code;
-    transport.send({
-      type: 'failed',
-      reason: error instanceof Error ? error.message : String(error),
-      ...(typeof errorCode === 'string' ? { errorCode } : {}),
-    });
+    transport.send(failureOf(error, typeof errorCode === 'string' ? { errorCode } : {}));
     transport.exit(1);
     return;
   }
@@ -34,17 +33,24 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
   const stop = (graceMs: number): void => {
     if (stopping) return;
     stopping = true;
+    probe.stop();
     void running.close(graceMs).finally(() => transport.exit(0));
   };
+  // From listening until `measure`, then over the measured window: a 10 ms timer, nothing per request.
+  let probe = startEventLoopProbe();
   transport.onMessage((message) => {
-    if (message.type === 'stop') stop(message.graceMs);
-    else running.setRestarts(message.count);
+    if (message.t === 'stop') stop(message.graceMs);
+    else if (message.t === 'restarts') running.setRestarts(message.count);
+    else if (message.t === 'measure') {
+      probe.stop();
+      probe = startEventLoopProbe();
+    } else transport.send({ t: 'stats', eventLoop: probe.stop() });
   });
   transport.onPrimaryGone(() => stop(1000));
   transport.send({
-    type: 'listening',
+    t: 'ready',
+    host: running.host,
     port: running.port,
-    address: running.address,
     pid: process.pid,
     thread: threadId,
   });

@@ -6,8 +6,13 @@
  */
 import cluster from 'node:cluster';
 import { UNIT_ENV, type UnitConfig } from '../../config.ts';
-import { encodeLine, lineDecoder, type PrimaryMessage, type UnitMessage } from './messages.ts';
+import { encodeLine, readMessages } from '../../../core/subject/protocol.ts';
+import { isPrimaryMessage, type UnitMessage } from './messages.ts';
 import { hostUnit, type UnitTransport } from './unit-host.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 // SIGINT from a terminal reaches the whole process group; the primary owns
 // shutdown and tells us, so a Ctrl-C never looks like a crashed unit.
@@ -20,7 +25,7 @@ process.on('uncaughtException', (error) => {
 function stdioTransport(): UnitTransport {
   return {
     send: (message: UnitMessage) => process.stdout.write(encodeLine(message)),
-    onMessage: (handler) => process.stdin.on('data', lineDecoder<PrimaryMessage>(handler)),
+    onMessage: (handler) => readMessages(process.stdin, isPrimaryMessage, handler),
     onPrimaryGone: (handler) => process.stdin.on('end', handler),
     exit: (code) => process.exit(code),
   };
@@ -29,7 +34,10 @@ function stdioTransport(): UnitTransport {
 function clusterTransport(): UnitTransport {
   return {
     send: (message: UnitMessage) => process.send?.(message),
-    onMessage: (handler) => process.on('message', (message) => handler(message as PrimaryMessage)),
+    onMessage: (handler) =>
+      process.on('message', (message) => {
+        if (isPrimaryMessage(message)) handler(message);
+      }),
     onPrimaryGone: (handler) => process.on('disconnect', handler),
     exit: (code) => process.exit(code),
   };
