@@ -1,7 +1,8 @@
 /**
  * Argument parsing shared by every command: node:util parseArgs in strict
- * mode, with its errors turned into LAB_E_USAGE, and validators that turn
- * strings into numbers with LAB_E_BAD_PARAM errors naming the flag and range.
+ * mode, with its errors turned into LAB_E_USAGE, negative numbers accepted as
+ * values (so they reach the range check), and validators that turn strings
+ * into numbers with LAB_E_BAD_PARAM errors naming the flag and range.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closestName, ErrorCodes, LabError } from '../core/errors.ts';
@@ -35,6 +36,40 @@ function unknownFlag(command: string, flag: string, options: Options): LabError 
   });
 }
 
+/** A value that starts with a dash but is a number (`-5`, `-0.5`, `-.5`), not a flag. */
+const NEGATIVE_NUMBER = /^-(?:\d|\.\d)/;
+
+/**
+ * `-R -5` / `--items -1` → `-R-5` / `--items=-1`. parseArgs refuses a value
+ * that starts with a dash as "ambiguous" (it might be a forgotten value
+ * followed by a flag); a negative number cannot be a flag, so it is joined
+ * to its option and reaches the range check, which says what is allowed.
+ */
+export function joinNegativeValues(argv: string[], options: Options): string[] {
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== 'string') continue;
+    takesValue.add(`--${name}`);
+    if (spec.short !== undefined) takesValue.add(`-${spec.short}`);
+  }
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    if (arg === '--') {
+      joined.push(...argv.slice(i));
+      break;
+    }
+    if (takesValue.has(arg) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      joined.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
 export function parseCommandArgs<T extends Options>(
   command: string,
   argv: string[],
@@ -42,7 +77,7 @@ export function parseCommandArgs<T extends Options>(
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']+)'/.exec(message);

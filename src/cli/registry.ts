@@ -53,7 +53,8 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./commands/suite.ts'),
   },
   results: {
-    summary: 'list stored runs, show one, export it (JSON, CSV, Markdown, OpenMetrics, HdrHistogram)',
+    summary:
+      'list stored runs, show one, export it (JSON, CSV, Markdown, OpenMetrics, HdrHistogram), check the store for damage',
     load: () => import('./commands/results.ts'),
   },
   compare: {

@@ -19,9 +19,13 @@ export const ErrorCodes = {
   SUBJECT_FAILED: 'LAB_E_SUBJECT_FAILED',
   TIMEOUT: 'LAB_E_TIMEOUT',
   VERIFY: 'LAB_E_VERIFY',
+  /** A load run in which more than a small share of the requests were never answered. */
+  STALLED: 'LAB_E_STALLED',
   SUITE_INVALID: 'LAB_E_SUITE_INVALID',
   STORE: 'LAB_E_STORE',
   STORE_VERSION: 'LAB_E_STORE_VERSION',
+  /** The store file is damaged (integrity check failed): conlab reads what it can and writes nothing into it. */
+  STORE_DAMAGED: 'LAB_E_STORE_DAMAGED',
   NOT_FOUND: 'LAB_E_NOT_FOUND',
   IO: 'LAB_E_IO',
   INTERNAL: 'LAB_E_INTERNAL',

@@ -16,7 +16,7 @@ import type { ErrorKind } from './types.ts';
 import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
 import type { ReplyTemplate } from './reply-template.ts';
 import type { RequestBatches } from './request.ts';
-import { socketErrorKind, type HttpVerifier } from './verify.ts';
+import { socketErrorKind, type HttpFailureSample, type HttpVerifier } from './verify.ts';
 
 export interface ConnOwner {
   readonly stopping: boolean;
@@ -32,6 +32,8 @@ export interface ConnOwner {
   bytesRead(count: number): void;
   /** A sample of what went wrong, for the result's error messages. */
   note(message: string): void;
+  /** Whether another sample is still wanted (so none is built when the samples are full). */
+  wantsSample(): boolean;
 }
 
 export interface ConnSpec {
@@ -46,6 +48,10 @@ export interface ConnSpec {
   headRequest: boolean;
   keepBody: boolean;
   verify: HttpVerifier;
+  /** Words for a refused reply (status or body), for the error samples. */
+  failureSample: HttpFailureSample;
+  /** Statuses that fail verification: their first body bytes are kept for the sample. */
+  statusOk: (status: number) => boolean;
   /** The thread's template of the last verified reply (HTTP): repeats of it skip parsing and checks. */
   template: ReplyTemplate | undefined;
   /** TCP: the exact reply expected for each request. */
@@ -113,11 +119,17 @@ export class Connection {
         spec.template,
       );
       this.parser.noBody = spec.headRequest;
+      this.parser.peekOn = (status) => !spec.statusOk(status) && owner.wantsSample();
     }
   }
 
   get inFlight(): number {
     return this.inFlightQueue.length;
+  }
+
+  /** Calls `visit` with the scheduled and send time of every request still in flight, oldest first. */
+  forEachInFlight(visit: (scheduledMs: number, sentMs: number) => void): void {
+    this.inFlightQueue.forEach(visit);
   }
 
   start(): void {
@@ -255,6 +267,9 @@ export class Connection {
     }
     const kind = response.repeat ? null : this.spec.verify(response);
     const success = kind === null;
+    // Only a refused reply builds a sample (a repeat of the template never does), and only while one is wanted.
+    if ((kind === 'status' || kind === 'body') && this.owner.wantsSample())
+      this.owner.note(this.spec.failureSample(response, kind));
     this.finishHead(kind);
     if (this.dead) return success;
     if (this.spec.perRequest) {
@@ -390,6 +405,14 @@ class InFlight {
 
   oldestSent(): number {
     return this.sent[this.head] ?? 0;
+  }
+
+  forEach(visit: (scheduledMs: number, sentMs: number) => void): void {
+    const capacity = this.scheduled.length;
+    for (let i = 0; i < this.length; i++) {
+      const at = (this.head + i) % capacity;
+      visit(this.scheduled[at] ?? 0, this.sent[at] ?? 0);
+    }
   }
 
   shift(): void {

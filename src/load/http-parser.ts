@@ -31,6 +31,8 @@ export interface ParsedResponse {
 export type ResponseHandler = (response: ParsedResponse) => boolean;
 
 export const BODY_KEEP_LIMIT = 1 << 20;
+/** Bytes kept of a body the caller does not verify but wants to quote (an unexpected status). */
+export const BODY_PEEK_BYTES = 64;
 const MAX_HEAD_BYTES = 64 * 1024;
 
 const CR = 13;
@@ -89,6 +91,8 @@ export class HttpResponseParser {
   private bodyParts: Buffer[] = [];
   private bodyKept = 0;
   private bodyTruncated = false;
+  /** Body bytes to keep for the response being parsed: all (up to BODY_KEEP_LIMIT), a peek, or none. */
+  private keepLimit = 0;
   private readonly response: ParsedResponse = {
     status: 0,
     keepAlive: true,
@@ -101,6 +105,12 @@ export class HttpResponseParser {
   /** Set for HEAD requests: responses carry headers only. */
   noBody = false;
   readonly keepBody: boolean;
+  /**
+   * When set and true for a response's status, the first BODY_PEEK_BYTES of
+   * its body are kept even without keepBody, so an error sample can quote
+   * them. Asked once per parsed response head (never for a template repeat).
+   */
+  peekOn: ((status: number) => boolean) | undefined;
   private readonly onResponse: ResponseHandler;
   private readonly onMalformed: (reason: string) => void;
   private readonly template: ReplyTemplate | undefined;
@@ -264,8 +274,8 @@ export class HttpResponseParser {
   }
 
   private keep(buf: Buffer, start: number, end: number): void {
-    if (!this.keepBody || start === end) return;
-    const room = BODY_KEEP_LIMIT - this.bodyKept;
+    if (this.keepLimit === 0 || start === end) return;
+    const room = this.keepLimit - this.bodyKept;
     if (room <= 0) {
       this.bodyTruncated = true;
       return;
@@ -285,7 +295,7 @@ export class HttpResponseParser {
     response.status = status;
     response.keepAlive = keepAlive;
     const parts = this.bodyParts;
-    response.body = this.keepBody ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
+    response.body = this.keepLimit > 0 ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
     response.bodyTruncated = this.bodyTruncated;
     response.repeat = false;
     this.state = 'head';
@@ -331,6 +341,11 @@ export class HttpResponseParser {
       return this.malformed('bad status line');
     }
     this.status = d0 * 100 + d1 * 10 + d2;
+    this.keepLimit = this.keepBody
+      ? BODY_KEEP_LIMIT
+      : this.peekOn !== undefined && this.peekOn(this.status)
+        ? BODY_PEEK_BYTES
+        : 0;
     let keepAlive = minor === 49; // '1' → HTTP/1.1 defaults to keep-alive
     let contentLength = -1;
     let chunked = false;

@@ -8,7 +8,14 @@ import type { MonitorReport } from './types.ts';
 
 /** Qualifies a number without hiding it (see docs/METHODOLOGY in the README). */
 export type Verdict =
-  'client-saturated' | 'schedule-drift' | 'machine-busy' | 'noisy' | 'underpowered' | 'monitor-unavailable';
+  | 'client-saturated'
+  | 'schedule-drift'
+  | 'machine-busy'
+  | 'noisy'
+  | 'underpowered'
+  | 'monitor-unavailable'
+  /** From the load generator: more than 1% of the requests were still waiting when the window closed. */
+  | 'stalled';
 
 export interface VerdictThresholds {
   /**

@@ -38,6 +38,8 @@ export const verdictMeaning: Record<Verdict, string> = {
   underpowered: 'too few repetitions or too short a run to trust the difference',
   'monitor-unavailable':
     'the /proc monitor did not run: no per-core heat map; CPU and memory are what the subject reported about itself, or missing',
+  stalled:
+    'more than 1% of the requests were still unanswered when the window closed: the latency counts them at their age then, a lower bound',
 };
 
 const style = `

@@ -142,7 +142,11 @@ export interface ServerCell extends CellBase {
   servedBySamples?: number;
   /** True when /whoami was asked (one request at a time, fresh connections) while the load ran, as seed 004 counts who served; absent or false: sampled after the window. */
   servedBySampledDuringLoad?: boolean;
-  /** Requests still unanswered when the measured window closed (last repetition); their latency is in no percentile, so when this is large next to `requests` the percentiles are optimistic. Optional: older records lack it. */
+  /**
+   * Requests still unanswered when the measured window closed (last repetition). Their age then is in
+   * the histogram and percentiles as a lower bound of their latency (records before the `stalled`
+   * verdict existed left them out). Optional: older records lack it.
+   */
   unfinishedRequests?: number;
   /** The server lab's resolved parameters (server config, endpoint work size, load threads); optional: older records lack it. */
   serverParams?: Record<string, unknown>;

@@ -104,6 +104,47 @@ export function stallOnceServer(afterMs: number, stallMs: number): Promise<Fixtu
   });
 }
 
+/**
+ * The stall the issue found wrk and conlab blind to: answers at once, until
+ * `afterMs` after the first request; then it holds every reply until the
+ * stall has lasted `stallMs` (without blocking this process: the replies
+ * wait on timers). `stalledAt()` is when it began (performance.now of this
+ * process), null before. Closing the fixture drops the held replies.
+ */
+export async function stallingServer(
+  afterMs: number,
+  stallMs: number,
+): Promise<Fixture & { stalledAt(): number | null }> {
+  let firstAt: number | null = null;
+  let stalledAt: number | null = null;
+  const held = new Set<NodeJS.Timeout>();
+  const fixture = await httpFixture((_req, res) => {
+    const now = performance.now();
+    firstAt ??= now;
+    if (stalledAt === null && now - firstAt >= afterMs) stalledAt = now;
+    if (stalledAt === null || now - stalledAt >= stallMs) {
+      res.end('hello');
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        held.delete(timer);
+        res.end('hello');
+      },
+      stallMs - (now - stalledAt),
+    );
+    held.add(timer);
+  });
+  return {
+    ...fixture,
+    stalledAt: () => stalledAt,
+    close: () => {
+      for (const timer of held) clearTimeout(timer);
+      return fixture.close();
+    },
+  };
+}
+
 /** 500 `oops` to everything. */
 export function errorServer(): Promise<Fixture> {
   return httpFixture((_req, res) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HttpResponseParser, type ParsedResponse } from '../../src/load/http-parser.ts';
+import { BODY_PEEK_BYTES, HttpResponseParser, type ParsedResponse } from '../../src/load/http-parser.ts';
 import { MAX_TEMPLATE_BYTES, ReplyTemplate } from '../../src/load/reply-template.ts';
 
 function parse(chunks: string[], options: { keepBody?: boolean; noBody?: boolean; close?: boolean } = {}) {
@@ -89,6 +89,27 @@ test('the body is not kept unless asked', () => {
   assert.deepEqual(parse([OK], { keepBody: false }).responses, [
     { status: 200, keepAlive: true, body: undefined },
   ]);
+});
+
+test('without keepBody, a peek of the body is kept for the statuses asked about (error samples)', () => {
+  const bodies: (string | undefined)[] = [];
+  const parser = new HttpResponseParser(
+    false,
+    (r) => {
+      bodies.push(r.body?.toString());
+      return false;
+    },
+    () => undefined,
+  );
+  parser.peekOn = (status) => status >= 400;
+  const long = 'x'.repeat(200);
+  parser.feed(
+    Buffer.from(
+      `${OK}HTTP/1.1 500 Oops\r\ncontent-length: 200\r\n\r\n${long}HTTP/1.1 404 No\r\ntransfer-encoding: chunked\r\n\r\n3\r\nnop\r\n0\r\n\r\n`,
+      'latin1',
+    ),
+  );
+  assert.deepEqual(bodies, [undefined, 'x'.repeat(BODY_PEEK_BYTES), 'nop']);
 });
 
 test('malformed replies are reported, never delivered as responses', () => {

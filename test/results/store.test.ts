@@ -165,7 +165,7 @@ test('a corrupt file or a foreign SQLite database is refused, never overwritten'
     'LAB_E_STORE',
   );
 
-  // A real SQLite header with a damaged body.
+  // A real SQLite header with a damaged body: damage, named as such (test/results/damage.test.ts has more).
   const damaged = join(dir, 'damaged.db');
   openStore(damaged).close();
   const bytes = readFileSync(damaged);
@@ -173,8 +173,9 @@ test('a corrupt file or a foreign SQLite database is refused, never overwritten'
   writeFileSync(damaged, bytes);
   assert.equal(
     storeCode(() => openStore(damaged)),
-    'LAB_E_STORE',
+    'LAB_E_STORE_DAMAGED',
   );
+  assert.deepEqual(readFileSync(damaged), bytes, 'left as it was');
 
   assert.equal(
     storeCode(() => openStore(join(dir, 'missing.db'), { create: false })),

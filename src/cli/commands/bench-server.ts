@@ -32,6 +32,7 @@ import { checkCell, serverMetrics } from '../../results/thresholds.ts';
 import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../../servers/driver/bench.ts';
 import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
+import { warnHostExposure } from '../bind-warning.ts';
 import { countFlagHelp } from '../../servers/resolve.ts';
 import { architectures } from '../../servers/subject/arch/registry.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
@@ -56,6 +57,9 @@ server's whole process tree, stop it and check nothing is left.
   --iters N             SHA-256 chain length per cpu request (default ${D.cpuIters})
   --spin-iters N        cpu.js steps per tcp-compute reply (default ${DEFAULT_SPIN_ITERS})
   --load-threads N      load generator threads (default ${D.loadThreads})
+  --host H              bind address of the servers (default 127.0.0.1; ::1 for IPv6);
+                        the load goes to it (a wildcard bind through loopback). A
+                        non-loopback bind gets a warning on stderr
   --format table|json  the table (default) or the cell records as JSON (--json)
   -o, --output FILE     write the result to FILE instead of stdout
 ${thresholdFlagHelp(serverMetrics)}
@@ -78,6 +82,7 @@ const flags = {
   iters: { type: 'string' },
   'spin-iters': { type: 'string' },
   'load-threads': { type: 'string' },
+  host: { type: 'string' },
   ...outputFlags,
   ...thresholdFlags,
   ...allowFailuresFlag,
@@ -107,7 +112,9 @@ export const command: Command = {
       cpuIters: optionalFlag(values.iters, (v) => parseIntFlag('iters', v, 1, MAX_ITERS)),
       spinIters: optionalFlag(values['spin-iters'], (v) => parseIntFlag('spin-iters', v, 1, 1e9)),
       loadThreads: optionalFlag(values['load-threads'], (v) => parseIntFlag('load-threads', v, 1, 64)),
+      host: values.host,
     });
+    if (plan.host !== undefined) await warnHostExposure('conlab bench-server', plan.host);
 
     // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>

@@ -71,7 +71,13 @@ reply is verified; a wrong reply is an error, never a success.
                           past: start at once and say how late; > 1 h ahead: refused
 ${thresholdFlagHelp(loadMetrics)}
 
-A load fails (exit 1) when no request succeeded, or when more than
+Requests still unanswered when the window closes are counted in the latency
+at their age then (a lower bound) and reported; when more than 1% of the
+measured requests were unanswered and older than the completed requests' p99,
+the result is marked stalled.
+
+A load fails (exit 1) when no request succeeded, when the run stalled (over 1% of
+requests never answered in the window), or when more than
 ${DEFAULT_LOAD_ERROR_GATE.slice('errors<='.length)} of the requests failed (the default gate '${DEFAULT_LOAD_ERROR_GATE}'; a
 --threshold on errors in % replaces it). Every attempt refused (nothing
 listens there) is bad input: exit 2.
@@ -271,6 +277,23 @@ export function nothingSucceeded(result: LoadResult): LabError | undefined {
   });
 }
 
+/**
+ * A stalled run (over `limitShare` unanswered, src/load/verdicts.ts) fails like errors do: its latency
+ * is a lower bound, not a measurement. The limit comes from the engine module, loaded only for a run.
+ */
+function stalled(result: LoadResult, limitShare: number): LabError | undefined {
+  const censored = result.censored;
+  if (censored === undefined || !result.warnings.includes('stalled')) return undefined;
+  return new LabError(
+    ErrorCodes.STALLED,
+    `${censored.stalled} of ${result.requests + result.errorsTotal + censored.requests} measured requests (${(censored.stalledShare * 100).toFixed(1)}%) were never answered within the window (limit ${limitShare * 100}%); the oldest waited at least ${(censored.oldestAgeUs / 1e6).toFixed(2)} s`,
+    {
+      hint: 'the server stalled or fell behind the offered load; the percentiles above count those requests at their age (a lower bound)',
+      exitCode: 1,
+    },
+  );
+}
+
 export const command: Command = {
   name: 'load',
   usage,
@@ -289,7 +312,7 @@ export const command: Command = {
     const live = progress ? new LoadProgress(process.stderr, loadHeader(options)) : undefined;
     // Anything but the terminal table is a document on stdout: side notes go to stderr.
     const json = output.format !== 'table';
-    const { runLoad } = await engine;
+    const { runLoad, STALLED_SHARE } = await engine;
     const controller = new AbortController();
     // First Ctrl-C ends the run early and prints what was measured; a second one exits at once.
     const onSigint = (): void => controller.abort();
@@ -318,7 +341,7 @@ export const command: Command = {
         ? jsonText({ ...result, thresholds: checks })
         : await loadResultText(result, output.format, startedAtMs),
     );
-    const failure = nothingSucceeded(result);
+    const failure = nothingSucceeded(result) ?? stalled(result, STALLED_SHARE);
     if (failure) throw failure;
     const problems: Problem[] = checkThresholds(defaultGate, values)
       .filter((check) => check.passed === false)

@@ -9,9 +9,11 @@ import { jsonText, outputFlags, outputOf } from '../grammar.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { renderMarkdownCells, renderTerminalTable } from '../../report/terminal.ts';
 import { renderMarkdownTable, renderTextTable, type Column } from '../../core/text-table.ts';
+import { checkStoreFile, salvageStore, type StoreCheck } from '../../results/check.ts';
 import { cellsToCsv } from '../../results/csv.ts';
 import { runToOpenMetrics } from '../../results/openmetrics.ts';
 import { runToHdrLog } from '../../results/hdr-log.ts';
+import { describeReadable } from '../../results/salvage.ts';
 import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore, type RunSummary } from '../../results/store.ts';
 import { conclusionText } from '../../report/conclusion.ts';
@@ -20,6 +22,7 @@ import { mergeRepetitions } from '../../results/merge.ts';
 const usage = `usage: conlab results list [--store PATH] [--format table|json|markdown] [-o FILE]
        conlab results show RUN [--store PATH] [--format table|json|markdown] [--wide] [-o FILE]
        conlab results export RUN [--format json|csv|markdown|openmetrics|hdr] [--merged] [-o FILE] [--store PATH]
+       conlab results check [--store PATH] [--salvage NEW.db] [--format table|json] [-o FILE]
 
 RUN: a run id (e.g. 261126-1512a), a unique prefix of one, 'latest' or
 'latest~1' (the run before the latest). --json is short for --format json;
@@ -40,6 +43,14 @@ export --format openmetrics  Prometheus/OpenMetrics text: gauges per cell
 export --format hdr   an HdrHistogram log: each server cell's latency
                       histogram (µs, repetitions merged) in the standard V2
                       compressed form ("HISTFAAA…") any HdrHistogram library reads
+check                 checks the store file (SQLite's integrity_check and every
+                      stored JSON value), names any damage and says what can
+                      still be read; exit 0 intact, 1 damaged. The store is
+                      opened read-only: check never changes it.
+check --salvage NEW   also copies every readable run and cell repetition into
+                      a new store NEW (which must not exist); use it with
+                      --store NEW or move it in place of the damaged file.
+                      Exit 0 once the copy is written.
 `;
 
 const listFlags = { store: { type: 'string' }, ...outputFlags } as const;
@@ -50,6 +61,7 @@ const exportFlags = {
   out: { type: 'string' },
   ...outputFlags,
 } as const;
+const checkFlags = { store: { type: 'string' }, salvage: { type: 'string' }, ...outputFlags } as const;
 
 function withStore<T>(path: string | undefined, fn: (store: ResultStore) => T): T {
   const store = openStore(path ?? DEFAULT_STORE_PATH, { create: false });
@@ -169,17 +181,75 @@ function exportRun(argv: string[]): number {
   return 0;
 }
 
-const subcommands: Record<string, (argv: string[]) => number> = { list, show, export: exportRun };
+function check(argv: string[]): number {
+  const { values } = parseCommandArgs('results check', argv, checkFlags);
+  const output = outputOf('results check', values, ['table', 'json']);
+  const path = values.store ?? DEFAULT_STORE_PATH;
+  const report = checkStoreFile(path);
+  const salvaged = values.salvage === undefined ? undefined : salvageStore(path, values.salvage);
+  if (output.format === 'json') {
+    const { content } = report;
+    output.emit(
+      jsonText({
+        path,
+        ok: report.ok,
+        problems: report.problems,
+        readable: {
+          runs: content.runs.length,
+          cells: content.cells.length,
+          cellsKnown: content.cellsKnown,
+          damagedRuns: content.damagedRuns,
+          damagedCells: content.damagedCells,
+          tablesWithGaps: content.tablesWithGaps,
+        },
+        ...(salvaged === undefined ? {} : { salvaged: { path: values.salvage, ...salvaged } }),
+      }),
+    );
+  } else {
+    output.emit(renderCheck(report, salvaged, values.salvage));
+  }
+  return report.ok || salvaged !== undefined ? 0 : 1;
+}
+
+function renderCheck(
+  report: StoreCheck,
+  salvaged: ReturnType<typeof salvageStore> | undefined,
+  salvagePath: string | undefined,
+): string {
+  const lines: string[] = [];
+  if (report.ok) {
+    lines.push(`results store ${report.path}: intact`);
+    lines.push('  structure (SQLite integrity_check) and content (every stored JSON value) checked');
+    lines.push(`  ${describeReadable(report.content)}`);
+  } else {
+    lines.push(`results store ${report.path}: DAMAGED`);
+    for (const problem of report.problems) lines.push(`  - ${problem}`);
+    lines.push(`  ${describeReadable(report.content)}`);
+    if (salvaged === undefined) {
+      lines.push('  conlab writes nothing into a damaged store. To keep what can be read:');
+      lines.push(`    conlab results check --store ${report.path} --salvage NEW.db`);
+    }
+  }
+  if (salvaged !== undefined && salvagePath !== undefined) {
+    lines.push(
+      `salvaged ${salvaged.runs} runs and ${salvaged.cells} cell repetitions into ${salvagePath} (use it with --store ${salvagePath})`,
+    );
+    for (const refused of salvaged.refused) lines.push(`  not copied: ${refused}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const subcommands: Record<string, (argv: string[]) => number> = { list, show, export: exportRun, check };
 
 export const command: Command = {
   name: 'results',
   usage,
-  flags: { list: listFlags, show: showFlags, export: exportFlags },
+  flags: { list: listFlags, show: showFlags, export: exportFlags, check: checkFlags },
   run(argv) {
     const [name, ...rest] = argv;
     try {
       if (name === undefined) {
-        throw new LabError(ErrorCodes.USAGE, 'results needs a subcommand: list, show or export', {
+        throw new LabError(ErrorCodes.USAGE, 'results needs a subcommand: list, show, export or check', {
           hint: 'conlab results list',
         });
       }

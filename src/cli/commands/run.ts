@@ -27,7 +27,7 @@ import { resolveRuntime } from '../../runtimes/registry.ts';
 import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { conclusionText } from '../../report/conclusion.ts';
-import { prepareSuite } from '../../suite/load.ts';
+import { prepareSuite, type PreparedSuite } from '../../suite/load.ts';
 import { clock, progressPrinter } from '../../suite/progress.ts';
 import { executeCell } from '../../suite/run-cells.ts';
 import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
@@ -114,13 +114,7 @@ function resumeRun(store: ResultStore): Prepared {
   };
 }
 
-function newRun(
-  store: ResultStore,
-  file: string | undefined,
-  values: Parameters<typeof readOverrides>[0],
-  gates: readonly string[] | undefined,
-): Prepared {
-  const prepared = prepareSuite(file, readOverrides(values));
+function newRun(store: ResultStore, prepared: PreparedSuite, gates: readonly string[] | undefined): Prepared {
   // Checked before the run is created: a gate no cell of this suite could check is a mistake.
   parseThresholdFlags(gates, metricsOfPlans(prepared.cells));
   const labels = prepared.suite.runtimes.map((name) => resolveRuntime(name).label);
@@ -215,11 +209,11 @@ async function run(argv: string[]): Promise<number> {
   }
   // Every gate parses before the store is touched; which metrics this suite measures is checked in newRun.
   parseThresholdFlags(values.threshold, cellMetrics);
+  // The suite is validated before the store is opened: a suite with a mistake leaves no file behind.
+  const suite = values.resume ? undefined : prepareSuite(positionals[0], readOverrides(values));
   const store = openStore(values.store ?? DEFAULT_STORE_PATH);
   try {
-    const prepared = values.resume
-      ? resumeRun(store)
-      : newRun(store, positionals[0], values, values.threshold);
+    const prepared = suite === undefined ? resumeRun(store) : newRun(store, suite, values.threshold);
     const thresholds = parseThresholdFlags(values.threshold, metricsOfPlans(prepared.cells));
     const progress = progressPrinter();
     const done = store.storedSteps(prepared.runId).size;

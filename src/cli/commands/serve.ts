@@ -13,6 +13,7 @@ import { takeOverSignals } from '../../core/subject/exit-hook.ts';
 import { countFlagHelp, resolveServerConfig } from '../../servers/resolve.ts';
 import { architectures, baselineArchitecture } from '../../servers/subject/arch/registry.ts';
 import { launchServer } from '../../servers/driver/launch.ts';
+import { warnExposure } from '../bind-warning.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
 
 const usage = `conlab serve [flags]
@@ -24,7 +25,9 @@ with --tcp, the raw TCP protocol of seed 000, under one architecture.
   --workers N           serving units, processes or threads (${countFlagHelp('workers')})
   --threads T           CPU pool threads per unit (${countFlagHelp('threads')})
   --port P              port (default 0 = pick one; the chosen port is printed)
-  --host H              bind address (default 127.0.0.1)
+  --host H              bind address (default 127.0.0.1; ::1 for IPv6 loopback). Any
+                        address other machines can reach (0.0.0.0, ::, a LAN address)
+                        gets a warning on stderr: the servers have no authentication
   --runtime R           node | bun | deno | system-node | path (default node)
   --tcp                 raw TCP protocol instead of HTTP
   --mode echo|compute   TCP reply: the bytes back, or "done" after --spin-iters of cpu.js (default echo)
@@ -34,9 +37,10 @@ with --tcp, the raw TCP protocol of seed 000, under one architecture.
 
 Prints one line when ready, e.g.
   listening http://127.0.0.1:40123 pid=4242 arch=cluster workers=2 threads=0 runtime=node@24.21.0
-(pid is the architecture's primary), or LAB_E_UNSUPPORTED "unsupported on
+(the address actually bound, IPv6 in brackets: http://[::1]:40123; pid is the
+architecture's primary), or LAB_E_UNSUPPORTED "unsupported on
 RUNTIME@VERSION (reason)" and exit status 2 (this combination cannot run here).
-SIGINT/SIGTERM stop every process of the architecture.`;
+SIGINT/SIGTERM stop every process of the architecture and print "stopped pid=N restarts=K".`;
 
 const flags = {
   arch: { type: 'string' },
@@ -91,6 +95,7 @@ export const command: Command = {
     const server = outcome.server;
     // Made from the server's ready message: users and scripts read this line.
     process.stdout.write(`${server.line}\n`);
+    warnExposure('conlab serve', server.ready.host);
     return new Promise<number>((resolve) => {
       let stopping = false;
       const stop = (waitMs?: number): Promise<number> =>

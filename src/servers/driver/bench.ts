@@ -9,7 +9,7 @@ import { expandMatrix } from '../../core/matrix.ts';
 import type { ServerCell } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { expandServerMatrix, type ServerLoad, type ServerMatrixCell } from '../matrix.ts';
-import { parseArchName } from '../resolve.ts';
+import { parseArchName, resolveServerConfig } from '../resolve.ts';
 import { baselineArchitecture } from '../subject/arch/registry.ts';
 import { DEFAULT_ENDPOINT_PARAMS, parseEndpoint } from './endpoints.ts';
 import { runServerCell } from './run-cell.ts';
@@ -31,6 +31,8 @@ export interface ServerBenchRequest {
   cpuIters?: number;
   spinIters?: number;
   loadThreads?: number;
+  /** Bind address of the servers (default 127.0.0.1); the load goes to the address they bind. */
+  host?: string;
 }
 
 export const SERVER_BENCH_DEFAULTS = {
@@ -49,6 +51,8 @@ export interface ServerBenchPlan {
   runtimes: RuntimeSpec[];
   /** The same cells on every runtime, in run order. */
   cells: ServerMatrixCell[];
+  /** Bind address of every server, checked; absent = the default (127.0.0.1). */
+  host?: string;
 }
 
 function loadLevels(request: ServerBenchRequest): ServerLoad[] {
@@ -96,7 +100,8 @@ export function planServerBench(request: ServerBenchRequest): ServerBenchPlan {
   const runtimes = (request.runtimes ?? [...SERVER_BENCH_DEFAULTS.runtimes]).map((name) =>
     resolveRuntime(name),
   );
-  return { runtimes, cells };
+  const host = request.host === undefined ? undefined : resolveServerConfig({ host: request.host }).host;
+  return { runtimes, cells, ...(host === undefined ? {} : { host }) };
 }
 
 export interface ServerBenchHooks {
@@ -113,7 +118,8 @@ export async function runServerBench(
 ): Promise<ServerCell[]> {
   const results: ServerCell[] = [];
   for (const { runtime, cell } of expandMatrix({ runtime: plan.runtimes, cell: plan.cells })) {
-    const result = await runServerCell(cell.spec, runtime, { log: hooks.log ?? (() => undefined) });
+    const spec = plan.host === undefined ? cell.spec : { ...cell.spec, host: plan.host };
+    const result = await runServerCell(spec, runtime, { log: hooks.log ?? (() => undefined) });
     results.push(result);
     hooks.onCell?.(result);
   }

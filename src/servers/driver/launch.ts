@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { hostForUrl } from '../../core/net-address.ts';
 import { launchSubject, SubjectFailure, type Subject } from '../../core/subject/launcher.ts';
 import type { ExitStatus, StopReport } from '../../core/subject/launcher.ts';
 import type { EventLoopStats } from '../../monitor/types.ts';
@@ -25,7 +26,7 @@ export const LISTENING_RE = /^listening (http|tcp):\/\/(\[[^\]]+\]|[^\s:]+):(\d+
 
 /** host:port for a URL: an IPv6 address goes in brackets. */
 export function hostPort(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${hostForUrl(host)}:${port}`;
 }
 
 /** "listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R[ mode=M]" from a ready message. */

@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { errorText } from '../../core/errors.ts';
+import { connectAddress, hostForUrl } from '../../core/net-address.ts';
 import { runLoad } from '../../load/index.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
 import { startMonitor } from '../../monitor/index.ts';
@@ -49,6 +50,8 @@ export interface ServerCellSpec {
   spinIters?: number;
   /** Per-request timeout of the load, default 10 s. */
   timeoutMs?: number;
+  /** Bind address of the server (default 127.0.0.1). */
+  host?: string;
   /** TCP: a new connection for every request, as seed 000's client does (default: persistent connections). */
   connectionPerRequest?: boolean;
   /**
@@ -252,15 +255,16 @@ async function runRepetition(
   let outcome: RepOutcome | null = null;
   let failure: string | null = null;
   try {
-    const host = config.host;
-    const baseUrl = `http://${host}:${server.port}`;
+    // The address the server bound (a wildcard bind is reached through loopback).
+    const host = connectAddress(server.ready.host);
+    const baseUrl = `http://${hostForUrl(host)}:${server.port}`;
     if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
     else await verifyTcpServer(host, server.port, config);
     const request = requestSpec(spec.endpoint, params);
     const { path, ...rest } = request;
     const loadOptions: LoadOptions = {
       ...rest,
-      target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${host}:${server.port}`,
+      target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${hostForUrl(host)}:${server.port}`,
       connections: spec.connections,
       threads: spec.loadThreads ?? 1,
       timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
