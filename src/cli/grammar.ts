@@ -84,14 +84,20 @@ export function jsonText(value: unknown): string {
  * '10' (seconds), '10s', '500ms', '2m', '1.5s'; then checked against min..max.
  */
 export function parseDuration(flag: string, value: string, min: number, max: number): number {
-  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/.exec(value);
+  const match = /^\s*(-?)(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/.exec(value);
+  if (match?.[1] === '-') {
+    // A negative duration parses (so '-1' is not "ambiguous" or "not a duration") and gets the range error.
+    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is outside ${min}s..${max}s`, {
+      hint: `give --${flag} a duration from ${min}s to ${max}s (10s, 500ms, 2m)`,
+    });
+  }
   if (!match) {
     throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
       hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,
     });
   }
-  const scale = match[2] === 'ms' ? 0.001 : match[2] === 'm' ? 60 : 1;
-  const seconds = Number(match[1]) * scale;
+  const scale = match[3] === 'ms' ? 0.001 : match[3] === 'm' ? 60 : 1;
+  const seconds = Number(match[2]) * scale;
   try {
     return parseNumberFlag(flag, String(seconds), min, max);
   } catch {
