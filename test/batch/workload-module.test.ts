@@ -40,10 +40,34 @@ interface JsonResult {
 const resultsOf = (finished: Finished): JsonResult[] =>
   (JSON.parse(finished.stdout) as { results: JsonResult[] }).results;
 
-/** Runs the CLI in its own process group and reports, after it exits, any member of that group still alive. */
-function runCliAlone(args: string[]): Promise<Finished & { leftovers: number[] }> {
+/** `conlab batch --workload W ... --concurrency 2 --json` (one repetition unless given); asserts exit 0. */
+async function batchResults(
+  workload: string,
+  items: number,
+  models: string,
+  extra: string[] = [],
+): Promise<JsonResult[]> {
+  const args = ['--workload', workload, '--items', String(items), '--models', models, '--concurrency', '2'];
+  const finished = await runBatchCli([...args, '--reps', '1', ...extra, '--json'], 120_000);
+  assert.equal(finished.code, 0, finished.stderr);
+  return resultsOf(finished);
+}
+
+/** Every cell failed with the reason, and none of its processes is alive. */
+function assertFailedCells(results: JsonResult[], count: number, reason: RegExp): void {
+  assert.equal(results.length, count, 'every cell reported, none aborted the run');
+  for (const result of results) {
+    assert.equal(result.status, 'failed', result.model);
+    assert.match(result.reason ?? '', reason, result.model);
+    assert.deepEqual(result.pids.filter(isAlive), [], `${result.model} left processes`);
+  }
+}
+
+/** Runs `conlab batch` in its own process group and reports, after it exits, any member of that group still alive. */
+function runCliAlone(args: string[], cwd = process.cwd()): Promise<Finished & { leftovers: number[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [conlabBin, 'batch', ...args], {
+      cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -79,28 +103,7 @@ test('bad modules exit 2 before anything starts: code, path, what was found; no 
   ];
   for (const [workload, pattern] of cases) {
     // Relative to the current folder, as a user types it.
-    const finished = await new Promise<Finished & { leftovers: number[] }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [conlabBin, 'batch', '--workload', workload, '--items', '2', '--reps', '1'],
-        {
-          cwd: fixtures,
-          detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-      child.on('error', reject);
-      child.on('close', (code) =>
-        resolve({
-          code,
-          stdout: '',
-          stderr,
-          leftovers: child.pid === undefined ? [] : groupMembers(child.pid),
-        }),
-      );
-    });
+    const finished = await runCliAlone(['--workload', workload, '--items', '2', '--reps', '1'], fixtures);
     assert.equal(finished.code, 2, `${workload}: ${finished.stderr}`);
     assert.match(finished.stderr, pattern);
     assert.match(finished.stderr, /hint: /);
@@ -186,24 +189,12 @@ test('every model imports the module once per subject, thread and process, and a
 });
 
 test('async tasks under every model but async-blocking: ok, one answer; a promise-returning task fails async-blocking', async () => {
-  const finished = await runBatchCli(
-    [
-      '--workload',
-      fixture('async-task.ts'),
-      '--items',
-      '6',
-      '--models',
-      'sequential,async,threads,processes,hybrid,spawn',
-      '--concurrency',
-      '2',
-      '--reps',
-      '2',
-      '--json',
-    ],
-    120_000,
+  const results = await batchResults(
+    fixture('async-task.ts'),
+    6,
+    'sequential,async,threads,processes,hybrid,spawn',
+    ['--reps', '2'],
   );
-  assert.equal(finished.code, 0, finished.stderr);
-  const results = resultsOf(finished);
   assert.equal(results.length, 6);
   for (const result of results) {
     assert.equal(result.status, 'ok', `${result.model}: ${result.reason ?? ''}`);
@@ -211,105 +202,36 @@ test('async tasks under every model but async-blocking: ok, one answer; a promis
     assert.deepEqual(result.pids.filter(isAlive), []);
   }
   assert.equal(splitRef(results[0]?.workload ?? '').exportName, 'default');
-  const blocking = await runBatchCli([
-    '--workload',
-    `${fixture('async-task.ts')}#promised`,
-    '--items',
-    '3',
-    '--models',
-    'async-blocking',
-    '--reps',
-    '1',
-    '--json',
-  ]);
-  assert.equal(blocking.code, 0, blocking.stderr);
-  const [baseline, cell] = resultsOf(blocking);
+  const [baseline, cell] = await batchResults(`${fixture('async-task.ts')}#promised`, 3, 'async-blocking');
   assert.equal(baseline?.status, 'ok');
   assert.equal(cell?.status, 'failed');
   assert.match(cell?.reason ?? '', /async-task\.ts#promised returned a Promise for item 0/);
 });
 
 test('a task that throws for one item fails its cell with the item and the message; the sweep goes on', async () => {
-  const finished = await runBatchCli(
-    [
-      '--workload',
-      fixture('faulty.mjs'),
-      '--param',
-      'throwAt=2',
-      '--items',
-      '5',
-      '--models',
-      models.names().join(','),
-      '--concurrency',
-      '2',
-      '--reps',
-      '1',
-      '--json',
-    ],
-    120_000,
-  );
-  assert.equal(finished.code, 0, finished.stderr);
-  const results = resultsOf(finished);
-  assert.equal(results.length, models.names().length, 'every cell reported');
-  for (const result of results) {
-    assert.equal(result.status, 'failed', result.model);
-    assert.match(result.reason ?? '', /faulty\.mjs item 2 threw: fixture refuses item 2/, result.model);
-    assert.deepEqual(result.pids.filter(isAlive), [], `${result.model} left processes`);
-  }
+  const results = await batchResults(fixture('faulty.mjs'), 5, models.names().join(','), [
+    '--param',
+    'throwAt=2',
+  ]);
+  assertFailedCells(results, models.names().length, /faulty\.mjs item 2 threw: fixture refuses item 2/);
 });
 
 test('a result that is not JSON fails the cell naming the item and where', async () => {
-  const finished = await runBatchCli([
-    '--workload',
-    fixture('faulty.mjs'),
-    '--param',
-    'dateAt=1',
-    '--items',
-    '3',
-    '--models',
-    'threads',
-    '--concurrency',
-    '1',
-    '--reps',
-    '1',
-    '--json',
-  ]);
-  assert.equal(finished.code, 0, finished.stderr);
-  for (const result of resultsOf(finished)) {
-    assert.equal(result.status, 'failed');
-    assert.match(result.reason ?? '', /faulty\.mjs item 1: its result: a Date at \.when is not a JSON value/);
-  }
+  const results = await batchResults(fixture('faulty.mjs'), 3, 'threads', ['--param', 'dateAt=1']);
+  assertFailedCells(results, 2, /faulty\.mjs item 1: its result: a Date at \.when is not a JSON value/);
 });
 
 test('a task that hangs hits the repetition timeout; its processes are killed', async () => {
-  const finished = await runBatchCli(
-    [
-      '--workload',
-      fixture('faulty.mjs'),
-      '--param',
-      'hangAt=1',
-      '--items',
-      '4',
-      '--models',
-      'sequential,threads,processes',
-      '--concurrency',
-      '2',
-      '--timeout-ms',
-      '1500',
-      '--reps',
-      '1',
-      '--json',
-    ],
-    120_000,
-  );
-  assert.equal(finished.code, 0, finished.stderr);
-  const results = resultsOf(finished);
-  assert.equal(results.length, 3);
+  const results = await batchResults(fixture('faulty.mjs'), 4, 'sequential,threads,processes', [
+    '--param',
+    'hangAt=1',
+    '--timeout-ms',
+    '1500',
+  ]);
+  assertFailedCells(results, 3, /timed out after 1500 ms/);
   for (const result of results) {
-    assert.equal(result.status, 'failed', result.model);
-    assert.match(result.reason ?? '', /timed out after 1500 ms/);
+    // The processes cell had a subject and two workers running when the timeout hit.
     assert.ok(result.pids.length >= (result.model === 'processes' ? 3 : 1), JSON.stringify(result.pids));
-    assert.deepEqual(result.pids.filter(isAlive), [], `${result.model} left processes`);
   }
 });
 

@@ -89,7 +89,12 @@ async function buildItems(
 export async function loadModuleWorkload(name: string, options: LoadOptions): Promise<Workload> {
   const ref = splitRef(name);
   if (options.items !== undefined && ref.hash !== undefined) {
-    const now = hashSource(await readFile(ref.path));
+    const source = await readFile(ref.path).catch((error: unknown) => {
+      throw new Error(`workload module ${ref.path} cannot be read any more: ${messageOf(error)}`, {
+        cause: error,
+      });
+    });
+    const now = hashSource(source);
     if (now !== ref.hash) {
       throw new Error(
         `workload module ${ref.path} changed since the run was planned (content hash ${ref.hash}, now ${now}): this cell would measure other code`,
