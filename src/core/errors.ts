@@ -7,6 +7,8 @@ export const ErrorCodes = {
   USAGE: 'LAB_E_USAGE',
   UNKNOWN_COMMAND: 'LAB_E_UNKNOWN_COMMAND',
   UNKNOWN_WORKLOAD: 'LAB_E_UNKNOWN_WORKLOAD',
+  /** A workload module (`--workload ./task.ts`) that is missing, does not load, or does not export a task function. */
+  WORKLOAD_MODULE: 'LAB_E_WORKLOAD_MODULE',
   UNKNOWN_MODEL: 'LAB_E_UNKNOWN_MODEL',
   UNKNOWN_ARCH: 'LAB_E_UNKNOWN_ARCH',
   UNKNOWN_RUNTIME: 'LAB_E_UNKNOWN_RUNTIME',

@@ -6,9 +6,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
 import { DEFAULT_SPIN_ITERS } from '../servers/subject/work/compute.ts';
-import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
+import { ErrorCodes, LabError, unknownName, type ErrorCode } from '../core/errors.ts';
+import { workloadLabel } from '../workloads/index.ts';
 import {
   checkAxisValue,
   modelAxisNames,
@@ -29,7 +31,12 @@ import type {
 
 /** Names and validators the suite is checked against; tests may pass their own. */
 export interface SuiteCatalog {
-  workloadNames: readonly string[];
+  /**
+   * A built-in workload's name as it is, or a workload module's path
+   * (relative to baseDir, the suite file's folder) as its resolved name;
+   * throws LabError (unknown name, or a module that is missing or breaks the contract).
+   */
+  resolveWorkload(workload: string, baseDir: string): string;
   /** Validates a workload's params and fills its defaults; throws LabError. */
   resolveWorkloadParams(
     workload: string,
@@ -116,14 +123,14 @@ function checkName(
   );
 }
 
-/** Re-labels a LabError from a registry with the suite path it came from. */
-function atPath<T>(path: string, fn: () => T): T {
+/** Re-labels a LabError from a registry with the suite path it came from (as LAB_E_SUITE_INVALID unless its code is kept). */
+function atPath<T>(path: string, fn: () => T, keepCodes: readonly ErrorCode[] = []): T {
   try {
     return fn();
   } catch (error) {
     if (error instanceof LabError) {
       throw new LabError(
-        ErrorCodes.SUITE_INVALID,
+        keepCodes.includes(error.code) ? error.code : ErrorCodes.SUITE_INVALID,
         `${path}: ${error.message}`,
         error.hint ? { hint: error.hint } : {},
       );
@@ -156,15 +163,13 @@ function resolveBatch(
   input: NonNullable<SuiteInput['batch']>[number],
   index: number,
   catalog: SuiteCatalog,
+  baseDir: string,
 ): ResolvedBatchExperiment {
   const path = `batch[${index}]`;
-  checkName(
-    'workload',
-    ErrorCodes.UNKNOWN_WORKLOAD,
-    `${path}.workload`,
-    input.workload,
-    catalog.workloadNames,
-  );
+  // A module keeps its own code: what is wrong is the module, not the suite's shape.
+  const workload = atPath(`${path}.workload`, () => catalog.resolveWorkload(input.workload, baseDir), [
+    ErrorCodes.WORKLOAD_MODULE,
+  ]);
   const models = list(input.models, []);
   models.forEach((model, i) =>
     checkName('model', ErrorCodes.UNKNOWN_MODEL, `${path}.models[${i}]`, model, catalog.modelNames),
@@ -195,9 +200,9 @@ function resolveBatch(
     }
   }
   return {
-    name: input.name ?? input.workload,
-    workload: input.workload,
-    params: atPath(`${path}.params`, () => catalog.resolveWorkloadParams(input.workload, input.params ?? {})),
+    name: input.name ?? workloadLabel(workload),
+    workload,
+    params: atPath(`${path}.params`, () => catalog.resolveWorkloadParams(workload, input.params ?? {})),
     models,
     ...axes,
     items: input.items ?? suiteDefaults.batchItems,
@@ -292,7 +297,13 @@ function resolveCapacity(
   };
 }
 
-export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCatalog): ResolvedSuite {
+/** `baseDir`: where the suite's module paths are relative to (the suite file's folder). */
+export function resolveSuite(
+  input: SuiteInput,
+  source: string,
+  catalog: SuiteCatalog,
+  baseDir: string = dirname(resolve(source)),
+): ResolvedSuite {
   if (
     (input.batch?.length ?? 0) === 0 &&
     (input.server?.length ?? 0) === 0 &&
@@ -341,7 +352,7 @@ export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCa
     seed: input.seed ?? randomInt(0, 0xffffffff),
     timeBudgetS: input.timeBudgetS ?? null,
     skipMissingRuntimes: skipMissing,
-    batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog)),
+    batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog, baseDir)),
     server: (input.server ?? []).map((experiment, i) => resolveServer(experiment, i, catalog)),
     capacity: (input.capacity ?? []).map((experiment, i) => resolveCapacity(experiment, i, catalog)),
   };

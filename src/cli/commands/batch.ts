@@ -34,20 +34,22 @@ import { RESULT_SCHEMA_VERSION, type BatchCell } from '../../results/record.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ResolvedBatchSpec } from '../../batch/spec.ts';
-import { parseParamPairs, workloadNames, workloads } from '../../workloads/index.ts';
+import { describeParamRange, parseParamPairs, workloadNames, workloads } from '../../workloads/index.ts';
 
 const usage = `conlab batch — run one workload over N items under concurrency models
 
 usage:
-  conlab batch --workload NAME [--param k=v ...] [--items N] [--models a,b] [--concurrency 1,2,4]
+  conlab batch --workload NAME|./task.ts[#export] [--param k=v ...] [--items N] [--models a,b] [--concurrency 1,2,4]
                [--items-per-task 1,5] [--threads-per-process 2,4] [--reps R] [--runtime node,bun,deno]
                [--timeout-ms MS] [--in-flight K] [--json]
   conlab batch --preset ${Object.keys(presets).join('|')} [--reps R] [--runtime ...] [--json] [--store PATH]
   conlab batch --list
 
 flags:
-  --workload NAME          ${workloadNames.join(', ')}
+  --workload NAME          ${workloadNames.join(', ')};
+                           or PATH: your own module (.ts/.js/.mjs, #name for a named export), see below
   --param k=v              workload param (repeatable, or k=v,k2=v2); see --list for each workload's params
+                           (a module's params: the keys of its \`params\` export, typed like their defaults)
   --items N                items in the batch (default ${D.items})
   --models a,b             ${models.names().join(', ')} (default ${D.models.join(',')});
                            ${baselineModel.name} always runs: it is the speedup baseline
@@ -67,6 +69,18 @@ ${allowFailuresHelp}
 
 A model runs once per combination of the axes it declares (see --list); an
 axis it does not declare stays at 1. Progress goes to stderr, one line per cell.
+
+Your own code (docs/WORKLOADS.md): --workload ./task.ts runs the module's
+default export (./task.ts#name: a named one) once per item:
+  export default function (item, params) { return result }   // async allowed
+  export function items(count, params) { return [...] }        // optional; default 0..count-1
+  export const params = { size: 1000, fast: true };            // optional; --param size=10
+  export const kind = 'io';                                    // optional; default 'cpu' (labels)
+It is imported once in every subject, worker thread and child process. An
+item is what crosses to a worker (a pool sends each task's items as JSON); a
+result must be a JSON value, and the cell's answer is a SHA-256 digest of
+every result in item order, which must agree across models and runtimes.
+async-blocking needs a synchronous task.
 
 ${exitCodesHelp}`;
 
@@ -101,8 +115,7 @@ function listing(): string {
   for (const workload of Object.values(workloads)) {
     lines.push(`  ${workload.name.padEnd(11)} [${workload.kind}] ${workload.description}`);
     for (const [name, spec] of Object.entries(workload.params)) {
-      const range = spec.type === 'string' ? String(spec.pattern) : `${spec.min}..${spec.max}`;
-      lines.push(`      ${name}=${String(spec.default)}  (${range}) ${spec.description}`);
+      lines.push(`      ${name}=${String(spec.default)}  (${describeParamRange(spec)}) ${spec.description}`);
     }
   }
   lines.push('', 'models:');
