@@ -81,10 +81,11 @@ export function jsonText(value: unknown): string {
 
 /**
  * Seconds from one duration syntax used by every flag that takes a time:
- * '10' (seconds), '10s', '500ms', '2m', '1.5s'; then checked against min..max.
+ * '10' (seconds), '10s', '500ms', '2m', '1.5s'; then checked against min..max
+ * (a negative one too, so '-1' gets the range, not "not a duration").
  */
 export function parseDuration(flag: string, value: string, min: number, max: number): number {
-  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/.exec(value);
+  const match = /^\s*(-?(?:\d+(?:\.\d+)?|\.\d+))\s*(ms|s|m)?\s*$/.exec(value);
   if (!match) {
     throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
       hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,

@@ -41,7 +41,7 @@ test('every command answers a negative value with its range error, exit 2', asyn
       ['batch', '--workload', 'cpu.js', '--items', '-1'],
       /LAB_E_BAD_PARAM: --items '-1' is not a whole number in 1\.\./,
     ],
-    [['pipeline', '--duration', '-1'], /LAB_E_BAD_PARAM: --duration '-1' is not a number in 0\.\./],
+    [['pipeline', '--duration', '-1'], /LAB_E_BAD_PARAM: --duration '-1' is outside 0\.?\d*s\.\./],
     [['serve', '--port', '-1'], /LAB_E_BAD_PARAM: --port '-1' is not a whole number in 0\.\.65535/],
   ];
   for (const [args, expected] of cases) {
