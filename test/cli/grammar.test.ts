@@ -61,6 +61,7 @@ test('one duration syntax: bare seconds, s, ms, m', () => {
   assert.equal(parseDuration('duration', '1.5s', 0, 60), 1.5);
   assert.throws(() => parseDuration('duration', '5 sec', 0, 60), /LAB_E_BAD_PARAM|not a duration/);
   assert.throws(() => parseDuration('duration', '2m', 0, 60), /outside 0s\.\.60s/);
+  assert.throws(() => parseDuration('duration', '-1', 0, 60), /'-1' is outside 0s\.\.60s/);
 });
 
 test('bench-server takes --duration 5s (checked before any server starts)', async () => {
