@@ -45,6 +45,45 @@ export function parseNumberFlag(flag: string, value: string, min: number, max: n
   return n;
 }
 
+/**
+ * A duration in seconds from `1s`, `500ms`, `1.5` (seconds) or `2m`; the
+ * range is checked in seconds and the error names the flag and the range.
+ */
+export function parseDurationFlag(flag: string, value: string, minS: number, maxS: number): number {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/.exec(value);
+  const unit = match?.[2] ?? 's';
+  const seconds = match
+    ? Number(match[1]) * { ms: 0.001, s: 1, m: 60 }[unit as 'ms' | 's' | 'm']
+    : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds < minS || seconds > maxS) {
+    throw new LabError(
+      ErrorCodes.BAD_PARAM,
+      `--${flag} '${value}' is not a duration in ${minS} s..${maxS} s`,
+      {
+        hint: `give --${flag} a duration such as 500ms, 1s or 2m, from ${minS} s to ${maxS} s`,
+      },
+    );
+  }
+  return seconds;
+}
+
+/** A percentage from `5%` or `5`; the range is checked in percent. */
+export function parsePercentFlag(flag: string, value: string, min: number, max: number): number {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%?\s*$/.exec(value);
+  const percent = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isFinite(percent) || percent < min || percent > max) {
+    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a percentage in ${min}%..${max}%`, {
+      hint: `give --${flag} a percentage such as 5%, from ${min}% to ${max}%`,
+    });
+  }
+  return percent;
+}
+
+/** `auto` or a whole number of repetitions. */
+export function parseRepsFlag(value: string, max: number): number | 'auto' {
+  return value.trim() === 'auto' ? 'auto' : parseIntFlag('reps', value, 1, max);
+}
+
 export function parseIntListFlag(flag: string, value: string, min: number, max: number): number[] {
   const parts = value.split(',').map((part) => part.trim());
   if (parts.length === 0 || parts.some((part) => part === '')) {

@@ -2,12 +2,25 @@
  * The flags that override suite fields, shared by `conlab run` and
  * `conlab suite show` so both expand a suite the same way.
  */
-import { parseIntFlag, parseIntListFlag, parseNameListFlag, parseNumberFlag } from './args.ts';
+import {
+  parseDurationFlag,
+  parseIntFlag,
+  parseIntListFlag,
+  parseNameListFlag,
+  parseNumberFlag,
+  parsePercentFlag,
+  parseRepsFlag,
+} from './args.ts';
+import { MIN_WINDOW_LIMITS_S } from '../batch/sizing.ts';
+import { ADAPTIVE_LIMITS } from '../stats/precision.ts';
 import type { SuiteOverrides } from '../suite/resolve.ts';
 
 export const overrideFlags = {
   runtimes: { type: 'string' },
   reps: { type: 'string' },
+  precision: { type: 'string' },
+  'max-reps': { type: 'string' },
+  'min-window': { type: 'string' },
   warmup: { type: 'string' },
   order: { type: 'string' },
   seed: { type: 'string' },
@@ -28,7 +41,31 @@ export function readOverrides(values: OverrideValues): SuiteOverrides {
   const runtimes = text(values.runtimes);
   if (runtimes !== undefined) overrides.runtimes = parseNameListFlag(runtimes);
   const reps = text(values.reps);
-  if (reps !== undefined) overrides.repetitions = parseIntFlag('reps', reps, 1, 100);
+  if (reps !== undefined) overrides.repetitions = parseRepsFlag(reps, 100);
+  const precision = text(values.precision);
+  if (precision !== undefined)
+    overrides.precision = parsePercentFlag(
+      'precision',
+      precision,
+      ADAPTIVE_LIMITS.targetPercent.min,
+      ADAPTIVE_LIMITS.targetPercent.max,
+    );
+  const maxReps = text(values['max-reps']);
+  if (maxReps !== undefined)
+    overrides.maxRepetitions = parseIntFlag(
+      'max-reps',
+      maxReps,
+      ADAPTIVE_LIMITS.maxRepetitions.min,
+      ADAPTIVE_LIMITS.maxRepetitions.max,
+    );
+  const minWindow = text(values['min-window']);
+  if (minWindow !== undefined)
+    overrides.minWindowS = parseDurationFlag(
+      'min-window',
+      minWindow,
+      MIN_WINDOW_LIMITS_S.min,
+      MIN_WINDOW_LIMITS_S.max,
+    );
   const warmup = text(values.warmup);
   if (warmup !== undefined) overrides.warmupS = parseNumberFlag('warmup', warmup, 0, 600);
   const order = text(values.order);

@@ -8,7 +8,13 @@ import type { MonitorReport } from './types.ts';
 
 /** Qualifies a number without hiding it (see docs/METHODOLOGY in the README). */
 export type Verdict =
-  'client-saturated' | 'schedule-drift' | 'machine-busy' | 'noisy' | 'underpowered' | 'monitor-unavailable';
+  | 'client-saturated'
+  | 'schedule-drift'
+  | 'machine-busy'
+  | 'noisy'
+  | 'underpowered'
+  | 'monitor-unavailable'
+  | 'window-short';
 
 export interface VerdictThresholds {
   /**
@@ -200,4 +206,16 @@ export function cellVerdicts(
   }
   if (!available) verdicts.push('monitor-unavailable');
   return verdicts;
+}
+
+/**
+ * window-short: a measured window shorter than the minimum the cell was
+ * sized for. Calibration gives every window at least the minimum; a window
+ * falls short when the cell's time share capped its rounds, or when the
+ * machine ran the repetition faster than its calibration pass. Its time is
+ * still measured, only over less than the minimum: more start-up and
+ * scheduling noise per item.
+ */
+export function isWindowShort(windowsMs: readonly number[], minWindowMs: number | undefined): boolean {
+  return minWindowMs !== undefined && windowsMs.some((windowMs) => windowMs < minWindowMs);
 }

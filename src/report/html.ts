@@ -36,6 +36,8 @@ export const verdictMeaning: Record<Verdict, string> = {
   underpowered: 'too few repetitions or too short a run to trust the difference',
   'monitor-unavailable':
     'the /proc monitor did not run: no per-core heat map; CPU and memory are what the subject reported about itself, or missing',
+  'window-short':
+    'a measured window was shorter than the minimum the cell was sized for (its time share allowed fewer rounds): more start-up and scheduling noise per item',
 };
 
 const style = `

@@ -180,6 +180,23 @@ export class ResultStore {
     });
   }
 
+  /**
+   * Appends steps to a run's plan (adaptive repetitions plan each extra
+   * round just before running it), so that a resume runs what was planned
+   * and `results list` counts it.
+   */
+  extendPlan(runId: string, steps: readonly PlannedStep[]): void {
+    if (steps.length === 0) return;
+    this.transaction(() => {
+      const row = this.db.prepare('SELECT plan_json FROM runs WHERE run_id = ?').get(runId);
+      if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
+      const plan = JSON.parse(String(row.plan_json)) as PlannedStep[];
+      this.db
+        .prepare('UPDATE runs SET plan_json = ? WHERE run_id = ?')
+        .run(JSON.stringify([...plan, ...steps]), runId);
+    });
+  }
+
   /** Sets a run's status; `running` (on resume) makes this process its owner again. */
   markRun(runId: string, status: RunInfo['status'], note: string | null = null): void {
     const running = status === 'running';

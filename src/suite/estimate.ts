@@ -9,7 +9,7 @@ import type { CellRecord } from '../results/record.ts';
 import type { CellPlan } from './types.ts';
 
 /** Start-up of a fresh subject process, its pools, readiness and teardown: measured ~0.5–1 s on 2 cores. */
-const SUBJECT_OVERHEAD_S = 1;
+export const SUBJECT_OVERHEAD_S = 1;
 /** A batch cell with no history: the quick suite's cells take 0.5–2 s. */
 const UNKNOWN_BATCH_WORK_S = 2;
 
@@ -26,7 +26,9 @@ export function estimateRepSeconds(cell: CellPlan, history?: ReadonlyMap<string,
   }
   const previous = history?.get(cell.cellKey);
   if (previous?.kind === 'batch' && previous.status === 'ok' && previous.durationMs > 0) {
-    return { seconds: SUBJECT_OVERHEAD_S + previous.durationMs / 1000, guessed: false };
+    // durationMs is one pass over the items; the window ran `rounds` of them.
+    const windowMs = previous.durationMs * (previous.sizing?.rounds ?? 1);
+    return { seconds: SUBJECT_OVERHEAD_S + windowMs / 1000, guessed: false };
   }
   return { seconds: SUBJECT_OVERHEAD_S + UNKNOWN_BATCH_WORK_S, guessed: true };
 }

@@ -2,6 +2,7 @@
  * The resolved suite (every default filled in, stored with the run) and the
  * cells it expands to. The runners' specs are built from these in run-cells.ts.
  */
+import type { AdaptiveRule } from '../stats/precision.ts';
 import type { ServerEndpoint, SuiteOrder } from './schema.ts';
 
 export interface ResolvedBatchExperiment {
@@ -42,7 +43,12 @@ export interface ResolvedSuite {
   runtimes: string[];
   /** Runtimes named by the suite but not installed, skipped because skipMissingRuntimes was set. */
   skippedRuntimes: string[];
+  /** Repetitions planned for every cell: the count, or with `adaptive` its minimum (more follow per cell). */
   repetitions: number;
+  /** `repetitions: auto`: the rule extra repetitions follow; null: a fixed count. */
+  adaptive: AdaptiveRule | null;
+  /** The shortest measured window: batch groups are calibrated to it, server durations must reach it. */
+  minWindowS: number;
   warmupS: number;
   order: SuiteOrder;
   seed: number;

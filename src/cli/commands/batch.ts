@@ -9,11 +9,16 @@ import { runBatchStored } from '../../batch/driver/run-batch.ts';
 import {
   optionalFlag,
   parseCommandArgs,
+  parseDurationFlag,
   parseIntFlag,
   parseIntListFlag,
   parseNameListFlag,
+  parsePercentFlag,
+  parseRepsFlag,
   printJson,
 } from '../args.ts';
+import { MIN_WINDOW_LIMITS_S } from '../../batch/sizing.ts';
+import { ADAPTIVE_LIMITS, DEFAULT_ADAPTIVE_RULE } from '../../stats/precision.ts';
 import { BATCH_DEFAULTS as D, planBatch } from '../../batch/driver/plan.ts';
 import { presets } from '../../batch/driver/presets.ts';
 import { runBatch } from '../../batch/driver/run-batch.ts';
@@ -53,7 +58,13 @@ flags:
   --concurrency 1,2,4      workers / items in flight per model (default ${D.concurrency.join(',')})
   --items-per-task 1,5     items per message (${axisHelp('itemsPerTask')})
   --threads-per-process 2  threads in each process (${axisHelp('threadsPerProcess')})
-  --reps R                 repetitions per cell, each a fresh process (default ${D.repetitions}; presets ${D.presetRepetitions})
+  --reps R|auto            repetitions per cell, each a fresh process (default ${D.repetitions}; presets ${D.presetRepetitions});
+                           auto: at least 3, then more until the 95% interval of the time is within
+                           --precision (default ${DEFAULT_ADAPTIVE_RULE.targetPercent}%), at most --max-reps (default ${DEFAULT_ADAPTIVE_RULE.maxRepetitions})
+  --precision P            --reps auto: target half-width of the interval, e.g. 5%
+  --max-reps N             --reps auto: the most repetitions of a cell (${ADAPTIVE_LIMITS.maxRepetitions.min}..${ADAPTIVE_LIMITS.maxRepetitions.max})
+  --min-window D           shortest measured window (default ${D.minWindowS}s): each group of cells is
+                           calibrated once and runs that many passes over the same items
   --runtime node,bun,deno  runtimes to run the subjects under (default ${D.runtimes.join(',')})
   --timeout-ms MS          per repetition (default ${D.timeoutMs})
   --in-flight K            tasks a pool keeps in flight per worker (default ${D.inFlightPerWorker})
@@ -74,6 +85,9 @@ const options = {
   'items-per-task': { type: 'string' },
   'threads-per-process': { type: 'string' },
   reps: { type: 'string' },
+  precision: { type: 'string' },
+  'max-reps': { type: 'string' },
+  'min-window': { type: 'string' },
   runtime: { type: 'string' },
   'timeout-ms': { type: 'string' },
   'in-flight': { type: 'string' },
@@ -127,7 +141,16 @@ function parseRequest(values: Values): Parameters<typeof planBatch>[0] {
     models: optionalFlag(values.models, parseNameListFlag),
     axes,
     items: optionalFlag(values.items, (v) => parseIntFlag('items', v, 1, BATCH_LIMITS.items.max)),
-    repetitions: optionalFlag(values.reps, (v) => parseIntFlag('reps', v, 1, BATCH_LIMITS.repetitions.max)),
+    repetitions: optionalFlag(values.reps, (v) => parseRepsFlag(v, BATCH_LIMITS.repetitions.max)),
+    precisionPercent: optionalFlag(values.precision, (v) =>
+      parsePercentFlag('precision', v, ADAPTIVE_LIMITS.targetPercent.min, ADAPTIVE_LIMITS.targetPercent.max),
+    ),
+    maxRepetitions: optionalFlag(values['max-reps'], (v) =>
+      parseIntFlag('max-reps', v, ADAPTIVE_LIMITS.maxRepetitions.min, ADAPTIVE_LIMITS.maxRepetitions.max),
+    ),
+    minWindowS: optionalFlag(values['min-window'], (v) =>
+      parseDurationFlag('min-window', v, MIN_WINDOW_LIMITS_S.min, MIN_WINDOW_LIMITS_S.max),
+    ),
     runtimes: optionalFlag(values.runtime, parseNameListFlag),
     timeoutMs: optionalFlag(values['timeout-ms'], (v) =>
       parseIntFlag('timeout-ms', v, BATCH_LIMITS.timeoutMs.min, BATCH_LIMITS.timeoutMs.max),
@@ -144,6 +167,7 @@ async function runStoredPreset(
   specs: ResolvedBatchSpec[],
   runtimes: RuntimeSpec[],
   storePath: string | undefined,
+  minWindowMs: number,
   onProgress: (text: string) => void,
 ): Promise<BatchCell[]> {
   const store = openStore(storePath ?? DEFAULT_STORE_PATH);
@@ -151,6 +175,7 @@ async function runStoredPreset(
     const { runId, cells } = await runBatchStored(specs, runtimes, {
       store,
       name: `batch ${preset}`,
+      minWindowMs,
       onProgress,
     });
     onProgress(`run ${runId} (batch ${preset}) stored in ${store.path}`);
@@ -176,7 +201,7 @@ export const command: Command = {
         hint: "drop --store, or use 'conlab run' with a suite to store batch cells",
       });
     }
-    const { cells: specs, runtimes } = planBatch(parseRequest(values));
+    const { cells: specs, runtimes, minWindowMs } = planBatch(parseRequest(values));
     // The exit hook kills every subject group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>
       process.stderr.write(`\nconlab batch: interrupted by ${signal}; every subject process was killed\n`),
@@ -185,8 +210,8 @@ export const command: Command = {
     try {
       const cells =
         values.preset === undefined
-          ? await runBatch(specs, runtimes, { onProgress })
-          : await runStoredPreset(values.preset, specs, runtimes, values.store, onProgress);
+          ? await runBatch(specs, runtimes, { onProgress, minWindowMs })
+          : await runStoredPreset(values.preset, specs, runtimes, values.store, minWindowMs, onProgress);
       const env = captureEnvironment(runtimes.map((runtime) => runtime.label));
       if (values.json) printJson({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells });
       else if (values.preset !== undefined) process.stdout.write(renderSeed003Table(cells, env));
