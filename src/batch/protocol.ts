@@ -11,12 +11,20 @@
  * `run()` are timed, as one window.
  *
  * A calibration subject (src/batch/driver/calibrate.ts) gets one message
- * instead, and answers once:
+ * instead, and answers twice per spec, in order, so the driver can bound
+ * each model's start-up and each pass on its own:
  *
  *   driver → subject   calibrate {specs, targetMs}
- *   subject → driver   calibrated {results: per spec, ms per pass or the reason it failed}
+ *   subject → driver   progress {index} (its model started)   calibrated {index, result: ms per pass, or why not}
  */
-import { messageGuard, type Done, type Failure, type Message, type Ready } from '../core/subject/protocol.ts';
+import {
+  messageGuard,
+  type Done,
+  type Failure,
+  type Message,
+  type Progress,
+  type Ready,
+} from '../core/subject/protocol.ts';
 import type { BatchProgressPoint } from '../results/record.ts';
 import type { EventLoopStats } from '../monitor/types.ts';
 import type { ItemAnswer, ParamValues } from '../workloads/types.ts';
@@ -42,7 +50,7 @@ export type ToSubject =
 /** One model's calibration: the time of one pass over the items, or why it could not run. */
 export type CalibrationResult = { roundMs: number; passes: number } | { roundMs: null; reason: string };
 
-export type SubjectCalibrated = Message<'calibrated'> & { results: CalibrationResult[] };
+export type SubjectCalibrated = Message<'calibrated'> & { index: number; result: CalibrationResult };
 
 export type SubjectDone = Done<{
   /** The timed window: `rounds` passes over the items. */
@@ -68,8 +76,9 @@ export type SubjectDone = Done<{
 export type FromSubject =
   | Ready<{ pid: number; runtime: string; pids: number[] }>
   | SubjectDone
+  | Progress<{ index: number }>
   | SubjectCalibrated
   | Failure<{ phase: 'start' | 'run' | 'stop' | 'calibrate' }>;
 
-export const isFromSubject = messageGuard<FromSubject>(['ready', 'done', 'calibrated', 'error']);
+export const isFromSubject = messageGuard<FromSubject>(['ready', 'done', 'progress', 'calibrated', 'error']);
 export const isToSubject = messageGuard<ToSubject>(['start', 'go', 'stop', 'calibrate']);

@@ -7,11 +7,10 @@
  * pass only sizes the windows that are.
  */
 import { fileURLToPath } from 'node:url';
-import { errorText } from '../../core/errors.ts';
 import { launchSubject } from '../../core/subject/launcher.ts';
 import type { BatchSizing } from '../../results/record.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
-import { isFromSubject, type CalibrationResult, type FromSubject, type ToSubject } from '../protocol.ts';
+import { isFromSubject, type FromSubject, type ToSubject } from '../protocol.ts';
 import { batchIdentityOf, type ResolvedBatchSpec } from '../spec.ts';
 import { sizeGroup } from '../sizing.ts';
 
@@ -24,6 +23,8 @@ export function calibrationTargetMs(minWindowMs: number): number {
 
 /** Time for the calibration subject to start one model (pools, workers): the batch start timeout. */
 const START_ALLOWANCE_MS = 120_000;
+/** A pass that ends just at the share still counts: the reply takes a moment to arrive. */
+const PASS_SLACK_MS = 200;
 const STOP_GRACE_MS = 5000;
 
 export interface CalibrateOptions {
@@ -41,12 +42,30 @@ export function sizingLabel(spec: ResolvedBatchSpec): string {
   return `${spec.model} c=${shape}${spec.itemsPerTask > 1 ? ` ipt=${spec.itemsPerTask}` : ''}`;
 }
 
-/** Runs the calibration subject; a subject that cannot run at all leaves every cell uncalibrated (one round). */
+/**
+ * One model's calibration as the sizing sees it: ms per pass; for a pass
+ * cut off at the time share, that share (a lower bound, which already
+ * allows only one round); null when the model could not run.
+ */
+interface Timed {
+  roundMs: number | null;
+}
+
+/**
+ * Runs the calibration subject, model by model: each may take its start-up
+ * allowance to start and the time share for its passes. A pass that
+ * outlasts the share ends the calibration there: the group cannot afford
+ * more than one round anyway, so the rest need not be timed. A subject that
+ * cannot run at all leaves every cell uncalibrated (one round); its cells
+ * then fail or skip with their own reasons.
+ */
 async function calibrationPasses(
   specs: readonly ResolvedBatchSpec[],
   runtime: RuntimeSpec,
   targetMs: number,
-): Promise<CalibrationResult[]> {
+  maxWindowMs: number,
+): Promise<Timed[]> {
+  const timed: Timed[] = specs.map(() => ({ roundMs: null }));
   const subject = launchSubject<FromSubject, ToSubject>({
     command: runtime.binPath,
     args: runtime.scriptArgs(subjectScriptPath),
@@ -63,17 +82,28 @@ async function calibrationPasses(
       })),
       targetMs,
     });
-    // Each model may take its start-up allowance and one pass of at most its own timeout.
-    const deadlineMs = specs.reduce((sum, spec) => sum + START_ALLOWANCE_MS + spec.timeoutMs, 0);
-    const reply = await subject.next(deadlineMs, 'the calibration pass');
-    if (reply.t === 'calibrated') return reply.results;
-    const reason = reply.t === 'error' ? reply.reason : `subject said '${reply.t}'`;
-    return specs.map(() => ({ roundMs: null, reason }));
-  } catch (error) {
-    return specs.map(() => ({ roundMs: null, reason: errorText(error) }));
+    for (let index = 0; index < specs.length; index++) {
+      let reply = await subject.next(START_ALLOWANCE_MS, `model ${index + 1} of the calibration to start`);
+      if (reply.t === 'progress') {
+        // At least one pass, and passes up to the target: whichever is longer, within the share.
+        const passMs = Math.max(maxWindowMs, targetMs) + PASS_SLACK_MS;
+        try {
+          reply = await subject.next(passMs, 'a calibration pass');
+        } catch (error) {
+          // Still running: the pass outlasted the share. Gone: the model took the subject down (not timed).
+          if (!subject.hasExited()) timed[index] = { roundMs: maxWindowMs };
+          throw error;
+        }
+      }
+      if (reply.t !== 'calibrated') break;
+      timed[index] = { roundMs: reply.result.roundMs };
+    }
+  } catch {
+    // Not calibrated: what was timed so far still sizes the group.
   } finally {
     await subject.stop({ message: { t: 'stop' }, graceMs: STOP_GRACE_MS });
   }
+  return timed;
 }
 
 /**
@@ -87,11 +117,17 @@ export async function calibrateGroup(
   runtime: RuntimeSpec,
   options: CalibrateOptions,
 ): Promise<BatchSizing> {
-  const results = await calibrationPasses(specs, runtime, calibrationTargetMs(options.minWindowMs));
+  const maxWindowMs = Math.min(...specs.map((spec) => spec.timeoutMs)) / 2;
+  const timed = await calibrationPasses(
+    specs,
+    runtime,
+    calibrationTargetMs(options.minWindowMs),
+    maxWindowMs,
+  );
   return sizeGroup({
     minWindowMs: options.minWindowMs,
-    cells: specs.map((spec, i) => ({ label: sizingLabel(spec), roundMs: results[i]?.roundMs ?? null })),
-    maxWindowMs: Math.min(...specs.map((spec) => spec.timeoutMs)) / 2,
+    cells: specs.map((spec, i) => ({ label: sizingLabel(spec), roundMs: timed[i]?.roundMs ?? null })),
+    maxWindowMs,
     groupWindowBudgetMs: options.groupWindowBudgetMs ?? null,
     repetitions: options.repetitions,
   });

@@ -184,13 +184,14 @@ async function timePasses(
 /** Each spec's model in turn (built, timed, stopped), in this one process: the group's calibration pass. */
 async function calibrate(specs: readonly SubjectSpec[], targetMs: number): Promise<void> {
   const prepared = new Set<string>();
-  const results: CalibrationResult[] = [];
-  for (const next of specs) {
+  for (const [index, next] of specs.entries()) {
+    let result: CalibrationResult;
     try {
       const model = await buildExecutor(next, prepared);
-      results.push(await timePasses(model, next.items, targetMs));
+      driver.send({ t: 'progress', index });
+      result = await timePasses(model, next.items, targetMs);
     } catch (error) {
-      results.push({ roundMs: null, reason: error instanceof Error ? error.message : String(error) });
+      result = { roundMs: null, reason: error instanceof Error ? error.message : String(error) };
     }
     try {
       await executor?.stop();
@@ -198,6 +199,6 @@ async function calibrate(specs: readonly SubjectSpec[], targetMs: number): Promi
       // A model that cannot stop cleanly is swept with this subject's process group.
     }
     executor = undefined;
+    driver.send({ t: 'calibrated', index, result });
   }
-  driver.send({ t: 'calibrated', results });
 }
