@@ -63,12 +63,13 @@ export interface SizingInput {
   /** The longest window one repetition may have (the cell's time share: its timeout, with headroom). */
   maxWindowMs: number;
   /**
-   * What the group's measured windows may take together, ms: the group's
-   * share of the run's time budget, start-up left out; null without a
-   * budget. Σ over the group's cells of rounds × pass × repetitions stays
-   * within it.
+   * The group's share of the run's time budget, ms, for its minimum
+   * repetitions, start-up included; null without a budget. Σ over the
+   * group's cells of repetitions × (startupMs + rounds × pass) stays within it.
    */
-  groupWindowBudgetMs: number | null;
+  groupBudgetMs: number | null;
+  /** What one repetition costs besides its window (subject and pool start, stop), ms; measured by the calibration pass. */
+  startupMs: number;
   /** Repetitions every cell will get at least (the budget must hold them). */
   repetitions: number;
 }
@@ -86,8 +87,10 @@ export function sizeGroup(input: SizingInput): BatchSizing {
   const totalMs = timed.reduce((sum, cell) => sum + cell.roundMs, 0);
   const needed = Math.ceil((input.minWindowMs * WINDOW_MARGIN) / fastest.roundMs);
   const caps = [MAX_ROUNDS, Math.floor(input.maxWindowMs / slowestMs)];
-  if (input.groupWindowBudgetMs !== null) {
-    caps.push(Math.floor(input.groupWindowBudgetMs / (Math.max(1, input.repetitions) * totalMs)));
+  if (input.groupBudgetMs !== null) {
+    const repetitions = Math.max(1, input.repetitions);
+    const windowsMs = input.groupBudgetMs - input.cells.length * repetitions * input.startupMs;
+    caps.push(Math.floor(windowsMs / (repetitions * totalMs)));
   }
   const rounds = Math.max(1, Math.min(needed, ...caps));
   return {

@@ -34,8 +34,9 @@ function bounds(low: number | null, high: number | null): string {
   return low === null || high === null ? '' : ` [${low.toFixed(2)}–${high.toFixed(2)}]`;
 }
 
+/** 0.8%, 4.9%, 12%: one decimal where a target of a few % is judged. */
 function percent(value: number): string {
-  return `${value < 10 ? value.toFixed(value < 1 ? 1 : 0) : Math.round(value)}%`;
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
 }
 
 /** "±3%" of one set of repetitions, or '' when there is no interval. */
@@ -100,28 +101,31 @@ function shortOfWorkers(cell: BatchCell, ratio: RatioInterval): string {
   return ratio.high < workers * SHORT_OF_WORKERS ? `, short of ${workers}×` : '';
 }
 
-/** Models that did not reach the adaptive target, as "threads 12% (target 5%)". */
-function precisionMisses(cells: readonly CellRecord[]): string[] {
-  return cells.flatMap((cell) => {
-    const target = cell.adaptive?.targetPercent;
+/** Cells that did not reach the adaptive target, as "threads (c=2) 12%", and the target. */
+function precisionMisses(cells: readonly CellRecord[]): { target: number; misses: string[] } | null {
+  let target: number | undefined;
+  const misses = cells.flatMap((cell) => {
+    const cellTarget = cell.adaptive?.targetPercent;
     const reached = precisionPercent(primaryMetric(cell).values);
-    if (target === undefined || reached === null || reached <= target) return [];
+    if (cellTarget === undefined || reached === null || reached <= cellTarget) return [];
+    target = cellTarget;
     const name =
       cell.kind === 'batch'
         ? `${cell.model}${batchShape(cell)}`
         : cell.kind === 'server'
           ? cell.architecture
           : cell.method;
-    return [`${name} ${percent(reached)} (target ${percent(target)})`];
+    return [`${name} ${percent(reached)}`];
   });
+  return target === undefined ? null : { target, misses };
 }
 
 function precisionNote(cells: readonly CellRecord[], what: string): string {
   const range = precisionRange(cells.map((cell) => primaryMetric(cell).values));
-  const misses = precisionMisses(cells);
+  const missed = precisionMisses(cells);
   const parts = [
     range === '' ? '' : `${what} ${range}`,
-    misses.length > 0 ? `precision not reached: ${misses.join(', ')}` : '',
+    missed ? `precision not reached (target ±${missed.target}%): ${missed.misses.join(', ')}` : '',
   ];
   const text = parts.filter((part) => part !== '').join('; ');
   return text === '' ? '' : ` (${text})`;
@@ -284,7 +288,7 @@ function repetitionsText(ok: readonly CellRecord[]): string {
     return precision !== null && precision <= (cell.adaptive?.targetPercent ?? 0);
   }).length;
   const target = adaptive[0]?.adaptive?.targetPercent ?? 0;
-  return ` Repetitions were adaptive (at least ${adaptive[0]?.adaptive?.minRepetitions ?? 3}, until ±${percent(target)}): ${reached} of ${adaptive.length} cells reached it.`;
+  return ` Repetitions were adaptive (at least ${adaptive[0]?.adaptive?.minRepetitions ?? 3}, until ±${target}%): ${reached} of ${adaptive.length} cells reached it.`;
 }
 
 /** One paragraph; `cells` are the run's records as stored (merged here) or already merged. */

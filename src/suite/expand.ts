@@ -44,6 +44,7 @@ function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
         cellKey: batchCellKey(spec, runtime),
         label: `${runtime} ${experiment.name} ${spec.model} c=${shape}`,
         warmupS: suite.warmupS,
+        minWindowS: suite.minWindowS,
         timeoutMs: experiment.timeoutS * 1000,
         runtime,
         workload: spec.workload,

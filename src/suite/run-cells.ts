@@ -15,7 +15,7 @@ import type { BatchSizing, CellRecord } from '../results/record.ts';
 import { speedupGroupKey } from '../results/speedup.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { runServerCell } from '../servers/driver/run-cell.ts';
-import { SUBJECT_OVERHEAD_S, estimateRepSeconds } from './estimate.ts';
+import { estimateRepSeconds } from './estimate.ts';
 import { serverSpecOf } from './expand.ts';
 import type { CellExecutor } from './runner.ts';
 import type { BatchCellPlan, CellPlan, ResolvedSuite } from './types.ts';
@@ -32,12 +32,12 @@ export interface SuiteExecutorContext {
 const groupOf = (cell: BatchCellPlan): string => speedupGroupKey(cell);
 
 /**
- * The share of the time budget a group's measured windows may take: the
+ * The share of the time budget a group's minimum repetitions may take: the
  * budget left after the server cells (whose time is fixed), split between
- * the batch cells, less each repetition's subject start-up; null without a
- * budget.
+ * the batch cells by count; null without a budget. (The calibration pass
+ * subtracts each repetition's start-up, which it measures.)
  */
-export function groupWindowBudgetMs(
+export function groupBudgetMs(
   suite: ResolvedSuite,
   cells: readonly CellPlan[],
   group: string,
@@ -48,8 +48,7 @@ export function groupWindowBudgetMs(
     .filter((cell) => cell.kind === 'server')
     .reduce((sum, cell) => sum + estimateRepSeconds(cell).seconds * suite.repetitions, 0);
   const members = batch.filter((cell) => groupOf(cell) === group).length;
-  const shareS = ((suite.timeBudgetS - serverS) * members) / Math.max(1, batch.length);
-  return Math.max(0, (shareS - members * suite.repetitions * SUBJECT_OVERHEAD_S) * 1000);
+  return Math.max(0, (((suite.timeBudgetS - serverS) * members) / Math.max(1, batch.length)) * 1000);
 }
 
 export function suiteExecutor(context: SuiteExecutorContext): CellExecutor {
@@ -78,7 +77,7 @@ export function suiteExecutor(context: SuiteExecutorContext): CellExecutor {
         resolveRuntime(cell.runtime),
         {
           minWindowMs: suite.minWindowS * 1000,
-          groupWindowBudgetMs: groupWindowBudgetMs(suite, cells, group),
+          groupBudgetMs: groupBudgetMs(suite, cells, group),
           repetitions: suite.repetitions,
         },
       );

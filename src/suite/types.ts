@@ -72,6 +72,8 @@ export interface BatchCellPlan {
   itemsPerTask: number;
   items: number;
   warmupS: number;
+  /** The suite's minimum window: the group is calibrated to it (optional: runs stored before calibration lack it). */
+  minWindowS?: number;
   timeoutMs: number;
 }
 

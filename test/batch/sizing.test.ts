@@ -11,7 +11,8 @@ const base: SizingInput = {
     { label: 'processes c=2', roundMs: 200 },
   ],
   maxWindowMs: 60_000,
-  groupWindowBudgetMs: null,
+  groupBudgetMs: null,
+  startupMs: 500,
   repetitions: 3,
 };
 
@@ -60,12 +61,16 @@ test('the slowest cell’s time share caps the rounds; capped says whether the m
   assert.equal(sizeGroup({ ...base, maxWindowMs: 10 }).rounds, 1);
 });
 
-test('the group’s share of the time budget caps the rounds over all its repetitions', () => {
-  // Σ passes = 810 ms; 3 repetitions: 2430 ms per round of the whole group. 9720 ms → 4 rounds.
-  const sized = sizeGroup({ ...base, groupWindowBudgetMs: 9720 });
+test('the group’s share of the time budget caps the rounds over all its repetitions, start-ups first', () => {
+  // 3 cells × 3 repetitions × 500 ms start-up = 4500 ms; Σ passes = 810 ms, × 3 repetitions = 2430 ms per
+  // round of the whole group: 4500 + 4 × 2430 = 14220 ms → 4 rounds.
+  const sized = sizeGroup({ ...base, groupBudgetMs: 14_220 });
   assert.deepEqual([sized.rounds, sized.capped], [4, true]);
-  assert.equal(sizeGroup({ ...base, groupWindowBudgetMs: 1e9 }).rounds, 6);
-  assert.equal(sizeGroup({ ...base, groupWindowBudgetMs: 0 }).rounds, 1);
+  assert.equal(sizeGroup({ ...base, groupBudgetMs: 14_219 }).rounds, 3);
+  assert.equal(sizeGroup({ ...base, groupBudgetMs: 1e9 }).rounds, 6);
+  assert.equal(sizeGroup({ ...base, groupBudgetMs: 0 }).rounds, 1);
+  // A slower start-up leaves less for the windows.
+  assert.equal(sizeGroup({ ...base, groupBudgetMs: 14_220, startupMs: 1000 }).rounds, 2);
 });
 
 test('a minimum window out of range names the key and the range', () => {

@@ -6,6 +6,7 @@
  * rounds every cell of the group runs. Nothing here is a measurement: the
  * pass only sizes the windows that are.
  */
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { launchSubject } from '../../core/subject/launcher.ts';
 import type { BatchSizing } from '../../results/record.ts';
@@ -25,12 +26,16 @@ export function calibrationTargetMs(minWindowMs: number): number {
 const START_ALLOWANCE_MS = 120_000;
 /** A pass that ends just at the share still counts: the reply takes a moment to arrive. */
 const PASS_SLACK_MS = 200;
+/** Stopping a subject and its pool, and its last reply: measured 50–150 ms on 2 cores. */
+const STOP_AND_REPLY_MS = 100;
+/** Start-up of a repetition when the calibration subject never got a model started (it then sizes nothing anyway). */
+const DEFAULT_STARTUP_MS = 1000;
 const STOP_GRACE_MS = 5000;
 
 export interface CalibrateOptions {
   minWindowMs: number;
-  /** The group's share of the run's time budget for its measured windows, ms; null without a budget. */
-  groupWindowBudgetMs?: number | null;
+  /** The group's share of the run's time budget for its minimum repetitions, start-up included, ms; null without a budget. */
+  groupBudgetMs?: number | null;
   /** Repetitions every cell will get at least. */
   repetitions: number;
 }
@@ -64,8 +69,10 @@ async function calibrationPasses(
   runtime: RuntimeSpec,
   targetMs: number,
   maxWindowMs: number,
-): Promise<Timed[]> {
+): Promise<{ timed: Timed[]; startupMs: number }> {
   const timed: Timed[] = specs.map(() => ({ roundMs: null }));
+  let startupMs = DEFAULT_STARTUP_MS;
+  const launchedMs = performance.now();
   const subject = launchSubject<FromSubject, ToSubject>({
     command: runtime.binPath,
     args: runtime.scriptArgs(subjectScriptPath),
@@ -84,6 +91,9 @@ async function calibrationPasses(
     });
     for (let index = 0; index < specs.length; index++) {
       let reply = await subject.next(START_ALLOWANCE_MS, `model ${index + 1} of the calibration to start`);
+      // A measured repetition starts a subject and its pool the same way, and stops them after.
+      if (index === 0 && reply.t === 'progress')
+        startupMs = performance.now() - launchedMs + STOP_AND_REPLY_MS;
       if (reply.t === 'progress') {
         // At least one pass, and passes up to the target: whichever is longer, within the share.
         const passMs = Math.max(maxWindowMs, targetMs) + PASS_SLACK_MS;
@@ -103,14 +113,15 @@ async function calibrationPasses(
   } finally {
     await subject.stop({ message: { t: 'stop' }, graceMs: STOP_GRACE_MS });
   }
-  return timed;
+  return { timed, startupMs };
 }
 
 /**
  * The size of a group's windows: rounds for the fastest cell to fill the
  * minimum window, capped by the slowest cell's time share (half its
  * timeout: a repetition must never time out because of calibration) and
- * by the group's share of the time budget.
+ * by the group's share of the time budget (with each repetition's start-up
+ * as the calibration subject measured its own).
  */
 export async function calibrateGroup(
   specs: readonly ResolvedBatchSpec[],
@@ -118,7 +129,7 @@ export async function calibrateGroup(
   options: CalibrateOptions,
 ): Promise<BatchSizing> {
   const maxWindowMs = Math.min(...specs.map((spec) => spec.timeoutMs)) / 2;
-  const timed = await calibrationPasses(
+  const { timed, startupMs } = await calibrationPasses(
     specs,
     runtime,
     calibrationTargetMs(options.minWindowMs),
@@ -128,7 +139,8 @@ export async function calibrateGroup(
     minWindowMs: options.minWindowMs,
     cells: specs.map((spec, i) => ({ label: sizingLabel(spec), roundMs: timed[i]?.roundMs ?? null })),
     maxWindowMs,
-    groupWindowBudgetMs: options.groupWindowBudgetMs ?? null,
+    groupBudgetMs: options.groupBudgetMs ?? null,
+    startupMs,
     repetitions: options.repetitions,
   });
 }
