@@ -31,6 +31,18 @@ export const overrideFlags = {
   connections: { type: 'string' },
 } as const;
 
+/** `--precision 5%`: the same flag and range in `conlab run` and `conlab batch`. */
+export const parsePrecisionFlag = (value: string): number =>
+  parsePercentFlag('precision', value, ADAPTIVE_LIMITS.targetPercent.min, ADAPTIVE_LIMITS.targetPercent.max);
+
+/** `--max-reps 10`. */
+export const parseMaxRepsFlag = (value: string): number =>
+  parseIntFlag('max-reps', value, ADAPTIVE_LIMITS.maxRepetitions.min, ADAPTIVE_LIMITS.maxRepetitions.max);
+
+/** `--min-window 1s`, in seconds. */
+export const parseMinWindowFlag = (value: string): number =>
+  parseDurationFlag('min-window', value, MIN_WINDOW_LIMITS_S.min, MIN_WINDOW_LIMITS_S.max);
+
 type OverrideValues = Partial<Record<keyof typeof overrideFlags, string | boolean | undefined>>;
 
 const text = (value: string | boolean | undefined): string | undefined =>
@@ -43,29 +55,11 @@ export function readOverrides(values: OverrideValues): SuiteOverrides {
   const reps = text(values.reps);
   if (reps !== undefined) overrides.repetitions = parseRepsFlag(reps, 100);
   const precision = text(values.precision);
-  if (precision !== undefined)
-    overrides.precision = parsePercentFlag(
-      'precision',
-      precision,
-      ADAPTIVE_LIMITS.targetPercent.min,
-      ADAPTIVE_LIMITS.targetPercent.max,
-    );
+  if (precision !== undefined) overrides.precision = parsePrecisionFlag(precision);
   const maxReps = text(values['max-reps']);
-  if (maxReps !== undefined)
-    overrides.maxRepetitions = parseIntFlag(
-      'max-reps',
-      maxReps,
-      ADAPTIVE_LIMITS.maxRepetitions.min,
-      ADAPTIVE_LIMITS.maxRepetitions.max,
-    );
+  if (maxReps !== undefined) overrides.maxRepetitions = parseMaxRepsFlag(maxReps);
   const minWindow = text(values['min-window']);
-  if (minWindow !== undefined)
-    overrides.minWindowS = parseDurationFlag(
-      'min-window',
-      minWindow,
-      MIN_WINDOW_LIMITS_S.min,
-      MIN_WINDOW_LIMITS_S.max,
-    );
+  if (minWindow !== undefined) overrides.minWindowS = parseMinWindowFlag(minWindow);
   const warmup = text(values.warmup);
   if (warmup !== undefined) overrides.warmupS = parseNumberFlag('warmup', warmup, 0, 600);
   const order = text(values.order);

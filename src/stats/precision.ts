@@ -36,32 +36,28 @@ export const ADAPTIVE_LIMITS = {
 export function adaptiveRuleProblem(
   rule: AdaptiveRule,
 ): { key: 'maxRepetitions' | 'precision' | 'minRepetitions'; text: string } | null {
-  const { maxRepetitions: max, targetPercent: target } = ADAPTIVE_LIMITS;
-  if (
-    !Number.isSafeInteger(rule.maxRepetitions) ||
-    rule.maxRepetitions < max.min ||
-    rule.maxRepetitions > max.max
-  )
-    return {
-      key: 'maxRepetitions',
-      text: `${rule.maxRepetitions} is not a whole number in ${max.min}..${max.max} (repetitions: auto measures at least ${ADAPTIVE_LIMITS.minRepetitions})`,
-    };
-  if (
-    !Number.isFinite(rule.targetPercent) ||
-    rule.targetPercent < target.min ||
-    rule.targetPercent > target.max
-  )
-    return { key: 'precision', text: `${rule.targetPercent}% is not in ${target.min}%..${target.max}%` };
-  if (
-    !Number.isSafeInteger(rule.minRepetitions) ||
-    rule.minRepetitions < ADAPTIVE_LIMITS.minRepetitions ||
-    rule.minRepetitions > rule.maxRepetitions
-  )
-    return {
-      key: 'minRepetitions',
-      text: `${rule.minRepetitions} is not a whole number in ${ADAPTIVE_LIMITS.minRepetitions}..maxRepetitions (${rule.maxRepetitions})`,
-    };
-  return null;
+  const { maxRepetitions: max, targetPercent: target, minRepetitions: fewest } = ADAPTIVE_LIMITS;
+  const within = (value: number, low: number, high: number, whole: boolean): boolean =>
+    (whole ? Number.isSafeInteger(value) : Number.isFinite(value)) && value >= low && value <= high;
+  const checks = [
+    {
+      key: 'maxRepetitions' as const,
+      ok: within(rule.maxRepetitions, max.min, max.max, true),
+      text: `${rule.maxRepetitions} is not a whole number in ${max.min}..${max.max} (repetitions: auto measures at least ${fewest})`,
+    },
+    {
+      key: 'precision' as const,
+      ok: within(rule.targetPercent, target.min, target.max, false),
+      text: `${rule.targetPercent}% is not in ${target.min}%..${target.max}%`,
+    },
+    {
+      key: 'minRepetitions' as const,
+      ok: within(rule.minRepetitions, fewest, rule.maxRepetitions, true),
+      text: `${rule.minRepetitions} is not a whole number in ${fewest}..maxRepetitions (${rule.maxRepetitions})`,
+    },
+  ];
+  const failed = checks.find((check) => !check.ok);
+  return failed ? { key: failed.key, text: failed.text } : null;
 }
 
 export const DEFAULT_ADAPTIVE_RULE: AdaptiveRule = {

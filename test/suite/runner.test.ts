@@ -34,14 +34,17 @@ const plan: PlannedRep[] = [0, 1].flatMap((repetition) =>
   ['c', 'a', 'b'].map((cellKey) => ({ cellKey, repetition })),
 );
 
-function setup(t: { after(fn: () => void): void }): { store: ResultStore; runId: string } {
+function setup(
+  t: { after(fn: () => void): void },
+  runPlan: readonly PlannedRep[] = plan,
+): { store: ResultStore; runId: string } {
   const dir = mkdtempSync(join(tmpdir(), 'conlab-runner-'));
   const store = openStore(join(dir, 'r.db'));
   t.after(() => {
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const runId = store.createRun({ suiteName: 's', env, suite: {}, cells, plan });
+  const runId = store.createRun({ suiteName: 's', env, suite: {}, cells, plan: runPlan });
   return { store, runId };
 }
 
@@ -141,16 +144,7 @@ const adaptivePlan: PlannedRep[] = [0, 1, 2].flatMap((repetition) =>
 );
 const rule = { minRepetitions: 3, maxRepetitions: 6, targetPercent: 5 };
 
-function adaptiveSetup(t: { after(fn: () => void): void }): { store: ResultStore; runId: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'conlab-runner-'));
-  const store = openStore(join(dir, 'r.db'));
-  t.after(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const runId = store.createRun({ suiteName: 's', env, suite: {}, cells, plan: adaptivePlan });
-  return { store, runId };
-}
+const adaptiveSetup = (t: { after(fn: () => void): void }) => setup(t, adaptivePlan);
 
 /** Durations per cell, one per repetition in the order they run: a is precise at 3, b at 5, c never. */
 const series: Record<string, number[]> = {

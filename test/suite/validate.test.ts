@@ -267,9 +267,16 @@ test('conlab suite show lists the expanded cells with an estimate; --json gives 
     '--store',
     '/nonexistent/x.db',
   ]);
-  assert.match(stdout, /node cpu\.sha256 threads c=2\s+batch\s+\d+\.\ds\?/);
+  assert.match(
+    stdout,
+    /node cpu\.sha256 \(createHash chain, contended in threads\) threads c=2\s+batch\s+\d+\.\ds\?/,
+  );
   assert.match(stdout, /node hello cluster c=32\s+server\s+\d+\.\ds\n/);
-  assert.match(stdout, /11 cells × 3 repetitions = 33 subject runs, estimated (\d+m)?\d+s/);
+  assert.match(stdout, /3\+ repetitions \(auto: until ±5%, at most 6\), batch windows ≥ 0\.5s/);
+  assert.match(
+    stdout,
+    /13 cells × 3\+ repetitions \(auto: until ±5%, at most 6\) = 39\+ subject runs, estimated (\d+m)?\d+s/,
+  );
   const json = JSON.parse(
     (
       await run(process.execPath, [
@@ -287,7 +294,7 @@ test('conlab suite show lists the expanded cells with an estimate; --json gives 
   ) as { suite: { seed: number; runtimes: string[] }; cells: unknown[]; plan: unknown[]; estimatedS: number };
   assert.equal(json.suite.seed, 5);
   assert.deepEqual(json.suite.runtimes, ['node']);
-  assert.equal(json.cells.length, 11);
-  assert.equal(json.plan.length, 33);
+  assert.equal(json.cells.length, 13);
+  assert.equal(json.plan.length, 39, 'the plan holds the minimum repetitions; adaptive rounds follow');
   assert.ok(json.estimatedS > 0);
 });

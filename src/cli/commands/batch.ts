@@ -9,15 +9,13 @@ import { runBatchStored } from '../../batch/driver/run-batch.ts';
 import {
   optionalFlag,
   parseCommandArgs,
-  parseDurationFlag,
   parseIntFlag,
   parseIntListFlag,
   parseNameListFlag,
-  parsePercentFlag,
   parseRepsFlag,
   printJson,
 } from '../args.ts';
-import { MIN_WINDOW_LIMITS_S } from '../../batch/sizing.ts';
+import { parseMaxRepsFlag, parseMinWindowFlag, parsePrecisionFlag } from '../suite-flags.ts';
 import { ADAPTIVE_LIMITS, DEFAULT_ADAPTIVE_RULE } from '../../stats/precision.ts';
 import { BATCH_DEFAULTS as D, planBatch } from '../../batch/driver/plan.ts';
 import { presets } from '../../batch/driver/presets.ts';
@@ -142,15 +140,9 @@ function parseRequest(values: Values): Parameters<typeof planBatch>[0] {
     axes,
     items: optionalFlag(values.items, (v) => parseIntFlag('items', v, 1, BATCH_LIMITS.items.max)),
     repetitions: optionalFlag(values.reps, (v) => parseRepsFlag(v, BATCH_LIMITS.repetitions.max)),
-    precisionPercent: optionalFlag(values.precision, (v) =>
-      parsePercentFlag('precision', v, ADAPTIVE_LIMITS.targetPercent.min, ADAPTIVE_LIMITS.targetPercent.max),
-    ),
-    maxRepetitions: optionalFlag(values['max-reps'], (v) =>
-      parseIntFlag('max-reps', v, ADAPTIVE_LIMITS.maxRepetitions.min, ADAPTIVE_LIMITS.maxRepetitions.max),
-    ),
-    minWindowS: optionalFlag(values['min-window'], (v) =>
-      parseDurationFlag('min-window', v, MIN_WINDOW_LIMITS_S.min, MIN_WINDOW_LIMITS_S.max),
-    ),
+    precisionPercent: optionalFlag(values.precision, parsePrecisionFlag),
+    maxRepetitions: optionalFlag(values['max-reps'], parseMaxRepsFlag),
+    minWindowS: optionalFlag(values['min-window'], parseMinWindowFlag),
     runtimes: optionalFlag(values.runtime, parseNameListFlag),
     timeoutMs: optionalFlag(values['timeout-ms'], (v) =>
       parseIntFlag('timeout-ms', v, BATCH_LIMITS.timeoutMs.min, BATCH_LIMITS.timeoutMs.max),
