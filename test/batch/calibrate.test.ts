@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { calibrateGroup } from '../../src/batch/driver/calibrate.ts';
+import { calibrateGroup, calibrationOrder } from '../../src/batch/driver/calibrate.ts';
 import { runBatchCell } from '../../src/batch/driver/run-cell.ts';
 import { resolveBatchSpec, type ResolvedBatchSpec } from '../../src/batch/spec.ts';
 import { resolveRuntime } from '../../src/runtimes/registry.ts';
@@ -59,6 +59,20 @@ test('a pass that outlasts the time share ends the calibration at one round, cap
     fastest: 'sequential c=1',
     capped: true,
   });
+});
+
+test('the most parallel model is timed first; once one round is settled, slower passes are not waited out', async () => {
+  const specs = ['sequential', 'async'].map((model) =>
+    resolveBatchSpec({ workload: 'io.sleep', model, concurrency: 8, items: 8 }),
+  );
+  assert.deepEqual(
+    calibrationOrder(specs).map((spec) => spec.model),
+    ['async', 'sequential'],
+  );
+  // async's pass (the longest of 8 delays, ~0.6–1.3 s) fills 300 ms × 1.2 by itself: one round, and
+  // sequential's pass (the sum of the delays, seconds) is cut off at async's instead of timed.
+  const sizing = await calibrateGroup(specs, node, { minWindowMs: 300, repetitions: 3 });
+  assert.deepEqual([sizing.rounds, sizing.fastest, sizing.capped], [1, 'async c=8', false]);
 });
 
 test('models that cannot run leave their group at one round; their cells fail on their own', async () => {

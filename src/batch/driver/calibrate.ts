@@ -13,7 +13,7 @@ import type { BatchSizing } from '../../results/record.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import { isFromSubject, type FromSubject, type ToSubject } from '../protocol.ts';
 import { batchIdentityOf, type ResolvedBatchSpec } from '../spec.ts';
-import { sizeGroup } from '../sizing.ts';
+import { WINDOW_MARGIN, sizeGroup } from '../sizing.ts';
 
 const subjectScriptPath = fileURLToPath(new URL('../subject/main.ts', import.meta.url));
 
@@ -40,6 +40,16 @@ export interface CalibrateOptions {
   repetitions: number;
 }
 
+/**
+ * The most parallel models first (workers × threads, then fewer items per
+ * task): they are the likely fastest, and once a fast pass fills the
+ * minimum window the slow ones need not be waited out. Stable otherwise.
+ */
+export function calibrationOrder(specs: readonly ResolvedBatchSpec[]): ResolvedBatchSpec[] {
+  const width = (spec: ResolvedBatchSpec): number => spec.concurrency * spec.threadsPerProcess;
+  return specs.toSorted((a, b) => width(b) - width(a) || a.itemsPerTask - b.itemsPerTask);
+}
+
 /** "processes c=2", "hybrid c=2x2 ipt=5": a cell as the record's sizing names it. */
 export function sizingLabel(spec: ResolvedBatchSpec): string {
   const shape =
@@ -57,19 +67,23 @@ interface Timed {
 }
 
 /**
- * Runs the calibration subject, model by model: each may take its start-up
+ * Runs the calibration subject, model by model (in the order given: the
+ * most parallel first, see calibrationOrder): each may take its start-up
  * allowance to start and the time share for its passes. A pass that
  * outlasts the share ends the calibration there: the group cannot afford
- * more than one round anyway, so the rest need not be timed. A subject that
- * cannot run at all leaves every cell uncalibrated (one round); its cells
- * then fail or skip with their own reasons.
+ * more than one round anyway, so the rest need not be timed. So does a pass
+ * slower than a fastest pass that already fills the minimum window (with
+ * its margin): the group runs one round whatever the rest take, and seed
+ * 003's sequential io.sleep batch need not be waited out (22 s) to learn it.
+ * A subject that cannot run at all leaves every cell uncalibrated (one
+ * round); its cells then fail or skip with their own reasons.
  */
 async function calibrationPasses(
   specs: readonly ResolvedBatchSpec[],
   runtime: RuntimeSpec,
-  targetMs: number,
-  maxWindowMs: number,
+  options: { targetMs: number; maxWindowMs: number; oneRoundMs: number },
 ): Promise<{ timed: Timed[]; startupMs: number }> {
+  const { targetMs, maxWindowMs } = options;
   const timed: Timed[] = specs.map(() => ({ roundMs: null }));
   let startupMs = DEFAULT_STARTUP_MS;
   const launchedMs = performance.now();
@@ -96,12 +110,19 @@ async function calibrationPasses(
         startupMs = performance.now() - launchedMs + STOP_AND_REPLY_MS;
       if (reply.t === 'progress') {
         // At least one pass, and passes up to the target: whichever is longer, within the share.
-        const passMs = Math.max(maxWindowMs, targetMs) + PASS_SLACK_MS;
+        const fastestMs = Math.min(
+          Infinity,
+          ...timed.flatMap((t) => (t.roundMs === null ? [] : [t.roundMs])),
+        );
+        const oneRound = Number.isFinite(fastestMs) && fastestMs >= options.oneRoundMs;
+        const passMs =
+          Math.min(Math.max(maxWindowMs, targetMs), oneRound ? fastestMs : Infinity) + PASS_SLACK_MS;
         try {
           reply = await subject.next(passMs, 'a calibration pass');
         } catch (error) {
-          // Still running: the pass outlasted the share. Gone: the model took the subject down (not timed).
-          if (!subject.hasExited()) timed[index] = { roundMs: maxWindowMs };
+          // Still running: the pass outlasted the share (or the fastest, when one round is settled).
+          // Gone: the model took the subject down (not timed).
+          if (!subject.hasExited() && !oneRound) timed[index] = { roundMs: maxWindowMs };
           throw error;
         }
       }
@@ -129,15 +150,15 @@ export async function calibrateGroup(
   options: CalibrateOptions,
 ): Promise<BatchSizing> {
   const maxWindowMs = Math.min(...specs.map((spec) => spec.timeoutMs)) / 2;
-  const { timed, startupMs } = await calibrationPasses(
-    specs,
-    runtime,
-    calibrationTargetMs(options.minWindowMs),
+  const ordered = calibrationOrder(specs);
+  const { timed, startupMs } = await calibrationPasses(ordered, runtime, {
+    targetMs: calibrationTargetMs(options.minWindowMs),
     maxWindowMs,
-  );
+    oneRoundMs: options.minWindowMs * WINDOW_MARGIN,
+  });
   return sizeGroup({
     minWindowMs: options.minWindowMs,
-    cells: specs.map((spec, i) => ({ label: sizingLabel(spec), roundMs: timed[i]?.roundMs ?? null })),
+    cells: ordered.map((spec, i) => ({ label: sizingLabel(spec), roundMs: timed[i]?.roundMs ?? null })),
     maxWindowMs,
     groupBudgetMs: options.groupBudgetMs ?? null,
     startupMs,
