@@ -56,7 +56,8 @@ for (let r = 0; r < reps; r++) {
 }
 const load1 = loadavg()[0] ?? 0;
 
-const median = (values: number[]): number => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const median = (values: number[]): number =>
+  values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 console.log(
   `${workload} ${paramName}=${paramValue} × ${items} items, ${model} c=${spec.concurrency} on ${runtime.label}; pass ≈ ${fastestRoundMs.toFixed(1)} ms; ${reps} repetitions per window; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}`,
 );
