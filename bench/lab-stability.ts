@@ -9,6 +9,7 @@
  * conlab itself: only what each run stored.
  *
  *   node bench/lab-stability.ts [--suite FILE] [--keep DIR] [extra conlab run flags...]
+ *   node bench/lab-stability.ts --keep DIR --tables-only   (the tables again, from the kept stores)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,9 @@ import { precisionPercent } from '../src/stats/precision.ts';
 import { primaryMetric } from '../src/results/primary.ts';
 
 const args = process.argv.slice(2);
+const tablesOnlyIndex = args.indexOf('--tables-only');
+const tablesOnly = tablesOnlyIndex >= 0;
+if (tablesOnly) args.splice(tablesOnlyIndex, 1);
 const keepIndex = args.indexOf('--keep');
 const keep = keepIndex >= 0 ? args.splice(keepIndex, 2)[1] : undefined;
 const suiteIndex = args.indexOf('--suite');
@@ -45,12 +49,14 @@ function runLab(index: number): Run {
   const store = join(dir, `run${index}.db`);
   const loadBefore = loadavg()[0] ?? 0;
   const started = performance.now();
-  const result = spawnSync(
-    process.execPath,
-    [bin, 'run', ...(suite ? [suite] : []), '--store', store, '--no-report', ...args],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  if (result.status !== 0) throw new Error(`conlab run ${index} exited ${String(result.status)}`);
+  if (!tablesOnly) {
+    const result = spawnSync(
+      process.execPath,
+      [bin, 'run', ...(suite ? [suite] : []), '--store', store, '--no-report', ...args],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (result.status !== 0) throw new Error(`conlab run ${index} exited ${String(result.status)}`);
+  }
   const wallS = (performance.now() - started) / 1000;
   const opened = openStore(store, { create: false });
   try {
@@ -115,13 +121,17 @@ try {
     mergeRepetitions(run.data.cells).filter((cell) => cell.status === 'ok' && cell.verdicts.length > 0)
       .length;
   for (const [i, run] of [first, second].entries()) {
+    const stored = run.data.cells.length;
+    const timing = tablesOnly
+      ? `${run.data.run.startedAt} → ${run.data.run.endedAt ?? '?'}, load average at start ${run.data.run.env.loadAverage1m.toFixed(1)}`
+      : `${run.wallS.toFixed(0)} s, load average ${run.loadBefore.toFixed(1)} → ${run.loadAfter.toFixed(1)}`;
     console.log(
-      `run ${i + 1} (${run.data.run.runId}): ${run.data.run.status}, ${run.wallS.toFixed(0)} s, load average ${run.loadBefore.toFixed(1)} → ${run.loadAfter.toFixed(1)}, ${verdicts(run)} cells with a verdict`,
+      `run ${i + 1} (${run.data.run.runId}): ${run.data.run.status}, ${timing}, ${stored} cell repetitions stored, ${verdicts(run)} cells with a verdict`,
     );
   }
   console.log('\n| cell | run 1 ratio [95%] (±) | run 2 ratio [95%] (±) | agree (intervals overlap) |');
   console.log('| --- | --- | --- | --- |');
-  for (const [key, one] of a) {
+  for (const [key, one] of [...a].sort((x, y) => x[1].label.localeCompare(y[1].label))) {
     const two = b.get(key);
     const pm = (p: number | null) => (p === null ? '' : ` (±${p.toFixed(1)}%)`);
     console.log(
