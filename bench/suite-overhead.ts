@@ -57,7 +57,10 @@ const setup: number[] = [];
 
 async function directRound(): Promise<void> {
   const start = performance.now();
-  const sizing = await calibrateGroup([resolveBatchSpec(cell)], runtime, { minWindowMs: 10, repetitions: reps });
+  const sizing = await calibrateGroup([resolveBatchSpec(cell)], runtime, {
+    minWindowMs: 10,
+    repetitions: reps,
+  });
   for (let r = 0; r < reps; r++) {
     const record = await runBatchCell({ ...cell, repetitions: 1, sizing }, runtime);
     if (record.status !== 'ok') throw new Error(`direct: ${record.reason}`);

@@ -148,7 +148,10 @@ test('with repetitions: auto the conclusion names the cells that did not reach t
     ...[500, 560, 530].map((ms, r) => batchRecord('threads', r, ms, { adaptive })),
   ];
   const text = conclusionText(runOf('r', cells));
-  assert.match(text, /\(times ±2\.5–14%; precision not reached \(target ±5%\): threads \(c=2\) 14%\), threads/);
+  assert.match(
+    text,
+    /\(times ±2\.5–14%; precision not reached \(target ±5%\): threads \(c=2\) 14%\), threads/,
+  );
   assert.match(text, /Repetitions were adaptive \(at least 3, until ±5%\): 1 of 2 cells reached it\./);
 });
 
