@@ -6,13 +6,17 @@
  * real executor and a real SQLite store (plan, progress bookkeeping, one
  * transaction per record). Alternating rounds, same process; prints the
  * median wall time per repetition of each and the ratio suite/direct.
+ * Both sides size the cell the same way once per round (one calibration
+ * subject for a 10 ms window), so the calibration is in both or neither.
  *
  *   node bench/suite-overhead.ts [reps-per-round=6] [rounds=3]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { calibrateGroup } from '../src/batch/driver/calibrate.ts';
 import { runBatchCell } from '../src/batch/driver/run-cell.ts';
+import { resolveBatchSpec } from '../src/batch/spec.ts';
 import { captureEnvironment } from '../src/monitor/environment.ts';
 import { openStore } from '../src/results/store.ts';
 import { resolveRuntime } from '../src/runtimes/registry.ts';
@@ -20,7 +24,7 @@ import { defaultCatalog } from '../src/suite/catalog.ts';
 import { expandSuite, planOrder } from '../src/suite/expand.ts';
 import { parseSuiteText } from '../src/suite/parse.ts';
 import { resolveSuite } from '../src/suite/resolve.ts';
-import { executeCell } from '../src/suite/run-cells.ts';
+import { suiteExecutor } from '../src/suite/run-cells.ts';
 import { runSuiteSteps } from '../src/suite/runner.ts';
 
 const reps = Number(process.argv[2] ?? 6);
@@ -31,6 +35,7 @@ const cell = { workload: 'cpu.sha256', params: { iters: 1000 }, model: 'threads'
 const text = `name: overhead
 runtimes: [node]
 repetitions: ${reps}
+minWindowS: 0.01
 order: sequential
 batch:
   - workload: ${cell.workload}
@@ -52,8 +57,12 @@ const setup: number[] = [];
 
 async function directRound(): Promise<void> {
   const start = performance.now();
+  const sizing = await calibrateGroup([resolveBatchSpec(cell)], runtime, {
+    minWindowMs: 10,
+    repetitions: reps,
+  });
   for (let r = 0; r < reps; r++) {
-    const record = await runBatchCell({ ...cell, repetitions: 1 }, runtime);
+    const record = await runBatchCell({ ...cell, repetitions: 1, sizing }, runtime);
     if (record.status !== 'ok') throw new Error(`direct: ${record.reason}`);
   }
   direct.push((performance.now() - start) / reps);
@@ -76,7 +85,7 @@ async function suiteRound(round: number): Promise<void> {
     cells,
     plan,
     repetitions: reps,
-    execute: executeCell,
+    execute: suiteExecutor({ suite: resolved, cells }),
     timeBudgetS: null,
   });
   suite.push((performance.now() - start) / reps);

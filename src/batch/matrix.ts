@@ -8,6 +8,7 @@
  */
 import { expandMatrix, uniqueBy } from '../core/matrix.ts';
 import { baselineModel, models, type ModelAxisName } from '../models/registry.ts';
+import type { AdaptiveRule } from '../stats/precision.ts';
 import { batchCellKey, resolveBatchSpec, type ResolvedBatchSpec } from './spec.ts';
 
 export interface BatchMatrix {
@@ -18,6 +19,8 @@ export interface BatchMatrix {
   axes: Partial<Record<ModelAxisName, readonly number[]>>;
   items: number;
   repetitions?: number;
+  /** Repetitions until precise (`--reps auto`); replaces `repetitions`. */
+  adaptive?: AdaptiveRule;
   timeoutMs?: number;
   inFlightPerWorker?: number;
   /** Put the baseline model first, adding it when not asked for (speedup needs it). */
@@ -48,6 +51,7 @@ function modelCells(matrix: BatchMatrix, name: string): ResolvedBatchSpec[] {
       ...shape,
       items: matrix.items,
       ...(matrix.repetitions === undefined ? {} : { repetitions: matrix.repetitions }),
+      ...(matrix.adaptive === undefined ? {} : { adaptive: matrix.adaptive }),
       ...(matrix.timeoutMs === undefined ? {} : { timeoutMs: matrix.timeoutMs }),
       ...(matrix.inFlightPerWorker === undefined ? {} : { inFlightPerWorker: matrix.inFlightPerWorker }),
     }),

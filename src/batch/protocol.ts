@@ -4,26 +4,58 @@
  * one JSON message per line on the subject's stdin/stdout:
  *
  *   driver → subject   start {spec}   go   stop
- *   subject → driver   ready {pid}    done {durationMs, answer, ...}   error {phase, reason}
+ *   subject → driver   ready {pid}    done {windowMs, answer, ...}   error {phase, reason}
  *
  * The subject says `ready` only when its pools are started and warm; the
- * driver starts the monitor and then says `go`; only `run()` is timed.
+ * driver starts the monitor and then says `go`; only the `rounds` calls of
+ * `run()` are timed, as one window.
+ *
+ * A calibration subject (src/batch/driver/calibrate.ts) gets one message
+ * instead, and answers twice per spec, in order, so the driver can bound
+ * each model's start-up and each pass on its own:
+ *
+ *   driver → subject   calibrate {specs, targetMs}
+ *   subject → driver   progress {index} (its model started)   calibrated {index, result: ms per pass, or why not}
  */
-import { messageGuard, type Done, type Failure, type Message, type Ready } from '../core/subject/protocol.ts';
+import {
+  messageGuard,
+  type Done,
+  type Failure,
+  type Message,
+  type Progress,
+  type Ready,
+} from '../core/subject/protocol.ts';
 import type { BatchProgressPoint } from '../results/record.ts';
 import type { EventLoopStats } from '../monitor/types.ts';
 import type { ItemAnswer, ParamValues } from '../workloads/types.ts';
 import type { BatchCellIdentity } from './spec.ts';
 
-/** What a subject needs to build and run its model: the cell's identity and the pool's depth. */
+/** What a subject needs to build and run its model: the cell's identity, the pool's depth and the window's size. */
 export interface SubjectSpec extends BatchCellIdentity<ParamValues> {
   inFlightPerWorker: number;
+  /** Passes over the same items in the timed window (calibration); every pass must give the same answer. */
+  rounds: number;
 }
 
-export type ToSubject = (Message<'start'> & { spec: SubjectSpec }) | Message<'go'> | Message<'stop'>;
+export type ToSubject =
+  | (Message<'start'> & { spec: SubjectSpec })
+  | Message<'go'>
+  | Message<'stop'>
+  | (Message<'calibrate'> & {
+      specs: SubjectSpec[];
+      /** Each model runs passes until this much time has passed (at least one pass). */
+      targetMs: number;
+    });
+
+/** One model's calibration: the time of one pass over the items, or why it could not run. */
+export type CalibrationResult = { roundMs: number; passes: number } | { roundMs: null; reason: string };
+
+export type SubjectCalibrated = Message<'calibrated'> & { index: number; result: CalibrationResult };
 
 export type SubjectDone = Done<{
-  durationMs: number;
+  /** The timed window: `rounds` passes over the items. */
+  windowMs: number;
+  rounds: number;
   /**
    * When the timed section started, in epoch ms at sub-ms resolution
    * (performance.timeOrigin + performance.now(); one clock across processes):
@@ -44,7 +76,9 @@ export type SubjectDone = Done<{
 export type FromSubject =
   | Ready<{ pid: number; runtime: string; pids: number[] }>
   | SubjectDone
-  | Failure<{ phase: 'start' | 'run' | 'stop' }>;
+  | Progress<{ index: number }>
+  | SubjectCalibrated
+  | Failure<{ phase: 'start' | 'run' | 'stop' | 'calibrate' }>;
 
-export const isFromSubject = messageGuard<FromSubject>(['ready', 'done', 'error']);
-export const isToSubject = messageGuard<ToSubject>(['start', 'go', 'stop']);
+export const isFromSubject = messageGuard<FromSubject>(['ready', 'done', 'progress', 'calibrated', 'error']);
+export const isToSubject = messageGuard<ToSubject>(['start', 'go', 'stop', 'calibrate']);

@@ -5,8 +5,11 @@
  */
 import { ErrorCodes, LabError } from '../core/errors.ts';
 import { axisWords, modelAxisNames, models, resolveShape, type ModelShape } from '../models/registry.ts';
+import type { BatchSizing } from '../results/record.ts';
+import type { AdaptiveRule } from '../stats/precision.ts';
 import { getWorkload, resolveParams } from '../workloads/index.ts';
 import type { ParamValues } from '../workloads/types.ts';
+import { checkAdaptiveRule, checkSizing } from './sizing.ts';
 
 export interface BatchCellSpec {
   workload: string;
@@ -18,8 +21,12 @@ export interface BatchCellSpec {
   threadsPerProcess?: number;
   itemsPerTask?: number;
   items: number;
-  /** Each repetition is a fresh subject process; default 1. */
+  /** Each repetition is a fresh subject process; default 1. With `adaptive`: ignored (the rule decides). */
   repetitions?: number;
+  /** Repetitions until the primary metric is precise enough (`--reps auto`); absent: `repetitions` exactly. */
+  adaptive?: AdaptiveRule | null;
+  /** The window's size from the group's calibration (src/batch/driver/calibrate.ts); absent: one pass, nothing to check it against. */
+  sizing?: BatchSizing | null;
   /** Per repetition, timed section only; default 600000. */
   timeoutMs?: number;
   /** Tasks a pool keeps in flight per worker; default 2. */
@@ -55,7 +62,10 @@ export function batchIdentityOf<P>(source: BatchCellIdentity<P>): BatchCellIdent
 }
 
 export interface ResolvedBatchSpec extends BatchCellIdentity<ParamValues> {
+  /** A fixed count; with `adaptive`, the most that may run (its maxRepetitions). */
   repetitions: number;
+  adaptive: AdaptiveRule | null;
+  sizing: BatchSizing | null;
   timeoutMs: number;
   inFlightPerWorker: number;
 }
@@ -106,13 +116,19 @@ export function resolveBatchSpec(spec: BatchCellSpec): ResolvedBatchSpec {
     );
   }
   const items = checkInt('items', spec.items, BATCH_LIMITS.items, 'e.g. --items 50');
+  const adaptive =
+    spec.adaptive === undefined || spec.adaptive === null ? null : checkAdaptiveRule(spec.adaptive);
   return {
     workload: workload.name,
     params,
     model: model.name,
     ...shape,
     items,
-    repetitions: checkInt('repetitions', spec.repetitions ?? 1, BATCH_LIMITS.repetitions, 'e.g. --reps 3'),
+    repetitions:
+      adaptive?.maxRepetitions ??
+      checkInt('repetitions', spec.repetitions ?? 1, BATCH_LIMITS.repetitions, 'e.g. --reps 3'),
+    adaptive,
+    sizing: spec.sizing === undefined || spec.sizing === null ? null : checkSizing(spec.sizing),
     timeoutMs: checkInt(
       'timeout ms',
       spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -109,6 +109,23 @@ export function parseNumberFlag(flag: string, value: string, min: number, max: n
   return n;
 }
 
+/** A percentage from `5%` or `5`, returned in percent points (5); the range is checked in percent. */
+export function parsePercentPointsFlag(flag: string, value: string, min: number, max: number): number {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%?\s*$/.exec(value);
+  const percent = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isFinite(percent) || percent < min || percent > max) {
+    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a percentage in ${min}%..${max}%`, {
+      hint: `give --${flag} a percentage such as 5%, from ${min}% to ${max}%`,
+    });
+  }
+  return percent;
+}
+
+/** `auto` or a whole number of repetitions. */
+export function parseRepsFlag(value: string, max: number): number | 'auto' {
+  return value.trim() === 'auto' ? 'auto' : parseIntFlag('reps', value, 1, max);
+}
+
 export function parseIntListFlag(flag: string, value: string, min: number, max: number): number[] {
   const parts = value.split(',').map((part) => part.trim());
   if (parts.length === 0 || parts.some((part) => part === '')) {

@@ -15,7 +15,9 @@ export type Verdict =
   | 'underpowered'
   | 'monitor-unavailable'
   /** From the load generator: more than 1% of the requests were still waiting when the window closed. */
-  | 'stalled';
+  | 'stalled'
+  /** A measured window was shorter than the minimum its cell was sized for. */
+  | 'window-short';
 
 export interface VerdictThresholds {
   /**
@@ -207,4 +209,16 @@ export function cellVerdicts(
   }
   if (!available) verdicts.push('monitor-unavailable');
   return verdicts;
+}
+
+/**
+ * window-short: a measured window shorter than the minimum the cell was
+ * sized for. Calibration gives every window at least the minimum; a window
+ * falls short when the cell's time share capped its rounds, or when the
+ * machine ran the repetition faster than its calibration pass. Its time is
+ * still measured, only over less than the minimum: more start-up and
+ * scheduling noise per item.
+ */
+export function isWindowShort(windowsMs: readonly number[], minWindowMs: number | undefined): boolean {
+  return minWindowMs !== undefined && windowsMs.some((windowMs) => windowMs < minWindowMs);
 }

@@ -5,7 +5,7 @@
  * narrow (80-column) terminal view.
  */
 import { fmt } from '../core/text-table.ts';
-import { relativeHalfWidthPercent, type ReportRow } from './rows.ts';
+import type { ReportRow } from './rows.ts';
 import type { Verdict } from '../results/record.ts';
 
 export interface CellColumn {
@@ -18,6 +18,8 @@ export interface CellColumn {
   sortKey(row: ReportRow): number | string | null;
   /** Tooltip for the header. */
   title: string;
+  /** How a value every row of a terminal table shares reads in the table's heading line; default: text(). */
+  heading?(row: ReportRow): string;
 }
 
 const verdictShort: Record<Verdict, string> = {
@@ -28,6 +30,7 @@ const verdictShort: Record<Verdict, string> = {
   underpowered: 'underpowered',
   'monitor-unavailable': 'no-monitor',
   stalled: 'stalled',
+  'window-short': 'short',
 };
 
 /**
@@ -41,6 +44,11 @@ export function notesText(row: ReportRow, short: boolean, reasonRef?: (reason: s
   else if (row.okReps < row.totalReps)
     parts.push(`${row.totalReps - row.okReps}/${row.totalReps} reps failed`);
   for (const verdict of row.verdicts) parts.push(short ? verdictShort[verdict] : verdict);
+  const target = row.precisionTargetPercent;
+  if (target !== null && row.precisionPercent !== null && row.precisionPercent > target) {
+    // repetitions: auto stopped (most repetitions, or its time share) before the target.
+    parts.push(short ? `>±${target}%` : `precision not reached (target ±${target}%)`);
+  }
   parts.push(...row.reasons.map((reason) => (reasonRef ? reasonRef(reason) : reason)));
   return parts.join(' ');
 }
@@ -54,7 +62,7 @@ function rowOk(row: ReportRow): boolean {
   return row.okReps > 0;
 }
 
-const rel = (row: ReportRow): number | null => relativeHalfWidthPercent(row.throughput);
+const rel = (row: ReportRow): number | null => row.precisionPercent;
 
 function num(value: number | null | undefined): number | null {
   return value === null || value === undefined || !Number.isFinite(value) ? null : value;
@@ -112,10 +120,10 @@ const common = {
     narrow: true,
     align: 'right',
     title:
-      'half-width of the 95% confidence interval of the mean throughput, in % of the mean (needs 2+ repetitions)',
+      'precision: half-width of the 95% confidence interval of the mean of the primary metric (batch: time per pass; server: req/s; pipeline: MiB/s), in % of the mean (needs 2+ repetitions)',
     text: (row) => {
       const value = rel(row);
-      return value === null ? '-' : `${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
+      return value === null ? '-' : `±${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
     },
     sortKey: (row) => rel(row),
   } satisfies CellColumn,
@@ -157,6 +165,25 @@ export const batchColumns: CellColumn[] = [
     text: (row) => String(row.level),
     sortKey: (row) => row.level,
   },
+  {
+    header: 'size',
+    // Shared by every row of a workload's table (one size per group), so usually named once in its heading.
+    narrow: false,
+    align: 'right',
+    title:
+      'items × passes over them in each measured window: the passes are calibrated once per workload so its fastest model fills the minimum window, and every model does the same work',
+    text: (row) =>
+      row.items === null
+        ? '-'
+        : row.rounds === null || row.rounds === 1
+          ? String(row.items)
+          : `${row.items}×${row.rounds}`,
+    sortKey: (row) => (row.items === null ? null : row.items * (row.rounds ?? 1)),
+    heading: (row) =>
+      row.items === null
+        ? '-'
+        : `${row.items} items${row.rounds !== null && row.rounds > 1 ? ` × ${row.rounds} passes` : ''}`,
+  },
   common.reps,
   common.throughput('items/s'),
   common.ci,
@@ -164,7 +191,7 @@ export const batchColumns: CellColumn[] = [
     header: 'time',
     narrow: true,
     align: 'right',
-    title: 'mean wall time of the timed section',
+    title: 'mean wall time of one pass over the items (the measured window ÷ its passes)',
     text: (row) => fmt.durationMs(row.durationMs),
     sortKey: (row) => num(row.durationMs),
   },

@@ -40,6 +40,8 @@ export const verdictMeaning: Record<Verdict, string> = {
     'the /proc monitor did not run: no per-core heat map; CPU and memory are what the subject reported about itself, or missing',
   stalled:
     'more than 1% of the requests were still unanswered when the window closed: the latency counts them at their age then, a lower bound',
+  'window-short':
+    'a measured window was shorter than the minimum the cell was sized for (its time share allowed fewer rounds): more start-up and scheduling noise per item',
 };
 
 const style = `

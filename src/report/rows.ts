@@ -21,6 +21,9 @@ import type {
 } from '../results/record.ts';
 import type { MonitorReport } from '../monitor/types.ts';
 import { meanInterval, ratioOfMeans, type MeanInterval } from '../stats/inference.ts';
+import { mean } from '../stats/descriptive.ts';
+import { precisionPercent } from '../stats/precision.ts';
+import { primaryMetric } from '../results/primary.ts';
 import { speedupGroupKey, workersUsed } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
 import { baselineModel } from '../models/registry.ts';
@@ -47,6 +50,20 @@ export interface ReportRow {
   reasons: string[];
   /** Items/s (batch), verified requests/s (server) or MiB/s written (pipeline), over the ok repetitions. */
   throughput: MeanInterval;
+  /**
+   * Half-width of the 95% interval of the cell's primary metric (batch:
+   * time per pass; server: req/s; pipeline: MiB/s), in % of its mean: the
+   * "±3%" of the table; null below 2 ok repetitions.
+   */
+  precisionPercent: number | null;
+  /** repetitions: auto — the target it was measured against; null: a fixed count. */
+  precisionTargetPercent: number | null;
+  /** Batch: items in one pass; null for other kinds. */
+  items: number | null;
+  /** Batch: passes over the items in each measured window (1 for older records); null for other kinds. */
+  rounds: number | null;
+  /** Batch: mean measured window (all passes), ms; null for other kinds or when nothing was measured. */
+  windowMs: number | null;
   throughputUnit: 'items/s' | 'req/s' | 'MiB/s';
   durationMs: number | null;
   /** Server only: percentiles of the merged histogram of the ok repetitions (never averaged). */
@@ -117,6 +134,11 @@ function repetitionCounts(cells: readonly CellRecord[]): Map<string, { ok: numbe
 
 function common(cell: CellRecord, counts: { ok: number; total: number }) {
   return {
+    precisionPercent: counts.ok > 0 ? precisionPercent(primaryMetric(cell).values) : null,
+    precisionTargetPercent: cell.adaptive?.targetPercent ?? null,
+    items: null,
+    rounds: null,
+    windowMs: null,
     cellKey: cell.cellKey,
     runtime: cell.runtime,
     status: cell.status,
@@ -154,6 +176,9 @@ function batchRow(
   return {
     ...common(cell, counts),
     kind: 'batch',
+    items: cell.items,
+    rounds: cell.sizing?.rounds ?? 1,
+    windowMs: ok ? mean(cell.windowsMs ?? cell.durationsMs) : null,
     subject: batchSubject(cell),
     // A workload module by its file name, not its resolved path and hash (those stay in the record).
     workload: workloadLabel(cell.workload),
@@ -304,18 +329,16 @@ export function reportRows(run: RunData): ReportRow[] {
     return { ...row, ...(sources.get(cell.cellKey) ?? noSource) };
   });
   distinguishWorkloads(rows, merged);
+  // The baseline of each table (sequential, single) first: every other row is read against it.
+  const baselineFirst = (row: ReportRow): number =>
+    row.subject === baselineModel.name || row.subject === baselineArchitecture.name ? 0 : 1;
   return rows.toSorted(
     (a, b) =>
       a.kind.localeCompare(b.kind) ||
       a.workload.localeCompare(b.workload) ||
       a.runtime.localeCompare(b.runtime) ||
+      baselineFirst(a) - baselineFirst(b) ||
       a.subject.localeCompare(b.subject) ||
       a.level - b.level,
   );
-}
-
-/** Relative half-width of the throughput interval, in % of the mean; null without an interval. */
-export function relativeHalfWidthPercent(interval: MeanInterval): number | null {
-  if (interval.low === null || interval.high === null || !(interval.mean > 0)) return null;
-  return ((interval.high - interval.low) / 2 / interval.mean) * 100;
 }

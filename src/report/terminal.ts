@@ -19,7 +19,7 @@ export interface TerminalTableOptions {
 }
 
 /** Columns dropped, in this order, when a narrow table still does not fit. */
-const dropOrder = ['time', 'eff', 'p50', 'errors', 'peak rss', '±95%', 'cpu'];
+const dropOrder = ['time', 'eff', 'p50', 'errors', 'size', 'peak rss', 'cpu', '±95%'];
 
 function truncate(text: string, width: number): string {
   if (text.length <= width) return text;
@@ -88,11 +88,12 @@ function section(title: string, all: CellColumn[], rows: ReportRow[], options: T
   // A column every row shares says nothing per row: name it once above the table.
   const sharedNames: string[] = [];
   let columns = all;
-  for (const header of ['workload', 'endpoint', 'runtime']) {
+  for (const header of ['workload', 'endpoint', 'runtime', 'size']) {
     const column = all.find((c) => c.header === header);
     if (!column) continue;
     const values = new Set(rows.map((row) => column.text(row)));
-    if (values.size === 1) sharedNames.push([...values][0] ?? '');
+    const first = rows[0];
+    if (values.size === 1 && first) sharedNames.push((column.heading ?? column.text)(first));
     else columns = columns.map((c) => (c === column ? { ...c, narrow: true } : c));
   }
   const heading = sharedNames.length > 0 ? `${title}: ${sharedNames.join(', ')}` : title;

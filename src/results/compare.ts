@@ -14,6 +14,9 @@ import {
   type RatioInterval,
 } from '../stats/inference.ts';
 import { mergeRepetitions } from './merge.ts';
+import { primaryMetric, type HeadlineMetric } from './primary.ts';
+
+export type { HeadlineMetric };
 
 export interface ComparedCell {
   cellKey: string;
@@ -47,20 +50,6 @@ export interface RunComparison {
   notComparable: { cellKey: string; reason: string }[];
 }
 
-/** What each kind is judged by: batch, the time of a fixed amount of work; server, verified req/s; pipeline, MiB/s written in a fixed time. */
-export type HeadlineMetric = 'durationMs' | 'rps' | 'aggregateMiBps';
-
-function headline(cell: CellRecord): { metric: HeadlineMetric; values: number[] } {
-  switch (cell.kind) {
-    case 'batch':
-      return { metric: 'durationMs', values: cell.durationsMs };
-    case 'server':
-      return { metric: 'rps', values: cell.rpsPerRep };
-    case 'pipeline':
-      return { metric: 'aggregateMiBps', values: cell.aggregateMiBpsPerRep };
-  }
-}
-
 export function significanceMark(p: number | null): ComparedCell['mark'] {
   if (p === null) return '?';
   if (p < 0.01) return '**';
@@ -80,12 +69,11 @@ function verdictText(higherIsBetter: boolean, ratio: RatioInterval, mark: Compar
 
 /** Compares two ok merged records of the same kind on their headline metric. */
 export function compareCell(cellKey: string, a: CellRecord, b: CellRecord, level = 0.95): ComparedCell {
-  const { metric, values: valuesA } = headline(a);
-  const valuesB = headline(b).values;
+  const { metric, values: valuesA, higherIsBetter } = primaryMetric(a);
+  const valuesB = primaryMetric(b).values;
   const ratio = ratioOfMeans(valuesA, valuesB, level);
   const { p } = welchTest(valuesA, valuesB);
   const mark = significanceMark(p);
-  const higherIsBetter = metric !== 'durationMs';
   return {
     cellKey,
     kind: a.kind,

@@ -11,6 +11,8 @@ import type { BatchCell, CellRecord, CellStatus, ErrorKind, PipelineCell, Server
 import { isNoisy } from '../monitor/verdicts.ts';
 import { mean, stdev } from '../stats/descriptive.ts';
 import { fillBatchSpeedups } from './speedup.ts';
+import { primaryMetric } from './primary.ts';
+import { precisionPercent } from '../stats/precision.ts';
 
 const unique = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 const meanOr0 = (values: readonly number[]): number => (values.length === 0 ? 0 : mean(values));
@@ -55,6 +57,8 @@ function mergeBatch(records: readonly BatchCell[]): BatchCell {
   const first = records[0] as BatchCell;
   const ok = records.filter((record) => record.status === 'ok');
   const durationsMs = ok.flatMap((record) => record.durationsMs);
+  // Older records have no windows of their own: their window was their one pass.
+  const windowsMs = ok.flatMap((record) => record.windowsMs ?? record.durationsMs);
   const durationMs = meanOr0(durationsMs);
   const base = mergeBase(records);
   const answers = unique(ok.map((record) => JSON.stringify(record.answer)));
@@ -63,6 +67,7 @@ function mergeBatch(records: readonly BatchCell[]): BatchCell {
     ...first,
     ...base,
     durationsMs,
+    windowsMs,
     durationMs,
     durationStdevMs: stdevOr0(durationsMs),
     itemsPerSec: durationMs > 0 ? (first.items * 1000) / durationMs : 0,
@@ -162,7 +167,7 @@ function mergePipeline(records: readonly PipelineCell[]): PipelineCell {
   return merged;
 }
 
-function mergeGroup(group: readonly CellRecord[]): CellRecord {
+function mergeKind(group: readonly CellRecord[]): CellRecord {
   switch (group[0]?.kind) {
     case 'batch':
       return mergeBatch(group as BatchCell[]);
@@ -171,6 +176,13 @@ function mergeGroup(group: readonly CellRecord[]): CellRecord {
     default:
       return mergeServer(group as ServerCell[]);
   }
+}
+
+function mergeGroup(group: readonly CellRecord[]): CellRecord {
+  const merged = mergeKind(group);
+  // Over every ok repetition now, not the last stored record's "so far".
+  merged.precisionPercent = precisionPercent(primaryMetric(merged).values);
+  return merged;
 }
 
 /** One merged record per cellKey, in the order each cell first appears, with speedups filled. */

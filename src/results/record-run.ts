@@ -14,7 +14,14 @@ import type { ResultStore } from './store.ts';
 
 export interface RecordRunOptions<Cell extends StepCell> extends Pick<
   RunStepsOptions<Cell>,
-  'execute' | 'failedRecord' | 'estimateSeconds' | 'onStart' | 'onEnd' | 'extend' | 'stopRequested'
+  | 'execute'
+  | 'failedRecord'
+  | 'estimateSeconds'
+  | 'onStart'
+  | 'onEnd'
+  | 'extend'
+  | 'stopRequested'
+  | 'adaptive'
 > {
   store: ResultStore;
   /** The run's name: which preset or command it was (`preset seed004`, `pipeline`). */
@@ -25,7 +32,7 @@ export interface RecordRunOptions<Cell extends StepCell> extends Pick<
   /** `name@version` of every runtime the cells run on, for the run's environment. */
   runtimeLabels: string[];
   cells: readonly Cell[];
-  /** Repetitions of every cell, run back to back in the cells' order; default 1. */
+  /** Repetitions of every cell, run back to back in the cells' order; default 1. With `adaptive`: the minimum. */
   repetitions?: number;
   /** Stops the run (interrupted) once this many seconds have passed; default none. */
   timeBudgetS?: number | null;

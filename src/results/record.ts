@@ -8,9 +8,10 @@ import type { Verdict } from '../monitor/verdicts.ts';
 import type { EnvironmentInfo } from '../monitor/environment.ts';
 import type { ErrorKind } from '../load/types.ts';
 import type { LatencySummaryUs } from '../stats/hdr.ts';
+import type { AdaptiveRule } from '../stats/precision.ts';
 
 // Re-exported: these types belong to the layer that produces them; the record composes them.
-export type { Verdict, EnvironmentInfo, ErrorKind, LatencySummaryUs };
+export type { Verdict, EnvironmentInfo, ErrorKind, LatencySummaryUs, AdaptiveRule };
 
 /**
  * Version of the record format. 2 added the `pipeline` kind (seed 001's
@@ -50,6 +51,21 @@ export interface CellBase {
    * the report assumes both start together and says the alignment is approximate.
    */
   measuredOffsetMs?: number;
+  /**
+   * Present when the cell was measured with `repetitions: auto`: the rule
+   * it was measured under (at least min, then more until the 95% interval
+   * of the primary metric is within ±targetPercent, at most max, within
+   * the cell's share of the time budget). Absent: a fixed count.
+   */
+  adaptive?: AdaptiveRule;
+  /**
+   * Half-width of the 95% interval of the cell's primary metric (batch:
+   * durationMs, server: rps, pipeline: aggregateMiBps), in % of its mean,
+   * over the ok repetitions measured so far, this one included (a stored
+   * record holds one repetition: the last one's value is the cell's). null
+   * below 2 repetitions. Optional: older records lack it.
+   */
+  precisionPercent?: number | null;
 }
 
 /**
@@ -87,7 +103,13 @@ export interface BatchCell extends CellBase {
   threadsPerProcess: number;
   itemsPerTask: number;
   items: number;
-  /** Per-repetition wall times of the timed section. */
+  /**
+   * Per repetition, the time of one pass over the `items` items: the
+   * measured window ÷ sizing.rounds (the window runs the same items that
+   * many times, so a short batch is timed over at least the minimum
+   * window). With one round, the window itself. Comparable across runs and
+   * runtimes whatever the rounds.
+   */
   durationsMs: number[];
   durationMs: number; // mean
   durationStdevMs: number;
@@ -101,6 +123,29 @@ export interface BatchCell extends CellBase {
   answer: string | number | null;
   /** Items completed per time slice during the last repetition, when the batch driver records it; the report aligns it with the per-core CPU timeline. Optional: older records lack it. */
   progress?: BatchProgressPoint[];
+  /** How the window was sized (calibration, docs/architecture/batch.md). Optional: older records lack it (one round). */
+  sizing?: BatchSizing;
+  /** Per repetition, the measured window (every round), ms. Optional: older records lack it (equal to durationsMs). */
+  windowsMs?: number[];
+}
+
+/**
+ * The size of a batch cell's measured window: `rounds` passes over the same
+ * items, chosen once per group (runtime × workload × params × items) from a
+ * calibration pass, so that every model of the group does the same work as
+ * its sequential baseline and the group's fastest model still fills the
+ * minimum window.
+ */
+export interface BatchSizing {
+  rounds: number;
+  /** The minimum window the group was sized for, ms. */
+  minWindowMs: number;
+  /** Per-pass time of the group's fastest model in the calibration pass, ms; null: nothing calibrated (rounds 1). */
+  fastestRoundMs: number | null;
+  /** Which cell set the rounds ("processes c=2"); null: nothing calibrated. */
+  fastest: string | null;
+  /** True when the cell's time share allowed fewer rounds than the minimum window asked for. */
+  capped: boolean;
 }
 
 export interface BatchProgressPoint {

@@ -7,9 +7,22 @@
  * stored are skipped, so each (cellKey, repetition) is measured exactly once
  * across a run and its resumes. The in-flight cell of an interrupted run is
  * never stored.
+ *
+ * With an adaptive rule (`repetitions: auto`) the planned steps are the
+ * minimum repetitions of every cell; after them come extra rounds, each
+ * one more repetition of every cell whose primary metric is not yet
+ * precise enough (src/stats/precision.ts), in the caller's order (the
+ * suite's seeded shuffle), appended to the stored plan before they run so
+ * a resume finishes them. A cell takes part in a round only if its next
+ * repetition fits its share of the time budget left: the budget left,
+ * split equally between the cells still wanting more. Rounds end when no
+ * cell wants more or none fits; the run is then complete, and the record
+ * of each cell's last repetition carries the precision it reached.
  */
 import { performance } from 'node:perf_hooks';
 import { errorText } from '../core/errors.ts';
+import { adaptiveDecision, precisionPercent, type AdaptiveRule } from '../stats/precision.ts';
+import { primaryMetric } from './primary.ts';
 import type { CellRecord } from './record.ts';
 import type { PlannedStep, ResultStore } from './store.ts';
 
@@ -22,13 +35,21 @@ export interface StepCell {
 export interface StepEvent<Cell extends StepCell = StepCell> {
   /** 1-based index of this step among the run's planned steps. */
   index: number;
+  /** Planned steps so far (adaptive rounds add to it as they are planned). */
   total: number;
   cell: Cell;
   repetition: number;
-  repetitions: number;
+  /** The planned count, or 'auto' (adaptive: the rule decides). */
+  repetitions: number | 'auto';
   /** Steps still to run after this one started (this run or resume), and their estimated seconds. */
   etaS: number;
   elapsedS: number;
+}
+
+export interface AdaptiveSteps {
+  rule: AdaptiveRule;
+  /** The order in which one extra round runs its cells (round 0 is the first extra round); default: as given. */
+  order?(cellKeys: readonly string[], round: number): string[];
 }
 
 export interface RunStepsOptions<Cell extends StepCell> {
@@ -37,6 +58,8 @@ export interface RunStepsOptions<Cell extends StepCell> {
   cells: readonly Cell[];
   plan: readonly PlannedStep[];
   repetitions: number;
+  /** Repetitions until precise (the plan holds the minimum of every cell); absent: the plan is all. */
+  adaptive?: AdaptiveSteps;
   /** Measures one repetition of a cell; never expected to throw for a cell problem (a throw becomes a failed record). */
   execute(cell: Cell, repetition: number): Promise<CellRecord>;
   /** The record of a cell whose executor threw: its lab's own empty record, failed with the reason. */
@@ -55,6 +78,8 @@ export interface RunStepsOptions<Cell extends StepCell> {
    * those already planned.
    */
   extend?(cell: Cell, record: CellRecord): { cells: Cell[]; steps: PlannedStep[] } | undefined;
+  /** Milliseconds on a monotonic clock (default performance.now); tests give a clock that steps exactly. */
+  clock?: () => number;
 }
 
 export interface RunOutcome {
@@ -94,44 +119,69 @@ function etaSeconds<Cell extends StepCell>(
   return eta;
 }
 
+/** Per cell: its primary metric over its ok repetitions, whether any repetition was not ok, its repetition indices. */
+class CellHistory {
+  readonly values = new Map<string, number[]>();
+  readonly notOk = new Set<string>();
+  readonly indices = new Map<string, number[]>();
+
+  add(record: CellRecord, repetition: number): void {
+    const key = record.cellKey;
+    this.indices.set(key, [...(this.indices.get(key) ?? []), repetition]);
+    if (record.status !== 'ok') this.notOk.add(key);
+    else this.values.set(key, [...(this.values.get(key) ?? []), ...primaryMetric(record).values]);
+  }
+
+  nextRepetition(key: string): number {
+    return Math.max(-1, ...(this.indices.get(key) ?? [])) + 1;
+  }
+}
+
 export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<Cell>): Promise<RunOutcome> {
   const { store, runId } = options;
   const cells = new Map(options.cells.map((cell) => [cell.cellKey, cell]));
   const stored = store.storedSteps(runId);
-  const todo = options.plan.filter((step) => !stored.has(`${step.cellKey}#${step.repetition}`));
-  let planned = options.plan.length;
-  const startedMs = performance.now();
+  const pending: PlannedStep[] = options.plan.filter(
+    (step) => !stored.has(`${step.cellKey}#${step.repetition}`),
+  );
+  let total = options.plan.length;
+  const now = options.clock ?? (() => performance.now());
+  const startedMs = now();
+  const elapsedS = (): number => (now() - startedMs) / 1000;
   const measuredS = new Map<string, number[]>();
   const skipped = new Map<string, CellRecord>();
+  const history = new CellHistory();
   for (const record of store.loadCells(runId, { withParts: false })) {
     if (record.status === 'skipped') skipped.set(record.cellKey, record);
+    history.add(record, record.repetitions[0] ?? 0);
   }
   let measured = 0;
   let note: string | null = null;
-  for (let i = 0; i < todo.length; i++) {
-    const step = todo[i] as PlannedStep;
+  let stopped = false;
+
+  /** Measures and stores one step; false when the run must stop before it (Ctrl-C, the budget in the planned phase). */
+  const runStep = async (step: PlannedStep, budgeted: boolean): Promise<boolean> => {
     const cell = cells.get(step.cellKey);
     if (!cell) throw new Error(`planned step names an unknown cell ${step.cellKey}`);
-    const elapsedS = (performance.now() - startedMs) / 1000;
     if (options.stopRequested?.()) {
       note = 'stopped by the user';
-      break;
+      return false;
     }
-    if (options.timeBudgetS !== null && elapsedS >= options.timeBudgetS) {
+    if (budgeted && options.timeBudgetS !== null && elapsedS() >= options.timeBudgetS) {
       note = `time budget of ${options.timeBudgetS}s used up`;
-      break;
+      return false;
     }
     const event: StepEvent<Cell> = {
-      index: stored.size + i + 1,
-      total: planned,
+      index: total - pending.length + 1,
+      total,
       cell,
       repetition: step.repetition,
-      repetitions: options.repetitions,
-      etaS: etaSeconds(todo.slice(i), cells, measuredS, options.estimateSeconds),
-      elapsedS,
+      repetitions: options.adaptive ? 'auto' : options.repetitions,
+      etaS: etaSeconds(pending, cells, measuredS, options.estimateSeconds),
+      elapsedS: elapsedS(),
     };
     options.onStart?.(event);
-    const cellStartMs = performance.now();
+    const cellStartMs = now();
     let record: CellRecord;
     const unsupported = skipped.get(cell.cellKey);
     if (unsupported) {
@@ -147,26 +197,78 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
     // A cell cut short by Ctrl-C is not a measurement (nor a failure): it is left for --resume.
     if (options.stopRequested?.()) {
       note = 'stopped by the user';
-      break;
+      return false;
     }
     // The plan's key and repetition index are what resume and merging match on.
     record.cellKey = cell.cellKey;
     record.repetitions = [step.repetition];
+    history.add(record, step.repetition);
+    if (record.status === 'ok') {
+      // The precision reached so far, this repetition included: the last record of a cell carries the cell's.
+      record.precisionPercent = precisionPercent(history.values.get(cell.cellKey) ?? []);
+      if (options.adaptive) record.adaptive = options.adaptive.rule;
+    }
     store.addCell(runId, record);
+    pending.shift();
     if (record.status === 'skipped') skipped.set(cell.cellKey, record);
     measured++;
-    const seconds = (performance.now() - cellStartMs) / 1000;
+    const seconds = (now() - cellStartMs) / 1000;
     measuredS.set(cell.cellKey, [...(measuredS.get(cell.cellKey) ?? []), seconds]);
     const more = options.extend?.(cell, record);
     if (more && more.steps.length > 0) {
-      store.extendPlan(runId, more.cells, more.steps);
+      store.extendPlan(runId, more.steps, more.cells);
       for (const added of more.cells) cells.set(added.cellKey, added);
-      todo.push(...more.steps);
-      planned += more.steps.length;
+      pending.push(...more.steps);
+      total += more.steps.length;
     }
-    options.onEnd?.({ ...event, elapsedS: (performance.now() - startedMs) / 1000 }, record);
+    options.onEnd?.({ ...event, elapsedS: elapsedS() }, record);
+    return true;
+  };
+
+  while (pending.length > 0) {
+    if (!(await runStep(pending[0] as PlannedStep, true))) {
+      stopped = true;
+      break;
+    }
   }
-  const remaining = todo.length - measured;
+  if (!stopped && options.adaptive) {
+    const adaptive = options.adaptive;
+    const stepSeconds = (cell: Cell): number => {
+      const own = measuredS.get(cell.cellKey);
+      return own && own.length > 0
+        ? own.reduce((sum, s) => sum + s, 0) / own.length
+        : options.estimateSeconds(cell);
+    };
+    for (let round = 0; !stopped; round++) {
+      const wanting = [...cells.values()].filter(
+        (cell) =>
+          !history.notOk.has(cell.cellKey) &&
+          adaptiveDecision(history.values.get(cell.cellKey) ?? [], adaptive.rule).more,
+      );
+      if (wanting.length === 0) break;
+      const shareS =
+        options.timeBudgetS === null ? Infinity : (options.timeBudgetS - elapsedS()) / wanting.length;
+      const fitting = wanting.filter((cell) => stepSeconds(cell) <= shareS).map((cell) => cell.cellKey);
+      if (fitting.length === 0) {
+        note = `precision not reached for ${wanting.length} cell${wanting.length === 1 ? '' : 's'} within the time budget of ${options.timeBudgetS ?? 0}s`;
+        break;
+      }
+      const steps = (adaptive.order?.(fitting, round) ?? fitting).map((cellKey) => ({
+        cellKey,
+        repetition: history.nextRepetition(cellKey),
+      }));
+      store.extendPlan(runId, steps);
+      pending.push(...steps);
+      total += steps.length;
+      while (pending.length > 0) {
+        if (!(await runStep(pending[0] as PlannedStep, false))) {
+          stopped = true;
+          break;
+        }
+      }
+    }
+  }
+  const remaining = pending.length;
   const status = remaining === 0 ? 'complete' : 'interrupted';
   store.markRun(runId, status, note);
   return { status, note, measured, remaining };

@@ -229,17 +229,25 @@ export class ResultStore {
     });
   }
 
-  /** Adds cells and steps to a run's plan: a run whose next steps depend on what it measured (a capacity search). */
-  extendPlan(runId: string, cells: readonly unknown[], steps: readonly PlannedStep[]): void {
-    this.transaction(() => {
-      const row = this.db.prepare('SELECT cells_json, plan_json FROM runs WHERE run_id = ?').get(runId);
-      if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
-      const allCells = [...(JSON.parse(String(row.cells_json)) as unknown[]), ...cells];
-      const plan = [...(JSON.parse(String(row.plan_json)) as PlannedStep[]), ...steps];
-      this.db
-        .prepare('UPDATE runs SET cells_json = ?, plan_json = ? WHERE run_id = ?')
-        .run(JSON.stringify(allCells), JSON.stringify(plan), runId);
-    });
+  /**
+   * Appends steps (and the cells they name, when new) to a run's plan, so a
+   * resume runs what was planned and `results list` counts it: adaptive
+   * repetitions plan each extra round just before running it, a capacity
+   * search its next rate after measuring the last.
+   */
+  extendPlan(runId: string, steps: readonly PlannedStep[], cells: readonly unknown[] = []): void {
+    if (steps.length === 0 && cells.length === 0) return;
+    return this.guard(() =>
+      this.transaction(() => {
+        const row = this.db.prepare('SELECT cells_json, plan_json FROM runs WHERE run_id = ?').get(runId);
+        if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
+        const allCells = [...(JSON.parse(String(row.cells_json)) as unknown[]), ...cells];
+        const plan = [...(JSON.parse(String(row.plan_json)) as PlannedStep[]), ...steps];
+        this.db
+          .prepare('UPDATE runs SET cells_json = ?, plan_json = ? WHERE run_id = ?')
+          .run(JSON.stringify(allCells), JSON.stringify(plan), runId);
+      }),
+    );
   }
 
   /** Sets a run's status; `running` (on resume) makes this process its owner again. */

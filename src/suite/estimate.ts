@@ -10,7 +10,13 @@ import type { CellPlan } from './types.ts';
 
 /** Start-up of a fresh subject process, its pools, readiness and teardown: measured ~0.5–1 s on 2 cores. */
 const SUBJECT_OVERHEAD_S = 1;
-/** A batch cell with no history: the quick suite's cells take 0.5–2 s. */
+/**
+ * A batch cell with no history: a calibrated group's windows run from the
+ * minimum (its fastest model) to the minimum × that model's speedup (the
+ * baseline); twice the minimum is the middle of that on 2 cores. Without a
+ * minimum (a plan stored before calibration), the quick suite's 0.5–2 s.
+ */
+const UNKNOWN_BATCH_WINDOWS = 2;
 const UNKNOWN_BATCH_WORK_S = 2;
 
 export interface CellEstimate {
@@ -34,7 +40,11 @@ export function estimateRepSeconds(cell: CellPlan, history?: ReadonlyMap<string,
   }
   const previous = history?.get(cell.cellKey);
   if (previous?.kind === 'batch' && previous.status === 'ok' && previous.durationMs > 0) {
-    return { seconds: SUBJECT_OVERHEAD_S + previous.durationMs / 1000, guessed: false };
+    // durationMs is one pass over the items; the window ran `rounds` of them.
+    const windowMs = previous.durationMs * (previous.sizing?.rounds ?? 1);
+    return { seconds: SUBJECT_OVERHEAD_S + windowMs / 1000, guessed: false };
   }
-  return { seconds: SUBJECT_OVERHEAD_S + UNKNOWN_BATCH_WORK_S, guessed: true };
+  const workS =
+    cell.minWindowS === undefined ? UNKNOWN_BATCH_WORK_S : UNKNOWN_BATCH_WINDOWS * cell.minWindowS;
+  return { seconds: SUBJECT_OVERHEAD_S + workS, guessed: true };
 }

@@ -54,6 +54,7 @@ function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
         cellKey: batchCellKey(spec, runtime),
         label: `${runtime} ${experiment.name} ${spec.model} c=${shape}`,
         warmupS: suite.warmupS,
+        minWindowS: suite.minWindowS,
         timeoutMs: experiment.timeoutS * 1000,
         runtime,
         workload: spec.workload,
@@ -245,4 +246,17 @@ export function planOrder(suite: ResolvedSuite, cells: readonly CellPlan[]): Pla
         shuffle(keysOf(repetition), random).map((cellKey) => ({ cellKey, repetition })),
       );
   }
+}
+
+/**
+ * The order of one extra round of adaptive repetitions (`repetitions:
+ * auto`; round 0 is the first after the planned ones), over the cells that
+ * still want one: `interleaved` and `shuffled` shuffle each round with its
+ * own seeded stream (so a resume replays it), `sequential` keeps
+ * declaration order.
+ */
+export function extraRoundOrder(suite: ResolvedSuite, cellKeys: readonly string[], round: number): string[] {
+  if (suite.order === 'sequential') return [...cellKeys];
+  // A stream per round, apart from planOrder's (which uses the seed itself).
+  return shuffle([...cellKeys], mulberry32((suite.seed + 0x9e3779b9 * (round + 1)) >>> 0));
 }

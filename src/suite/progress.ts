@@ -5,6 +5,14 @@
  */
 import type { CellRecord } from '../results/record.ts';
 import type { ProgressEvent } from './runner.ts';
+import type { ResolvedSuite } from './types.ts';
+
+/** "3 repetitions", or "3+ repetitions (auto: until ±5%, at most 10)". */
+export function repetitionsText(suite: Pick<ResolvedSuite, 'repetitions' | 'adaptive'>): string {
+  return suite.adaptive
+    ? `${suite.adaptive.minRepetitions}+ repetitions (auto: until ±${suite.adaptive.targetPercent}%, at most ${suite.adaptive.maxRepetitions})`
+    : `${suite.repetitions} repetitions`;
+}
 
 export function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -24,6 +32,8 @@ export function progressLine(event: ProgressEvent): string {
 export interface ProgressPrinter {
   start(event: ProgressEvent): void;
   end(event: ProgressEvent, record: CellRecord): void;
+  /** A line about something other than a step (a group's calibration). */
+  note(text: string): void;
   /** Clears a redrawn line before other output. */
   clear(): void;
 }
@@ -53,6 +63,10 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): Pr
       stream.write(
         `  ${event.cell.label} rep ${event.repetition + 1}: ${record.status}${record.reason ? ` (${record.reason})` : ''}\n`,
       );
+    },
+    note(text) {
+      clear();
+      stream.write(`  ${text}\n`);
     },
     clear,
   };

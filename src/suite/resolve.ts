@@ -20,6 +20,13 @@ import {
 import { batchMetrics, serverMetrics } from '../results/thresholds.ts';
 import { capacitySettings } from '../servers/capacity/run.ts';
 import { parseThreshold, type ThresholdMetric } from '../stats/thresholds.ts';
+import { DEFAULT_MIN_WINDOW_S, MIN_WINDOW_LIMITS_S } from '../batch/sizing.ts';
+import {
+  ADAPTIVE_LIMITS,
+  DEFAULT_ADAPTIVE_RULE,
+  adaptiveRuleProblem,
+  type AdaptiveRule,
+} from '../stats/precision.ts';
 import { parseSuiteValue } from './parse.ts';
 import type { SuiteInput } from './schema.ts';
 import type {
@@ -56,7 +63,11 @@ export interface SuiteCatalog {
 /** What CLI flags may override; applied before validation so they get the same checks. */
 export interface SuiteOverrides {
   runtimes?: string[];
-  repetitions?: number;
+  repetitions?: number | 'auto';
+  /** `5%` or 5. */
+  precision?: string | number;
+  maxRepetitions?: number;
+  minWindowS?: number;
   warmupS?: number;
   order?: string;
   seed?: number;
@@ -89,6 +100,11 @@ export const suiteDefaults = {
 export function applyOverrides(input: SuiteInput, overrides: SuiteOverrides, source: string): SuiteInput {
   const { durationS, items, concurrency, connections, ...top } = overrides;
   const merged: Record<string, unknown> = { ...input };
+  // `--reps 5` on a suite with `repetitions: auto`: its precision and maximum no longer apply (flags given with it still do).
+  if (typeof top.repetitions === 'number') {
+    delete merged.precision;
+    delete merged.maxRepetitions;
+  }
   for (const [key, value] of Object.entries(top)) if (value !== undefined) merged[key] = value;
   const batch = { items, concurrency };
   const server = { durationS, connections };
@@ -297,6 +313,79 @@ function resolveCapacity(
   };
 }
 
+/** `5%`, `5 %` or 5 → 5 (percent); anything else is refused with the key's name. */
+function precisionPercentOf(value: string | number): number {
+  if (typeof value === 'number') return value;
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+  if (!match) {
+    throw new LabError(ErrorCodes.SUITE_INVALID, `precision: '${value}' is not a percentage`, {
+      hint: `write it as e.g. precision: 5% (the half-width of the 95% interval, ${ADAPTIVE_LIMITS.targetPercent.min}%..${ADAPTIVE_LIMITS.targetPercent.max}%)`,
+    });
+  }
+  return Number(match[1]);
+}
+
+/**
+ * `repetitions: auto` → its rule, checked (precision and maxRepetitions
+ * with their ranges); a fixed count refuses them, since they would be
+ * silently ignored.
+ */
+function resolveAdaptive(input: SuiteInput): AdaptiveRule | null {
+  if (input.repetitions !== 'auto') {
+    const stray = (['precision', 'maxRepetitions'] as const).filter((key) => input[key] !== undefined);
+    if (stray.length > 0) {
+      throw new LabError(
+        ErrorCodes.SUITE_INVALID,
+        `${stray.join(', ')}: only apply to repetitions: auto (repetitions is ${String(input.repetitions ?? suiteDefaults.repetitions)})`,
+        { hint: `set repetitions: auto, or remove ${stray.join(' and ')}` },
+      );
+    }
+    return null;
+  }
+  const rule: AdaptiveRule = {
+    minRepetitions: DEFAULT_ADAPTIVE_RULE.minRepetitions,
+    maxRepetitions: input.maxRepetitions ?? DEFAULT_ADAPTIVE_RULE.maxRepetitions,
+    targetPercent:
+      input.precision === undefined
+        ? DEFAULT_ADAPTIVE_RULE.targetPercent
+        : precisionPercentOf(input.precision),
+  };
+  const problem = adaptiveRuleProblem(rule);
+  if (problem !== null) {
+    throw new LabError(ErrorCodes.SUITE_INVALID, `${problem.key}: ${problem.text}`, {
+      hint:
+        problem.key === 'maxRepetitions'
+          ? `e.g. maxRepetitions: ${DEFAULT_ADAPTIVE_RULE.maxRepetitions} (repetitions: auto runs at least ${ADAPTIVE_LIMITS.minRepetitions})`
+          : `e.g. precision: ${DEFAULT_ADAPTIVE_RULE.targetPercent}%`,
+    });
+  }
+  return rule;
+}
+
+function resolveMinWindowS(input: SuiteInput): number {
+  const seconds = input.minWindowS ?? DEFAULT_MIN_WINDOW_S;
+  if (!Number.isFinite(seconds) || seconds < MIN_WINDOW_LIMITS_S.min || seconds > MIN_WINDOW_LIMITS_S.max) {
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `minWindowS: ${String(seconds)} is not a number of seconds in ${MIN_WINDOW_LIMITS_S.min}..${MIN_WINDOW_LIMITS_S.max}`,
+      { hint: `the shortest a measured window may be, in seconds; the default is ${DEFAULT_MIN_WINDOW_S}` },
+    );
+  }
+  return seconds;
+}
+
+/** A server cell's measured window is its duration: one below the minimum would be a window too short to trust. */
+function checkServerWindows(server: readonly ResolvedServerExperiment[], minWindowS: number): void {
+  server.forEach((experiment, i) => {
+    if (experiment.durationS >= minWindowS) return;
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `server[${i}].durationS: ${experiment.durationS} s is below minWindowS (${minWindowS} s): a server cell's measured window is its duration`,
+      { hint: `raise durationS to at least ${minWindowS}, or lower minWindowS` },
+    );
+  });
+}
+
 /** `baseDir`: where the suite's module paths are relative to (the suite file's folder). */
 export function resolveSuite(
   input: SuiteInput,
@@ -339,13 +428,23 @@ export function resolveSuite(
       },
     );
   }
+  const adaptive = resolveAdaptive(input);
+  const minWindowS = resolveMinWindowS(input);
+  const server = (input.server ?? []).map((experiment, i) => resolveServer(experiment, i, catalog));
+  checkServerWindows(server, minWindowS);
   return {
     name: input.name,
     description: input.description ?? '',
     source,
     runtimes,
     skippedRuntimes,
-    repetitions: input.repetitions ?? suiteDefaults.repetitions,
+    repetitions: adaptive
+      ? adaptive.minRepetitions
+      : typeof input.repetitions === 'number'
+        ? input.repetitions
+        : suiteDefaults.repetitions,
+    adaptive,
+    minWindowS,
     warmupS: input.warmupS ?? suiteDefaults.warmupS,
     order: input.order ?? suiteDefaults.order,
     // A random seed is still a seed: it is recorded so the order can be replayed.
@@ -353,7 +452,7 @@ export function resolveSuite(
     timeBudgetS: input.timeBudgetS ?? null,
     skipMissingRuntimes: skipMissing,
     batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog, baseDir)),
-    server: (input.server ?? []).map((experiment, i) => resolveServer(experiment, i, catalog)),
+    server,
     capacity: (input.capacity ?? []).map((experiment, i) => resolveCapacity(experiment, i, catalog)),
   };
 }

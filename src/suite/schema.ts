@@ -103,7 +103,14 @@ export const suiteSchema = z.strictObject({
   name: z.string().min(1).max(80),
   description: z.string().optional(),
   runtimes: oneOrMany(z.string().min(1)).optional(),
-  repetitions: positiveInt.max(100).optional(),
+  /** A count, or `auto`: at least 3, then more until `precision` is reached (at most `maxRepetitions`). */
+  repetitions: z.union([positiveInt.max(100), z.literal('auto')]).optional(),
+  /** repetitions: auto — the target half-width of the 95% interval: `5%` (or the number 5). Range checked in resolve.ts. */
+  precision: z.union([z.number(), z.string()]).optional(),
+  /** repetitions: auto — the most repetitions of one cell. Range checked in resolve.ts. */
+  maxRepetitions: z.number().int().optional(),
+  /** The shortest measured window of a batch repetition (and the shortest server durationS), seconds. Range checked in resolve.ts. */
+  minWindowS: z.number().optional(),
   /**
    * Load before each server cell's measured window. Batch subjects have no
    * timed warmup: their pools start and warm before the `ready` handshake,

@@ -3,6 +3,7 @@
  * cells it expands to. The runners' specs are built from these in run-cells.ts.
  */
 import type { CapacitySearchState, CapacitySettings } from '../servers/capacity/search.ts';
+import type { AdaptiveRule } from '../stats/precision.ts';
 import type { ServerEndpoint, SuiteOrder } from './schema.ts';
 
 export interface ResolvedBatchExperiment {
@@ -61,7 +62,12 @@ export interface ResolvedSuite {
   runtimes: string[];
   /** Runtimes named by the suite but not installed, skipped because skipMissingRuntimes was set. */
   skippedRuntimes: string[];
+  /** Repetitions planned for every cell: the count, or with `adaptive` its minimum (more follow per cell). */
   repetitions: number;
+  /** `repetitions: auto`: the rule extra repetitions follow; null: a fixed count. */
+  adaptive: AdaptiveRule | null;
+  /** The shortest measured window: batch groups are calibrated to it, server durations must reach it. */
+  minWindowS: number;
   warmupS: number;
   order: SuiteOrder;
   seed: number;
@@ -87,6 +93,8 @@ export interface BatchCellPlan {
   itemsPerTask: number;
   items: number;
   warmupS: number;
+  /** The suite's minimum window: the group is calibrated to it (optional: runs stored before calibration lack it). */
+  minWindowS?: number;
   timeoutMs: number;
   /** The experiment's gates; absent: none. */
   thresholds?: string[];

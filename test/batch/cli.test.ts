@@ -45,6 +45,28 @@ test('bad models, levels, items and params exit 2 with the allowed values', asyn
     [['--workload', 'echo', '--runtime', 'nodejs'], 'LAB_E_UNKNOWN_RUNTIME', /node/],
     [[], 'LAB_E_USAGE', /--workload or --preset/],
     [['--workload', 'cpu.sha256', '--store', 'x.db'], 'LAB_E_USAGE', /--store applies to --preset runs/],
+    // A minimum window, a precision or a maximum that is zero, negative or absurd names the flag and its range.
+    [
+      ['--workload', 'echo', '--min-window', '0'],
+      'LAB_E_BAD_PARAM',
+      /--min-window '0' is not a duration in 0\.01 s\.\.600 s/,
+    ],
+    [['--workload', 'echo', '--min-window=-1s'], 'LAB_E_BAD_PARAM', /--min-window '-1s'.*0\.01 s\.\.600 s/],
+    [['--workload', 'echo', '--min-window', '7d'], 'LAB_E_BAD_PARAM', /--min-window '7d'.*0\.01 s\.\.600 s/],
+    [['--workload', 'echo', '--min-window', '10080m'], 'LAB_E_BAD_PARAM', /--min-window '10080m'/],
+    [
+      ['--workload', 'echo', '--reps', 'auto', '--precision', '0%'],
+      'LAB_E_BAD_PARAM',
+      /--precision '0%' is not a percentage in 0\.1%\.\.50%/,
+    ],
+    [['--workload', 'echo', '--reps', 'auto', '--precision=-3'], 'LAB_E_BAD_PARAM', /--precision '-3'/],
+    [
+      ['--workload', 'echo', '--reps', 'auto', '--max-reps', '2'],
+      'LAB_E_BAD_PARAM',
+      /--max-reps '2' is not a whole number in 3\.\.100/,
+    ],
+    [['--workload', 'echo', '--reps', 'sometimes'], 'LAB_E_BAD_PARAM', /--reps 'sometimes'/],
+    [['--workload', 'echo', '--reps', '3', '--precision', '5%'], 'LAB_E_USAGE', /only apply to --reps auto/],
   ];
   // Concurrently: each is a short-lived CLI that exits before starting any subject.
   const finished = await Promise.all(cases.map(([args]) => batch(args)));
@@ -71,11 +93,18 @@ test('--json prints one document with verified answers and speedups', async () =
     '2',
     '--reps',
     '2',
+    '--min-window',
+    '100ms',
     '--json',
   ]);
   assert.equal(finished.code, 0, finished.stderr);
   const doc = JSON.parse(finished.stdout) as JsonDoc;
   assert.equal(doc.schemaVersion, RESULT_SCHEMA_VERSION);
+  // One size for the group: every model did the same work as its baseline.
+  const sizes = new Set(doc.results.map((r) => JSON.stringify(r.sizing)));
+  assert.equal(sizes.size, 1, [...sizes].join(' vs '));
+  assert.equal((doc.results[0]?.sizing as { minWindowMs: number }).minWindowMs, 100);
+  assert.match(finished.stderr, /calibrating node@\S+ cpu\.primes \(3 cells\) for a 0\.1 s window/);
   assert.ok(doc.env.cores >= 1);
   assert.deepEqual(
     doc.results.map((r) => r.model),
@@ -95,6 +124,8 @@ test('--json prints one document with verified answers and speedups', async () =
       'cpuPercent',
       'peakRssBytes',
       'answer',
+      'windowsMs',
+      'precisionPercent',
     ]) {
       assert.ok(field in result, `${String(result.model)} has ${field}`);
     }

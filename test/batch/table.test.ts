@@ -87,13 +87,20 @@ test('the batch table shows mean ± stdev, speedup and the reason of a failed ce
   const lines = text.split('\n');
   assert.match(
     lines[0] ?? '',
-    /^Benchmark\s+Mean time \(sec\)\s+Memory\s+Items\/s\s+Speedup\s+Efficiency\s+CPU\s+Answer\s+Status$/,
+    /^Benchmark\s+Mean time \(sec\)\s+±95%\s+Memory\s+Items\/s\s+Speedup\s+Efficiency\s+CPU\s+Answer\s+Status$/,
   );
-  assert.match(text, /Sequential IO heavy processing\s+22\.000 ± 1\.414\s+40\.0MiB/);
+  assert.match(text, /Sequential IO heavy processing\s+22\.000 ± 1\.414\s+±58%\s+40\.0MiB/);
   assert.match(text, /Truly-asynchronous IO heavy processing \(50 in flight\)\s+1\.000\s.*22\.00x\s+2200%/);
   assert.match(text, /Threaded IO heavy processing \(2 threads, 1 item per task\)\s+-.*failed/);
   assert.match(text, /\[node@24\.21\.0\]: failed: worker thread exited with code 3/);
   assert.doesNotMatch(lines[0] ?? '', /Runtime/, 'one runtime: no runtime column');
+});
+
+test('a calibrated run shows the passes each window ran; the time stays per pass', () => {
+  const sizing = { rounds: 3, minWindowMs: 1000, fastestRoundMs: 400, fastest: 'threads c=2', capped: false };
+  const text = renderBatchTable([cell({ sizing }), cell({ model: 'async', concurrency: 50, sizing })]);
+  assert.match(text.split('\n')[0] ?? '', /Mean time \(sec\)\s+±95%\s+Passes\s+Memory/);
+  assert.match(text, /Sequential IO heavy processing\s+22\.000 ± 1\.414\s+±58%\s+3\s+40\.0MiB/);
 });
 
 test('the seed 003 table carries the title and the platform footer', () => {

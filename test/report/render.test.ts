@@ -185,7 +185,10 @@ test('the terminal table fits 80 columns; --wide shows every column and full rea
   assert.doesNotMatch(narrow, /\bp95\b/);
   assert.match(narrow, /SKIPPED \[1\]/);
   assert.match(narrow, /^\[1\] unsupported on bun@1\.4\.5/m);
-  assert.match(renderTerminalTable(batchRun()), /threads\s+2\s+\d+\s+[\d.]+%\s+[\d.]+s\s+1\.9\dx/);
+  const batch = renderTerminalTable(batchRun());
+  assert.match(batch, /threads\s+2\s+\d+\s+±[\d.]+%\s+[\d.]+s\s+1\.9\dx/);
+  // The baseline row comes first; the size every row shares is named once, above the table.
+  assert.match(batch, /^batch cells: cpu\.sha256, node@[\d.]+, 800 items\nmodel.*\n-+.*\nsequential /);
 });
 
 test('charts keep one colour per model across a report', () => {

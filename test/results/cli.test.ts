@@ -39,7 +39,7 @@ test('results list/show/export and compare on two stored runs', async (t) => {
 
   const show = await conlab('results', 'show', 'latest', '--store', path);
   assert.match(show.stdout, new RegExp(`run ${b}: suite after, complete`));
-  assert.match(show.stdout, /threads \(c=2\) were 2\.0× faster than sequential/);
+  assert.match(show.stdout, /threads \(c=2\) were 1\.98× faster than sequential/);
 
   const csv = await conlab('results', 'export', b, '--format', 'csv', '--store', path);
   const lines = csv.stdout.trimEnd().split('\r\n');

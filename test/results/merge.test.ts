@@ -49,6 +49,24 @@ test('batch repetitions merge into one record: durations concatenated, mean/stde
   assert.deepEqual(noisy?.verdicts, ['noisy'], 'spread across repetitions is flagged after merging');
 });
 
+test('calibrated repetitions merge per pass: windows concatenated, one size, precision over every repetition', () => {
+  const sizing = { rounds: 4, minWindowMs: 1000, fastestRoundMs: 300, fastest: 'threads c=2', capped: false };
+  const records = [1000, 1020, 980].map((ms, r) =>
+    batchRecord('threads', r, ms / 4, { sizing, windowsMs: [ms], precisionPercent: r === 0 ? null : 50 }),
+  );
+  const [merged] = mergeRepetitions(records) as [BatchCell];
+  assert.deepEqual(merged.durationsMs, [250, 255, 245]);
+  assert.deepEqual(merged.windowsMs, [1000, 1020, 980]);
+  assert.deepEqual(merged.sizing, sizing);
+  // s = 5 on a mean of 250, n = 3: 4.302652729749462 · 5 / √3 / 250 = 4.97%, not any record's "so far".
+  assert.ok(Math.abs((merged.precisionPercent ?? 0) - (4.302652729749462 * 5) / Math.sqrt(3) / 2.5) < 1e-9);
+  // Older records: their one pass was their window.
+  const [old] = mergeRepetitions([batchRecord('threads', 0, 500), batchRecord('threads', 1, 510)]) as [
+    BatchCell,
+  ];
+  assert.deepEqual(old.windowsMs, [500, 510]);
+});
+
 test('a failed repetition fails the merged cell and keeps its reason; disagreeing answers make it invalid', () => {
   const [failed] = mergeRepetitions([
     batchRecord('threads', 0, 500),
@@ -83,7 +101,7 @@ test('server repetitions: histograms merged and percentiles read from the merge,
   assert.deepEqual(merged.errors, { timeout: 1 });
 });
 
-test('the conclusion states speedups from the data, with intervals, and the best server', () => {
+test('the conclusion states speedups from the data, with intervals and precision, and the best server', () => {
   const cells = [
     ...[1000, 1010, 990].map((ms, r) => batchRecord('sequential', r, ms)),
     ...[520, 530, 510].map((ms, r) => batchRecord('processes', r, ms)),
@@ -93,14 +111,48 @@ test('the conclusion states speedups from the data, with intervals, and the best
     ...[5000, 5100, 4900].map((rps, r) => serverRecord('single', r, rps, [100, 200, 5000])),
   ];
   const text = conclusionText(runOf('r', cells));
+  // Beyond doubt first; async's narrow interval around 1× is a finding too ("no faster"), not an open question.
   assert.match(
     text,
-    /^For cpu.sha256 on 2 cores, processes \(c=2\) were 1\.9× faster than sequential \[1\.8\d–2\.0\d\]; threads \(c=2\) 1\.9× \[[\d.–]+\]; async \(c=2\) 1\.0× \[0\.9\d–1\.0\d\], not distinguishable from sequential\./,
+    /^For cpu.sha256 on 2 cores \(times ±2\.5–4\.8%\), processes \(c=2\) were 1\.92× faster than sequential \[1\.8\d–2\.0\d\]; threads \(c=2\) 1\.91× \[[\d.–]+\]; async \(c=2\) no faster than sequential \(1\.00× \[0\.9\d–1\.0\d\]: the same within 3\.6%\)\./,
   );
   assert.match(
     text,
-    /For \/hello at 32 connections, cluster had the best throughput \(9000 req\/s, 1\.8× single \[[\d.–]+\]\) and the lowest p99/,
+    /For \/hello at 32 connections \(req\/s ±2\.8–5\.0%\), cluster had the best throughput \(9000 req\/s, 1\.80× single \[[\d.–]+\]\) and the lowest p99/,
   );
+});
+
+test('the conclusion says why a comparison cannot be told, and when a parallel model falls short of its workers', () => {
+  const cells = [
+    ...[1000, 1010, 990].map((ms, r) => batchRecord('sequential', r, ms)),
+    // Threads barely faster and well short of their 2 workers; processes too spread out to tell.
+    ...[900, 910, 905].map((ms, r) => batchRecord('threads', r, ms)),
+    ...[800, 1000, 900].map((ms, r) => batchRecord('processes', r, ms)),
+  ];
+  const text = conclusionText(runOf('r', cells));
+  assert.match(text, /threads \(c=2\) were 1\.10× faster than sequential \[1\.0\d–1\.1\d\], short of 2×/);
+  assert.match(
+    text,
+    /processes \(c=2\) 1\.11× \[0\.\d\d–1\.\d\d\], not distinguishable: the interval holds 1× \(sequential varies ±2\.5%, processes ±28%\)/,
+  );
+  const one = conclusionText(
+    runOf('r', [batchRecord('sequential', 0, 1000), batchRecord('threads', 0, 500)]),
+  );
+  assert.match(one, /threads \(c=2\) 2\.00×, too few repetitions to tell \(1\)/);
+});
+
+test('with repetitions: auto the conclusion names the cells that did not reach the target precision', () => {
+  const adaptive = { minRepetitions: 3, maxRepetitions: 3, targetPercent: 5 };
+  const cells = [
+    ...[1000, 1010, 990].map((ms, r) => batchRecord('sequential', r, ms, { adaptive })),
+    ...[500, 560, 530].map((ms, r) => batchRecord('threads', r, ms, { adaptive })),
+  ];
+  const text = conclusionText(runOf('r', cells));
+  assert.match(
+    text,
+    /\(times ±2\.5–14%; precision not reached \(target ±5%\): threads \(c=2\) 14%\), threads/,
+  );
+  assert.match(text, /Repetitions were adaptive \(at least 3, until ±5%\): 1 of 2 cells reached it\./);
 });
 
 test('compare: a synthetic 2× difference is significant; identical runs are not', () => {

@@ -18,6 +18,8 @@ const suite = `name: resume-test
 runtimes: [node]
 repetitions: 2
 order: sequential
+# One pass (about 0.9 s for the fastest model) fills a 0.5 s window: the cells stay one pass long.
+minWindowS: 0.5
 batch:
   # io.sleep's cells last about a second whatever the machine's load, so the
   # kill (150 ms after step 3 starts) lands inside step 3, never after it.
@@ -143,6 +145,12 @@ test(
     const steps = after.cells.map((cell) => `${cell.cellKey}#${cell.repetitions.join(',')}`);
     assert.equal(steps.length, 6);
     assert.equal(new Set(steps).size, 6, 'each cell repetition measured exactly once');
+    // The group was calibrated once, before the kill; the resume measured with the stored size.
+    const sizes = new Set(
+      after.cells.map((cell) => (cell.kind === 'batch' ? JSON.stringify(cell.sizing) : '')),
+    );
+    assert.equal(sizes.size, 1, [...sizes].join(' vs '));
+    assert.doesNotMatch(resumed.stderr, /calibrating/);
     assert.ok(
       after.cells.every((cell) => cell.status === 'ok'),
       JSON.stringify(after.cells.map((c) => c.reason)),

@@ -135,6 +135,84 @@ test('CLI overrides are validated like the file', () => {
   }
 });
 
+test('repetitions: auto resolves its rule; minWindowS its window; defaults are filled in', () => {
+  const resolve = (extra: string) =>
+    resolveSuite(parseSuiteText(`${base}${extra}`, 'x'), 'x', defaultCatalog);
+  const fixed = resolve('');
+  assert.deepEqual([fixed.repetitions, fixed.adaptive, fixed.minWindowS], [3, null, 1]);
+  const auto = resolve('repetitions: auto\n');
+  assert.deepEqual(auto.adaptive, { minRepetitions: 3, maxRepetitions: 10, targetPercent: 5 });
+  assert.equal(auto.repetitions, 3, 'the plan holds the minimum; extra rounds follow');
+  const tuned = resolve('repetitions: auto\nprecision: 2.5%\nmaxRepetitions: 8\nminWindowS: 0.5\n');
+  assert.deepEqual(tuned.adaptive, { minRepetitions: 3, maxRepetitions: 8, targetPercent: 2.5 });
+  assert.equal(tuned.minWindowS, 0.5);
+  assert.equal(
+    resolve('repetitions: auto\nprecision: 4\n').adaptive?.targetPercent,
+    4,
+    'a bare number is a percentage',
+  );
+});
+
+test('a minimum window, a precision or a maximum out of range is refused with the key and the range', () => {
+  const cases: [string, RegExp][] = [
+    ['minWindowS: 0\n', /minWindowS: 0 is not a number of seconds in 0\.01\.\.600/],
+    ['minWindowS: -1\n', /minWindowS: -1 is not a number of seconds in 0\.01\.\.600/],
+    ['minWindowS: 604800\n', /minWindowS: 604800 is not a number of seconds in 0\.01\.\.600/],
+    ['repetitions: auto\nprecision: 0%\n', /precision: 0% is not in 0\.1%\.\.50%/],
+    ['repetitions: auto\nprecision: -5%\n', /precision: -5% is not in 0\.1%\.\.50%/],
+    ['repetitions: auto\nprecision: 1000%\n', /precision: 1000% is not in 0\.1%\.\.50%/],
+    ['repetitions: auto\nprecision: lots\n', /precision: 'lots' is not a percentage/],
+    ['repetitions: auto\nmaxRepetitions: 2\n', /maxRepetitions: 2 is not a whole number in 3\.\.100/],
+    ['repetitions: 3\nprecision: 5%\n', /precision: only apply to repetitions: auto/],
+    ['maxRepetitions: 5\n', /maxRepetitions: only apply to repetitions: auto/],
+  ];
+  for (const [extra, message] of cases) {
+    const error = suiteError(`${base}${extra}`);
+    assert.equal(error.code, 'LAB_E_SUITE_INVALID', extra);
+    assert.match(error.message, message, extra);
+    assert.ok(error.hint, `${extra}: a hint says how to fix it`);
+  }
+});
+
+test('a server duration below the minimum window is refused: the duration is the measured window', () => {
+  const server = `name: t
+runtimes: [node]
+minWindowS: 2
+server:
+  - architectures: [single]
+    durationS: 1.5
+`;
+  const error = suiteError(server);
+  assert.match(error.message, /server\[0\]\.durationS: 1\.5 s is below minWindowS \(2 s\)/);
+  assert.match(error.hint ?? '', /raise durationS to at least 2, or lower minWindowS/);
+  assert.doesNotThrow(() =>
+    resolveSuite(parseSuiteText(server.replace('1.5', '2'), 'x'), 'x', defaultCatalog),
+  );
+});
+
+test('--reps N over a suite with repetitions: auto drops its precision; --precision alone needs auto', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conlab-suite-'));
+  try {
+    const file = join(dir, 's.yaml');
+    writeFileSync(file, `${base}repetitions: auto\nprecision: 3%\nmaxRepetitions: 6\n`);
+    const fixed = prepareSuite(file, { repetitions: 4 }).suite;
+    assert.deepEqual([fixed.repetitions, fixed.adaptive], [4, null]);
+    assert.equal(prepareSuite(file, { precision: 2 }).suite.adaptive?.targetPercent, 2);
+    assert.throws(
+      () => prepareSuite(file, { repetitions: 4, precision: 2 }),
+      /precision: only apply to repetitions: auto/,
+    );
+    writeFileSync(file, base);
+    assert.equal(
+      prepareSuite(file, { repetitions: 'auto', maxRepetitions: 4 }).suite.adaptive?.maxRepetitions,
+      4,
+    );
+    assert.throws(() => prepareSuite(file, { minWindowS: 0 }), /minWindowS: 0 is not/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('conlab suite validate exits 2 with the path and suggestion; the shipped suites are valid', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'conlab-suite-'));
   try {
@@ -189,9 +267,16 @@ test('conlab suite show lists the expanded cells with an estimate; --json gives 
     '--store',
     '/nonexistent/x.db',
   ]);
-  assert.match(stdout, /node cpu\.sha256 threads c=2\s+batch\s+\d+\.\ds\?/);
+  assert.match(
+    stdout,
+    /node cpu\.sha256 \(createHash chain, contended in threads\) threads c=2\s+batch\s+\d+\.\ds\?/,
+  );
   assert.match(stdout, /node hello cluster c=32\s+server\s+\d+\.\ds\n/);
-  assert.match(stdout, /11 cells × 3 repetitions = 33 subject runs, estimated (\d+m)?\d+s/);
+  assert.match(stdout, /3\+ repetitions \(auto: until ±5%, at most 6\), batch windows ≥ 0\.5s/);
+  assert.match(
+    stdout,
+    /13 cells × 3\+ repetitions \(auto: until ±5%, at most 6\) = 39\+ subject runs, estimated (\d+m)?\d+s/,
+  );
   const json = JSON.parse(
     (
       await run(process.execPath, [
@@ -209,7 +294,7 @@ test('conlab suite show lists the expanded cells with an estimate; --json gives 
   ) as { suite: { seed: number; runtimes: string[] }; cells: unknown[]; plan: unknown[]; estimatedS: number };
   assert.equal(json.suite.seed, 5);
   assert.deepEqual(json.suite.runtimes, ['node']);
-  assert.equal(json.cells.length, 11);
-  assert.equal(json.plan.length, 33);
+  assert.equal(json.cells.length, 13);
+  assert.equal(json.plan.length, 39, 'the plan holds the minimum repetitions; adaptive rounds follow');
   assert.ok(json.estimatedS > 0);
 });

@@ -10,6 +10,8 @@ import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { workloadNames } from '../../workloads/index.ts';
 import { expandBatchMatrix } from '../matrix.ts';
 import { DEFAULT_IN_FLIGHT_PER_WORKER, DEFAULT_TIMEOUT_MS, type ResolvedBatchSpec } from '../spec.ts';
+import { DEFAULT_MIN_WINDOW_S, checkAdaptiveRule, checkMinWindowS } from '../sizing.ts';
+import { DEFAULT_ADAPTIVE_RULE, type AdaptiveRule } from '../../stats/precision.ts';
 import { getPreset, presetNames } from './presets.ts';
 
 /** What the user asked, parsed but not yet checked; absent = the default below. */
@@ -21,7 +23,12 @@ export interface BatchRequest {
   /** Values per model axis (concurrency, threadsPerProcess, itemsPerTask). */
   axes?: Partial<Record<ModelAxisName, number[]>>;
   items?: number;
-  repetitions?: number;
+  /** A count, or 'auto' (at least 3, then until `precisionPercent`, at most `maxRepetitions`). */
+  repetitions?: number | 'auto';
+  precisionPercent?: number;
+  maxRepetitions?: number;
+  /** The shortest measured window, seconds (every group is calibrated to it). */
+  minWindowS?: number;
   runtimes?: string[];
   timeoutMs?: number;
   inFlightPerWorker?: number;
@@ -43,11 +50,41 @@ export const BATCH_DEFAULTS = {
   runtimes: ['node'],
   timeoutMs: DEFAULT_TIMEOUT_MS,
   inFlightPerWorker: DEFAULT_IN_FLIGHT_PER_WORKER,
+  minWindowS: DEFAULT_MIN_WINDOW_S,
 } as const;
 
 export interface BatchPlan {
   cells: ResolvedBatchSpec[];
   runtimes: RuntimeSpec[];
+  /** Every group of cells is calibrated to windows of at least this. */
+  minWindowMs: number;
+}
+
+/** `--reps auto` with its precision and maximum → the rule; flags for auto without auto are refused. */
+function adaptiveOf(request: BatchRequest): AdaptiveRule | undefined {
+  if (request.repetitions !== 'auto') {
+    if (request.precisionPercent !== undefined || request.maxRepetitions !== undefined) {
+      throw new LabError(ErrorCodes.USAGE, '--precision and --max-reps only apply to --reps auto', {
+        hint: 'add --reps auto, or drop --precision/--max-reps',
+      });
+    }
+    return undefined;
+  }
+  return checkAdaptiveRule({
+    minRepetitions: DEFAULT_ADAPTIVE_RULE.minRepetitions,
+    maxRepetitions: request.maxRepetitions ?? DEFAULT_ADAPTIVE_RULE.maxRepetitions,
+    targetPercent: request.precisionPercent ?? DEFAULT_ADAPTIVE_RULE.targetPercent,
+  });
+}
+
+/** What a matrix takes from the request's repetitions: a count, or the adaptive rule. */
+function repetitionsOf(
+  request: BatchRequest,
+  fallback: number,
+): { repetitions?: number; adaptive?: AdaptiveRule } {
+  const adaptive = adaptiveOf(request);
+  if (adaptive) return { adaptive };
+  return { repetitions: typeof request.repetitions === 'number' ? request.repetitions : fallback };
 }
 
 function presetCells(request: BatchRequest & { preset: string }): ResolvedBatchSpec[] {
@@ -56,8 +93,10 @@ function presetCells(request: BatchRequest & { preset: string }): ResolvedBatchS
       hint: `e.g. conlab batch --preset ${presetNames[0] ?? ''}`,
     });
   }
-  const repetitions = request.repetitions ?? BATCH_DEFAULTS.presetRepetitions;
-  return expandBatchMatrix(getPreset(request.preset).matrices.map((matrix) => ({ ...matrix, repetitions })));
+  const repetitions = repetitionsOf(request, BATCH_DEFAULTS.presetRepetitions);
+  return expandBatchMatrix(
+    getPreset(request.preset).matrices.map((matrix) => ({ ...matrix, ...repetitions })),
+  );
 }
 
 function gridCells(request: BatchRequest): ResolvedBatchSpec[] {
@@ -84,7 +123,7 @@ function gridCells(request: BatchRequest): ResolvedBatchSpec[] {
       models: names,
       axes,
       items: request.items ?? BATCH_DEFAULTS.items,
-      repetitions: request.repetitions ?? BATCH_DEFAULTS.repetitions,
+      ...repetitionsOf(request, BATCH_DEFAULTS.repetitions),
       timeoutMs: request.timeoutMs ?? BATCH_DEFAULTS.timeoutMs,
       inFlightPerWorker: request.inFlightPerWorker ?? BATCH_DEFAULTS.inFlightPerWorker,
       withBaseline: true,
@@ -100,5 +139,9 @@ export function planBatch(request: BatchRequest): BatchPlan {
   if (runtimeNames.length === 0) {
     throw new LabError(ErrorCodes.BAD_PARAM, '--runtime is empty', { hint: 'e.g. --runtime node,bun,deno' });
   }
-  return { cells, runtimes: [...new Set(runtimeNames)].map((name) => resolveRuntime(name)) };
+  return {
+    cells,
+    runtimes: [...new Set(runtimeNames)].map((name) => resolveRuntime(name)),
+    minWindowMs: checkMinWindowS(request.minWindowS ?? BATCH_DEFAULTS.minWindowS, '--min-window') * 1000,
+  };
 }

@@ -12,12 +12,13 @@ import { launchSubject, SubjectFailure } from '../../core/subject/launcher.ts';
 import { findUnsupported } from '../../core/subject/protocol.ts';
 import { startMonitor } from '../../monitor/index.ts';
 // One set of verdict rules and thresholds for every lab (the monitor engineer's, with their reasons).
-import { cellVerdicts } from '../../monitor/verdicts.ts';
+import { cellVerdicts, isWindowShort } from '../../monitor/verdicts.ts';
 import type { MonitorReport } from '../../monitor/types.ts';
 import type { BatchCell, BatchProgressPoint, Verdict } from '../../results/record.ts';
 import { newCellBase } from '../../results/record.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import { mean, stdev } from '../../stats/descriptive.ts';
+import { adaptiveDecision, precisionPercent } from '../../stats/precision.ts';
 import { getWorkload } from '../../workloads/index.ts';
 import type { ItemAnswer } from '../../workloads/types.ts';
 import { isFromSubject, type FromSubject, type SubjectDone, type ToSubject } from '../protocol.ts';
@@ -92,7 +93,11 @@ async function runRepetition(
   try {
     subject.send({
       t: 'start',
-      spec: { ...batchIdentityOf(spec), inFlightPerWorker: spec.inFlightPerWorker },
+      spec: {
+        ...batchIdentityOf(spec),
+        inFlightPerWorker: spec.inFlightPerWorker,
+        rounds: spec.sizing?.rounds ?? 1,
+      },
     });
     const ready = await subject.waitReady(options.startTimeoutMs ?? 120_000).catch((error: unknown) => {
       if (error instanceof SubjectFailure && error.unsupported) throw new Unsupported(error.message);
@@ -115,7 +120,7 @@ async function runRepetition(
           goSentEpochMs,
           doneReceivedEpochMs: epochNowMs(),
           subjectStartEpochMs: reply.startedAtEpochMs,
-          durationMs: reply.durationMs,
+          durationMs: reply.windowMs,
         });
         // Before stop(): the report (and so the record's monitor) carries the subject's event-loop figures.
         monitor.addEventLoopStats([reply.eventLoop]);
@@ -171,7 +176,7 @@ function resourceFigures(rep: Repetition): { cpuPercent: number; peakRssBytes: n
     };
   }
   return {
-    cpuPercent: rep.done.durationMs > 0 ? (rep.done.selfCpuUs / 1000 / rep.done.durationMs) * 100 : 0,
+    cpuPercent: rep.done.windowMs > 0 ? (rep.done.selfCpuUs / 1000 / rep.done.windowMs) * 100 : 0,
     peakRssBytes: rep.done.selfRssBytes,
     pids: [rep.subjectPid, ...rep.done.pids],
   };
@@ -189,6 +194,11 @@ function unsupportedReason(error: unknown, reason: string, runtime: RuntimeSpec)
   return undefined;
 }
 
+/**
+ * Repetitions of one cell, each a fresh subject: `spec.repetitions` of
+ * them, or with `spec.adaptive` at least its minimum and then more until
+ * the per-pass durations are precise enough or its maximum is reached.
+ */
 export async function runBatchCell(
   input: BatchCellSpec | ResolvedBatchSpec,
   runtime: RuntimeSpec,
@@ -197,13 +207,22 @@ export async function runBatchCell(
   const spec = resolveBatchSpec(input);
   const workload = getWorkload(spec.workload);
   const cell = emptyBatchCell(spec, batchCellKey(spec, runtime.label), runtime.label);
+  if (spec.sizing) cell.sizing = spec.sizing;
+  if (spec.adaptive) cell.adaptive = spec.adaptive;
+  const windowsMs: number[] = [];
   const expected = workload.expected?.(spec.params, spec.items);
   const cpu: number[] = [];
   const pids = new Set<number>();
   let progress: BatchProgressPoint[] | undefined;
   const verdicts = new Set<Verdict>();
-  for (let r = 0; r < spec.repetitions; r++) {
-    options.onProgress?.(`repetition ${r + 1}/${spec.repetitions}`);
+  const more = (done: number): boolean =>
+    spec.adaptive
+      ? done < spec.repetitions && adaptiveDecision(cell.durationsMs, spec.adaptive).more
+      : done < spec.repetitions;
+  for (let r = 0; more(r); r++) {
+    options.onProgress?.(
+      `repetition ${r + 1}/${spec.adaptive ? `auto ≤${spec.repetitions}` : spec.repetitions}`,
+    );
     let rep: Repetition;
     try {
       rep = await runRepetition(spec, runtime, options, pids);
@@ -229,7 +248,9 @@ export async function runBatchCell(
     }
     cell.answer = answer;
     cell.repetitions.push(r);
-    cell.durationsMs.push(rep.done.durationMs);
+    // One pass's time: the window ran `rounds` passes over the same items.
+    cell.durationsMs.push(rep.done.windowMs / rep.done.rounds);
+    windowsMs.push(rep.done.windowMs);
     const figures = resourceFigures(rep);
     cpu.push(figures.cpuPercent);
     cell.peakRssBytes = Math.max(cell.peakRssBytes, figures.peakRssBytes);
@@ -244,12 +265,15 @@ export async function runBatchCell(
   }
   cell.pids = [...pids];
   if (cell.durationsMs.length > 0) {
+    cell.windowsMs = windowsMs;
     cell.durationMs = mean(cell.durationsMs);
     cell.durationStdevMs = stdev(cell.durationsMs);
     cell.itemsPerSec = cell.durationMs > 0 ? (spec.items * 1000) / cell.durationMs : 0;
     cell.cpuPercent = mean(cpu);
+    cell.precisionPercent = precisionPercent(cell.durationsMs);
     for (const verdict of cellVerdicts({ monitor: cell.monitor, repetitionValues: cell.durationsMs }))
       verdicts.add(verdict);
+    if (isWindowShort(windowsMs, spec.sizing?.minWindowMs)) verdicts.add('window-short');
   }
   if (progress) cell.progress = progress;
   cell.verdicts = [...verdicts];

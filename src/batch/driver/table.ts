@@ -7,6 +7,7 @@ import { models } from '../../models/registry.ts';
 import { fmt, renderTextTable, type Column } from '../../core/text-table.ts';
 import type { BatchCell, EnvironmentInfo } from '../../results/record.ts';
 import { findWorkload, workloadLabel } from '../../workloads/index.ts';
+import { precisionPercent } from '../../stats/precision.ts';
 
 /** Seed 003's benchmark name, e.g. "Threaded CPU heavy processing (2 threads, 1 item per task)". */
 export function benchmarkName(cell: BatchCell): string {
@@ -35,6 +36,14 @@ export interface BatchTableOptions {
   showRuntime?: boolean;
   /** Show the workload column (more than one workload, e.g. a preset). */
   showWorkload?: boolean;
+  /** Show the passes column (some cell's window ran its items more than once). */
+  showPasses?: boolean;
+}
+
+/** The precision reached: half-width of the 95% interval of the mean time, in % ("±3.1%"). */
+function precisionText(cell: BatchCell): string {
+  const precision = cell.durationsMs.length > 0 ? precisionPercent(cell.durationsMs) : null;
+  return precision === null ? '-' : `±${precision < 10 ? precision.toFixed(1) : Math.round(precision)}%`;
 }
 
 export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>[] {
@@ -43,6 +52,13 @@ export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>
   if (options.showRuntime) columns.push({ header: 'Runtime', value: (c) => c.runtime });
   columns.push(
     { header: 'Mean time (sec)', value: timeText, align: 'right' },
+    { header: '±95%', value: precisionText, align: 'right' },
+  );
+  if (options.showPasses) {
+    // The time is per pass; a window ran this many passes over the same items.
+    columns.push({ header: 'Passes', value: (c) => String(c.sizing?.rounds ?? 1), align: 'right' });
+  }
+  columns.push(
     {
       header: 'Memory',
       value: (c) => (c.durationsMs.length > 0 ? fmt.bytes(c.peakRssBytes) : '-'),
@@ -88,6 +104,7 @@ export function renderBatchTable(cells: BatchCell[], options: BatchTableOptions 
   const columns = batchColumns({
     showRuntime: options.showRuntime ?? runtimes.size > 1,
     showWorkload: options.showWorkload ?? workloads.size > 1,
+    showPasses: options.showPasses ?? cells.some((cell) => (cell.sizing?.rounds ?? 1) > 1),
   });
   return `${renderTextTable(columns, cells)}${notes(cells)}`;
 }

@@ -1,8 +1,10 @@
 /**
  * A batch subject: one fresh process per repetition of a cell, under the
  * runtime being measured. It builds the model, warms it, says ready, times
- * run() when told to go, and leaves nothing behind on stop — or when the
- * driver disappears (stdin closes). No CLI, store or report code here.
+ * `rounds` passes of run() over the same items when told to go, and leaves
+ * nothing behind on stop — or when the driver disappears (stdin closes).
+ * A calibration subject instead times a few passes of each model of a
+ * group in turn (`calibrate`). No CLI, store or report code here.
  */
 import { performance } from 'node:perf_hooks';
 import { loadRegistryModules } from '../../core/registry.ts';
@@ -14,7 +16,14 @@ import { startEventLoopProbe } from '../../monitor/subject-stats.ts';
 import type { Executor } from '../../models/types.ts';
 import type { BatchProgressPoint } from '../../results/record.ts';
 import { getWorkload, loadWorkload } from '../../workloads/index.ts';
-import { isToSubject, type FromSubject, type SubjectSpec, type ToSubject } from '../protocol.ts';
+import type { ItemAnswer } from '../../workloads/types.ts';
+import {
+  isToSubject,
+  type CalibrationResult,
+  type FromSubject,
+  type SubjectSpec,
+  type ToSubject,
+} from '../protocol.ts';
 import { enableCompileCache } from '../../core/compile-cache.ts';
 
 // Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
@@ -44,33 +53,61 @@ const driver = linkToDriver<ToSubject, FromSubject>({
   onMessage(message) {
     if (message.t === 'start') void start(message.spec);
     else if (message.t === 'go') void go();
+    else if (message.t === 'calibrate') void calibrate(message.specs, message.targetMs);
     else void stop(0);
   },
   // The driver is gone: nobody will read results, so end the pools and exit.
   onDriverGone: () => void stop(1),
 });
 
+/** The cell's workload, prepared once per subject, and its model built and started (warm) with it. */
+async function buildExecutor(next: SubjectSpec, prepared: Set<string>): Promise<Executor> {
+  // Models added outside the built-in list (CONLAB_REGISTRY_MODULES) must be registered here too.
+  await loadRegistryModules();
+  // A workload module is imported here (and in every pool worker), its items built before timing.
+  const workload = await loadWorkload(next.workload, { params: next.params, items: next.items });
+  const preparedKey = `${next.workload}|${JSON.stringify(next.params)}`;
+  if (!prepared.has(preparedKey)) {
+    workload.prepare?.(next.params);
+    prepared.add(preparedKey);
+  }
+  executor = models.get(next.model).create({
+    workload: next.workload,
+    params: next.params,
+    concurrency: next.concurrency,
+    threadsPerProcess: next.threadsPerProcess,
+    itemsPerTask: next.itemsPerTask,
+    inFlightPerWorker: next.inFlightPerWorker,
+  });
+  await executor.start();
+  return executor;
+}
+
 async function start(next: SubjectSpec): Promise<void> {
   spec = next;
   try {
-    // Models added outside the built-in list (CONLAB_REGISTRY_MODULES) must be registered here too.
-    await loadRegistryModules();
-    // A workload module is imported here (and in every pool worker), its items built before timing.
-    const workload = await loadWorkload(next.workload, { params: next.params, items: next.items });
-    workload.prepare?.(next.params);
-    executor = models.get(next.model).create({
-      workload: next.workload,
-      params: next.params,
-      concurrency: next.concurrency,
-      threadsPerProcess: next.threadsPerProcess,
-      itemsPerTask: next.itemsPerTask,
-      inFlightPerWorker: next.inFlightPerWorker,
-    });
-    await executor.start();
-    driver.send({ t: 'ready', pid: process.pid, runtime: currentRuntimeLabel(), pids: executor.pids() });
+    const started = await buildExecutor(next, new Set());
+    driver.send({ t: 'ready', pid: process.pid, runtime: currentRuntimeLabel(), pids: started.pids() });
   } catch (error) {
     driver.send(failureOf(error, { phase: 'start' }));
   }
+}
+
+/**
+ * Each pass's combined answer, checked against the first: every pass runs
+ * the same items, so a pass that answers differently is a wrong answer,
+ * however fast it was.
+ */
+function combineRounds(workloadName: string, rounds: readonly (readonly ItemAnswer[])[]): ItemAnswer {
+  const workload = getWorkload(workloadName);
+  const first = workload.combine(rounds[0] ?? []);
+  for (let r = 1; r < rounds.length; r++) {
+    const answer = workload.combine(rounds[r] ?? []);
+    if (answer !== first) {
+      throw new Error(`pass ${r + 1} over the items answered ${String(answer)}, pass 1 ${String(first)}`);
+    }
+  }
+  return first;
 }
 
 async function go(): Promise<void> {
@@ -78,7 +115,6 @@ async function go(): Promise<void> {
     driver.send({ t: 'error', phase: 'run', reason: 'go before a successful start' });
     return;
   }
-  const workload = getWorkload(spec.workload);
   const progress: BatchProgressPoint[] = [];
   let sliceItems = 0;
   let sliceEnd = PROGRESS_SLICE_MS;
@@ -96,16 +132,19 @@ async function go(): Promise<void> {
     sliceItems += count;
   };
   try {
-    const answers = await executor.run(spec.items, onDone);
-    const durationMs = performance.now() - t0;
+    const rounds: ItemAnswer[][] = [];
+    // One window over every pass: the gaps between passes are the model's own (a pool draining and refilling).
+    for (let r = 0; r < spec.rounds; r++) rounds.push(await executor.run(spec.items, onDone));
+    const windowMs = performance.now() - t0;
     const eventLoop = eventLoopProbe.stop();
-    progress.push({ tMs: durationMs, items: sliceItems });
+    progress.push({ tMs: windowMs, items: sliceItems });
     const cpu = process.cpuUsage(cpu0);
     // Combining is verification, not work: outside the timed section.
-    const answer = workload.combine(answers);
+    const answer = combineRounds(spec.workload, rounds);
     driver.send({
       t: 'done',
-      durationMs,
+      windowMs,
+      rounds: spec.rounds,
       startedAtEpochMs: performance.timeOrigin + t0,
       answer,
       selfCpuUs: cpu.user + cpu.system,
@@ -117,5 +156,54 @@ async function go(): Promise<void> {
   } catch (error) {
     eventLoopProbe.stop();
     driver.send(failureOf(error, { phase: 'run' }));
+  }
+}
+
+/** Passes a calibration runs at most, whatever their speed: enough for a 1 µs pass to fill 100 ms. */
+const MAX_CALIBRATION_PASSES = 100_000;
+
+/**
+ * Time of one pass over the items in steady state: passes until `targetMs`
+ * has passed (at least one). With two or more passes the first is left out,
+ * because it carries the JIT's and the pool's first-use costs that a
+ * measured window of many passes spreads thin; a single pass is all there is.
+ */
+async function timePasses(
+  model: Executor,
+  items: number,
+  targetMs: number,
+): Promise<{ roundMs: number; passes: number }> {
+  const t0 = performance.now();
+  await model.run(items);
+  const t1 = performance.now();
+  let passes = 1;
+  let now = t1;
+  while (now - t0 < targetMs && passes < MAX_CALIBRATION_PASSES) {
+    await model.run(items);
+    passes++;
+    now = performance.now();
+  }
+  return passes === 1 ? { roundMs: t1 - t0, passes } : { roundMs: (now - t1) / (passes - 1), passes };
+}
+
+/** Each spec's model in turn (built, timed, stopped), in this one process: the group's calibration pass. */
+async function calibrate(specs: readonly SubjectSpec[], targetMs: number): Promise<void> {
+  const prepared = new Set<string>();
+  for (const [index, next] of specs.entries()) {
+    let result: CalibrationResult;
+    try {
+      const model = await buildExecutor(next, prepared);
+      driver.send({ t: 'progress', index });
+      result = await timePasses(model, next.items, targetMs);
+    } catch (error) {
+      result = { roundMs: null, reason: error instanceof Error ? error.message : String(error) };
+    }
+    try {
+      await executor?.stop();
+    } catch {
+      // A model that cannot stop cleanly is swept with this subject's process group.
+    }
+    executor = undefined;
+    driver.send({ t: 'calibrated', index, result });
   }
 }

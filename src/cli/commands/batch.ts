@@ -13,8 +13,11 @@ import {
   parseIntFlag,
   parseIntListFlag,
   parseNameListFlag,
+  parseRepsFlag,
 } from '../args.ts';
 import { jsonText, outputFlags, outputOf } from '../grammar.ts';
+import { parseMaxRepsFlag, parseMinWindowFlag, parsePrecisionFlag } from '../suite-flags.ts';
+import { ADAPTIVE_LIMITS, DEFAULT_ADAPTIVE_RULE } from '../../stats/precision.ts';
 import { BATCH_DEFAULTS as D, planBatch } from '../../batch/driver/plan.ts';
 import { presets } from '../../batch/driver/presets.ts';
 import { runBatch } from '../../batch/driver/run-batch.ts';
@@ -56,7 +59,13 @@ flags:
   --concurrency 1,2,4      workers / items in flight per model (default ${D.concurrency.join(',')})
   --items-per-task 1,5     items per message (${axisHelp('itemsPerTask')})
   --threads-per-process 2  threads in each process (${axisHelp('threadsPerProcess')})
-  --reps R                 repetitions per cell, each a fresh process (default ${D.repetitions}; presets ${D.presetRepetitions})
+  --reps R|auto            repetitions per cell, each a fresh process (default ${D.repetitions}; presets ${D.presetRepetitions});
+                           auto: at least 3, then more until the 95% interval of the time is within
+                           --precision (default ${DEFAULT_ADAPTIVE_RULE.targetPercent}%), at most --max-reps (default ${DEFAULT_ADAPTIVE_RULE.maxRepetitions})
+  --precision P            --reps auto: target half-width of the interval, e.g. 5%
+  --max-reps N             --reps auto: the most repetitions of a cell (${ADAPTIVE_LIMITS.maxRepetitions.min}..${ADAPTIVE_LIMITS.maxRepetitions.max})
+  --min-window D           shortest measured window (default ${D.minWindowS}s): each group of cells is
+                           calibrated once and runs that many passes over the same items
   --runtime node,bun,deno  runtimes to run the subjects under (default ${D.runtimes.join(',')})
   --timeout-ms MS          per repetition (default ${D.timeoutMs})
   --in-flight K            tasks a pool keeps in flight per worker (default ${D.inFlightPerWorker})
@@ -93,6 +102,9 @@ const options = {
   'items-per-task': { type: 'string' },
   'threads-per-process': { type: 'string' },
   reps: { type: 'string' },
+  precision: { type: 'string' },
+  'max-reps': { type: 'string' },
+  'min-window': { type: 'string' },
   runtime: { type: 'string' },
   'timeout-ms': { type: 'string' },
   'in-flight': { type: 'string' },
@@ -146,7 +158,10 @@ function parseRequest(values: Values): Parameters<typeof planBatch>[0] {
     models: optionalFlag(values.models, parseNameListFlag),
     axes,
     items: optionalFlag(values.items, (v) => parseIntFlag('items', v, 1, BATCH_LIMITS.items.max)),
-    repetitions: optionalFlag(values.reps, (v) => parseIntFlag('reps', v, 1, BATCH_LIMITS.repetitions.max)),
+    repetitions: optionalFlag(values.reps, (v) => parseRepsFlag(v, BATCH_LIMITS.repetitions.max)),
+    precisionPercent: optionalFlag(values.precision, parsePrecisionFlag),
+    maxRepetitions: optionalFlag(values['max-reps'], parseMaxRepsFlag),
+    minWindowS: optionalFlag(values['min-window'], parseMinWindowFlag),
     runtimes: optionalFlag(values.runtime, parseNameListFlag),
     timeoutMs: optionalFlag(values['timeout-ms'], (v) =>
       parseIntFlag('timeout-ms', v, BATCH_LIMITS.timeoutMs.min, BATCH_LIMITS.timeoutMs.max),
@@ -163,6 +178,7 @@ async function runStoredPreset(
   specs: ResolvedBatchSpec[],
   runtimes: RuntimeSpec[],
   storePath: string | undefined,
+  minWindowMs: number,
   onProgress: (text: string) => void,
 ): Promise<BatchCell[]> {
   const store = openStore(storePath ?? DEFAULT_STORE_PATH);
@@ -170,6 +186,7 @@ async function runStoredPreset(
     const { runId, cells } = await runBatchStored(specs, runtimes, {
       store,
       name: `batch ${preset}`,
+      minWindowMs,
       onProgress,
     });
     onProgress(`run ${runId} (batch ${preset}) stored in ${store.path}`);
@@ -196,7 +213,7 @@ export const command: Command = {
         hint: "drop --store, or use 'conlab run' with a suite to store batch cells",
       });
     }
-    const { cells: specs, runtimes } = planBatch(parseRequest(values));
+    const { cells: specs, runtimes, minWindowMs } = planBatch(parseRequest(values));
     // The exit hook kills every subject group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>
       process.stderr.write(`\nconlab batch: interrupted by ${signal}; every subject process was killed\n`),
@@ -205,8 +222,8 @@ export const command: Command = {
     try {
       const cells =
         values.preset === undefined
-          ? await runBatch(specs, runtimes, { onProgress })
-          : await runStoredPreset(values.preset, specs, runtimes, values.store, onProgress);
+          ? await runBatch(specs, runtimes, { onProgress, minWindowMs })
+          : await runStoredPreset(values.preset, specs, runtimes, values.store, minWindowMs, onProgress);
       const env = captureEnvironment(runtimes.map((runtime) => runtime.label));
       output.emit(
         output.format === 'json'

@@ -28,8 +28,9 @@ import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { conclusionText } from '../../report/conclusion.ts';
 import { prepareSuite, type PreparedSuite } from '../../suite/load.ts';
-import { clock, progressPrinter } from '../../suite/progress.ts';
-import { executeCell } from '../../suite/run-cells.ts';
+import { clock, progressPrinter, repetitionsText } from '../../suite/progress.ts';
+import { suiteExecutor } from '../../suite/run-cells.ts';
+import { extraRoundOrder } from '../../suite/expand.ts';
 import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
 import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
 import type { RunData } from '../../results/record.ts';
@@ -57,7 +58,13 @@ flags:
                      json (the run's stored data; --json is the same)
   -o, --output FILE  write the result to FILE instead of stdout
   --runtimes LIST    override the suite's runtimes, e.g. node,bun
-  --reps N           repetitions per cell
+  --reps N|auto      repetitions per cell; auto: at least 3, then more until
+                     the 95% interval is within --precision (default 5%), at
+                     most --max-reps (default 10), within the time budget
+  --precision P      repetitions auto: target half-width, e.g. 5%
+  --max-reps N       repetitions auto: the most per cell (3..100)
+  --min-window D     shortest measured window of a batch repetition (and
+                     shortest server duration), e.g. 1s (default 1s)
   --warmup S         warmup seconds (server cells)
   --order O          interleaved | shuffled | sequential
   --seed N           seed of the order shuffle
@@ -218,7 +225,7 @@ async function run(argv: string[]): Promise<number> {
     const progress = progressPrinter();
     const done = store.storedSteps(prepared.runId).size;
     process.stderr.write(
-      `${prepared.resumed ? 'resuming' : 'run'} ${prepared.runId}: suite ${prepared.suite.name}, ${prepared.cells.length} cells × ${prepared.suite.repetitions} repetitions on ${prepared.suite.runtimes.join(', ')}${done > 0 ? ` (${done} of ${prepared.plan.length} already stored)` : ''}\n`,
+      `${prepared.resumed ? 'resuming' : 'run'} ${prepared.runId}: suite ${prepared.suite.name}, ${prepared.cells.length} cells × ${repetitionsText(prepared.suite)} on ${prepared.suite.runtimes.join(', ')}${done > 0 ? ` (${done} of ${prepared.plan.length} already stored)` : ''}\n`,
     );
     if (prepared.suite.skippedRuntimes.length > 0) {
       process.stderr.write(`  not installed, skipped: ${prepared.suite.skippedRuntimes.join(', ')}\n`);
@@ -243,7 +250,20 @@ async function run(argv: string[]): Promise<number> {
         cells: prepared.cells,
         plan: prepared.plan,
         repetitions: prepared.suite.repetitions,
-        execute: executeCell,
+        ...(prepared.suite.adaptive
+          ? {
+              adaptive: {
+                rule: prepared.suite.adaptive,
+                order: (keys, round) => extraRoundOrder(prepared.suite, keys, round),
+              },
+            }
+          : {}),
+        execute: suiteExecutor({
+          suite: prepared.suite,
+          cells: prepared.cells,
+          stored: store.loadCells(prepared.runId, { withParts: false }),
+          onNote: (text) => progress.note(text),
+        }),
         timeBudgetS: prepared.suite.timeBudgetS,
         onStart: (event) => progress.start(event),
         onEnd: (event, record) => progress.end(event, record),

@@ -4,6 +4,7 @@
  * running anything.
  */
 import type { Command } from '../command.ts';
+import { repetitionsText } from '../../suite/progress.ts';
 import { parseCommandArgs, printJson } from '../args.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { renderTextTable } from '../../core/text-table.ts';
@@ -72,7 +73,7 @@ function show(argv: string[]): number {
     `suite ${suite.name}${suite.description ? ` — ${suite.description}` : ''}`,
     `  source ${suite.source}`,
     `  runtimes ${suite.runtimes.join(', ')}${suite.skippedRuntimes.length ? ` (not installed, skipped: ${suite.skippedRuntimes.join(', ')})` : ''}`,
-    `  ${suite.repetitions} repetitions, warmup ${suite.warmupS}s, order ${suite.order} (seed ${suite.seed}), time budget ${suite.timeBudgetS === null ? 'none' : formatSeconds(suite.timeBudgetS)}`,
+    `  ${repetitionsText(suite)}, batch windows ≥ ${suite.minWindowS}s, warmup ${suite.warmupS}s, order ${suite.order} (seed ${suite.seed}), time budget ${suite.timeBudgetS === null ? 'none' : formatSeconds(suite.timeBudgetS)}`,
     '',
   ];
   const table = renderTextTable<CellPlan>(
@@ -93,7 +94,7 @@ function show(argv: string[]): number {
   );
   lines.push(table.trimEnd(), '');
   lines.push(
-    `${prepared.cells.length} cells × ${suite.repetitions} repetitions = ${prepared.plan.length} subject runs, estimated ${formatSeconds(totalS)} ('?' = guessed: a batch cell with no earlier run in the store)`,
+    `${prepared.cells.length} cells × ${repetitionsText(suite)} = ${prepared.plan.length}${suite.adaptive ? '+' : ''} subject runs, estimated ${formatSeconds(totalS)} ('?' = guessed: a batch cell with no earlier run in the store)`,
   );
   if (suite.timeBudgetS !== null && totalS > suite.timeBudgetS) {
     lines.push(
@@ -114,7 +115,7 @@ function validate(argv: string[]): number {
   }
   const prepared = prepareSuite(file);
   process.stdout.write(
-    `ok: suite '${prepared.suite.name}' is valid: ${prepared.cells.length} cells × ${prepared.suite.repetitions} repetitions on ${prepared.suite.runtimes.join(', ')}\n`,
+    `ok: suite '${prepared.suite.name}' is valid: ${prepared.cells.length} cells × ${repetitionsText(prepared.suite)} on ${prepared.suite.runtimes.join(', ')}\n`,
   );
   return 0;
 }

@@ -139,6 +139,11 @@ export class Subject<In extends Message, Out extends Message> {
   }
 
   /** Sends one message on the subject's stdin (dropped if it is gone). */
+  /** True once the main process has exited (its status is known). */
+  hasExited(): boolean {
+    return this.status !== undefined;
+  }
+
   send(message: Out): void {
     if (this.child.stdin?.writable) this.child.stdin.write(encodeLine(message));
   }
