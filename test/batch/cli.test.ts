@@ -49,7 +49,7 @@ test('bad models, levels, items and params exit 2 with the allowed values', asyn
     [
       ['--workload', 'echo', '--min-window', '0'],
       'LAB_E_BAD_PARAM',
-      /--min-window '0' is not a duration in 0\.01 s\.\.600 s/,
+      /--min-window '0' is outside 0\.01s\.\.600s/,
     ],
     [['--workload', 'echo', '--min-window=-1s'], 'LAB_E_BAD_PARAM', /--min-window '-1s'.*0\.01 s\.\.600 s/],
     [['--workload', 'echo', '--min-window', '7d'], 'LAB_E_BAD_PARAM', /--min-window '7d'.*0\.01 s\.\.600 s/],
