@@ -15,7 +15,8 @@ export function parseCommandArgs<T extends Options>(
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    // Tokens keep the flags' order, for flags that group (--request and the options after it).
+    return parseArgs({ args: argv, options, strict: true, allowPositionals, tokens: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new LabError(ErrorCodes.USAGE, `${command}: ${message}`, {

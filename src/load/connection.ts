@@ -14,6 +14,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ErrorKind } from './types.ts';
 import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
+import type { RequestMix } from './mix.ts';
 import { socketErrorKind, type HttpVerifier } from './verify.ts';
 
 export interface ConnOwner {
@@ -43,6 +44,14 @@ export interface ConnSpec {
   headRequest: boolean;
   keepBody: boolean;
   verify: HttpVerifier;
+  /** "GET /hello": what an error sample names. */
+  label: string;
+  /**
+   * Several requests instead of `request`/`verify`/`label`: each send takes
+   * the mix's next one, and its reply is checked against that request's
+   * own expectation. Undefined on the single-request path.
+   */
+  mix: RequestMix | undefined;
   /** TCP: the exact reply expected for each request. */
   tcpExpect: Buffer;
   /**
@@ -127,17 +136,22 @@ export class Connection {
 
   /** Sends one request now (`nowMs`, the caller's clock reading) that was due at `scheduledMs`. */
   send(scheduledMs: number, nowMs: number): void {
-    this.inFlightQueue.push(scheduledMs, nowMs);
+    const mix = this.spec.mix;
+    const index = mix === undefined ? 0 : mix.next();
+    this.inFlightQueue.push(scheduledMs, nowMs, index);
     if (this.spec.perRequest) this.open();
-    else this.write();
+    else this.write(index);
   }
 
-  private write(): void {
+  /** Writes request `index` of the mix (the one request without a mix). */
+  private write(index: number): void {
     const socket = this.socket;
     if (socket === undefined) return;
+    const mix = this.spec.mix;
+    const request = mix === undefined ? this.spec.request : (mix.requests[index] ?? this.spec.request);
     if (this.spec.directWrite)
-      (socket as unknown as DirectWritable)._write(this.spec.request, 'buffer', this.afterWrite);
-    else socket.write(this.spec.request);
+      (socket as unknown as DirectWritable)._write(request, 'buffer', this.afterWrite);
+    else socket.write(request);
   }
 
   /** Ends a request that waited too long: the socket is dropped and its requests count as timeouts. */
@@ -192,7 +206,7 @@ export class Connection {
   private onConnect(): void {
     if (this.dead) return;
     this.connected = true;
-    if (this.spec.perRequest) this.write();
+    if (this.spec.perRequest) this.write(this.inFlightQueue.headIndex());
     else this.owner.free(this);
   }
 
@@ -228,7 +242,16 @@ export class Connection {
       this.onMalformed('response without a request');
       return;
     }
-    this.finishHead(this.spec.verify(response));
+    const mix = this.spec.mix;
+    const index = mix === undefined ? 0 : this.inFlightQueue.headIndex();
+    const kind = mix === undefined ? this.spec.verify(response) : mix.verify(index, response);
+    if (kind !== null) {
+      const label = mix === undefined ? this.spec.label : (mix.labels[index] ?? '');
+      this.owner.note(
+        `${label}: ${kind === 'status' ? `status ${response.status}` : `${kind} check failed`}`,
+      );
+    }
+    this.finishHead(kind);
     if (this.dead) return;
     if (this.spec.perRequest) {
       this.socket?.destroy();
@@ -332,6 +355,8 @@ export class Connection {
 class InFlight {
   private readonly scheduled: Float64Array;
   private readonly sent: Float64Array;
+  /** Which request of a mix each one is (0 without a mix). */
+  private readonly index: Uint16Array;
   private head = 0;
   length = 0;
   /** The pair removed by the last shift(). */
@@ -341,15 +366,22 @@ class InFlight {
   constructor(capacity: number) {
     this.scheduled = new Float64Array(capacity);
     this.sent = new Float64Array(capacity);
+    this.index = new Uint16Array(capacity);
   }
 
-  push(scheduledMs: number, sentMs: number): void {
+  push(scheduledMs: number, sentMs: number, index: number): void {
     const capacity = this.scheduled.length;
     if (this.length === capacity) throw new Error('more requests in flight than the pipelining depth');
     const at = (this.head + this.length) % capacity;
     this.scheduled[at] = scheduledMs;
     this.sent[at] = sentMs;
+    this.index[at] = index;
     this.length++;
+  }
+
+  /** The mix index of the oldest request in flight. */
+  headIndex(): number {
+    return this.index[this.head] ?? 0;
   }
 
   oldestSent(): number {

@@ -18,6 +18,7 @@ import type { ErrorKind } from './types.ts';
 import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
 import { Hdr } from '../stats/hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
+import { buildMix } from './mix.ts';
 import { buildRequest } from './request.ts';
 import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';
 import { httpVerifier, needsBody } from './verify.ts';
@@ -99,8 +100,10 @@ export class Engine implements ConnOwner {
       pipelining: options.pipelining,
       request: buildRequest(options, target),
       headRequest: options.method === 'HEAD',
-      keepBody: needsBody(options),
+      keepBody: needsBody(options) || (options.mix?.some(needsBody) ?? false),
       verify: httpVerifier(options),
+      label: `${options.method} ${target.path}`,
+      mix: buildMix(options, target),
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
       readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
       directWrite: currentRuntimeName() === 'node',

@@ -8,7 +8,14 @@ import type { MonitorReport } from './types.ts';
 
 /** Qualifies a number without hiding it (see docs/METHODOLOGY in the README). */
 export type Verdict =
-  'client-saturated' | 'schedule-drift' | 'machine-busy' | 'noisy' | 'underpowered' | 'monitor-unavailable';
+  | 'client-saturated'
+  | 'schedule-drift'
+  | 'machine-busy'
+  | 'noisy'
+  | 'underpowered'
+  | 'monitor-unavailable'
+  /** Server cells: a unit or pool thread of the server died during the cell and was replaced (the server lab counts it). */
+  | 'unit-restarted';
 
 export interface VerdictThresholds {
   /**

@@ -36,6 +36,8 @@ export const verdictMeaning: Record<Verdict, string> = {
   underpowered: 'too few repetitions or too short a run to trust the difference',
   'monitor-unavailable':
     'the /proc monitor did not run: no per-core heat map; CPU and memory are what the subject reported about itself, or missing',
+  'unit-restarted':
+    'a serving process or pool thread died during the cell and was replaced: requests in flight failed and the replacement started cold',
 };
 
 const style = `

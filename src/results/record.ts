@@ -115,7 +115,7 @@ export interface ServerCell extends CellBase {
   architecture: string;
   workers: number;
   threads: number;
-  endpoint: string; // hello | cpu | io | whoami | tcp-echo | tcp-compute
+  endpoint: string; // hello | cpu | io | whoami | tcp-echo | tcp-compute, or app (see `app`)
   protocol: 'http' | 'tcp';
   /** Closed loop: connections; open loop: null. */
   connections: number | null;
@@ -157,6 +157,24 @@ export interface ServerCell extends CellBase {
    * shows as '-'.
    */
   external?: ExternalLoadInfo;
+  /** Present when the cell served a user's app (endpoint 'app'): the module, the handler found in it, the requests sent. */
+  app?: ServerAppInfo;
+  /** Serving units (processes, threads) that died during the cell and were replaced, over its repetitions; > 0 gives the verdict unit-restarted. Optional: older records lack it. */
+  unitRestarts?: number;
+  /** Pool threads (offload, prefork) that died and were replaced, over the cell's repetitions; > 0 gives unit-restarted too. Optional: older records lack it. */
+  poolThreadRestarts?: number;
+}
+
+/** The user's app a server cell served (conlab bench-server --app, a suite's `app:`). */
+export interface ServerAppInfo {
+  /** Absolute path of the module. */
+  path: string;
+  /** fetch: `export default { fetch }`; listener: a Node (req, res) listener. */
+  kind: 'fetch' | 'listener';
+  /** Which export: "default export" or "named export 'listener'". */
+  from: string;
+  /** The requests sent (one, or a weighted mix): method, path, headers, body size and SHA-256, weight, expectation. */
+  requests: Record<string, unknown>[];
 }
 
 /** Where the load of an external-server record came from. */

@@ -16,6 +16,8 @@ import {
   printJson,
 } from '../args.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
+import { describeApp } from '../../servers/subject/app/app-module.ts';
+import { requestFlags, requestFlagsHelp, requestsFromFlags } from '../request-flags.ts';
 import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../../servers/driver/bench.ts';
 import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
@@ -45,6 +47,15 @@ server's whole process tree, stop it and check nothing is left.
   --load-threads N      load generator threads (default ${D.loadThreads})
   --json                print the cell records as JSON
 
+Your own app instead of the built-in contract (README "Measure your own code"):
+  --app PATH            a module that default-exports { fetch(request) } (Hono, Bun.serve,
+                        Deno.serve, Workers style) or exports a Node listener: a named
+                        export 'listener', or a default-exported function (req, res);
+                        hosted by every --arch (pool threads and spawn need a fetch app)
+${requestFlagsHelp}
+  Before the load each request is sent once and its reply checked; under load every
+  reply is checked against its own request's expectation (default: status 2xx).
+
 Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed.`;
 
 export const command: Command = {
@@ -52,7 +63,7 @@ export const command: Command = {
   summary: 'measure server architectures under load (req/s, latency, CPU, memory)',
   usage,
   async run(argv) {
-    const { values } = parseCommandArgs('bench-server', argv, {
+    const { values, tokens } = parseCommandArgs('bench-server', argv, {
       arch: { type: 'string' },
       endpoint: { type: 'string' },
       connections: { type: 'string' },
@@ -67,6 +78,8 @@ export const command: Command = {
       'spin-iters': { type: 'string' },
       'load-threads': { type: 'string' },
       json: { type: 'boolean' },
+      app: { type: 'string' },
+      ...requestFlags,
     });
     const plan = planServerBench({
       architectures: optionalFlag(values.arch, parseNameListFlag),
@@ -84,7 +97,10 @@ export const command: Command = {
       cpuIters: optionalFlag(values.iters, (v) => parseIntFlag('iters', v, 1, MAX_ITERS)),
       spinIters: optionalFlag(values['spin-iters'], (v) => parseIntFlag('spin-iters', v, 1, 1e9)),
       loadThreads: optionalFlag(values['load-threads'], (v) => parseIntFlag('load-threads', v, 1, 64)),
+      app: values.app,
+      requests: requestsFromFlags(tokens),
     });
+    if (plan.app) process.stderr.write(`app ${values.app ?? ''}: ${describeApp(plan.app.ref)}\n`);
 
     // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>

@@ -91,7 +91,7 @@ export function parseSeconds(flag: string, value: string, min: number, max: numb
   return parseNumberFlag(flag, String(Number(match[1]) * scale), min, max);
 }
 
-function parseHeaders(values: string[] | undefined): Record<string, string> {
+export function parseHeaders(values: string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const value of values ?? []) {
     const colon = value.indexOf(':');

@@ -51,8 +51,8 @@ export interface LaunchedServer {
   startMeasuring(): void;
   /** Every event loop of the server since startMeasuring() (primary first); [] if it does not answer in time. */
   eventLoopStats(timeoutMs?: number): Promise<EventLoopStats[]>;
-  /** SIGTERM, wait up to waitMs, sweep the group. `restarts` is what the server said as it stopped. */
-  stop(waitMs?: number): Promise<StopReport & { restarts?: number }>;
+  /** SIGTERM, wait up to waitMs, sweep the group. `restarts` and `poolRestarts` are what the server said as it stopped. */
+  stop(waitMs?: number): Promise<StopReport & { restarts?: number; poolRestarts?: number }>;
 }
 
 export type LaunchOutcome = { kind: 'ok'; server: LaunchedServer } | { kind: 'unsupported'; reason: string };
@@ -132,7 +132,7 @@ function launchedServer(subject: Subject<FromServer, ToServer>, ready: ServerRea
     async stop(waitMs = 15_000) {
       const report = await subject.stop({ signal: 'SIGTERM', graceMs: waitMs });
       const done = await nextOf('done', 0);
-      return done ? { ...report, restarts: done.restarts } : report;
+      return done ? { ...report, restarts: done.restarts, poolRestarts: done.poolRestarts } : report;
     },
   };
 }

@@ -41,7 +41,12 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     probe.stop();
     const done = running ? running.stop(STOP_GRACE_MS) : Promise.resolve();
     void done.finally(() => {
-      driver.send({ t: 'done', pid: process.pid, restarts: running?.restarts() ?? 0 });
+      driver.send({
+        t: 'done',
+        pid: process.pid,
+        restarts: running?.restarts() ?? 0,
+        poolRestarts: running?.poolRestarts() ?? 0,
+      });
       process.exit(0);
     });
   };

@@ -11,7 +11,9 @@ export type UnitMessage =
   /** errorCode: the listen error's code (EADDRINUSE from a second reusePort listener means unsupported). */
   | Failure<{ errorCode?: string }>
   /** The unit's event loop since the last `measure`. */
-  | (Message<'stats'> & { eventLoop: EventLoopStats });
+  | (Message<'stats'> & { eventLoop: EventLoopStats })
+  /** A thread of the unit's pool died and was replaced (the primary counts it). */
+  | Message<'pool-restart'>;
 
 export type PrimaryMessage =
   | (Message<'stop'> & { graceMs: number })
@@ -19,5 +21,5 @@ export type PrimaryMessage =
   | Message<'measure'>
   | Message<'stats'>;
 
-export const isUnitMessage = messageGuard<UnitMessage>(['ready', 'error', 'stats']);
+export const isUnitMessage = messageGuard<UnitMessage>(['ready', 'error', 'stats', 'pool-restart']);
 export const isPrimaryMessage = messageGuard<PrimaryMessage>(['stop', 'restarts', 'measure', 'stats']);

@@ -20,6 +20,8 @@ export interface RunningArch {
   pids(): number[];
   /** Units (processes or threads) that died and were replaced. */
   restarts(): number;
+  /** Pool threads (offload, prefork) that died and were replaced, in every unit. */
+  poolRestarts(): number;
   /** The measured window begins: every unit that has its own event loop restarts its probe. */
   measure(): void;
   /** Those units' event loops since measure(); [] when the primary's loop is the only one. */

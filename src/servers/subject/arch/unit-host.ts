@@ -47,6 +47,7 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
     } else transport.send({ t: 'stats', eventLoop: probe.stop() });
   });
   transport.onPrimaryGone(() => stop(1000));
+  running.onPoolRestart(() => transport.send({ t: 'pool-restart' }));
   transport.send({
     t: 'ready',
     host: running.host,
