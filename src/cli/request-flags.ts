@@ -7,11 +7,9 @@
  * describe the one default request, GET /. Parsed in command-line order
  * (parseArgs tokens), checked before anything starts.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { ErrorCodes, LabError } from '../core/errors.ts';
 import type { LoadRequest } from '../load/types.ts';
-import { DEFAULT_APP_REQUEST, parseRequestLine } from '../servers/driver/app-requests.ts';
+import { DEFAULT_APP_REQUEST, parseRequestLine, readBodyFile } from '../servers/driver/app-requests.ts';
 import { parseIntFlag } from './args.ts';
 import { parseHeaders } from './commands/load.ts';
 
@@ -48,28 +46,6 @@ function isRequestFlag(name: string | undefined): name is RequestFlag {
   return name !== undefined && name !== 'request' && name in requestFlags;
 }
 
-function readBody(path: string): Uint8Array {
-  const absolute = resolve(path);
-  try {
-    return new Uint8Array(readFileSync(absolute));
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const found =
-      code === 'ENOENT'
-        ? 'nothing there'
-        : code === 'EISDIR'
-          ? 'a directory'
-          : `an unreadable file (${code ?? String(error)})`;
-    throw new LabError(
-      ErrorCodes.IO,
-      `--body-file '${path}': found ${found} at ${absolute} → a readable file`,
-      {
-        hint: 'give the path of the file whose bytes are the request body',
-      },
-    );
-  }
-}
-
 /** One request's flags, in order, onto its LoadRequest. */
 function applyFlag(request: LoadRequest, name: RequestFlag, value: string, what: string): void {
   const once = (given: unknown): void => {
@@ -94,7 +70,7 @@ function applyFlag(request: LoadRequest, name: RequestFlag, value: string, what:
           },
         );
       }
-      request.body = name === 'body' ? value : readBody(value);
+      request.body = name === 'body' ? value : readBodyFile(value, '--body-file');
       return;
     case 'expect-status':
       once(request.expectStatus);

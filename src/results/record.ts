@@ -177,6 +177,14 @@ export interface ServerAppInfo {
   requests: Record<string, unknown>[];
 }
 
+/** What a server cell measured, for tables and grouping: its endpoint, or for a user's app "app.ts GET /a + POST /b". */
+export function servedEndpoint(cell: Pick<ServerCell, 'endpoint' | 'app'>): string {
+  if (!cell.app) return cell.endpoint;
+  const file = cell.app.path.split('/').pop() ?? cell.app.path;
+  const requests = cell.app.requests.map((request) => `${String(request.method)} ${String(request.path)}`);
+  return `${file} ${requests.length > 2 ? `${requests[0] ?? ''} +${requests.length - 1} more` : requests.join(' + ')}`;
+}
+
 /** Where the load of an external-server record came from. */
 export interface ExternalLoadInfo {
   target: string;

@@ -9,6 +9,7 @@ import { modelVaries } from '../models/registry.ts';
 import { expandServerMatrix } from '../servers/matrix.ts';
 import { serverCellKey, type ServerCellSpec } from '../servers/driver/run-cell.ts';
 import { mulberry32 } from '../workloads/prng.ts';
+import { serverAppOf } from './app.ts';
 import { suiteDefaults } from './resolve.ts';
 import type { BatchCellPlan, CellPlan, PlannedRep, ResolvedSuite, ServerCellPlan } from './types.ts';
 
@@ -74,6 +75,7 @@ export function serverSpecOf(
     reps: 1,
     endpointParams: { cpuIters: cell.params.cpuIters, ioKeyIndex: cell.params.ioKeyIndex },
     spinIters: cell.params.spinIters,
+    ...(cell.app === null ? {} : { app: serverAppOf(cell.app) }),
   };
 }
 
@@ -88,6 +90,7 @@ function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
     return expandServerMatrix({
       architectures: experiment.architectures,
       endpoints: [experiment.endpoint],
+      app: experiment.app === null ? undefined : serverAppOf(experiment.app),
       loads,
       workers: experiment.workers ?? undefined,
       threads: experiment.threads ?? undefined,
@@ -101,11 +104,12 @@ function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
       return {
         kind: 'server',
         cellKey: serverCellKey(spec, config, runtime),
-        label: `${runtime} ${experiment.endpoint} ${config.arch} ${loadLabel}`,
+        label: `${runtime} ${experiment.app ? experiment.name : experiment.endpoint} ${config.arch} ${loadLabel}`,
         timeoutMs: experiment.timeoutS * 1000,
         runtime,
         architecture: config.arch,
         endpoint: experiment.endpoint,
+        app: experiment.app,
         params: experiment.params,
         workers: config.workers,
         threads: config.threads,

@@ -6,6 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
+import { basename, dirname } from 'node:path';
+import { APP_ENDPOINT } from '../servers/driver/endpoints.ts';
+import type { AppRef } from '../servers/subject/app/app-module.ts';
+import { resolveServerApp, type AppContext } from './app.ts';
 import { DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
 import { DEFAULT_SPIN_ITERS } from '../servers/subject/work/compute.ts';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
@@ -36,6 +40,8 @@ export interface SuiteCatalog {
    * throws LabError for a name that is no runtime at all (a typo must never be skipped silently).
    */
   runtimeStatus(name: string): 'installed' | { missing: LabError };
+  /** Imports a server app under a runtime (a probe process) and says what it exports; LAB_E_APP_* when it cannot be hosted. */
+  checkApp(path: string, runtime: string, what: string): AppRef;
 }
 
 /** What CLI flags may override; applied before validation so they get the same checks. */
@@ -179,8 +185,10 @@ function resolveServer(
   input: NonNullable<SuiteInput['server']>[number],
   index: number,
   catalog: SuiteCatalog,
+  appContext: AppContext,
 ): ResolvedServerExperiment {
   const path = `server[${index}]`;
+  const app = resolveServerApp(input, path, appContext);
   const architectures = list(input.architectures, []);
   architectures.forEach((architecture, i) =>
     checkName(
@@ -192,11 +200,12 @@ function resolveServer(
     ),
   );
   const rates = list(input.rates, []);
-  const endpoint = input.endpoint ?? suiteDefaults.endpoint;
+  const endpoint = app ? APP_ENDPOINT : (input.endpoint ?? suiteDefaults.endpoint);
   return {
-    name: input.name ?? `${endpoint} server`,
+    name: input.name ?? (app ? `${basename(app.path)} app` : `${endpoint} server`),
     architectures,
     endpoint,
+    app,
     params: {
       cpuIters: input.params?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
       ioKeyIndex: input.params?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
@@ -212,7 +221,13 @@ function resolveServer(
   };
 }
 
-export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCatalog): ResolvedSuite {
+/** `baseDir`: where relative paths in the suite (app:, bodyFile:) start; default the folder of `source`, a file path. */
+export function resolveSuite(
+  input: SuiteInput,
+  source: string,
+  catalog: SuiteCatalog,
+  baseDir = dirname(source),
+): ResolvedSuite {
   if ((input.batch?.length ?? 0) === 0 && (input.server?.length ?? 0) === 0) {
     throw new LabError(
       ErrorCodes.SUITE_INVALID,
@@ -258,6 +273,12 @@ export function resolveSuite(input: SuiteInput, source: string, catalog: SuiteCa
     timeBudgetS: input.timeBudgetS ?? null,
     skipMissingRuntimes: skipMissing,
     batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog)),
-    server: (input.server ?? []).map((experiment, i) => resolveServer(experiment, i, catalog)),
+    server: (input.server ?? []).map((experiment, i) =>
+      resolveServer(experiment, i, catalog, {
+        baseDir,
+        runtimes,
+        checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
+      }),
+    ),
   };
 }

@@ -7,9 +7,11 @@
  * applies to every reply under load (src/load/verify.ts).
  */
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import type { LoadRequest } from '../../load/types.ts';
+import { resolveLoadOptions } from '../../load/options.ts';
 import { httpVerifier } from '../../load/verify.ts';
 import type { AppRef } from '../subject/app/app-module.ts';
 import { httpCall } from './http-client.ts';
@@ -39,6 +41,30 @@ export function parseRequestLine(text: string, what = '--request'): Pick<LoadReq
     );
   }
   return { method: (match[1] ?? 'GET').toUpperCase(), path: match[2] };
+}
+
+/** A request body from a file (relative to `baseDir`); LAB_E_IO naming the path and what was there instead. */
+export function readBodyFile(given: string, what: string, baseDir = process.cwd()): Uint8Array {
+  const absolute = resolve(baseDir, given);
+  try {
+    return new Uint8Array(readFileSync(absolute));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const found =
+      code === 'ENOENT'
+        ? 'nothing there'
+        : code === 'EISDIR'
+          ? 'a directory'
+          : `an unreadable file (${code ?? String(error)})`;
+    throw new LabError(ErrorCodes.IO, `${what} '${given}': found ${found} at ${absolute} → a readable file`, {
+      hint: 'give the path of the file whose bytes are the request body',
+    });
+  }
+}
+
+/** Checks every request (method, headers, expectation, weight) as the load generator will, before anything starts. */
+export function checkRequests(requests: LoadRequest[]): void {
+  resolveLoadOptions({ target: 'http://127.0.0.1/', connections: 1, mix: requests }, 'http');
 }
 
 export function requestLabel(request: LoadRequest): string {

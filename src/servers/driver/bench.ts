@@ -13,7 +13,7 @@ import { expandServerMatrix, type ServerLoad, type ServerMatrixCell } from '../m
 import { parseArchName } from '../resolve.ts';
 import { baselineArchitecture } from '../subject/arch/registry.ts';
 import { checkApp, resolveAppPath } from './app-check.ts';
-import { DEFAULT_APP_REQUEST, type ServerApp } from './app-requests.ts';
+import { checkRequests, DEFAULT_APP_REQUEST, type ServerApp } from './app-requests.ts';
 import { APP_ENDPOINT, DEFAULT_ENDPOINT_PARAMS, parseEndpoint, type CellEndpoint } from './endpoints.ts';
 import { runServerCell } from './run-cell.ts';
 
@@ -136,6 +136,8 @@ function planApp(request: ServerBenchRequest, runtimes: RuntimeSpec[]): ServerAp
       },
     );
   }
+  const requests = request.requests ?? [DEFAULT_APP_REQUEST];
+  checkRequests(requests);
   const path = resolveAppPath(request.app, '--app', request.appBaseDir);
   const [ref] = runtimes.map((runtime) => checkApp(path, runtime));
   if (ref === undefined) {
@@ -143,7 +145,7 @@ function planApp(request: ServerBenchRequest, runtimes: RuntimeSpec[]): ServerAp
       hint: 'e.g. --runtime node,bun',
     });
   }
-  return { ref, requests: request.requests ?? [DEFAULT_APP_REQUEST] };
+  return { ref, requests };
 }
 
 export interface ServerBenchHooks {
