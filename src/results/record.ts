@@ -175,6 +175,8 @@ export interface ServerAppInfo {
   from: string;
   /** The requests sent (one, or a weighted mix): method, path, headers, body size and SHA-256, weight, expectation. */
   requests: Record<string, unknown>[];
+  /** The listener that served it in the last repetition: 'Bun.serve' / 'Deno.serve' (a fetch app on Bun or Deno, except under cluster) or 'node:http'. */
+  front?: string;
 }
 
 /** What a server cell measured, for tables and grouping: its endpoint, or for a user's app "app.ts GET /a + POST /b". */

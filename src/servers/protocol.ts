@@ -34,6 +34,8 @@ export type ServerReady = Ready<{
   runtime: string;
   /** TCP only: what a reply is. */
   tcpMode?: TcpMode;
+  /** A user's app only: the listener serving it ('node:http', 'Bun.serve', 'Deno.serve'). */
+  front?: string;
 }>;
 
 /** One entry per event loop of the server: the primary's first, then each unit's. */

@@ -29,10 +29,11 @@ export function hostPort(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** "listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R[ mode=M]" from a ready message. */
+/** "listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R[ mode=M][ front=F]" from a ready message. */
 export function listeningLine(ready: ServerReady): string {
   const mode = ready.tcpMode === undefined ? '' : ` mode=${ready.tcpMode}`;
-  return `listening ${ready.protocol}://${hostPort(ready.host, ready.port)} pid=${ready.pid} arch=${ready.arch} workers=${ready.workers} threads=${ready.threads} runtime=${ready.runtime}${mode}`;
+  const front = ready.front === undefined ? '' : ` front=${ready.front}`;
+  return `listening ${ready.protocol}://${hostPort(ready.host, ready.port)} pid=${ready.pid} arch=${ready.arch} workers=${ready.workers} threads=${ready.threads} runtime=${ready.runtime}${mode}${front}`;
 }
 
 export interface LaunchedServer {

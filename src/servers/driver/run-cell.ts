@@ -88,6 +88,8 @@ interface RepOutcome {
   serverPeakRssBytes: number;
   servedBy: ServedBy;
   pids: number[];
+  /** The listener that served a user's app (the server's ready message). */
+  front: string | undefined;
   /** Serving units and pool threads that died during the repetition and were replaced (the server's own count). */
   unitRestarts: number;
   poolThreadRestarts: number;
@@ -207,8 +209,9 @@ export async function runServerCell(
   });
   for (const verdict of shown) verdicts.add(verdict);
   const errors = last.load.errors;
+  const cellBase = base();
   const cell: ServerCell = {
-    ...base(),
+    ...cellBase,
     verdicts: [...verdicts],
     pids: last.pids,
     repetitions: outcomes.map((_, i) => i),
@@ -230,6 +233,7 @@ export async function runServerCell(
     histogram: last.load.histogram,
     timeline: last.load.timeline,
     unfinishedRequests: last.load.unfinished ?? 0,
+    ...(cellBase.app ? { app: { ...cellBase.app, ...(last.front ? { front: last.front } : {}) } } : {}),
     unitRestarts: outcomes.reduce((sum, o) => sum + o.unitRestarts, 0),
     poolThreadRestarts: outcomes.reduce((sum, o) => sum + o.poolThreadRestarts, 0),
   };
@@ -372,6 +376,7 @@ async function runRepetition(
       pids,
       measuredOffsetMs,
       ...measuredServerUsage(report, { offsetMs: measuredOffsetMs, durationMs: load.durationS * 1000 }),
+      front: server.ready.front,
       // Known once the server stops (its `done` message).
       unitRestarts: 0,
       poolThreadRestarts: 0,

@@ -9,6 +9,7 @@ import { threadId } from 'node:worker_threads';
 import { currentRuntimeLabel } from '../../core/runtime-info.ts';
 import type { UnitConfig } from '../config.ts';
 import { startAppUnit } from './app/app-unit.ts';
+import type { AppFront } from './app/native-front.ts';
 import { createHttpServer, type Responder } from './http/adapter.ts';
 import { listenOn, type ListeningServer } from './listen.ts';
 import { handle, pathOf, type Work } from './http/router.ts';
@@ -28,6 +29,8 @@ export interface RunningUnit {
   setRestarts(restarts: number): void;
   /** Called each time a thread of this unit's pool dies and is replaced (the unit tells its primary). */
   onPoolRestart(handler: () => void): void;
+  /** Which listener serves a user's app; undefined for the built-in contract. */
+  front?: AppFront;
 }
 
 export async function startUnit(unit: UnitConfig): Promise<RunningUnit> {

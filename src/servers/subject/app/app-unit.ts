@@ -14,7 +14,7 @@ import type { RunningUnit } from '../unit.ts';
 import { ChildSpawner } from '../work/spawn-responder.ts';
 import { loadApp, type AppRef, type LoadedApp } from './app-module.ts';
 import { appPool, poolBackend } from './app-pool.ts';
-import { guardedFetch, startNativeServer, usesNativeFront, wireFetch } from './native-front.ts';
+import { appFront, guardedFetch, startNativeServer, wireFetch } from './native-front.ts';
 import { createAppNodeServer, type NodeAppHandler } from './node-front.ts';
 import { appErrorLogger, type WireBackend } from './wire.ts';
 
@@ -66,7 +66,8 @@ export async function startAppUnit(unit: UnitConfig, ref: AppRef): Promise<Runni
         if (pool) pool.onRestart = handler;
       },
     };
-    if (usesNativeFront(ref)) {
+    const front = appFront(ref);
+    if (front !== 'node:http') {
       const fetch =
         work.kind === 'wire'
           ? wireFetch(work.backend)
@@ -83,6 +84,7 @@ export async function startAppUnit(unit: UnitConfig, ref: AppRef): Promise<Runni
       });
       return {
         ...common,
+        front,
         host: server.host,
         port: server.port,
         async close(graceMs = 3000) {
@@ -100,6 +102,7 @@ export async function startAppUnit(unit: UnitConfig, ref: AppRef): Promise<Runni
     );
     return {
       ...common,
+      front,
       host: listening.host,
       port: listening.port,
       async close(graceMs = 3000) {

@@ -1,15 +1,15 @@
 /**
- * A fetch app behind the runtime's own server: `Bun.serve` on Bun. Chosen
- * by measurement (docs/performance/user-code.md): on Bun, node:http plus a
- * Request/Response conversion served a "hello" fetch app at about a third of
- * Bun.serve's rate, so hosting it that way would measure the adapter, not
- * the architecture. Bun.serve takes `reusePort`, so every architecture Bun
- * can run (all but cluster, whose workers cannot share a port on Bun) uses
- * this one front, and architectures stay comparable with each other.
- *
- * Deno stays on node:http: Deno.serve was faster too, but its `reusePort`
- * needs the --unstable-net flag, and a front that differs between
- * architectures of one runtime would confound the comparison.
+ * A fetch app behind the runtime's own server: Bun.serve on Bun, Deno.serve
+ * on Deno. Chosen by measurement (docs/performance/user-code.md): a "hello"
+ * fetch app behind node:http plus a Request/Response conversion ran at about
+ * a third of the native server's rate on Bun and half on Deno, with several
+ * times its CPU per request, so hosting it that way would measure the
+ * runtime's node:http compatibility layer, not the architecture. Both native
+ * servers take `reusePort` (Deno with --unstable-net, which every Deno
+ * subject gets: DENO_RUN_ARGS), so every architecture uses this one front,
+ * except cluster: node:cluster shares the primary's socket with node:http
+ * listeners only, so a cluster worker serves the app through node:http, and
+ * the cell records which front served it (ServerAppInfo.front).
  */
 import cluster from 'node:cluster';
 import { ErrorCodes } from '../../../core/errors.ts';
@@ -18,36 +18,91 @@ import { UnsupportedError } from '../arch/types.ts';
 import type { AppRef, FetchHandler } from './app-module.ts';
 import { appFailure, notAResponse, responseFromWire, type WireBackend } from './wire.ts';
 
-interface BunServer {
-  hostname: string;
-  port: number;
-  stop(closeActiveConnections?: boolean): Promise<void> | void;
-}
+/** Which listener served an app: the runtime's own, or node:http. */
+export type AppFront = 'node:http' | 'Bun.serve' | 'Deno.serve';
 
-interface BunServeOptions {
+interface NativeOptions {
   hostname: string;
   port: number;
   reusePort: boolean;
-  /** Seconds a connection may idle (Bun's default is 10; the cap is 255). */
-  idleTimeout: number;
   fetch(request: Request): Response | Promise<Response>;
 }
 
-interface BunGlobal {
-  serve(options: BunServeOptions): BunServer;
+/** One native server, whichever runtime made it. */
+interface NativeHandle {
+  hostname: string;
+  port: number;
+  /** Bun: stop(false) lets requests finish, stop(true) drops them. Deno: a graceful shutdown either way. */
+  stop(force: boolean): Promise<void>;
 }
 
-function bun(): BunGlobal | undefined {
-  return (globalThis as { Bun?: BunGlobal }).Bun;
+interface RuntimeGlobals {
+  Bun?: {
+    serve(options: NativeOptions & { idleTimeout: number }): {
+      hostname: string;
+      port: number;
+      stop(closeActiveConnections?: boolean): Promise<void> | void;
+    };
+  };
+  Deno?: {
+    serve(
+      options: Omit<NativeOptions, 'fetch'> & { onListen(): void },
+      handler: (request: Request) => Response | Promise<Response>,
+    ): { addr: { hostname: string; port: number }; shutdown(): Promise<void> };
+  };
+}
+
+/** Seconds a Bun connection may idle (its cap is 255). */
+function idleSeconds(requestTimeoutMs: number): number {
+  return Math.min(255, Math.max(1, Math.ceil(requestTimeoutMs / 1000)));
+}
+
+/** The runtime's own server, if it has one: a name and how to start it. */
+function nativeServe():
+  { name: AppFront; serve(options: NativeOptions, requestTimeoutMs: number): NativeHandle } | undefined {
+  const g = globalThis as RuntimeGlobals;
+  const bun = g.Bun;
+  if (bun) {
+    return {
+      name: 'Bun.serve',
+      serve(options, requestTimeoutMs) {
+        const server = bun.serve({ ...options, idleTimeout: idleSeconds(requestTimeoutMs) });
+        return {
+          hostname: server.hostname,
+          port: server.port,
+          stop: async (force) => void (await server.stop(force)),
+        };
+      },
+    };
+  }
+  const deno = g.Deno;
+  if (deno) {
+    return {
+      name: 'Deno.serve',
+      serve(options) {
+        const { hostname, port, reusePort } = options;
+        // onListen given: Deno.serve otherwise prints "Listening on ..." to stdout, a unit's message channel.
+        const server = deno.serve({ hostname, port, reusePort, onListen: () => undefined }, (request) =>
+          options.fetch(request),
+        );
+        return { hostname: server.addr.hostname, port: server.addr.port, stop: () => server.shutdown() };
+      },
+    };
+  }
+  return undefined;
 }
 
 /**
- * Whether this unit serves the app with the runtime's own server: a fetch
- * app, on Bun, outside node:cluster (a cluster worker must listen through
- * node:http for the primary to share its socket).
+ * The front a unit serves the app with: the runtime's own server for a fetch
+ * app on Bun or Deno, outside node:cluster; node:http otherwise.
  */
+export function appFront(app: Pick<AppRef, 'kind'>): AppFront {
+  const native = nativeServe();
+  return app.kind === 'fetch' && native !== undefined && !cluster.isWorker ? native.name : 'node:http';
+}
+
 export function usesNativeFront(app: Pick<AppRef, 'kind'>): boolean {
-  return app.kind === 'fetch' && bun() !== undefined && !cluster.isWorker;
+  return appFront(app) !== 'node:http';
 }
 
 export interface NativeServer {
@@ -116,15 +171,12 @@ export function startNativeServer(options: {
   requestTimeoutMs: number;
   fetch: FetchHandler;
 }): NativeServer {
-  const runtime = bun();
-  if (runtime === undefined) throw new Error('no native server in this runtime');
-  const server = runtime.serve({
-    hostname: options.host,
-    port: options.port,
-    reusePort: options.reusePort,
-    idleTimeout: Math.min(255, Math.max(1, Math.ceil(options.requestTimeoutMs / 1000))),
-    fetch: options.fetch,
-  });
+  const native = nativeServe();
+  if (native === undefined) throw new Error('no native server in this runtime');
+  const server = native.serve(
+    { hostname: options.host, port: options.port, reusePort: options.reusePort, fetch: options.fetch },
+    options.requestTimeoutMs,
+  );
   return {
     host: server.hostname,
     port: server.port,
@@ -132,32 +184,30 @@ export function startNativeServer(options: {
       let timer: NodeJS.Timeout | undefined;
       const forced = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
-          void server.stop(true);
+          void server.stop(true).catch(() => undefined);
           resolve();
         }, graceMs);
       });
-      await Promise.race([Promise.resolve(server.stop(false)), forced]);
+      await Promise.race([server.stop(false).catch(() => undefined), forced]);
       clearTimeout(timer);
     },
   };
 }
 
 /** Can two native servers share a port with reusePort here? Asked by trying, like reuse-port-probe.ts. */
-export function requireNativeReusePort(host: string): void {
-  const runtime = bun();
-  if (runtime === undefined) return;
+export async function requireNativeReusePort(host: string): Promise<void> {
+  const native = nativeServe();
+  if (native === undefined) return;
   const fetch = (): Response => new Response(null, { status: 204 });
-  const first = runtime.serve({ hostname: host, port: 0, reusePort: true, idleTimeout: 1, fetch });
+  const first = native.serve({ hostname: host, port: 0, reusePort: true, fetch }, 1000);
   try {
-    void runtime
-      .serve({ hostname: host, port: first.port, reusePort: true, idleTimeout: 1, fetch })
-      .stop(true);
+    await native.serve({ hostname: host, port: first.port, reusePort: true, fetch }, 1000).stop(true);
   } catch (error) {
     throw new UnsupportedError(
       'reusePort',
-      `a second Bun.serve listener on the same port failed with ${(error as { code?: string }).code ?? String(error)}`,
+      `a second ${native.name} listener on the same port failed: ${(error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error))}`,
     );
   } finally {
-    void first.stop(true);
+    await first.stop(true).catch(() => undefined);
   }
 }

@@ -73,7 +73,8 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   try {
-    if (config.protocol === 'http') await ensureKv(config.kvPath, config.kvKeys);
+    // The io store belongs to the built-in contract; a user's app has its own data.
+    if (config.protocol === 'http' && !config.app) await ensureKv(config.kvPath, config.kvKeys);
     running = await architectures.get(config.arch).start(context);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -100,5 +101,6 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     threads: config.threads,
     runtime: currentRuntimeLabel(),
     ...(config.protocol === 'tcp' ? { tcpMode: config.tcpMode } : {}),
+    ...(running.front() === undefined ? {} : { front: running.front() }),
   });
 }

@@ -32,6 +32,7 @@ export async function startInProcess(unit: UnitConfig): Promise<RunningArch> {
     pids: () => [process.pid],
     restarts: () => 0,
     poolRestarts: () => poolRestarts,
+    front: () => running.front,
     // The one serving loop is the primary's own, which the primary probes itself.
     measure: () => undefined,
     unitEventLoops: () => Promise.resolve([]),

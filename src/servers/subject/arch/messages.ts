@@ -7,7 +7,8 @@ import { messageGuard, type Failure, type Message, type Ready } from '../../../c
 import type { EventLoopStats } from '../../../monitor/types.ts';
 
 export type UnitMessage =
-  | Ready<{ host: string; port: number; pid: number; thread: number }>
+  /** front: how a user's app is served (absent for the built-in contract). */
+  | Ready<{ host: string; port: number; pid: number; thread: number; front?: string }>
   /** errorCode: the listen error's code (EADDRINUSE from a second reusePort listener means unsupported). */
   | Failure<{ errorCode?: string }>
   /** The unit's event loop since the last `measure`. */

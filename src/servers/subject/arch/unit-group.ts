@@ -55,6 +55,8 @@ interface Member {
 export class UnitGroup implements RunningArch {
   host = '';
   port = 0;
+  /** How unit 0 serves a user's app (undefined: the built-in contract). */
+  appFront: string | undefined;
   private readonly context: ArchContext;
   private readonly options: GroupOptions;
   private readonly members: (Member | null)[] = [];
@@ -100,6 +102,10 @@ export class UnitGroup implements RunningArch {
 
   restarts(): number {
     return this.restartCount;
+  }
+
+  front(): string | undefined {
+    return this.appFront;
   }
 
   poolRestarts(): number {
@@ -186,7 +192,10 @@ export class UnitGroup implements RunningArch {
         clearTimeout(timer);
         if (message.t === 'ready') {
           member.port = message.port;
-          if (index === 0) this.host = message.host;
+          if (index === 0) {
+            this.host = message.host;
+            this.appFront = message.front;
+          }
           resolve(message.port);
         } else if (message.errorCode === 'EADDRINUSE' && index > 0 && !this.options.sharedBind) {
           reject(
@@ -254,7 +263,7 @@ export async function startReusePortGroup(
 ): Promise<UnitGroup> {
   // Probed with the listener the units will use: a fetch app on Bun listens through Bun.serve.
   const { app, host, protocol } = context.config;
-  if (app && usesNativeFront(app)) requireNativeReusePort(host);
+  if (app && usesNativeFront(app)) await requireNativeReusePort(host);
   else await requireReusePort(host, protocol);
   return startUnitGroup(context, { launch, poolThreads, sharedBind: false, capability: 'reusePort' });
 }

@@ -54,5 +54,6 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
     port: running.port,
     pid: process.pid,
     thread: threadId,
+    ...(running.front === undefined ? {} : { front: running.front }),
   });
 }
