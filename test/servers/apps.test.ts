@@ -209,6 +209,46 @@ describe('hosting an app under the architectures (Node)', () => {
   });
 });
 
+describe('a fetch app on Bun and Deno: their own server, under every architecture that can share a port', () => {
+  for (const [name, front] of [
+    ['bun', 'Bun.serve'],
+    ['deno', 'Deno.serve'],
+  ] as const) {
+    it(`${name}: ${front} for single and reuseport; cluster through node:http or a named skip`, async (t) => {
+      let runtime;
+      try {
+        runtime = resolveRuntime(name);
+      } catch (error) {
+        t.skip(`${name} is not installed: ${String(error)}`);
+        return;
+      }
+      const ref = checkApp(fixture('hello-fetch.ts'), runtime);
+      const spec = (arch: string): ServerCellSpec => ({
+        arch,
+        workers: 2,
+        endpoint: 'app',
+        app: { ref, requests: [{ path: '/x', expectBody: 'hello' }] },
+        connections: 4,
+        durationS: 1,
+        warmupS: 0.2,
+        reps: 1,
+      });
+      for (const arch of ['single', 'reuseport']) {
+        const cell = await runServerCell(spec(arch), runtime);
+        assert.equal(cell.status, 'ok', `${arch}: ${cell.reason ?? ''}`);
+        assert.deepEqual(cell.errors, {});
+        assert.equal(cell.app?.front, front, arch);
+      }
+      const cluster = await runServerCell(spec('cluster'), runtime);
+      if (cluster.status === 'skipped') assert.match(cluster.reason ?? '', /^unsupported on bun@/);
+      else {
+        assert.equal(cluster.status, 'ok', cluster.reason ?? '');
+        assert.equal(cluster.app?.front, 'node:http');
+      }
+    });
+  }
+});
+
 describe('an app that fails at run time', () => {
   it('a throw or a rejection answers 500, and every such reply is a status error', async () => {
     for (const path of ['/throw-every-5th', '/reject-every-5th']) {
