@@ -4,6 +4,7 @@
  * verification. Prints "listening http://127.0.0.1:PORT pid=N" like conlab serve.
  */
 import http from 'node:http';
+import { listenAndAnnounce } from './fixtures/announce.ts';
 
 const server = http.createServer((req, res) => {
   if (req.url === '/hello') {
@@ -14,11 +15,4 @@ const server = http.createServer((req, res) => {
     res.end();
   }
 });
-server.listen({ host: '127.0.0.1', port: 0 }, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`listening http://127.0.0.1:${port} pid=${process.pid}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
+listenAndAnnounce(server);

@@ -10,16 +10,15 @@
  *
  *   node bench/server-overhead.ts [--rounds 10] [--duration 2] [--connections 10]
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../src/load/index.ts';
 import type { LoadResult } from '../src/load/types.ts';
 import { resolveRuntime } from '../src/runtimes/registry.ts';
-import { launchServer, LISTENING_RE } from '../src/servers/driver/launch.ts';
+import { launchServer } from '../src/servers/driver/launch.ts';
 import { resolveServerConfig } from '../src/servers/resolve.ts';
+import { processCpuUs, startReferenceServer } from './fixtures/reference-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,29 +32,6 @@ const durationS = Number(values.duration);
 const connections = Number(values.connections);
 const runtime = resolveRuntime('node');
 
-/** User+system CPU of one process so far, in µs (Linux /proc; clock ticks are 100 Hz on every kernel config we run). */
-function processCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-async function startBare(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const script = fileURLToPath(new URL('./server-bare-hello.ts', import.meta.url));
-  // Detached like conlab's servers: a new session is its own scheduler autogroup on Linux, so both sides get the same treatment.
-  const child = spawn(runtime.binPath, [script], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = LISTENING_RE.exec(out);
-      if (m) resolve(`http://127.0.0.1:${m[3]}`);
-    });
-    child.once('exit', (code) => reject(new Error(`bare server exited (${code})`)));
-  });
-  return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
-}
-
 interface Measured {
   load: LoadResult;
   cpuUsPerRequest: number;
@@ -65,18 +41,21 @@ async function measure(url: string, pid: number): Promise<Measured> {
   const options = { target: `${url}/hello`, connections, expectBody: 'hello' };
   // A separate warm-up run is harmless here: /hello leaves at most `connections` µs-long requests behind.
   await runLoad({ ...options, durationS: 1 });
-  const before = processCpuUs(pid);
+  const before = processCpuUs(pid).own;
   const load = await runLoad({ ...options, durationS });
   return {
     load,
-    cpuUsPerRequest: (processCpuUs(pid) - before) / Math.max(1, load.requests + load.errorsTotal),
+    cpuUsPerRequest: (processCpuUs(pid).own - before) / Math.max(1, load.requests + load.errorsTotal),
   };
 }
 
 const launched = await launchServer(resolveServerConfig({ arch: 'single' }), runtime);
 if (launched.kind !== 'ok') throw new Error(launched.reason);
 const conlab = launched.server;
-const bare = await startBare();
+const bare = await startReferenceServer(
+  runtime.binPath,
+  fileURLToPath(new URL('./server-bare-hello.ts', import.meta.url)),
+);
 const ratios: number[] = [];
 const efficiencies: number[] = [];
 try {
@@ -104,7 +83,7 @@ try {
     );
   }
 } finally {
-  bare.stop();
+  await bare.stop();
   await conlab.stop();
 }
 function median(values: number[]): number {

@@ -7,6 +7,9 @@
 //   JavaScript, on Node >= 22.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const sourceMain = new URL('../src/cli/main.ts', import.meta.url);
@@ -14,6 +17,22 @@ const builtMain = new URL('../dist/cli/main.js', import.meta.url);
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const isBunOrDeno = 'Bun' in globalThis || 'Deno' in globalThis;
 const stripsTypes = isBunOrDeno || major > 22 || (major === 22 && minor >= 18);
+
+/**
+ * Turns on Node's compile cache before the first .ts module loads, so the
+ * CLI's modules are neither type-stripped nor compiled again on every run,
+ * and sets NODE_COMPILE_CACHE for every process conlab starts. The folder is
+ * src/core/compile-cache.ts's compileCacheDir(), repeated here because this
+ * file runs before any TypeScript can (test/cli/startup.test.ts checks they
+ * agree). A failure is left to src/core/compile-cache.ts to report.
+ */
+function enableCompileCacheEarly() {
+  if (isBunOrDeno || typeof module.enableCompileCache !== 'function') return;
+  const { CONLAB_CACHE_DIR: own, XDG_CACHE_HOME: xdg } = process.env;
+  const base = own ? own : xdg ? join(xdg, 'conlab') : join(homedir(), '.cache', 'conlab');
+  const result = module.enableCompileCache(join(base, 'v8-compile-cache'));
+  if (result.directory !== undefined) process.env.NODE_COMPILE_CACHE ??= result.directory;
+}
 
 async function runMain(url) {
   const { main } = await import(url.href);
@@ -27,6 +46,7 @@ function refuse(message, hint) {
 
 if (existsSync(fileURLToPath(sourceMain))) {
   if (stripsTypes) {
+    enableCompileCacheEarly();
     await runMain(sourceMain);
   } else {
     const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
@@ -53,5 +73,6 @@ if (existsSync(fileURLToPath(sourceMain))) {
 } else if (!existsSync(fileURLToPath(builtMain))) {
   refuse('this copy of conlab has neither src/ nor dist/', 'reinstall the package (npm pack builds dist/)');
 } else {
+  enableCompileCacheEarly();
   await runMain(builtMain);
 }

@@ -87,6 +87,13 @@ function checkInt(name: string, value: number, range: { min: number; max: number
 export function resolveBatchSpec(spec: BatchCellSpec): ResolvedBatchSpec {
   const workload = getWorkload(spec.workload);
   const model = models.get(spec.model);
+  if (model.syncOnly !== undefined && workload.asyncTask === true) {
+    throw new LabError(
+      ErrorCodes.WORKLOAD_MODULE,
+      `model '${model.name}' cannot run ${workload.label ?? workload.name}, whose task is an async function: ${model.syncOnly}`,
+      { hint: `drop ${model.name} from the models, or export a synchronous function` },
+    );
+  }
   const params = resolveParams(workload, spec.params ?? {});
   // Axes the model does not vary collapse to 1: a value there would only make two keys for one cell.
   const shape = resolveShape(model, spec);

@@ -3,71 +3,55 @@
  * one clear line and an exit code. Commands are loaded lazily so that
  * `conlab load` does not pay for the report renderer's imports.
  */
-import { ErrorCodes, LabError, isLabError, unknownName } from '../core/errors.ts';
+import { enableCompileCache } from '../core/compile-cache.ts';
+import { ErrorCodes, LabError, isLabError } from '../core/errors.ts';
 import { loadRegistryModules } from '../core/registry.ts';
-import type { Command } from './command.ts';
+import { loadCommand } from './command-table.ts';
+import { commands } from './registry.ts';
+import { exitCodesHelp } from './exit.ts';
 
-const commandModules: Record<string, () => Promise<{ command: Command }>> = {
-  batch: () => import('./commands/batch.ts'),
-  load: () => import('./commands/load.ts'),
-  merge: () => import('./commands/merge.ts'),
-  k8s: () => import('./commands/k8s.ts'),
-  serve: () => import('./commands/serve.ts'),
-  'bench-server': () => import('./commands/bench-server.ts'),
-  runtimes: () => import('./commands/runtimes.ts'),
-  run: () => import('./commands/run.ts'),
-  suite: () => import('./commands/suite.ts'),
-  results: () => import('./commands/results.ts'),
-  compare: () => import('./commands/compare.ts'),
-  report: () => import('./commands/report.ts'),
-  pipeline: () => import('./commands/pipeline.ts'),
-  preset: () => import('./commands/preset.ts'),
-};
-
-export const commandNames = Object.keys(commandModules);
-
-async function loadCommand(name: string): Promise<Command> {
-  const loader = commandModules[name];
-  if (!loader) throw unknownName(ErrorCodes.UNKNOWN_COMMAND, 'command', name, commandNames);
-  return (await loader()).command;
-}
-
-async function printHelp(): Promise<void> {
+function printHelp(): void {
   const lines = [
     'conlab — measure JavaScript concurrency models and runtimes',
     '',
     'usage: conlab <command> [flags]',
     '',
   ];
-  for (const name of commandNames) {
-    const command = await loadCommand(name);
-    lines.push(`  ${name.padEnd(14)} ${command.summary}`);
-  }
-  // Straight from the registries, so a model or architecture added there shows up here.
-  const { models } = await import('../models/registry.ts');
-  const { architectures } = await import('../servers/subject/arch/registry.ts');
+  for (const [name, entry] of Object.entries(commands)) lines.push(`  ${name.padEnd(14)} ${entry.summary}`);
+  // Models and architectures are listed by `batch --list` and `serve --help` (from the registries):
+  // loading the registries here would load every lab and cost `conlab help` its start-up budget.
   lines.push(
     '',
-    `models:        ${models.names().join(', ')}`,
-    `architectures: ${architectures.names().join(', ')}`,
+    "Models: 'conlab batch --list'. Architectures: 'conlab serve --help'.",
+    "Run 'conlab help <command>' (or 'conlab <command> --help') for a command's flags.",
+    'Every command that writes results takes -o/--output FILE and --format (--json = --format json);',
+    'every duration is 10 (seconds), 10s, 500ms or 1m. -V/--version prints the version;',
+    "'conlab completion bash|zsh|fish' prints a shell completion script. Add --debug for stack traces.",
     '',
-    "Run 'conlab <command> --help' for a command's flags. Add --debug to see stack traces.",
+    exitCodesHelp,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // bin/conlab.js has turned the cache on already; this reports (once) if it could not.
+  enableCompileCache();
   const debug = argv.includes('--debug');
   const args = argv.filter((arg) => arg !== '--debug');
   const [name, ...rest] = args;
   try {
     // Models and architectures added outside the built-in lists; subjects import the same modules.
     await loadRegistryModules();
-    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-      await printHelp();
+    // `conlab help CMD` is `conlab CMD --help`: one text, one layout.
+    if (name === 'help' && rest[0] !== undefined) {
+      process.stdout.write(`${(await loadCommand(rest[0])).usage.trimEnd()}\n`);
       return 0;
     }
-    if (name === '--version' || name === 'version') {
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      printHelp();
+      return 0;
+    }
+    if (name === '--version' || name === '-V' || name === 'version') {
       const { conlabVersion } = await import('../core/version.ts');
       process.stdout.write(`${conlabVersion()}\n`);
       return 0;

@@ -2,7 +2,8 @@
  * The flags that override suite fields, shared by `conlab run` and
  * `conlab suite show` so both expand a suite the same way.
  */
-import { parseIntFlag, parseIntListFlag, parseNameListFlag, parseNumberFlag } from './args.ts';
+import { parseIntFlag, parseIntListFlag, parseNameListFlag } from './args.ts';
+import { parseDuration } from './grammar.ts';
 import type { SuiteOverrides } from '../suite/resolve.ts';
 
 export const overrideFlags = {
@@ -30,16 +31,16 @@ export function readOverrides(values: OverrideValues): SuiteOverrides {
   const reps = text(values.reps);
   if (reps !== undefined) overrides.repetitions = parseIntFlag('reps', reps, 1, 100);
   const warmup = text(values.warmup);
-  if (warmup !== undefined) overrides.warmupS = parseNumberFlag('warmup', warmup, 0, 600);
+  if (warmup !== undefined) overrides.warmupS = parseDuration('warmup', warmup, 0, 600);
   const order = text(values.order);
   // The schema checks the value and suggests the closest order name.
   if (order !== undefined) overrides.order = order;
   const seed = text(values.seed);
   if (seed !== undefined) overrides.seed = parseIntFlag('seed', seed, 0, 0xffffffff);
   const budget = text(values['time-budget']);
-  if (budget !== undefined) overrides.timeBudgetS = parseNumberFlag('time-budget', budget, 1, 7 * 24 * 3600);
+  if (budget !== undefined) overrides.timeBudgetS = parseDuration('time-budget', budget, 1, 7 * 24 * 3600);
   const duration = text(values.duration);
-  if (duration !== undefined) overrides.durationS = parseNumberFlag('duration', duration, 0.1, 3600);
+  if (duration !== undefined) overrides.durationS = parseDuration('duration', duration, 0.1, 3600);
   const items = text(values.items);
   if (items !== undefined) overrides.items = parseIntFlag('items', items, 1, 10_000_000);
   const concurrency = text(values.concurrency);

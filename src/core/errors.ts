@@ -7,6 +7,8 @@ export const ErrorCodes = {
   USAGE: 'LAB_E_USAGE',
   UNKNOWN_COMMAND: 'LAB_E_UNKNOWN_COMMAND',
   UNKNOWN_WORKLOAD: 'LAB_E_UNKNOWN_WORKLOAD',
+  /** A workload module (`--workload ./task.ts`) that is missing, does not load, or does not export a task function. */
+  WORKLOAD_MODULE: 'LAB_E_WORKLOAD_MODULE',
   UNKNOWN_MODEL: 'LAB_E_UNKNOWN_MODEL',
   UNKNOWN_ARCH: 'LAB_E_UNKNOWN_ARCH',
   UNKNOWN_RUNTIME: 'LAB_E_UNKNOWN_RUNTIME',
@@ -19,9 +21,13 @@ export const ErrorCodes = {
   SUBJECT_FAILED: 'LAB_E_SUBJECT_FAILED',
   TIMEOUT: 'LAB_E_TIMEOUT',
   VERIFY: 'LAB_E_VERIFY',
+  /** A load run in which more than a small share of the requests were never answered. */
+  STALLED: 'LAB_E_STALLED',
   SUITE_INVALID: 'LAB_E_SUITE_INVALID',
   STORE: 'LAB_E_STORE',
   STORE_VERSION: 'LAB_E_STORE_VERSION',
+  /** The store file is damaged (integrity check failed): conlab reads what it can and writes nothing into it. */
+  STORE_DAMAGED: 'LAB_E_STORE_DAMAGED',
   NOT_FOUND: 'LAB_E_NOT_FOUND',
   IO: 'LAB_E_IO',
   INTERNAL: 'LAB_E_INTERNAL',
@@ -44,6 +50,13 @@ export const ErrorCodes = {
   MEDIA_TYPE: 'LAB_E_MEDIA_TYPE',
   HEADERS_TOO_LARGE: 'LAB_E_HEADERS_TOO_LARGE',
   WORKER_DIED: 'LAB_E_WORKER_DIED',
+  // Gates and capacity search.
+  /** A --threshold (or suite `thresholds:`) that does not parse, names an unknown metric or a unit that does not fit it. */
+  BAD_THRESHOLD: 'LAB_E_BAD_THRESHOLD',
+  /** A capacity target the server misses even at an idle rate: no rate can meet it. */
+  TARGET_BELOW_IDLE: 'LAB_E_TARGET_BELOW_IDLE',
+  /** A capacity search reached what the load generator can send: raising the rate would measure the generator. */
+  GENERATOR_LIMITED: 'LAB_E_GENERATOR_LIMITED',
   // A user's server app (--app, `app:` in a suite).
   /** The app module's file does not exist (or is not a file). */
   APP_NOT_FOUND: 'LAB_E_APP_NOT_FOUND',

@@ -25,6 +25,25 @@ export function renderTextTable<Row>(columns: Column<Row>[], rows: Row[]): strin
   return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
 }
 
+/** A cell's text made safe inside a Markdown table row: pipes escaped, line breaks as <br>. */
+function markdownCell(text: string): string {
+  return text.replaceAll('\\', '\\\\').replaceAll('|', '\\|').replace(/\r?\n/g, '<br>');
+}
+
+/**
+ * The same table as GitHub-flavoured Markdown (paste into a PR or an issue):
+ * the same columns and cell texts as renderTextTable, alignment kept with
+ * the `---:` marker.
+ */
+export function renderMarkdownTable<Row>(columns: Column<Row>[], rows: Row[]): string {
+  const line = (cells: string[]): string => `| ${cells.map(markdownCell).join(' | ')} |`;
+  return `${[
+    line(columns.map((column) => column.header)),
+    `| ${columns.map((column) => (column.align === 'right' ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((row) => line(columns.map((column) => column.value(row)))),
+  ].join('\n')}\n`;
+}
+
 /** Formatting helpers with units, used by every table. */
 export const fmt = {
   fixed(value: number | null | undefined, digits = 2): string {

@@ -15,7 +15,9 @@ import { connect, type Socket } from 'node:net';
 import type { ErrorKind } from './types.ts';
 import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
 import type { RequestMix } from './mix.ts';
-import { socketErrorKind, type HttpVerifier } from './verify.ts';
+import type { ReplyTemplate } from './reply-template.ts';
+import type { RequestBatches } from './request.ts';
+import { socketErrorKind, type HttpFailureSample, type HttpVerifier } from './verify.ts';
 
 export interface ConnOwner {
   readonly stopping: boolean;
@@ -31,6 +33,8 @@ export interface ConnOwner {
   bytesRead(count: number): void;
   /** A sample of what went wrong, for the result's error messages. */
   note(message: string): void;
+  /** Whether another sample is still wanted (so none is built when the samples are full). */
+  wantsSample(): boolean;
 }
 
 export interface ConnSpec {
@@ -40,16 +44,23 @@ export interface ConnSpec {
   port: number;
   perRequest: boolean;
   pipelining: number;
-  request: Buffer;
+  /** The request, and up to a batch of copies of it back to back (one write for several pipelined requests). */
+  requests: RequestBatches;
   headRequest: boolean;
   keepBody: boolean;
   verify: HttpVerifier;
-  /** "GET /hello": what an error sample names. */
-  label: string;
+  /** Words for a refused reply (status or body), for the error samples. */
+  failureSample: HttpFailureSample;
+  /** Statuses that fail verification: their first body bytes are kept for the sample. */
+  statusOk: (status: number) => boolean;
+  /** The thread's template of the last verified reply (HTTP): repeats of it skip parsing and checks. */
+  template: ReplyTemplate | undefined;
   /**
-   * Several requests instead of `request`/`verify`/`label`: each send takes
-   * the mix's next one, and its reply is checked against that request's
-   * own expectation. Undefined on the single-request path.
+   * Several requests instead of `requests`/`verify`/`failureSample`/`statusOk`:
+   * each send takes the mix's next one, and its reply is checked against that
+   * request's own expectation. Undefined on the single-request path, which a
+   * mix leaves exactly as it was. A mix runs without a reply template (a reply
+   * verified for one request must not pass as another's).
    */
   mix: RequestMix | undefined;
   /** TCP: the exact reply expected for each request. */
@@ -114,13 +125,25 @@ export class Connection {
         spec.keepBody,
         (response) => this.onHttpResponse(response),
         (reason) => this.onMalformed(reason),
+        spec.template,
       );
       this.parser.noBody = spec.headRequest;
+      const mix = spec.mix;
+      // Asked while the head of the queue's reply is parsed, so the request it answers is known.
+      this.parser.peekOn =
+        mix === undefined
+          ? (status) => !spec.statusOk(status) && owner.wantsSample()
+          : (status) => !mix.statusOk(this.inFlightQueue.headIndex(), status) && owner.wantsSample();
     }
   }
 
   get inFlight(): number {
     return this.inFlightQueue.length;
+  }
+
+  /** Calls `visit` with the scheduled and send time of every request still in flight, oldest first. */
+  forEachInFlight(visit: (scheduledMs: number, sentMs: number) => void): void {
+    this.inFlightQueue.forEach(visit);
   }
 
   start(): void {
@@ -129,29 +152,62 @@ export class Connection {
   }
 
   available(): boolean {
-    if (this.dead || this.closing) return false;
-    if (this.spec.perRequest) return this.socket === undefined && this.inFlightQueue.length === 0;
-    return this.connected && this.inFlightQueue.length < this.spec.pipelining;
+    return this.room() > 0;
+  }
+
+  /** How many requests the connection can take now. */
+  room(): number {
+    if (this.dead || this.closing) return 0;
+    if (this.spec.perRequest) return this.socket === undefined && this.inFlightQueue.length === 0 ? 1 : 0;
+    return this.connected ? this.spec.pipelining - this.inFlightQueue.length : 0;
   }
 
   /** Sends one request now (`nowMs`, the caller's clock reading) that was due at `scheduledMs`. */
   send(scheduledMs: number, nowMs: number): void {
-    const mix = this.spec.mix;
-    const index = mix === undefined ? 0 : mix.next();
-    this.inFlightQueue.push(scheduledMs, nowMs, index);
+    if (this.spec.mix !== undefined) return this.sendMix(1, scheduledMs, nowMs);
+    this.inFlightQueue.push(scheduledMs, nowMs, 0);
     if (this.spec.perRequest) this.open();
-    else this.write(index);
+    else this.write(1);
   }
 
-  /** Writes request `index` of the mix (the one request without a mix). */
-  private write(index: number): void {
+  /** Sends `count` requests (at most room()) due and sent now, in as few writes as the batch size allows. */
+  sendNow(count: number, nowMs: number): void {
+    if (this.spec.mix !== undefined) return this.sendMix(count, nowMs, nowMs);
+    for (let i = 0; i < count; i++) this.inFlightQueue.push(nowMs, nowMs, 0);
+    if (this.spec.perRequest) this.open();
+    else this.write(count);
+  }
+
+  /** A mix: each of `count` requests is the mix's next, remembered in flight so its reply meets its own check. */
+  private sendMix(count: number, scheduledMs: number, nowMs: number): void {
+    const mix = this.spec.mix as RequestMix;
+    for (let i = 0; i < count; i++) {
+      const index = mix.next();
+      this.inFlightQueue.push(scheduledMs, nowMs, index);
+      if (!this.spec.perRequest) this.writeBytes(mix.requests[index] as Buffer);
+    }
+    if (this.spec.perRequest) this.open();
+  }
+
+  private writeBytes(bytes: Buffer): void {
     const socket = this.socket;
     if (socket === undefined) return;
-    const mix = this.spec.mix;
-    const request = mix === undefined ? this.spec.request : (mix.requests[index] ?? this.spec.request);
-    if (this.spec.directWrite)
-      (socket as unknown as DirectWritable)._write(request, 'buffer', this.afterWrite);
-    else socket.write(request);
+    if (this.spec.directWrite) (socket as unknown as DirectWritable)._write(bytes, 'buffer', this.afterWrite);
+    else socket.write(bytes);
+  }
+
+  private write(count: number): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    const batches = this.spec.requests.batches;
+    for (let left = count; left > 0;) {
+      const take = Math.min(left, batches.length);
+      const bytes = batches[take - 1] as Buffer;
+      if (this.spec.directWrite)
+        (socket as unknown as DirectWritable)._write(bytes, 'buffer', this.afterWrite);
+      else socket.write(bytes);
+      left -= take;
+    }
   }
 
   /** Ends a request that waited too long: the socket is dropped and its requests count as timeouts. */
@@ -206,8 +262,10 @@ export class Connection {
   private onConnect(): void {
     if (this.dead) return;
     this.connected = true;
-    if (this.spec.perRequest) this.write(this.inFlightQueue.headIndex());
-    else this.owner.free(this);
+    const mix = this.spec.mix;
+    if (!this.spec.perRequest) this.owner.free(this);
+    else if (mix === undefined) this.write(1);
+    else this.writeBytes(mix.requests[this.inFlightQueue.headIndex()] as Buffer);
   }
 
   /** `length` bytes of `chunk` arrived (the chunk may be the thread's shared read buffer). */
@@ -215,7 +273,7 @@ export class Connection {
     if (this.dead) return;
     this.owner.bytesRead(length);
     if (this.parser !== undefined) this.parser.feed(chunk, length);
-    else this.onTcpData(length === chunk.length ? chunk : chunk.subarray(0, length));
+    else this.onTcpData(chunk, length);
   }
 
   private onError(error: unknown): void {
@@ -236,26 +294,33 @@ export class Connection {
     this.owner.complete(kind, scheduledMs, sentMs);
   }
 
-  private onHttpResponse(response: ParsedResponse): void {
+  /** Returns whether the response was verified a success (so the parser may keep it as the template). */
+  private onHttpResponse(response: ParsedResponse): boolean {
     if (this.inFlightQueue.length === 0) {
       // A response nobody asked for: the stream is out of step.
       this.onMalformed('response without a request');
-      return;
+      return false;
     }
     const mix = this.spec.mix;
     const index = mix === undefined ? 0 : this.inFlightQueue.headIndex();
-    const kind = mix === undefined ? this.spec.verify(response) : mix.verify(index, response);
-    if (kind !== null) {
-      const label = mix === undefined ? this.spec.label : (mix.labels[index] ?? '');
+    const kind = response.repeat
+      ? null
+      : mix === undefined
+        ? this.spec.verify(response)
+        : mix.verify(index, response);
+    const success = kind === null;
+    // Only a refused reply builds a sample (a repeat of the template never does), and only while one is wanted.
+    if ((kind === 'status' || kind === 'body') && this.owner.wantsSample())
       this.owner.note(
-        `${label}: ${kind === 'status' ? `status ${response.status}` : `${kind} check failed`}`,
+        mix === undefined
+          ? this.spec.failureSample(response, kind)
+          : mix.failureSample(index, response, kind),
       );
-    }
     this.finishHead(kind);
-    if (this.dead) return;
+    if (this.dead) return success;
     if (this.spec.perRequest) {
       this.socket?.destroy();
-      return;
+      return success;
     }
     if (!response.keepAlive) {
       this.closing = true;
@@ -264,18 +329,25 @@ export class Connection {
         this.owner.requeue(this.inFlightQueue.shiftedScheduled);
       }
       this.socket?.destroy();
-      return;
+      return success;
     }
     this.owner.free(this);
+    return success;
   }
 
-  private onTcpData(chunk: Buffer): void {
+  /** `length` bytes of `chunk` arrived on a TCP connection: compared in place, copied only when a reply is split. */
+  private onTcpData(chunk: Buffer, length: number): void {
     const expect = this.spec.tcpExpect;
-    const reply = this.tcpReply === undefined ? chunk : Buffer.concat([this.tcpReply, chunk]);
-    const checked = Math.min(reply.length, expect.length);
-    const wrong = reply.length > expect.length || reply.compare(expect, 0, checked, 0, checked) !== 0;
-    if (!wrong && reply.length < expect.length) {
-      this.tcpReply = Buffer.from(reply); // the read buffer is reused
+    let reply = chunk;
+    let replyLength = length;
+    if (this.tcpReply !== undefined) {
+      reply = Buffer.concat([this.tcpReply, chunk.subarray(0, length)]);
+      replyLength = reply.length;
+    }
+    let wrong = replyLength > expect.length;
+    for (let i = 0; !wrong && i < replyLength; i++) wrong = reply[i] !== expect[i];
+    if (!wrong && replyLength < expect.length) {
+      this.tcpReply = Buffer.from(reply.subarray(0, replyLength)); // the read buffer is reused
       return;
     }
     this.tcpReply = undefined;
@@ -284,7 +356,9 @@ export class Connection {
       return;
     }
     if (wrong) {
-      this.owner.note(`unexpected TCP reply ${JSON.stringify(reply.subarray(0, 64).toString('latin1'))}`);
+      this.owner.note(
+        `unexpected TCP reply ${JSON.stringify(reply.subarray(0, Math.min(64, replyLength)).toString('latin1'))}`,
+      );
       this.finishHead('body');
       // After a wrong reply the byte stream cannot be trusted to be in step.
       this.socket?.destroy();
@@ -386,6 +460,14 @@ class InFlight {
 
   oldestSent(): number {
     return this.sent[this.head] ?? 0;
+  }
+
+  forEach(visit: (scheduledMs: number, sentMs: number) => void): void {
+    const capacity = this.scheduled.length;
+    for (let i = 0; i < this.length; i++) {
+      const at = (this.head + i) % capacity;
+      visit(this.scheduled[at] ?? 0, this.sent[at] ?? 0);
+    }
   }
 
   shift(): void {

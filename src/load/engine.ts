@@ -11,6 +11,12 @@
  * Open loop: corrected latency = reply time − scheduled time (a request that
  * waits for a free connection keeps its scheduled time, so a stalled server
  * shows in the percentiles), uncorrected = reply time − actual send time.
+ * A request still unanswered when the window closes is censored: its latency
+ * is at least its age at that moment, recorded apart (censoredHist) so runLoad
+ * can count it into the percentiles as the lower bound it is. Done once, at
+ * the end: the per-request path does not change. Those with no reply at all
+ * (waitingHist) are the stall candidates; a reply read only after the end
+ * because this thread woke up late is censored too, but was answered.
  */
 import { performance } from 'node:perf_hooks';
 import { currentRuntimeName } from '../core/runtime-info.ts';
@@ -18,12 +24,15 @@ import type { ErrorKind } from './types.ts';
 import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
 import { Hdr } from '../stats/hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
+import { ReplyTemplate } from './reply-template.ts';
 import { buildMix } from './mix.ts';
-import { buildRequest } from './request.ts';
+import { buildRequest, buildRequestBatches } from './request.ts';
 import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';
-import { httpVerifier, needsBody } from './verify.ts';
+import { httpFailureSample, httpVerifier, needsBody, statusMatcher } from './verify.ts';
 
 const MAX_ERROR_SAMPLES = 5;
+/** Samples offered (even repeats of one) after which no more are built: a server failing every reply costs no more. */
+const MAX_SAMPLE_OFFERS = 64;
 const READ_BUFFER_BYTES = 256 * 1024;
 
 export interface EngineHooks {
@@ -53,6 +62,8 @@ export class Engine implements ConnOwner {
 
   private readonly hist = new Hdr();
   private readonly histUncorrected = new Hdr();
+  private readonly censoredHist = new Hdr();
+  private readonly waitingHist = new Hdr();
   private readonly lagHist = new Hdr();
   private readonly secondHist = new Hdr();
   private second = 0;
@@ -64,6 +75,7 @@ export class Engine implements ConnOwner {
   private readonly errors: Partial<Record<ErrorKind, number>> = {};
   private bytes = 0;
   private readonly errorSamples = new Set<string>();
+  private sampleOffers = 0;
 
   // Open loop: the schedule, free connections (round-robin) and requests waiting for one.
   private readonly intervalMs: number;
@@ -98,11 +110,14 @@ export class Engine implements ConnOwner {
       port: target.port,
       perRequest: options.connectionPerRequest,
       pipelining: options.pipelining,
-      request: buildRequest(options, target),
+      requests: buildRequestBatches(buildRequest(options, target), options.pipelining),
       headRequest: options.method === 'HEAD',
       keepBody: needsBody(options) || (options.mix?.some(needsBody) ?? false),
       verify: httpVerifier(options),
-      label: `${options.method} ${target.path}`,
+      failureSample: httpFailureSample(options),
+      statusOk: statusMatcher(options.expectStatus),
+      // A mix has no template: a reply verified for one of its requests must not pass as another's.
+      template: target.protocol === 'http' && options.mix === undefined ? new ReplyTemplate() : undefined,
       mix: buildMix(options, target),
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
       readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
@@ -138,7 +153,12 @@ export class Engine implements ConnOwner {
     if (measureIn <= 0) this.beginMeasuring();
     else setTimeout(() => this.beginMeasuring(), measureIn);
     if (this.endMs !== Infinity)
-      this.endTimer = setTimeout(() => this.finish(), Math.max(0, this.endMs - this.now()));
+      // setImmediate: replies already in the socket buffers (a thread that woke up late, on a busy
+      // machine) are read first, in this turn's poll phase, so they do not look unanswered.
+      this.endTimer = setTimeout(
+        () => setImmediate(() => this.finish()),
+        Math.max(0, this.endMs - this.now()),
+      );
     const tick = Math.max(5, Math.min(100, this.timeoutMs / 4));
     this.watchdog = setInterval(() => this.checkTimeouts(), tick);
     for (const conn of this.conns) conn.start();
@@ -167,7 +187,11 @@ export class Engine implements ConnOwner {
       this.afterCompletion();
       return;
     }
-    if (now > this.endMs) return; // the window's end timer is about to fire
+    if (now > this.endMs) {
+      // Answered after the window closed (its end timer is about to fire): unfinished at the end.
+      this.censor(scheduledMs, sentMs, this.endMs, true);
+      return;
+    }
     if (now >= this.secondEndMs) this.flushSeconds(now);
     this.completed++;
     if (kind === null) {
@@ -217,13 +241,13 @@ export class Engine implements ConnOwner {
     }
     const now = this.now();
     if (now >= this.endMs) return;
-    while (conn.available()) {
-      if (now >= this.measureStartMs) {
-        if (this.issued >= this.budget) return;
-        this.issued++;
-      }
-      conn.send(now, now);
+    // Closed loop: fill the connection's pipeline in one go (one write for the batch).
+    let count = conn.room();
+    if (now >= this.measureStartMs) {
+      count = Math.min(count, this.budget - this.issued);
+      this.issued += count;
     }
+    if (count > 0) conn.sendNow(count, now);
   }
 
   requeue(scheduledMs: number): void {
@@ -241,7 +265,12 @@ export class Engine implements ConnOwner {
   }
 
   note(message: string): void {
+    this.sampleOffers++;
     if (this.errorSamples.size < MAX_ERROR_SAMPLES) this.errorSamples.add(message);
+  }
+
+  wantsSample(): boolean {
+    return this.errorSamples.size < MAX_ERROR_SAMPLES && this.sampleOffers < MAX_SAMPLE_OFFERS;
   }
 
   // ---- scheduling ------------------------------------------------------
@@ -331,6 +360,23 @@ export class Engine implements ConnOwner {
     }
   }
 
+  /**
+   * A measured request unanswered when the window closed at `closedAtMs` (`answered`: its reply
+   * was read only after that): its age then goes in as a lower bound (corrected: from the
+   * scheduled time; uncorrected: from the send, when it was sent at all).
+   */
+  private censor(
+    scheduledMs: number,
+    sentMs: number | undefined,
+    closedAtMs: number,
+    answered = false,
+  ): void {
+    if (!this.measuring || scheduledMs < this.measureStartMs || scheduledMs >= closedAtMs) return;
+    this.censoredHist.record((closedAtMs - scheduledMs) * 1000);
+    if (!answered) this.waitingHist.record((closedAtMs - scheduledMs) * 1000);
+    if (this.open && sentMs !== undefined) this.histUncorrected.record((closedAtMs - sentMs) * 1000);
+  }
+
   private finish(): void {
     if (this.stopping) return;
     this.stopping = true;
@@ -339,9 +385,14 @@ export class Engine implements ConnOwner {
     if (this.scheduleTimer !== undefined) clearTimeout(this.scheduleTimer);
     if (this.endTimer !== undefined) clearTimeout(this.endTimer);
     if (this.watchdog !== undefined) clearInterval(this.watchdog);
-    let unfinished = this.backlog.length - this.backlogHead;
+    // Unfinished requests of the measured window: censored at their age when it closed.
+    const closedAtMs = this.finishedAtMs;
+    for (let i = this.backlogHead; i < this.backlog.length; i++) {
+      const scheduledMs = this.backlog[i] ?? closedAtMs;
+      this.censor(scheduledMs, undefined, closedAtMs);
+    }
     for (const conn of this.conns) {
-      unfinished += conn.inFlight;
+      conn.forEachInFlight((scheduledMs, sentMs) => this.censor(scheduledMs, sentMs, closedAtMs));
       conn.destroy();
     }
     const measuring = this.measuring;
@@ -372,7 +423,9 @@ export class Engine implements ConnOwner {
       sendLagHistogram: this.open ? this.lagHist.encode() : undefined,
       scheduled: this.scheduled,
       backlogged: this.backlogged,
-      unfinished,
+      unfinished: this.censoredHist.totalCount,
+      censoredHistogram: this.censoredHist.encode(),
+      waitingHistogram: this.waitingHist.encode(),
       cpuUs,
       cpuSource: cpuUs === null ? 'none' : 'thread',
       eventLoopUtilization: elu,

@@ -5,19 +5,34 @@
  * ends: Content-Length, chunked transfer coding, and connection close
  * (HTTP/1.0 servers such as seed 004's). It keeps the body only when the
  * caller has to verify it.
+ *
+ * With a ReplyTemplate, a reply byte-identical to the last one verified a
+ * success is reported as a repeat of it without being parsed
+ * (src/load/reply-template.ts says why that is still a verification).
  */
+import type { ReplyTemplate } from './reply-template.ts';
 
 /** Valid only during the onResponse callback: the parser reuses the object. */
 export interface ParsedResponse {
   status: number;
   /** False when the server will close after this response (Connection: close, HTTP/1.0, close-delimited body). */
   keepAlive: boolean;
-  /** The body, only when the parser was asked to keep it (capped at BODY_KEEP_LIMIT bytes). */
+  /** The body, only when the parser was asked to keep it (capped at BODY_KEEP_LIMIT bytes); undefined on a repeat. */
   body: Buffer | undefined;
   bodyTruncated: boolean;
+  /** Byte-identical to the template, i.e. to a reply already verified a success: nothing left to check. */
+  repeat: boolean;
 }
 
+/**
+ * Called for each complete response. Returns whether it was verified a
+ * success: only such a response may become the template.
+ */
+export type ResponseHandler = (response: ParsedResponse) => boolean;
+
 export const BODY_KEEP_LIMIT = 1 << 20;
+/** Bytes kept of a body the caller does not verify but wants to quote (an unexpected status). */
+export const BODY_PEEK_BYTES = 64;
 const MAX_HEAD_BYTES = 64 * 1024;
 
 const CR = 13;
@@ -53,10 +68,18 @@ function skipSpaces(buf: Buffer, i: number, end: number): number {
   return i;
 }
 
+/** Whether the header value buf[start, end) contains the lowercase `token`, ignoring ASCII case; no string is built. */
 function valueHasToken(buf: Buffer, start: number, end: number, token: string): boolean {
-  // The usual value is exactly the token; compare bytes before building a string.
-  if (nameIs(buf, start, end, token)) return true;
-  return buf.toString('latin1', start, end).toLowerCase().includes(token);
+  const last = end - token.length;
+  for (let i = start; i <= last; i++) {
+    let j = 0;
+    for (; j < token.length; j++) {
+      const c = buf[i + j] ?? 0;
+      if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== token.charCodeAt(j)) break;
+    }
+    if (j === token.length) return true;
+  }
+  return false;
 }
 
 export class HttpResponseParser {
@@ -68,31 +91,46 @@ export class HttpResponseParser {
   private bodyParts: Buffer[] = [];
   private bodyKept = 0;
   private bodyTruncated = false;
+  /** Body bytes to keep for the response being parsed: all (up to BODY_KEEP_LIMIT), a peek, or none. */
+  private keepLimit = 0;
   private readonly response: ParsedResponse = {
     status: 0,
     keepAlive: true,
     body: undefined,
     bodyTruncated: false,
+    repeat: false,
   };
+  /** Where the response being parsed began in the current buffer; -1 when it began in an earlier one. */
+  private responseStart = -1;
   /** Set for HEAD requests: responses carry headers only. */
   noBody = false;
   readonly keepBody: boolean;
-  private readonly onResponse: (response: ParsedResponse) => void;
+  /**
+   * When set and true for a response's status, the first BODY_PEEK_BYTES of
+   * its body are kept even without keepBody, so an error sample can quote
+   * them. Asked once per parsed response head (never for a template repeat).
+   */
+  peekOn: ((status: number) => boolean) | undefined;
+  private readonly onResponse: ResponseHandler;
   private readonly onMalformed: (reason: string) => void;
+  private readonly template: ReplyTemplate | undefined;
 
   constructor(
     keepBody: boolean,
-    onResponse: (response: ParsedResponse) => void,
+    onResponse: ResponseHandler,
     onMalformed: (reason: string) => void,
+    template?: ReplyTemplate,
   ) {
     this.keepBody = keepBody;
     this.onResponse = onResponse;
     this.onMalformed = onMalformed;
+    this.template = template;
   }
 
   reset(): void {
     this.state = 'head';
     this.pending = undefined;
+    this.responseStart = -1;
     this.bodyParts = [];
     this.bodyKept = 0;
     this.bodyTruncated = false;
@@ -116,10 +154,19 @@ export class HttpResponseParser {
       end = buf.length;
       this.pending = undefined;
     }
+    // A body in progress began in an earlier buffer: that response cannot become the template.
+    if (this.state !== 'head') this.responseStart = -1;
+    const template = this.template;
     let pos = 0;
     while (pos < end) {
       switch (this.state) {
         case 'head': {
+          if (template !== undefined && end - pos >= template.length && template.matches(buf, pos)) {
+            pos += template.length;
+            this.repeat(template);
+            break;
+          }
+          this.responseStart = pos;
           const headEnd = findHeadEnd(buf, pos, end);
           if (headEnd < 0) {
             if (end - pos > MAX_HEAD_BYTES) return this.malformed('response head over 64 KiB');
@@ -135,7 +182,7 @@ export class HttpResponseParser {
           this.keep(buf, pos, pos + take);
           pos += take;
           this.remaining -= take;
-          if (this.remaining === 0) this.complete();
+          if (this.remaining === 0) this.complete(buf, pos);
           break;
         }
         case 'close': {
@@ -203,7 +250,7 @@ export class HttpResponseParser {
           }
           const empty = lineEnd === pos || (lineEnd === pos + 1 && buf[pos] === CR);
           pos = lineEnd + 1;
-          if (empty) this.complete();
+          if (empty) this.complete(buf, pos);
           break;
         }
       }
@@ -215,7 +262,8 @@ export class HttpResponseParser {
   finishOnClose(): boolean {
     if (this.state !== 'close') return false;
     this.keepAlive = false;
-    this.complete();
+    // A close-delimited reply is never a template: its end is the close, not its bytes.
+    this.complete(undefined, 0);
     return true;
   }
 
@@ -226,8 +274,8 @@ export class HttpResponseParser {
   }
 
   private keep(buf: Buffer, start: number, end: number): void {
-    if (!this.keepBody || start === end) return;
-    const room = BODY_KEEP_LIMIT - this.bodyKept;
+    if (this.keepLimit === 0 || start === end) return;
+    const room = this.keepLimit - this.bodyKept;
     if (room <= 0) {
       this.bodyTruncated = true;
       return;
@@ -239,17 +287,35 @@ export class HttpResponseParser {
     this.bodyKept += stop - start;
   }
 
-  private complete(): void {
+  /** A response ended at buf[end) (buf undefined: at the connection's close). */
+  private complete(buf: Buffer | undefined, end: number): void {
     // One response object, reused: the callback reads it synchronously and keeps nothing.
     const response = this.response;
-    response.status = this.status;
-    response.keepAlive = this.keepAlive;
-    response.body = this.keepBody ? Buffer.concat(this.bodyParts) : undefined;
+    const { status, keepAlive } = this;
+    response.status = status;
+    response.keepAlive = keepAlive;
+    const parts = this.bodyParts;
+    response.body = this.keepLimit > 0 ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
     response.bodyTruncated = this.bodyTruncated;
+    response.repeat = false;
     this.state = 'head';
-    if (this.bodyParts.length > 0) this.bodyParts = [];
+    if (parts.length > 0) this.bodyParts = [];
     this.bodyKept = 0;
     this.bodyTruncated = false;
+    const start = this.responseStart;
+    this.responseStart = -1;
+    const success = this.onResponse(response);
+    if (success && buf !== undefined && start >= 0) this.template?.learn(buf, start, end, status, keepAlive);
+  }
+
+  /** A reply byte-identical to the template: reported as what it repeats. */
+  private repeat(template: ReplyTemplate): void {
+    const response = this.response;
+    response.status = template.status;
+    response.keepAlive = template.keepAlive;
+    response.body = undefined;
+    response.bodyTruncated = false;
+    response.repeat = true;
     this.onResponse(response);
   }
 
@@ -275,6 +341,11 @@ export class HttpResponseParser {
       return this.malformed('bad status line');
     }
     this.status = d0 * 100 + d1 * 10 + d2;
+    this.keepLimit = this.keepBody
+      ? BODY_KEEP_LIMIT
+      : this.peekOn !== undefined && this.peekOn(this.status)
+        ? BODY_PEEK_BYTES
+        : 0;
     let keepAlive = minor === 49; // '1' → HTTP/1.1 defaults to keep-alive
     let contentLength = -1;
     let chunked = false;
@@ -319,12 +390,12 @@ export class HttpResponseParser {
       return true;
     }
     if (this.noBody || this.status === 204 || this.status === 304) {
-      this.complete();
+      this.complete(buf, headEnd + 4);
     } else if (chunked) {
       this.state = 'chunk-size';
     } else if (contentLength >= 0) {
       if (contentLength === 0) {
-        this.complete();
+        this.complete(buf, headEnd + 4);
       } else {
         this.remaining = contentLength;
         this.state = 'length';

@@ -18,10 +18,11 @@ import { resolveLoadOptions, splitEvenly, splitProportional, type ResolvedLoadOp
 import { checkStartAt, planShare, planStart, type LoadShare, type StartPlan } from './shard.ts';
 import { parseTarget, resolveTarget } from './target.ts';
 import type { LoadHooks, LoadOptions, LoadResult, ThreadUsage, TimelinePoint } from './types.ts';
-import { clientVerdicts } from './verdicts.ts';
+import { censoredInfo, clientVerdicts, stalledVerdict } from './verdicts.ts';
 
 export type { LoadHooks, LoadOptions, LoadResult } from './types.ts';
 export { Hdr, summarizeLatency } from '../stats/hdr.ts';
+export { STALLED_SHARE } from './verdicts.ts';
 
 const READY_TIMEOUT_MS = 20_000;
 /** Slack beyond the planned end before the threads are told to stop, then terminated. */
@@ -290,7 +291,9 @@ function buildResult(
   processCpuPercent: number,
 ): LoadResult {
   const { summaries } = run;
-  const hist = Hdr.mergeEncoded(summaries.map((s) => s.histogram));
+  const completed = Hdr.mergeEncoded(summaries.map((s) => s.histogram));
+  const censoredHist = Hdr.mergeEncoded(summaries.map((s) => s.censoredHistogram));
+  const waitingHist = Hdr.mergeEncoded(summaries.map((s) => s.waitingHistogram));
   const open = options.rateRps !== undefined;
   const measuredMs = Math.max(0, ...summaries.map((s) => s.measuredMs));
   const durationS = measuredMs / 1000;
@@ -321,10 +324,19 @@ function buildResult(
     };
   });
 
+  const censored = censoredInfo(completed, censoredHist, waitingHist, requests + errorsTotal);
+  // The latency counts unfinished requests at their age: a lower bound, never left out.
+  const hist = completed.merge(censoredHist);
+
   const lag = open ? Hdr.mergeEncoded(summaries.flatMap((s) => s.sendLagHistogram ?? [])) : undefined;
   const lagUs = lag === undefined ? undefined : summarizeLatency(lag);
   const began = summaries.flatMap((s) => s.measureBeganEpochMs ?? []);
   const verdicts = clientVerdicts(threads, lagUs);
+  const stall = stalledVerdict(censored);
+  if (stall !== undefined) {
+    verdicts.warnings.push('stalled');
+    verdicts.details.push(stall);
+  }
 
   const result: LoadResult = {
     options: effectiveOptions(options),
@@ -344,7 +356,8 @@ function buildResult(
     warnings: verdicts.warnings,
     warningDetails: verdicts.details,
     processCpuPercent,
-    unfinished: summaries.reduce((a, s) => a + s.unfinished, 0),
+    unfinished: censored.requests,
+    censored,
     errorSamples: [...new Set(summaries.flatMap((s) => s.errorSamples))].slice(0, 10),
     interrupted: run.interrupted,
     host: hostname(),

@@ -11,6 +11,7 @@ import type { Verdict } from '../monitor/verdicts.ts';
 import { HDR_PRECISION, Hdr, summarizeLatency } from '../stats/hdr.ts';
 import type { ShardInput } from './result-input.ts';
 import type {
+  CensoredInfo,
   ErrorKind,
   LoadResult,
   MergeInfo,
@@ -111,6 +112,27 @@ function checkBelongTogether(inputs: ShardInput[]): void {
 
 function sumBy<T>(items: readonly T[], value: (item: T) => number): number {
   return items.reduce((sum, item) => sum + value(item), 0);
+}
+
+/**
+ * The shards' unanswered requests together: counts summed, shares over all
+ * measured requests, the oldest age the largest. Each shard judged `stalled`
+ * against its own completed p99 (the raw ages are not in a result); the
+ * `stalled` warning itself comes through with the shards' warnings.
+ */
+function mergeCensored(results: readonly LoadResult[]): CensoredInfo | undefined {
+  const parts = results.flatMap((result) => result.censored ?? []);
+  if (parts.length === 0) return undefined;
+  const requests = sumBy(parts, (part) => part.requests);
+  const stalled = sumBy(parts, (part) => part.stalled);
+  const total = sumBy(results, (result) => result.requests + result.errorsTotal) + requests;
+  return {
+    requests,
+    share: total === 0 ? 0 : requests / total,
+    stalled,
+    stalledShare: total === 0 ? 0 : stalled / total,
+    oldestAgeUs: Math.max(...parts.map((part) => part.oldestAgeUs)),
+  };
 }
 
 /** Where each result was read from, for errors about its histograms. */
@@ -236,6 +258,7 @@ export function mergeShards(inputs: ShardInput[]): LoadResult {
   const requests = sumBy(results, (result) => result.requests);
   const errorsTotal = sumBy(results, (result) => result.errorsTotal);
   const hist = mergeHistograms(results, (result) => result.histogram, sources);
+  const censored = mergeCensored(results);
 
   let threadIndex = 0;
   const threads: ThreadUsage[] = results.flatMap((result) =>
@@ -295,6 +318,7 @@ export function mergeShards(inputs: ShardInput[]): LoadResult {
     warningDetails: details,
     processCpuPercent: sumBy(results, (result) => result.processCpuPercent ?? 0),
     unfinished: sumBy(results, (result) => result.unfinished ?? 0),
+    ...(censored === undefined ? {} : { censored }),
     errorSamples: [...new Set(results.flatMap((result) => result.errorSamples ?? []))].slice(0, 10),
     interrupted: results.some((result) => result.interrupted === true),
     clock: {

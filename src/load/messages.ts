@@ -48,8 +48,16 @@ export interface ThreadSummary {
   scheduled: number;
   /** Requests that waited for a free connection past their scheduled time (open loop). */
   backlogged: number;
-  /** Requests still in flight or waiting when the window closed (not counted). */
+  /**
+   * Measured requests still in flight or waiting for a connection when the
+   * window closed (or answered after it): censored, their latency known only
+   * to be at least their age then.
+   */
   unfinished: number;
+  /** Those ages (µs, from the scheduled time; closed loop: from the send), encoded; lower bounds. */
+  censoredHistogram: string;
+  /** The subset with no reply at all when the thread finished (not merely read late): stall candidates. */
+  waitingHistogram: string;
   cpuUs: number | null;
   cpuSource: 'thread' | 'none';
   eventLoopUtilization: number;

@@ -11,7 +11,7 @@ import type { ResolvedLoadOptions } from './options.ts';
 import { buildMixRequest } from './request.ts';
 import type { ResolvedTarget } from './target.ts';
 import type { ErrorKind } from './types.ts';
-import { httpVerifier, type HttpVerifier } from './verify.ts';
+import { httpFailureSample, httpVerifier, statusMatcher } from './verify.ts';
 
 export interface RequestMix {
   /** The bytes of request i. */
@@ -22,6 +22,10 @@ export interface RequestMix {
   next(): number;
   /** Checks a reply against the expectation of request `index`. */
   verify(index: number, response: ParsedResponse): ErrorKind | null;
+  /** Whether `status` passes request `index`'s check (a failing one keeps its first body bytes for the sample). */
+  statusOk(index: number, status: number): boolean;
+  /** Words for a reply request `index` refused, naming the request ("POST /resize: status 500, expected 2xx; ..."). */
+  failureSample(index: number, response: ParsedResponse, kind: 'status' | 'body'): string;
 }
 
 /** The indices of one whole cycle of a smooth weighted round-robin over `weights` (length = their sum). */
@@ -44,17 +48,23 @@ export function weightedOrder(weights: readonly number[]): Uint16Array {
 export function buildMix(options: ResolvedLoadOptions, target: ResolvedTarget): RequestMix | undefined {
   const mix = options.mix;
   if (mix === undefined || target.protocol !== 'http') return undefined;
-  const verifiers: HttpVerifier[] = mix.map((request) => httpVerifier(request));
+  const verifiers = mix.map((request) => httpVerifier(request));
+  const statusChecks = mix.map((request) => statusMatcher(request.expectStatus));
+  const samples = mix.map((request) => httpFailureSample(request));
+  const labels = mix.map((request) => `${request.method} ${request.path}`);
   const order = weightedOrder(mix.map((request) => request.weight));
   let cursor = 0;
   return {
     requests: mix.map((request) => buildMixRequest(request, options, target)),
-    labels: mix.map((request) => `${request.method} ${request.path}`),
+    labels,
     next() {
       const index = order[cursor] ?? 0;
       cursor = cursor + 1 === order.length ? 0 : cursor + 1;
       return index;
     },
-    verify: (index, response) => (verifiers[index] ?? (() => 'other'))(response),
+    verify: (index, response) => verifiers[index]?.(response) ?? 'other',
+    statusOk: (index, status) => statusChecks[index]?.(status) ?? false,
+    failureSample: (index, response, kind) =>
+      `${labels[index] ?? ''}: ${samples[index]?.(response, kind) ?? kind}`,
   };
 }

@@ -156,22 +156,23 @@ export function resolveLoadOptions(options: LoadOptions, protocol: 'http' | 'tcp
 }
 
 /** One request's method, headers, body and expectation, checked; `what` names it in errors ("request 2 of the mix"). */
-function resolveRequest(request: LoadRequest, what = 'the request'): ResolvedLoadRequest {
+function resolveRequest(request: LoadRequest, what?: string): ResolvedLoadRequest {
+  // The single request's messages are as they always were; a mix entry's name which request.
+  const at = what === undefined ? '' : `${what}: `;
   const method = (request.method ?? LOAD_DEFAULTS.method).toUpperCase();
-  if (!TOKEN.test(method))
-    throw bad(`${what}: method '${method}' is not an HTTP token`, 'e.g. --method POST');
+  if (!TOKEN.test(method)) throw bad(`${at}method '${method}' is not an HTTP token`, 'e.g. --method POST');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) {
     if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
       throw bad(
-        `${what}: header '${name}' is malformed (no spaces in names, no line breaks in values)`,
+        `${at}header '${name}' is malformed (no spaces in names, no line breaks in values)`,
         "e.g. -H 'x-a: 1'",
       );
     }
     const lower = name.toLowerCase();
     if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') {
       throw bad(
-        `${what}: header '${name}' is set by conlab itself`,
+        `${at}header '${name}' is set by conlab itself`,
         'remove it; conlab derives it from the URL and body',
       );
     }
@@ -183,7 +184,7 @@ function resolveRequest(request: LoadRequest, what = 'the request'): ResolvedLoa
     !((expectStatus >= 1 && expectStatus <= 5) || (expectStatus >= 100 && expectStatus <= 599))
   ) {
     throw bad(
-      `${what}: expected status ${expectStatus} is neither a class (1..5) nor a status (100..599)`,
+      `${at}expected status ${expectStatus} is neither a class (1..5) nor a status (100..599)`,
       'e.g. --expect-status 2 (any 2xx) or --expect-status 404',
     );
   }
@@ -192,7 +193,7 @@ function resolveRequest(request: LoadRequest, what = 'the request'): ResolvedLoa
       new RegExp(request.expectBodyRegex);
     } catch (error) {
       throw bad(
-        `${what}: body regex '${request.expectBodyRegex}' does not compile: ${(error as Error).message}`,
+        `${at}body regex '${request.expectBodyRegex}' does not compile: ${(error as Error).message}`,
         'fix the regular expression',
       );
     }
@@ -200,10 +201,7 @@ function resolveRequest(request: LoadRequest, what = 'the request'): ResolvedLoa
   const weight = request.weight ?? 1;
   const [minWeight, maxWeight] = LOAD_LIMITS.mixWeight;
   if (!Number.isInteger(weight) || weight < minWeight || weight > maxWeight) {
-    throw bad(
-      `${what}: weight ${weight} is not a whole number in ${minWeight}..${maxWeight}`,
-      'e.g. weight 3',
-    );
+    throw bad(`${at}weight ${weight} is not a whole number in ${minWeight}..${maxWeight}`, 'e.g. weight 3');
   }
   return {
     method,

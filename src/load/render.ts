@@ -55,20 +55,23 @@ export function renderLoadText(result: LoadResult): string {
   );
   lines.push(...shardLines(result));
   lines.push('');
+  // Unanswered requests are in the latency at their age when the window closed (a lower bound).
+  const unfinished = result.censored?.requests ?? 0;
+  const withUnfinished = unfinished > 0 ? ', unanswered ones at their age: lower bounds' : '';
   if (result.mode === 'open') {
     lines.push(
       ...latencyLines(
-        "Latency (corrected: from each request's scheduled send time)",
+        `Latency (corrected: from each request's scheduled send time${withUnfinished})`,
         result.latencyUs,
-        result.requests,
+        result.requests + unfinished,
       ),
     );
     if (result.latencyUncorrectedUs) {
       lines.push(
         ...latencyLines(
-          'Latency (uncorrected: from the actual send time)',
+          `Latency (uncorrected: from the actual send time${withUnfinished})`,
           result.latencyUncorrectedUs,
-          result.requests,
+          result.requests + unfinished,
         ),
       );
     }
@@ -80,7 +83,13 @@ export function renderLoadText(result: LoadResult): string {
       );
     }
   } else {
-    lines.push(...latencyLines('Latency', result.latencyUs, result.requests));
+    lines.push(
+      ...latencyLines(
+        `Latency${unfinished > 0 ? ' (unanswered requests at their age: lower bounds)' : ''}`,
+        result.latencyUs,
+        result.requests + unfinished,
+      ),
+    );
   }
   lines.push('');
   lines.push(
@@ -95,7 +104,13 @@ export function renderLoadText(result: LoadResult): string {
     );
     for (const sample of result.errorSamples ?? []) lines.push(`    e.g. ${sample}`);
   }
-  if (result.unfinished) lines.push(`  In flight at the end (not counted): ${result.unfinished}`);
+  const censored = result.censored;
+  if (censored !== undefined && censored.requests > 0) {
+    lines.push(
+      `  Unanswered when the window closed: ${censored.requests} (${(censored.share * 100).toFixed(1)}% of the measured requests; ` +
+        `${censored.stalled} older than the completed p99), oldest ${fmt.latencyUs(censored.oldestAgeUs)} — in the latency at their age`,
+    );
+  }
   lines.push(`Requests/sec: ${result.rps.toFixed(2).padStart(12)}`);
   const transfer = result.durationS > 0 ? result.bytesRead / result.durationS : 0;
   lines.push(`Transfer/sec: ${`${fmt.bytes(transfer)}`.padStart(12)}`);

@@ -1,7 +1,9 @@
 /**
  * The bytes a connection sends, built once per thread: every request of a
  * run is identical, so the hot path is a single socket.write of a shared
- * Buffer. A request mix has one such Buffer per request of the mix.
+ * Buffer. With pipelining, k requests sent together are one write of k
+ * copies back to back (prepared once, up to BATCH_BYTES per write). A
+ * request mix has one such Buffer per request of the mix.
  */
 import type { ResolvedLoadOptions, ResolvedLoadRequest } from './options.ts';
 import type { ResolvedTarget } from './target.ts';
@@ -32,4 +34,21 @@ export function buildMixRequest(
   target: ResolvedTarget,
 ): Buffer {
   return httpRequestBytes(request, request.path, target.hostHeader, options.connectionPerRequest);
+}
+
+/** A pipelined batch is written at once up to this many bytes (more takes several writes). */
+export const BATCH_BYTES = 64 * 1024;
+
+export interface RequestBatches {
+  /** batches[k - 1] is k copies of the request back to back, for k up to the pipelining depth and BATCH_BYTES. */
+  readonly batches: readonly Buffer[];
+}
+
+export function buildRequestBatches(request: Buffer, pipelining: number): RequestBatches {
+  const largest = Math.max(1, Math.min(pipelining, Math.floor(BATCH_BYTES / Math.max(1, request.length))));
+  const copies = Buffer.alloc(request.length * largest);
+  for (let k = 0; k < largest; k++) request.copy(copies, k * request.length);
+  const batches: Buffer[] = [];
+  for (let k = 1; k <= largest; k++) batches.push(copies.subarray(0, k * request.length));
+  return { batches };
 }

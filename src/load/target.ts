@@ -7,6 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ErrorCodes, LabError } from '../core/errors.ts';
+import { connectAddress, isLoopbackAddress } from '../core/net-address.ts';
 
 export interface ResolvedTarget {
   protocol: 'http' | 'tcp';
@@ -56,11 +57,8 @@ export function parseTarget(target: string): Omit<ResolvedTarget, 'address' | 'f
   return { protocol: scheme, host, hostHeader: url.host, port, path };
 }
 
-export function isLoopback(address: string): boolean {
-  if (isIP(address) === 4) return address.startsWith('127.');
-  const lower = address.toLowerCase();
-  return lower === '::1' || lower === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(lower);
-}
+/** 127.0.0.0/8 and ::1 (any spelling, IPv4-mapped included): the only targets loaded without --allow-remote. */
+export const isLoopback = isLoopbackAddress;
 
 /** Parses, resolves and checks the target; throws LabError for anything a user can fix. */
 export async function resolveTarget(target: string, allowRemote: boolean): Promise<ResolvedTarget> {
@@ -83,6 +81,9 @@ export async function resolveTarget(target: string, allowRemote: boolean): Promi
       });
     }
   }
+  // A server's listening line may show the wildcard it bound (0.0.0.0, ::); as a target that means
+  // this machine, and connecting to the unspecified address reaches it only through loopback anyway.
+  address = connectAddress(address);
   if (!allowRemote && !isLoopback(address)) {
     throw new LabError(
       ErrorCodes.REMOTE_TARGET,

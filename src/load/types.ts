@@ -189,6 +189,24 @@ export interface ScheduleInfo {
   sendLagHistogram?: string;
 }
 
+/**
+ * Requests still unanswered when the measured window closed. Each has waited
+ * at least its age at that moment, and that age is counted in `latencyUs`,
+ * `histogram` (and, for requests that were sent, the uncorrected latency) as
+ * a lower bound — so a stalled server shows in the percentiles and the max.
+ */
+export interface CensoredInfo {
+  requests: number;
+  /** requests ÷ all measured requests (successes + errors + these). */
+  share: number;
+  /** Of these, requests older than the p99 of the requests that did complete: waiting, not merely in transit. */
+  stalled: number;
+  /** stalled ÷ all measured requests; above STALLED_SHARE the result gets the `stalled` warning and `conlab load` exits 1. */
+  stalledShare: number;
+  /** Age of the oldest when the window closed, µs. */
+  oldestAgeUs: number;
+}
+
 export interface TimelinePoint {
   /** Seconds since the measured window started. */
   second: number;
@@ -216,7 +234,10 @@ export interface LoadResult {
   /** Errors by kind; a wrong reply is an error, never a success. */
   errors: Partial<Record<ErrorKind, number>>;
   errorsTotal: number;
-  /** Latency in microseconds. Open loop: from each request's scheduled send time (coordinated omission corrected). */
+  /**
+   * Latency in microseconds. Open loop: from each request's scheduled send time (coordinated omission
+   * corrected). Unfinished requests are in it at their age when the window closed (see `censored`).
+   */
   latencyUs: LatencySummaryUs;
   /** Open loop only: latency from the actual send time (uncorrected). */
   latencyUncorrectedUs?: LatencySummaryUs;
@@ -234,8 +255,10 @@ export interface LoadResult {
   processCpuPercent?: number;
   /** Open loop only. */
   schedule?: ScheduleInfo;
-  /** Requests in flight (or waiting for a connection) when the window closed; not counted anywhere else. */
+  /** Measured requests in flight (or waiting for a connection) when the window closed: `censored.requests`. */
   unfinished?: number;
+  /** Those requests, whose latency is known only as a lower bound (their age when the window closed). */
+  censored?: CensoredInfo;
   /** A few distinct error messages, to say what went wrong. */
   errorSamples?: string[];
   /** True when the run was stopped early by its AbortSignal. */

@@ -8,6 +8,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { failureOf } from '../core/subject/protocol.ts';
 import { Engine } from './engine.ts';
 import type { FromThread, ThreadPlan, ToThread } from './messages.ts';
+import { enableCompileCache } from '../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const port = parentPort;
 if (port === null) throw new Error('src/load/worker.ts must run as a worker thread');

@@ -9,6 +9,8 @@ export const model: ModelDefinition = {
   name: 'async-blocking',
   description: 'async functions whose body blocks (runSync): the "falsely async" pitfall',
   measuredByDefault: false,
+  syncOnly:
+    'it calls the task synchronously inside async functions (the "falsely async" pitfall); an async task has no synchronous work to block with, so the cell would measure the async model under another name',
   axes: { concurrency: inFlightAxis },
   cores: () => 1,
   label: (kind, c) => `Falsely-asynchronous ${heavy(kind)} (${c.concurrency} in flight)`,

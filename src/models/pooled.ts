@@ -3,6 +3,7 @@
  * processes (child processes) and hybrid (processes each running a thread
  * pool) differ only in the pool they ask for.
  */
+import { getWorkload } from '../workloads/index.ts';
 import { Pool } from './pool/pool.ts';
 import type { Executor, ModelAxis, ModelConfig } from './types.ts';
 
@@ -14,6 +15,12 @@ export const workersAxis = (max: number): ModelAxis => ({ default: 2, min: 1, ma
 
 /** Time for a pool (or one spawned worker) to start and warm. */
 export const POOL_START_TIMEOUT_MS = 60_000;
+
+/** A workload's own item values (a module's items()), which its pools send with each task. */
+export function itemValuesOf(config: ModelConfig): { itemValues?: readonly unknown[] } {
+  const { itemValues } = getWorkload(config.workload);
+  return itemValues ? { itemValues } : {};
+}
 
 export function poolExecutor(
   config: ModelConfig,
@@ -28,6 +35,7 @@ export function poolExecutor(
     threadsPerProcess,
     inFlightPerWorker: config.inFlightPerWorker,
     startTimeoutMs: POOL_START_TIMEOUT_MS,
+    ...itemValuesOf(config),
   });
   return {
     start: () => pool.start(),

@@ -15,6 +15,20 @@ export const model: ModelDefinition = {
   label: (kind) => `Sequential ${heavy(kind)}`,
   create(config) {
     const workload = getWorkload(config.workload);
+    const { runItem } = workload;
+    if (runItem) {
+      // A user module's task may be async: each item is awaited before the next starts (one at a time,
+      // as sequential means); a synchronous task never meets an await.
+      return inProcessExecutor(async (items, onDone) => {
+        const answers: ItemAnswer[] = [];
+        for (let i = 0; i < items; i++) {
+          const answer = runItem(config.params, i);
+          answers.push(typeof answer === 'object' ? await answer : answer);
+          onDone?.(1);
+        }
+        return answers;
+      });
+    }
     return inProcessExecutor((items, onDone) => {
       const answers: ItemAnswer[] = [];
       for (let i = 0; i < items; i++) {

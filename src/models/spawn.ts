@@ -2,7 +2,7 @@
 import { runBounded } from './bounded.ts';
 import { heavy, plural } from './label.ts';
 import { Pool } from './pool/pool.ts';
-import { POOL_START_TIMEOUT_MS, workersAxis } from './pooled.ts';
+import { itemValuesOf, POOL_START_TIMEOUT_MS, workersAxis } from './pooled.ts';
 import type { ModelDefinition } from './types.ts';
 
 export const model: ModelDefinition = {
@@ -13,6 +13,7 @@ export const model: ModelDefinition = {
   cores: (shape) => shape.concurrency,
   label: (kind, c) => `Process-per-item ${heavy(kind)} (at most ${plural(c.concurrency, 'process')})`,
   create(config) {
+    const ownItems = itemValuesOf(config);
     const pids = new Set<number>();
     const live = new Set<Pool>();
     const runTask = async (start: number): Promise<(string | number)[]> => {
@@ -24,6 +25,7 @@ export const model: ModelDefinition = {
         threadsPerProcess: 0,
         inFlightPerWorker: 1,
         startTimeoutMs: POOL_START_TIMEOUT_MS,
+        ...ownItems,
       });
       live.add(pool);
       try {

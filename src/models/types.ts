@@ -52,6 +52,12 @@ export interface ModelDefinition {
   /** Measured by `conlab batch` when no --models is given. */
   measuredByDefault: boolean;
   /**
+   * Set by a model that runs the workload's synchronous path only: why it
+   * cannot run a task declared `async` (a user module). Such a cell is
+   * refused before anything starts.
+   */
+  syncOnly?: string;
+  /**
    * The axes this model varies, each with its default and range:
    * concurrency (workers, or items in flight on one event loop),
    * threadsPerProcess, itemsPerTask (items per message to a worker). An axis

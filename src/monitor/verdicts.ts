@@ -14,6 +14,8 @@ export type Verdict =
   | 'noisy'
   | 'underpowered'
   | 'monitor-unavailable'
+  /** From the load generator: more than 1% of the requests were still waiting when the window closed. */
+  | 'stalled'
   /** Server cells: a unit or pool thread of the server died during the cell and was replaced (the server lab counts it). */
   | 'unit-restarted';
 

@@ -15,12 +15,12 @@ export interface ChartSpec {
   /** One or two sentences under the chart: what it shows and how to read it. */
   caption: string;
   /** Which section of the report it belongs to. */
-  section: 'throughput' | 'latency' | 'scaling' | 'cpu' | 'memory';
+  section: 'capacity' | 'throughput' | 'latency' | 'scaling' | 'cpu' | 'memory';
   spec: TopLevelSpec;
 }
 
 /** Tableau 10, yellow moved last: it is hard to see on white. */
-const palette = [
+export const palette = [
   '#4e79a7',
   '#f28e2b',
   '#59a14f',
@@ -33,11 +33,11 @@ const palette = [
   '#edc948',
 ];
 
-const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 const font = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
-const config = {
+export const config = {
   font,
   background: 'white',
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e6e6e6' },

@@ -27,6 +27,7 @@ const verdictShort: Record<Verdict, string> = {
   noisy: 'noisy',
   underpowered: 'underpowered',
   'monitor-unavailable': 'no-monitor',
+  stalled: 'stalled',
   'unit-restarted': 'restarted',
 };
 

@@ -10,7 +10,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { escapeHtml } from './html.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { renderSvg } from './svg.ts';
-import { fmt, renderTextTable } from '../core/text-table.ts';
+import { fmt, renderMarkdownTable, renderTextTable } from '../core/text-table.ts';
 
 /** Human label of a cellKey, from whichever run has the cell. */
 function labels(runs: RunData[]): Map<string, string> {
@@ -91,7 +91,9 @@ export function environmentWarning(runs: RunData[]): string | null {
     : `A and B differ in ${differences.join(', ')}: the ratios mix the machines with the code`;
 }
 
-export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]): string {
+/** The comparison as text; `markdown` gives the table as GitHub Markdown (for a PR) and the lines as its paragraphs. */
+export function renderCompareTerminal(comparison: RunComparison, runs: RunData[], markdown = false): string {
+  const renderTable = markdown ? renderMarkdownTable : renderTextTable;
   const names = labels(runs);
   const lines: string[] = [
     `A = ${comparison.runA} (${describeRun(runs[0])})`,
@@ -104,7 +106,7 @@ export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]
     lines.push('no cell measured ok in both runs: nothing to compare');
   } else {
     lines.push(
-      renderTextTable<ComparedCell>(
+      renderTable<ComparedCell>(
         [
           { header: 'cell', value: (cell) => names.get(cell.cellKey) ?? cell.cellKey },
           { header: 'metric', value: metricName },
@@ -131,7 +133,8 @@ export function renderCompareTerminal(comparison: RunComparison, runs: RunData[]
   for (const key of comparison.onlyInB) lines.push(`only in B: ${names.get(key) ?? key}`);
   for (const item of comparison.notComparable)
     lines.push(`not comparable: ${names.get(item.cellKey) ?? item.cellKey} (${item.reason})`);
-  return `${lines.join('\n')}\n`;
+  // Markdown joins adjacent lines into one paragraph; a blank line between keeps them apart.
+  return `${lines.join(markdown ? '\n\n' : '\n').replace(/\n{3,}/g, '\n\n')}\n`;
 }
 
 function forestSpec(comparison: RunComparison, names: Map<string, string>): TopLevelSpec {

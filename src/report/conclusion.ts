@@ -18,6 +18,7 @@ import { ratioOfMeans, type RatioInterval } from '../stats/inference.ts';
 import { speedupGroupKey } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
 import { baselineModel, modelVaries } from '../models/registry.ts';
+import { workloadLabel } from '../workloads/index.ts';
 
 function times(value: number): string {
   return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
@@ -53,7 +54,7 @@ function batchShape(cell: BatchCell): string {
 
 function batchSentence(group: BatchCell[], cores: number, multiRuntime: boolean): string {
   const first = group[0] as BatchCell;
-  const where = `${first.workload}${multiRuntime ? ` on ${shortRuntime(first.runtime)}` : ''} on ${cores} cores`;
+  const where = `${workloadLabel(first.workload)}${multiRuntime ? ` on ${shortRuntime(first.runtime)}` : ''} on ${cores} cores`;
   const sequential = group.find((cell) => cell.model === baselineModel.name);
   const others = group.filter((cell) => cell.model !== baselineModel.name);
   if (!sequential) {
@@ -232,7 +233,7 @@ function runtimeSentences(ok: CellRecord[]): string[] {
       return `${shortRuntime(cell.runtime)} ${times(ratio.ratio)}${sig === '' ? ' slower' : ''}${interval(ratio)}${sig}`;
     });
     sentences.push(
-      `across runtimes, ${fastest.workload} ran fastest on ${shortRuntime(fastest.runtime)} with ${fastest.model}${batchShape(fastest)} in ${fastest.durationMs.toFixed(0)} ms; best of ${others.join(', ')}`,
+      `across runtimes, ${workloadLabel(fastest.workload)} ran fastest on ${shortRuntime(fastest.runtime)} with ${fastest.model}${batchShape(fastest)} in ${fastest.durationMs.toFixed(0)} ms; best of ${others.join(', ')}`,
     );
   }
   return sentences;

@@ -11,6 +11,8 @@ import type { RunData, Verdict } from '../results/record.ts';
 import { conclusionText } from './conclusion.ts';
 import { ErrorCodes, LabError, errorText } from '../core/errors.ts';
 import { allCharts, type ChartSpec } from './charts.ts';
+import { capacityCharts, capacityTable } from './capacity.ts';
+import { summarizeCapacity } from '../servers/capacity/summary.ts';
 import { batchColumns, pipelineColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { ensureDir } from './files.ts';
@@ -36,6 +38,8 @@ export const verdictMeaning: Record<Verdict, string> = {
   underpowered: 'too few repetitions or too short a run to trust the difference',
   'monitor-unavailable':
     'the /proc monitor did not run: no per-core heat map; CPU and memory are what the subject reported about itself, or missing',
+  stalled:
+    'more than 1% of the requests were still unanswered when the window closed: the latency counts them at their age then, a lower bound',
   'unit-restarted':
     'a serving process or pool thread died during the cell and was replaced: requests in flight failed and the replacement started cold',
 };
@@ -230,6 +234,7 @@ function cellTable(id: string, columns: CellColumn[], rows: ReportRow[]): string
 }
 
 const sectionTitles: Record<ChartSpec['section'], string> = {
+  capacity: 'Capacity under the latency target',
   throughput: 'Throughput vs concurrency',
   latency: 'Latency',
   scaling: 'Speedup and parallel efficiency',
@@ -238,6 +243,7 @@ const sectionTitles: Record<ChartSpec['section'], string> = {
 };
 
 const sectionMissing: Record<ChartSpec['section'], string> = {
+  capacity: 'No capacity search in this run.',
   throughput: 'No cell finished ok: no throughput to show.',
   latency:
     'No server cell finished ok in this run: latency is measured only for servers (batch cells report wall time).',
@@ -263,7 +269,8 @@ export interface HtmlReportOptions {
 /** The whole report page for one run, as a string. */
 export async function renderHtmlReport(run: RunData, options: HtmlReportOptions = {}): Promise<string> {
   const rows = reportRows(run);
-  const charts = allCharts(rows, run.run.env.cores);
+  const capacities = summarizeCapacity(run.cells);
+  const charts = [...capacityCharts(run.cells), ...allCharts(rows, run.run.env.cores)];
   // One chart that cannot be drawn must not take the page (and every other number) down with it.
   const svgs = await Promise.all(
     charts.map((chart) =>
@@ -284,6 +291,7 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
   parts.push(
     `<nav class="toc">${[
       ['conclusion', 'Conclusion'],
+      ...(capacities.length > 0 ? [['capacity', sectionTitles.capacity]] : []),
       ...(['throughput', 'latency', 'scaling', 'cpu', 'memory'] as const).map((id) => [
         id,
         sectionTitles[id],
@@ -304,6 +312,22 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
     `<p class="conclusion">${escapeHtml(rows.length === 0 ? 'No cells, no conclusion.' : safeConclusion(run))}</p>`,
   );
 
+  if (capacities.length > 0) {
+    const table = capacityTable(capacities);
+    parts.push(
+      `<h2 id="capacity">${escapeHtml(sectionTitles.capacity)}</h2>`,
+      `<table class="cells capacity"><thead><tr>${table.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${table.rows
+        .map(
+          (row) =>
+            `<tr class="${escapeHtml(row.status)}">${row.cells.map((cell, i) => `<td${i === row.cells.length - 1 ? ' class="notes"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`,
+        )
+        .join('')}</tbody></table>`,
+    );
+    const figures = charts
+      .map((chart, i) => ({ chart, svg: svgs[i] ?? '' }))
+      .filter(({ chart }) => chart.section === 'capacity');
+    parts.push(`<div class="charts">${figures.map(({ chart, svg }) => figure(chart, svg)).join('\n')}</div>`);
+  }
   const sections: ChartSpec['section'][] = ['throughput', 'latency', 'scaling', 'cpu', 'memory'];
   for (const section of sections) {
     parts.push(`<h2 id="${section}">${escapeHtml(sectionTitles[section])}</h2>`);

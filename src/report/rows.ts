@@ -25,6 +25,7 @@ import { meanInterval, ratioOfMeans, type MeanInterval } from '../stats/inferenc
 import { speedupGroupKey, workersUsed } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
 import { baselineModel } from '../models/registry.ts';
+import { workloadLabel } from '../workloads/index.ts';
 import { baselineArchitecture } from '../servers/subject/arch/registry.ts';
 
 export interface ReportRow {
@@ -155,7 +156,8 @@ function batchRow(
     ...common(cell, counts),
     kind: 'batch',
     subject: batchSubject(cell),
-    workload: cell.workload,
+    // A workload module by its file name, not its resolved path and hash (those stay in the record).
+    workload: workloadLabel(cell.workload),
     level: cell.concurrency,
     levelLabel: `c=${cell.concurrency}`,
     workers: workersUsed(cell),
@@ -267,9 +269,10 @@ function distinguishWorkloads(rows: ReportRow[], merged: readonly CellRecord[]):
       .join(' ');
     const config = `${params}${params ? ' ' : ''}items=${cell.items}`;
     configOf.set(cell.cellKey, config);
-    const set = configsPerWorkload.get(cell.workload) ?? new Set<string>();
+    const label = workloadLabel(cell.workload);
+    const set = configsPerWorkload.get(label) ?? new Set<string>();
     set.add(config);
-    configsPerWorkload.set(cell.workload, set);
+    configsPerWorkload.set(label, set);
   }
   for (const row of rows) {
     const config = configOf.get(row.cellKey);

@@ -9,7 +9,7 @@
 import type { RunData } from '../results/record.ts';
 import { batchColumns, notesText, pipelineColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
-import { renderTextTable, type Column } from '../core/text-table.ts';
+import { renderMarkdownTable, renderTextTable, type Column } from '../core/text-table.ts';
 
 export interface TerminalTableOptions {
   /** Every column, untruncated. */
@@ -99,16 +99,39 @@ function section(title: string, all: CellColumn[], rows: ReportRow[], options: T
   return `${truncate(heading, width)}\n${narrowTable(columns, rows, width)}`;
 }
 
+/** The rows of a run by kind, each with its columns: batch, then pipeline, then server cells. */
+function kindSections(rows: ReportRow[]): [string, CellColumn[], ReportRow[]][] {
+  return [
+    ['batch cells', batchColumns, rows.filter((row) => row.kind === 'batch')],
+    ['pipeline cells', pipelineColumns, rows.filter((row) => row.kind === 'pipeline')],
+    ['server cells', serverColumns, rows.filter((row) => row.kind === 'server')],
+  ];
+}
+
+/**
+ * Every cell of the run as GitHub Markdown, for a PR: the wide view's
+ * columns (nothing truncated, notes in full), one table per kind under a
+ * heading naming the run.
+ */
+export function renderMarkdownCells(run: RunData): string {
+  const rows = reportRows(run);
+  const heading = `### conlab run ${run.run.runId} (${run.run.suiteName}, ${run.run.status})\n`;
+  if (rows.length === 0) return `${heading}\nno cells recorded\n`;
+  const parts = kindSections(rows)
+    .filter(([, , kindRows]) => kindRows.length > 0)
+    .map(
+      ([title, columns, kindRows]) =>
+        `\n**${title}**\n\n${renderMarkdownTable(toTextColumns(columns, null), kindRows)}`,
+    );
+  return heading + parts.join('');
+}
+
 /** The table of every cell in the run: batch cells, then pipeline cells, then server cells. */
 export function renderTerminalTable(run: RunData, options: TerminalTableOptions = {}): string {
   const rows = reportRows(run);
   if (rows.length === 0) return `run ${run.run.runId}: no cells recorded\n`;
   const parts: string[] = [];
-  for (const [title, columns, kindRows] of [
-    ['batch cells', batchColumns, rows.filter((row) => row.kind === 'batch')],
-    ['pipeline cells', pipelineColumns, rows.filter((row) => row.kind === 'pipeline')],
-    ['server cells', serverColumns, rows.filter((row) => row.kind === 'server')],
-  ] as const) {
+  for (const [title, columns, kindRows] of kindSections(rows)) {
     if (kindRows.length === 0) continue;
     if (options.wide) {
       parts.push(section(title, columns, kindRows, options));

@@ -126,3 +126,58 @@ export function compareRuns(runA: RunData, runB: RunData, level = 0.95): RunComp
     notComparable,
   };
 }
+
+export interface Regression {
+  cellKey: string;
+  /** How much slower B is, as a fraction: 0.5 = B takes 1.5× A's time, or A's throughput is 1.5× B's. */
+  slowdown: number;
+  text: string;
+}
+
+export interface RegressionCheck {
+  /** The limit as a fraction (0.05 for 5%). */
+  limit: number;
+  regressions: Regression[];
+  /** Cells whose difference could not be tested (fewer than 2 repetitions on a side): never a regression. */
+  undecided: string[];
+}
+
+/**
+ * B's slowdown against A on the headline metric, the same in both
+ * directions of "better": a time ratio of 2 and a throughput ratio of 0.5
+ * are both a slowdown of 1 (100%).
+ */
+export function slowdownOf(cell: ComparedCell): number {
+  return cell.higherIsBetter ? 1 / cell.ratio.ratio - 1 : cell.ratio.ratio - 1;
+}
+
+/**
+ * The regressions of B against A larger than `limit`: significant (Welch
+ * p < 0.05, so the ratio's 95% interval excludes 1) and slower by more than
+ * the limit on the point estimate. A cell ok in A and failed in B is a
+ * regression too; a cell with fewer than 2 repetitions on a side cannot be
+ * judged and is listed as undecided, never failed on.
+ */
+export function findRegressions(comparison: RunComparison, limit: number): RegressionCheck {
+  const regressions: Regression[] = [];
+  const undecided: string[] = [];
+  for (const cell of comparison.cells) {
+    if (cell.mark === '?') {
+      undecided.push(cell.cellKey);
+      continue;
+    }
+    const slowdown = slowdownOf(cell);
+    if (cell.mark === '' || !(slowdown > limit)) continue;
+    regressions.push({
+      cellKey: cell.cellKey,
+      slowdown,
+      text: `${cell.cellKey}: ${cell.verdict} (${(slowdown * 100).toFixed(1)}% slower, limit ${+(limit * 100).toFixed(3)}%; p ${cell.p === null ? '-' : cell.p.toPrecision(2)})`,
+    });
+  }
+  for (const { cellKey, reason } of comparison.notComparable) {
+    if (reason.startsWith('A ok,')) {
+      regressions.push({ cellKey, slowdown: Infinity, text: `${cellKey}: ok in A, not in B (${reason})` });
+    }
+  }
+  return { limit, regressions, undecided };
+}

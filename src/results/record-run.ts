@@ -14,7 +14,7 @@ import type { ResultStore } from './store.ts';
 
 export interface RecordRunOptions<Cell extends StepCell> extends Pick<
   RunStepsOptions<Cell>,
-  'execute' | 'failedRecord' | 'estimateSeconds' | 'onStart' | 'onEnd'
+  'execute' | 'failedRecord' | 'estimateSeconds' | 'onStart' | 'onEnd' | 'extend' | 'stopRequested'
 > {
   store: ResultStore;
   /** The run's name: which preset or command it was (`preset seed004`, `pipeline`). */
@@ -27,6 +27,8 @@ export interface RecordRunOptions<Cell extends StepCell> extends Pick<
   cells: readonly Cell[];
   /** Repetitions of every cell, run back to back in the cells' order; default 1. */
   repetitions?: number;
+  /** Stops the run (interrupted) once this many seconds have passed; default none. */
+  timeBudgetS?: number | null;
 }
 
 export interface RecordedRun {
@@ -73,7 +75,7 @@ export async function recordRun<Cell extends StepCell>(
       cells,
       plan,
       repetitions,
-      timeBudgetS: null,
+      timeBudgetS: options.timeBudgetS ?? null,
       onEnd: (event, record) => {
         records.push(record);
         options.onEnd?.(event, record);

@@ -142,12 +142,20 @@ export interface ServerCell extends CellBase {
   servedBySamples?: number;
   /** True when /whoami was asked (one request at a time, fresh connections) while the load ran, as seed 004 counts who served; absent or false: sampled after the window. */
   servedBySampledDuringLoad?: boolean;
-  /** Requests still unanswered when the measured window closed (last repetition); their latency is in no percentile, so when this is large next to `requests` the percentiles are optimistic. Optional: older records lack it. */
+  /**
+   * Requests still unanswered when the measured window closed (last repetition). Their age then is in
+   * the histogram and percentiles as a lower bound of their latency (records before the `stalled`
+   * verdict existed left them out). Optional: older records lack it.
+   */
   unfinishedRequests?: number;
   /** The server lab's resolved parameters (server config, endpoint work size, load threads); optional: older records lack it. */
   serverParams?: Record<string, unknown>;
   /** Per-second throughput and latency of the last repetition (the load generator's LoadResult.timeline); the report aligns it with the per-core CPU timeline. Optional: older records lack it. */
   timeline?: ServerTimelinePoint[];
+  /** Open loop: how late the generator sent the requests that found a free connection (its own drift), µs. Optional: older records lack it. */
+  sendLagUs?: LatencySummaryUs;
+  /** Present when the cell is one step of a capacity search (`conlab capacity`, a suite's `capacity:` experiment). */
+  capacity?: CapacityStepInfo;
   /**
    * Present when the record was made from a `conlab merge` result: load
    * driven at a server conlab did not start (src/results/load-record.ts).
@@ -185,6 +193,79 @@ export function servedEndpoint(cell: Pick<ServerCell, 'endpoint' | 'app'>): stri
   const file = cell.app.path.split('/').pop() ?? cell.app.path;
   const requests = cell.app.requests.map((request) => `${String(request.method)} ${String(request.path)}`);
   return `${file} ${requests.length > 2 ? `${requests[0] ?? ''} +${requests.length - 1} more` : requests.join(' + ')}`;
+}
+
+/** A capacity search's steps: idle (a low rate: is the target reachable at all?), probe (closed loop: the most it serves), ramp (geometric steps up), bisect. */
+export type CapacityPhase = 'idle' | 'probe' | 'ramp' | 'bisect';
+
+/** What a capacity search knows after a step, and what it does next (null: it ended at this step, see `result`). */
+export interface CapacityProgress {
+  /** Steps done, this one included. */
+  steps: number;
+  /** Wall time of the search's own steps so far (server start, verification, warm-up, measurement), s. */
+  spentS: number;
+  /** The chosen percentile at the idle rate, µs. */
+  idleUs: number | null;
+  /** Throughput of the closed-loop probe, verified req/s; null without a probe (--max-rate given). */
+  probeRps: number | null;
+  /** The highest rate the search offers (twice the probe's throughput, or --max-rate). */
+  ceilingRps: number | null;
+  /** The highest offered rate that passed, and the lowest that failed: the capacity's interval. */
+  lastPassRps: number | null;
+  firstFailRps: number | null;
+  next: { phase: CapacityPhase; rateRps: number | null } | null;
+}
+
+export const capacityStatuses = [
+  'found',
+  'at-ceiling',
+  'step-limit',
+  'time-budget',
+  'idle-fails',
+  'generator-limited',
+  'server-failed',
+  'unsupported',
+] as const;
+export type CapacityStatus = (typeof capacityStatuses)[number];
+
+/** How a capacity search ended (on its last step's record). */
+export interface CapacityResult {
+  /**
+   * found: the interval is within the resolution; at-ceiling: it passed at the
+   * highest rate offered (the capacity is at least that); step-limit,
+   * time-budget: a bound stopped it (the interval is wider than asked);
+   * idle-fails: even the idle rate misses the target; generator-limited: a
+   * failure came from the load generator falling behind, not the server;
+   * server-failed: a step's cell failed (the server died, ...);
+   * unsupported: the architecture cannot run on the runtime.
+   */
+  status: CapacityStatus;
+  /** The highest passing offered rate, req/s; null when none passed. */
+  capacityRps: number | null;
+  reason: string;
+}
+
+export interface CapacityStepInfo extends CapacityProgress {
+  /** The same for every step of one search: architecture, counts, endpoint, connections, duration, runtime, target. */
+  search: string;
+  phase: CapacityPhase;
+  /** The open-loop rate offered; null for the closed-loop probe. */
+  offeredRps: number | null;
+  /** The latency percentile the target is on (p50 … p999, max, mean) and the target, µs. */
+  percentile: string;
+  targetUs: number;
+  /** The error rate a step may have, as a fraction (0.001 = 0.1%). */
+  maxErrorRate: number;
+  /** This step's value of the percentile (corrected for coordinated omission), µs. */
+  valueUs: number;
+  /** errors ÷ (verified replies + errors). */
+  errorRate: number;
+  /** null for the probe (closed loop: not judged). */
+  passed: boolean | null;
+  /** Why it did not pass (or why its failure is not the server's), in words. */
+  why: string[];
+  /** Set on the step the search ended at. */
+  result?: CapacityResult;
 }
 
 /** Where the load of an external-server record came from. */
@@ -260,7 +341,7 @@ export type CellKind = CellRecord['kind'];
  * others store the same records so that results, compare and report work on
  * them, and their suiteName says which preset or command it was.
  */
-export const runCommands = ['run', 'preset', 'pipeline', 'batch'] as const;
+export const runCommands = ['run', 'preset', 'pipeline', 'batch', 'capacity'] as const;
 export type RunCommand = (typeof runCommands)[number];
 
 /** A run as the store keeps it and the report reads it. */

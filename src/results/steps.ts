@@ -48,6 +48,13 @@ export interface RunStepsOptions<Cell extends StepCell> {
   onEnd?(event: StepEvent<Cell>, record: CellRecord): void;
   /** Polled between and after cells: true stops the run (Ctrl-C). */
   stopRequested?(): boolean;
+  /**
+   * Steps decided by what was measured (a capacity search's next rate):
+   * called after each record is stored; the cells and steps it returns join
+   * the run's stored plan (so a resume runs them) and are measured after
+   * those already planned.
+   */
+  extend?(cell: Cell, record: CellRecord): { cells: Cell[]; steps: PlannedStep[] } | undefined;
 }
 
 export interface RunOutcome {
@@ -92,6 +99,7 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
   const cells = new Map(options.cells.map((cell) => [cell.cellKey, cell]));
   const stored = store.storedSteps(runId);
   const todo = options.plan.filter((step) => !stored.has(`${step.cellKey}#${step.repetition}`));
+  let planned = options.plan.length;
   const startedMs = performance.now();
   const measuredS = new Map<string, number[]>();
   const skipped = new Map<string, CellRecord>();
@@ -115,7 +123,7 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
     }
     const event: StepEvent<Cell> = {
       index: stored.size + i + 1,
-      total: options.plan.length,
+      total: planned,
       cell,
       repetition: step.repetition,
       repetitions: options.repetitions,
@@ -149,6 +157,13 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
     measured++;
     const seconds = (performance.now() - cellStartMs) / 1000;
     measuredS.set(cell.cellKey, [...(measuredS.get(cell.cellKey) ?? []), seconds]);
+    const more = options.extend?.(cell, record);
+    if (more && more.steps.length > 0) {
+      store.extendPlan(runId, more.cells, more.steps);
+      for (const added of more.cells) cells.set(added.cellKey, added);
+      todo.push(...more.steps);
+      planned += more.steps.length;
+    }
     options.onEnd?.({ ...event, elapsedS: (performance.now() - startedMs) / 1000 }, record);
   }
   const remaining = todo.length - measured;

@@ -1,16 +1,22 @@
 /**
  * The results store: one SQLite file (node:sqlite, present in Node 24, Bun
  * and Deno), by default ./conlab-results/results.db. Each cell repetition is
- * written in its own transaction the moment it ends, so killing a run loses
- * at most the cell in flight. WAL mode lets a report read while a run writes.
+ * written in its own transaction the moment it ends (WAL journal,
+ * synchronous = FULL), so killing a run loses at most the cell in flight.
+ * WAL mode lets a report read while a run writes. A store is checked before
+ * anything is written into it (integrity.ts); a damaged one is refused with
+ * what can still be read, and damage met while reading is named as such.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { ErrorCodes, LabError } from '../core/errors.ts';
 import { numericMetrics } from './flatten.ts';
+import { checkIntegrity, isCorruption } from './integrity.ts';
 import { STORE_SCHEMA_VERSION, migrations } from './migrations.ts';
 import type { CellRecord, EnvironmentInfo, RunCommand, RunData, RunInfo } from './record.ts';
+import { describeReadable, readReadable, type StoredRunRow } from './salvage.ts';
+import { hasSqliteHeader, openSqlite, prepareStorePath } from './store-path.ts';
 
 export const DEFAULT_STORE_PATH = 'conlab-results/results.db';
 
@@ -48,8 +54,6 @@ export interface NewRun {
 /** Parts of a record kept in cell_parts rather than in record_json. */
 const largeParts = ['monitor', 'histogram', 'timeline', 'progress'] as const;
 
-const SQLITE_MAGIC = 'SQLite format 3\0';
-
 function storeError(path: string, what: string, cause?: unknown): LabError {
   return new LabError(ErrorCodes.STORE, `results store '${path}' ${what}`, {
     hint: 'move the file aside (it is never overwritten) or give another one with --store PATH',
@@ -57,16 +61,21 @@ function storeError(path: string, what: string, cause?: unknown): LabError {
   });
 }
 
-/** The first 16 bytes of a file (SQLite's magic string), without reading the whole store. */
-function readHeader(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(16);
-    const length = readSync(fd, buffer, 0, 16, 0);
-    return buffer.subarray(0, length).toString('latin1');
-  } finally {
-    closeSync(fd);
-  }
+export const CHECK_HINT = (path: string): string =>
+  `'conlab results check --store ${path}' names the damage and what can still be read; add --salvage NEW.db to copy that into a new store`;
+
+/** Damage met while reading or writing: a broken page (SQLite) or a stored value that no longer parses (JSON). */
+function damagedError(path: string, cause: unknown): LabError {
+  const detail =
+    cause instanceof SyntaxError
+      ? `a stored record is not valid JSON (${cause.message})`
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
+  return new LabError(ErrorCodes.STORE_DAMAGED, `results store '${path}' is damaged: ${detail}`, {
+    hint: CHECK_HINT(path),
+    cause,
+  });
 }
 
 function pad2(n: number): string {
@@ -85,6 +94,16 @@ export class ResultStore {
 
   close(): void {
     if (this.db.isOpen) this.db.close();
+  }
+
+  /** Runs one store operation; damage it meets becomes LAB_E_STORE_DAMAGED naming this file, never "a bug in conlab". */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (isCorruption(error) || error instanceof SyntaxError) throw damagedError(this.path, error);
+      throw error;
+    }
   }
 
   private transaction<T>(fn: () => T): T {
@@ -121,101 +140,150 @@ export class ResultStore {
   }
 
   createRun(run: NewRun): string {
-    const now = new Date();
-    return this.transaction(() => {
-      const runId = this.newRunId(now);
+    return this.guard(() => {
+      const now = new Date();
+      return this.transaction(() => {
+        const runId = this.newRunId(now);
+        this.db
+          .prepare(
+            `INSERT INTO runs (run_id, suite_name, command, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid)
+             VALUES (?, ?, ?, 'running', ?, NULL, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            runId,
+            run.suiteName,
+            run.command ?? 'run',
+            now.toISOString(),
+            JSON.stringify(run.env),
+            JSON.stringify(run.suite),
+            JSON.stringify(run.cells),
+            JSON.stringify(run.plan),
+            process.pid,
+          );
+        return runId;
+      });
+    });
+  }
+
+  /** Copies a run row as another store held it (salvage: `conlab results check --salvage`). */
+  importRun(row: StoredRunRow): void {
+    return this.guard(() => {
       this.db
         .prepare(
-          `INSERT INTO runs (run_id, suite_name, command, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid)
-           VALUES (?, ?, ?, 'running', ?, NULL, ?, ?, ?, ?, ?)`,
+          `INSERT INTO runs (run_id, suite_name, command, status, started_at, ended_at, env_json, suite_json, cells_json, plan_json, owner_pid, note)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
-          runId,
-          run.suiteName,
-          run.command ?? 'run',
-          now.toISOString(),
-          JSON.stringify(run.env),
-          JSON.stringify(run.suite),
-          JSON.stringify(run.cells),
-          JSON.stringify(run.plan),
-          process.pid,
+          row.run_id,
+          row.suite_name,
+          // A store from before runs.command (schema 3) held suite runs only.
+          row.command ?? 'run',
+          row.status,
+          row.started_at,
+          row.ended_at,
+          row.env_json,
+          row.suite_json,
+          row.cells_json,
+          row.plan_json,
+          row.owner_pid,
+          row.note,
         );
-      return runId;
     });
   }
 
   /** Stores one cell repetition (record.repetitions = [r]) in one transaction. */
   addCell(runId: string, record: CellRecord): void {
-    const repetition = record.repetitions[0];
-    if (record.repetitions.length !== 1 || repetition === undefined) {
-      throw new Error(`addCell takes one repetition per record, got [${record.repetitions.join(', ')}]`);
-    }
-    const slim: Record<string, unknown> = { ...record };
-    const parts: [string, unknown][] = [];
-    for (const part of largeParts) {
-      if (slim[part] !== undefined) parts.push([part, slim[part]]);
-      delete slim[part];
-    }
+    return this.guard(() => {
+      const repetition = record.repetitions[0];
+      if (record.repetitions.length !== 1 || repetition === undefined) {
+        throw new Error(`addCell takes one repetition per record, got [${record.repetitions.join(', ')}]`);
+      }
+      const slim: Record<string, unknown> = { ...record };
+      const parts: [string, unknown][] = [];
+      for (const part of largeParts) {
+        if (slim[part] !== undefined) parts.push([part, slim[part]]);
+        delete slim[part];
+      }
+      this.transaction(() => {
+        const result = this.db
+          .prepare(
+            `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            runId,
+            record.cellKey,
+            repetition,
+            record.kind,
+            record.status,
+            record.runtime,
+            record.startedAt,
+            JSON.stringify(slim),
+          );
+        const cellId = Number(result.lastInsertRowid);
+        const insertPart = this.db.prepare('INSERT INTO cell_parts (cell_id, part, json) VALUES (?, ?, ?)');
+        for (const [part, value] of parts) insertPart.run(cellId, part, JSON.stringify(value));
+        const insertMetric = this.db.prepare('INSERT INTO metrics (cell_id, name, value) VALUES (?, ?, ?)');
+        for (const [name, value] of numericMetrics(record)) insertMetric.run(cellId, name, value);
+      });
+    });
+  }
+
+  /** Adds cells and steps to a run's plan: a run whose next steps depend on what it measured (a capacity search). */
+  extendPlan(runId: string, cells: readonly unknown[], steps: readonly PlannedStep[]): void {
     this.transaction(() => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO cells (run_id, cell_key, repetition, kind, status, runtime, started_at, record_json)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          runId,
-          record.cellKey,
-          repetition,
-          record.kind,
-          record.status,
-          record.runtime,
-          record.startedAt,
-          JSON.stringify(slim),
-        );
-      const cellId = Number(result.lastInsertRowid);
-      const insertPart = this.db.prepare('INSERT INTO cell_parts (cell_id, part, json) VALUES (?, ?, ?)');
-      for (const [part, value] of parts) insertPart.run(cellId, part, JSON.stringify(value));
-      const insertMetric = this.db.prepare('INSERT INTO metrics (cell_id, name, value) VALUES (?, ?, ?)');
-      for (const [name, value] of numericMetrics(record)) insertMetric.run(cellId, name, value);
+      const row = this.db.prepare('SELECT cells_json, plan_json FROM runs WHERE run_id = ?').get(runId);
+      if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
+      const allCells = [...(JSON.parse(String(row.cells_json)) as unknown[]), ...cells];
+      const plan = [...(JSON.parse(String(row.plan_json)) as PlannedStep[]), ...steps];
+      this.db
+        .prepare('UPDATE runs SET cells_json = ?, plan_json = ? WHERE run_id = ?')
+        .run(JSON.stringify(allCells), JSON.stringify(plan), runId);
     });
   }
 
   /** Sets a run's status; `running` (on resume) makes this process its owner again. */
   markRun(runId: string, status: RunInfo['status'], note: string | null = null): void {
-    const running = status === 'running';
-    this.db
-      .prepare('UPDATE runs SET status = ?, ended_at = ?, owner_pid = ?, note = ? WHERE run_id = ?')
-      .run(status, running ? null : new Date().toISOString(), running ? process.pid : null, note, runId);
+    return this.guard(() => {
+      const running = status === 'running';
+      this.db
+        .prepare('UPDATE runs SET status = ?, ended_at = ?, owner_pid = ?, note = ? WHERE run_id = ?')
+        .run(status, running ? null : new Date().toISOString(), running ? process.pid : null, note, runId);
+    });
   }
 
   listRuns(): RunSummary[] {
-    return this.db
-      .prepare(
-        `SELECT r.run_id, r.suite_name, r.command, r.status, r.started_at, r.ended_at, r.plan_json, r.owner_pid,
-                COUNT(c.id) AS stored, COALESCE(SUM(c.status = 'failed'), 0) AS failed
-         FROM runs r LEFT JOIN cells c ON c.run_id = r.run_id
-         GROUP BY r.run_id ORDER BY r.started_at, r.run_id`,
-      )
-      .all()
-      .map((row) => ({
-        runId: String(row.run_id),
-        suiteName: String(row.suite_name),
-        command: String(row.command) as RunCommand,
-        status: String(row.status) as RunInfo['status'],
-        startedAt: String(row.started_at),
-        endedAt: row.ended_at === null ? null : String(row.ended_at),
-        storedCells: Number(row.stored),
-        plannedCells: (JSON.parse(String(row.plan_json)) as unknown[]).length,
-        failedCells: Number(row.failed),
-        ownerPid: row.owner_pid === null ? null : Number(row.owner_pid),
-      }));
+    return this.guard(() => {
+      return this.db
+        .prepare(
+          `SELECT r.run_id, r.suite_name, r.command, r.status, r.started_at, r.ended_at, r.plan_json, r.owner_pid,
+                  COUNT(c.id) AS stored, COALESCE(SUM(c.status = 'failed'), 0) AS failed
+           FROM runs r LEFT JOIN cells c ON c.run_id = r.run_id
+           GROUP BY r.run_id ORDER BY r.started_at, r.run_id`,
+        )
+        .all()
+        .map((row) => ({
+          runId: String(row.run_id),
+          suiteName: String(row.suite_name),
+          command: String(row.command) as RunCommand,
+          status: String(row.status) as RunInfo['status'],
+          startedAt: String(row.started_at),
+          endedAt: row.ended_at === null ? null : String(row.ended_at),
+          storedCells: Number(row.stored),
+          plannedCells: (JSON.parse(String(row.plan_json)) as unknown[]).length,
+          failedCells: Number(row.failed),
+          ownerPid: row.owner_pid === null ? null : Number(row.owner_pid),
+        }));
+    });
   }
 
   latestRunId(): string | null {
-    const row = this.db
-      .prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1')
-      .get();
-    return row ? String(row.run_id) : null;
+    return this.guard(() => {
+      const row = this.db
+        .prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1')
+        .get();
+      return row ? String(row.run_id) : null;
+    });
   }
 
   /**
@@ -223,74 +291,80 @@ export class ResultStore {
    * (N runs before the latest) or a unique prefix of an id.
    */
   resolveRunId(ref: string): string {
-    const ids = this.db
-      .prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC')
-      .all()
-      .map((row) => String(row.run_id));
-    const back = /^latest(?:~(\d+))?$/.exec(ref);
-    let found: string | undefined;
-    if (back) found = ids[Number(back[1] ?? 0)];
-    else if (ids.includes(ref)) found = ref;
-    else {
-      const matches = ids.filter((id) => id.startsWith(ref));
-      if (matches.length > 1) {
-        throw new LabError(
-          ErrorCodes.NOT_FOUND,
-          `run '${ref}' is ambiguous: ${matches.slice(0, 5).join(', ')}`,
-          {
-            hint: 'type more of the run id',
-          },
-        );
+    return this.guard(() => {
+      const ids = this.db
+        .prepare('SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC')
+        .all()
+        .map((row) => String(row.run_id));
+      const back = /^latest(?:~(\d+))?$/.exec(ref);
+      let found: string | undefined;
+      if (back) found = ids[Number(back[1] ?? 0)];
+      else if (ids.includes(ref)) found = ref;
+      else {
+        const matches = ids.filter((id) => id.startsWith(ref));
+        if (matches.length > 1) {
+          throw new LabError(
+            ErrorCodes.NOT_FOUND,
+            `run '${ref}' is ambiguous: ${matches.slice(0, 5).join(', ')}`,
+            {
+              hint: 'type more of the run id',
+            },
+          );
+        }
+        found = matches[0];
       }
-      found = matches[0];
-    }
-    if (found === undefined) {
-      throw new LabError(ErrorCodes.NOT_FOUND, `no run '${ref}' in ${this.path}`, {
-        hint:
-          ids.length === 0
-            ? "the store is empty: run 'conlab run' first"
-            : `'conlab results list' shows the runs (latest: ${ids[0]})`,
-      });
-    }
-    return found;
+      if (found === undefined) {
+        throw new LabError(ErrorCodes.NOT_FOUND, `no run '${ref}' in ${this.path}`, {
+          hint:
+            ids.length === 0
+              ? "the store is empty: run 'conlab run' first"
+              : `'conlab results list' shows the runs (latest: ${ids[0]})`,
+        });
+      }
+      return found;
+    });
   }
 
   runInfo(
     runId: string,
   ): RunInfo & { cells: unknown[]; plan: PlannedStep[]; ownerPid: number | null; note: string | null } {
-    const row = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId);
-    if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
-    return {
-      runId: String(row.run_id),
-      suiteName: String(row.suite_name),
-      command: String(row.command) as RunCommand,
-      status: String(row.status) as RunInfo['status'],
-      startedAt: String(row.started_at),
-      endedAt: row.ended_at === null ? null : String(row.ended_at),
-      env: JSON.parse(String(row.env_json)) as EnvironmentInfo,
-      suite: JSON.parse(String(row.suite_json)) as unknown,
-      cells: JSON.parse(String(row.cells_json)) as unknown[],
-      plan: JSON.parse(String(row.plan_json)) as PlannedStep[],
-      ownerPid: row.owner_pid === null ? null : Number(row.owner_pid),
-      note: row.note === null ? null : String(row.note),
-    };
+    return this.guard(() => {
+      const row = this.db.prepare('SELECT * FROM runs WHERE run_id = ?').get(runId);
+      if (!row) throw new LabError(ErrorCodes.NOT_FOUND, `no run '${runId}' in ${this.path}`);
+      return {
+        runId: String(row.run_id),
+        suiteName: String(row.suite_name),
+        command: String(row.command) as RunCommand,
+        status: String(row.status) as RunInfo['status'],
+        startedAt: String(row.started_at),
+        endedAt: row.ended_at === null ? null : String(row.ended_at),
+        env: JSON.parse(String(row.env_json)) as EnvironmentInfo,
+        suite: JSON.parse(String(row.suite_json)) as unknown,
+        cells: JSON.parse(String(row.cells_json)) as unknown[],
+        plan: JSON.parse(String(row.plan_json)) as PlannedStep[],
+        ownerPid: row.owner_pid === null ? null : Number(row.owner_pid),
+        note: row.note === null ? null : String(row.note),
+      };
+    });
   }
 
   /** Cell records of a run in the order they were measured; `withParts: false` skips timelines and histograms. */
   loadCells(runId: string, options: { withParts?: boolean } = {}): CellRecord[] {
-    const withParts = options.withParts ?? true;
-    const parts = this.db.prepare('SELECT part, json FROM cell_parts WHERE cell_id = ?');
-    return this.db
-      .prepare('SELECT id, record_json FROM cells WHERE run_id = ? ORDER BY id')
-      .all(runId)
-      .map((row) => {
-        const record = JSON.parse(String(row.record_json)) as Record<string, unknown>;
-        if (withParts) {
-          for (const part of parts.all(Number(row.id)))
-            record[String(part.part)] = JSON.parse(String(part.json));
-        }
-        return record as unknown as CellRecord;
-      });
+    return this.guard(() => {
+      const withParts = options.withParts ?? true;
+      const parts = this.db.prepare('SELECT part, json FROM cell_parts WHERE cell_id = ?');
+      return this.db
+        .prepare('SELECT id, record_json FROM cells WHERE run_id = ? ORDER BY id')
+        .all(runId)
+        .map((row) => {
+          const record = JSON.parse(String(row.record_json)) as Record<string, unknown>;
+          if (withParts) {
+            for (const part of parts.all(Number(row.id)))
+              record[String(part.part)] = JSON.parse(String(part.json));
+          }
+          return record as unknown as CellRecord;
+        });
+    });
   }
 
   /** A run with every stored cell record; `ref` is an id, a unique prefix, `latest` or `latest~N`. */
@@ -302,33 +376,39 @@ export class ResultStore {
 
   /** `cellKey#repetition` of every stored repetition of a run. */
   storedSteps(runId: string): Set<string> {
-    return new Set(
-      this.db
-        .prepare('SELECT cell_key, repetition FROM cells WHERE run_id = ?')
-        .all(runId)
-        .map((row) => `${String(row.cell_key)}#${Number(row.repetition)}`),
-    );
+    return this.guard(() => {
+      return new Set(
+        this.db
+          .prepare('SELECT cell_key, repetition FROM cells WHERE run_id = ?')
+          .all(runId)
+          .map((row) => `${String(row.cell_key)}#${Number(row.repetition)}`),
+      );
+    });
   }
 
   /** The latest ok record of every cellKey in the store (without timelines), for duration estimates. */
   lastOkRecords(): Map<string, CellRecord> {
-    const latest = new Map<string, CellRecord>();
-    for (const row of this.db
-      .prepare("SELECT cell_key, record_json FROM cells WHERE status = 'ok' ORDER BY id")
-      .iterate()) {
-      latest.set(String(row.cell_key), JSON.parse(String(row.record_json)) as CellRecord);
-    }
-    return latest;
+    return this.guard(() => {
+      const latest = new Map<string, CellRecord>();
+      for (const row of this.db
+        .prepare("SELECT cell_key, record_json FROM cells WHERE status = 'ok' ORDER BY id")
+        .iterate()) {
+        latest.set(String(row.cell_key), JSON.parse(String(row.record_json)) as CellRecord);
+      }
+      return latest;
+    });
   }
 
   /** The most recent suite run that is not complete (running with a dead owner, or interrupted); presets and pipelines are not resumable. */
   lastUnfinishedRunId(): string | null {
-    const row = this.db
-      .prepare(
-        `SELECT run_id FROM runs WHERE status != 'complete' AND command = 'run' ORDER BY started_at DESC, run_id DESC LIMIT 1`,
-      )
-      .get();
-    return row ? String(row.run_id) : null;
+    return this.guard(() => {
+      const row = this.db
+        .prepare(
+          `SELECT run_id FROM runs WHERE status != 'complete' AND command = 'run' ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+        )
+        .get();
+      return row ? String(row.run_id) : null;
+    });
   }
 }
 
@@ -350,20 +430,34 @@ function readVersion(db: DatabaseSync, path: string): number {
   return version;
 }
 
+function newerVersionError(path: string, version: number): LabError {
+  return new LabError(
+    ErrorCodes.STORE_VERSION,
+    `results store '${path}' has schema version ${version}; this conlab knows up to ${STORE_SCHEMA_VERSION}`,
+    {
+      hint: 'use the newer conlab that wrote it, or give another store with --store PATH (this one is left untouched)',
+    },
+  );
+}
+
+/** A store that cannot be migrated (read-only media) must already be at this conlab's version. */
+function requireCurrentVersion(db: DatabaseSync, path: string): void {
+  const version = readVersion(db, path);
+  if (version > STORE_SCHEMA_VERSION) throw newerVersionError(path, version);
+  if (version < STORE_SCHEMA_VERSION) {
+    throw storeError(
+      path,
+      `is at schema version ${version} and needs an upgrade to ${STORE_SCHEMA_VERSION}, which its read-only file system does not allow`,
+    );
+  }
+}
+
 function migrate(db: DatabaseSync, path: string): void {
   db.exec('BEGIN IMMEDIATE');
   try {
     // Read the version inside the write lock: two conlab processes opening a new store must not both migrate it.
     const current = readVersion(db, path);
-    if (current > STORE_SCHEMA_VERSION) {
-      throw new LabError(
-        ErrorCodes.STORE_VERSION,
-        `results store '${path}' has schema version ${current}; this conlab knows up to ${STORE_SCHEMA_VERSION}`,
-        {
-          hint: 'use the newer conlab that wrote it, or give another store with --store PATH (this one is left untouched)',
-        },
-      );
-    }
+    if (current > STORE_SCHEMA_VERSION) throw newerVersionError(path, current);
     if (current === 0) db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
     for (const migration of migrations) {
       if (migration.version > current) migration.apply(db);
@@ -379,35 +473,46 @@ function migrate(db: DatabaseSync, path: string): void {
   }
 }
 
+/**
+ * Refuses to write into a damaged store: checked (integrity.ts) before
+ * anything is written, so one broken page cannot spread into the records
+ * written after it. The error says what is still readable.
+ */
+function refuseIfDamaged(db: DatabaseSync, path: string): void {
+  const report = checkIntegrity(db, { thorough: false, limit: 5 });
+  if (report.ok) return;
+  const readable = describeReadable(readReadable(db));
+  const more = report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : '';
+  throw new LabError(
+    ErrorCodes.STORE_DAMAGED,
+    `results store '${path}' is damaged (${report.problems[0] ?? 'unknown damage'}${more}) → conlab writes nothing into a damaged store; ${readable}`,
+    { hint: CHECK_HINT(path) },
+  );
+}
+
 export interface OpenStoreOptions {
-  /** Create the file (and its folder) when missing; false for read-only commands. Default true. */
+  /** Create the file (and its folder) when missing, and write into it; false for read-only commands. Default true. */
   create?: boolean;
   /** Apply only migrations up to this version (tests build old stores with it). */
   upToVersion?: number;
 }
 
-/** Opens (creating or migrating as needed) the results store at `path` (default ./conlab-results/results.db). */
+/**
+ * Opens (creating or migrating as needed) the results store at `path`
+ * (default ./conlab-results/results.db). For writing (the default) an
+ * existing store is checked for damage first and refused if damaged.
+ */
 export function openStore(path: string = DEFAULT_STORE_PATH, options: OpenStoreOptions = {}): ResultStore {
   const fullPath = resolve(path);
-  if (!existsSync(fullPath)) {
-    if (options.create === false) {
-      throw new LabError(ErrorCodes.NOT_FOUND, `no results store at '${path}'`, {
-        hint: "run 'conlab run' first, or give the store with --store PATH",
-      });
-    }
-    mkdirSync(dirname(fullPath), { recursive: true });
-  } else {
-    // Check the header ourselves: SQLite would otherwise accept some non-database files lazily.
-    const header = readHeader(fullPath);
-    if (header.length > 0 && header !== SQLITE_MAGIC)
-      throw storeError(path, 'is not an SQLite database (corrupt or another file)');
-  }
+  const write = options.create !== false;
+  const { existing, writable } = prepareStorePath(path, fullPath, { create: write, write });
+  // Check the header ourselves: SQLite would otherwise accept some non-database files lazily.
+  if (existing && !hasSqliteHeader(path, fullPath))
+    throw storeError(path, 'is not an SQLite database (corrupt or another file)');
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(fullPath);
+    db = openSqlite(fullPath, { readOnly: !writable, writable });
     db.exec('PRAGMA busy_timeout = 10000');
-    db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA foreign_keys = ON');
   } catch (error) {
     throw storeError(
       path,
@@ -416,12 +521,38 @@ export function openStore(path: string = DEFAULT_STORE_PATH, options: OpenStoreO
     );
   }
   try {
+    if (!writable) {
+      // Read-only media (readers only; writers were refused above): read as is, never migrate.
+      requireCurrentVersion(db, path);
+      return new ResultStore(path, db);
+    }
+    if (write && existing && statSync(fullPath).size > 0) {
+      // Checked through a read-only connection: closing it never checkpoints a pending WAL into
+      // a damaged file, so a refused store is left exactly as it was found.
+      const probe = openSqlite(fullPath, { readOnly: true, writable });
+      try {
+        refuseIfDamaged(probe, path);
+      } finally {
+        probe.close();
+      }
+    }
+    // WAL: a commit appends to the -wal file and is atomic; a reader never sees half of it.
+    db.exec('PRAGMA journal_mode = WAL');
+    // FULL: the WAL is fsynced at every commit, so a committed cell survives power loss too (NORMAL
+    // would survive a killed process but not a crash of the machine). Set here, not left to the build.
+    db.exec('PRAGMA synchronous = FULL');
+    db.exec('PRAGMA foreign_keys = ON');
     if (options.upToVersion !== undefined) migrateTo(db, options.upToVersion);
     else migrate(db, path);
   } catch (error) {
     db.close();
     if (error instanceof LabError) throw error;
-    throw storeError(path, `is damaged: ${error instanceof Error ? error.message : String(error)}`, error);
+    if (isCorruption(error)) throw damagedError(path, error);
+    throw storeError(
+      path,
+      `cannot be used: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   }
   return new ResultStore(path, db);
 }

@@ -27,6 +27,10 @@ import { linkToDriver } from '../core/subject/driver-link.ts';
 import type { Message } from '../core/subject/protocol.ts';
 import { TIMED_OUT, type Capability, type CapabilityResult } from './capability-names.ts';
 import type { FromProbe } from './probe-protocol.ts';
+import { enableCompileCache } from '../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const self = new URL(import.meta.url).pathname;
 /** Generous: on a 2-core machine under load, starting two cluster workers can take seconds. */

@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
+import { withoutBrackets } from '../core/net-address.ts';
 import { defaultsHelp } from '../core/registry.ts';
 import type { ServerConfig } from './config.ts';
 import { endpointProtocol, type CellEndpoint } from './driver/endpoints.ts';
@@ -62,7 +63,7 @@ function resolveCount(arch: Architecture, flag: CountFlag, given: number | undef
 export function resolveServerConfig(input: ServerInput): ServerConfig {
   const arch = architectures.get(input.arch ?? baselineArchitecture.name);
   const cores = availableParallelism();
-  const host = input.host ?? '127.0.0.1';
+  const host = withoutBrackets(input.host ?? '127.0.0.1');
   if (!/^[\w.:-]+$/.test(host)) {
     throw new LabError(ErrorCodes.BAD_PARAM, `--host '${host}' is not a host name or address`, {
       hint: 'use an address such as 127.0.0.1 (the default)',
@@ -115,6 +116,8 @@ export interface CellServerInput {
   threads?: number | undefined;
   endpoint: CellEndpoint;
   spinIters?: number | undefined;
+  /** Bind address of the server (default 127.0.0.1). */
+  host?: string | undefined;
   /** The user's app the cell serves (endpoint 'app'). */
   app?: { ref: AppRef } | undefined;
 }
@@ -129,6 +132,7 @@ export function resolveCellServerConfig(cell: CellServerInput): ServerConfig {
     tcp,
     mode: tcp ? (cell.endpoint === 'tcp-echo' ? 'echo' : 'compute') : undefined,
     spinIters: cell.spinIters,
+    host: cell.host,
     stopOnStdinEnd: true,
     ...(cell.app ? { app: cell.app.ref } : {}),
   });

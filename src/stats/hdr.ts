@@ -29,6 +29,7 @@ export interface LatencySummaryUs {
 const SUB_BUCKET_HALF_MAGNITUDE = 10;
 const SUB_BUCKET_HALF_COUNT = 1 << SUB_BUCKET_HALF_MAGNITUDE; // 1024
 const SUB_BUCKET_COUNT = SUB_BUCKET_HALF_COUNT * 2; // 2048
+const TWO_POW_31 = 2 ** 31;
 const TWO_POW_32 = 4294967296;
 
 /** Values above this (2^40 µs ≈ 12.7 days) are clamped to it and counted in `clampedCount`. */
@@ -66,7 +67,8 @@ function bucketIndexOf(value: number): number {
 /** The slot of an integer value in 0..HDR_MAX_VALUE_US. */
 function countsIndex(value: number): number {
   const bucket = bucketIndexOf(value);
-  const subBucket = Math.floor(value / 2 ** bucket);
+  // A shift for every latency below 35 min (µs); the division keeps larger values exact.
+  const subBucket = value < TWO_POW_31 ? value >> bucket : Math.floor(value / 2 ** bucket);
   return ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + (subBucket - SUB_BUCKET_HALF_COUNT);
 }
 

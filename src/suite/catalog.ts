@@ -8,11 +8,11 @@ import { models } from '../models/registry.ts';
 import { knownRuntimeNames, resolveRuntime } from '../runtimes/registry.ts';
 import { checkApp } from '../servers/driver/app-check.ts';
 import { architectures } from '../servers/subject/arch/registry.ts';
-import { getWorkload, resolveParams, workloadNames } from '../workloads/index.ts';
+import { getWorkload, resolveParams } from '../workloads/index.ts';
 import type { SuiteCatalog } from './resolve.ts';
 
 export const defaultCatalog: SuiteCatalog = {
-  workloadNames,
+  resolveWorkload: (workload, baseDir) => getWorkload(workload, baseDir).name,
   resolveWorkloadParams(workload, raw) {
     return resolveParams(getWorkload(workload), raw);
   },

@@ -22,7 +22,15 @@ export interface CellEstimate {
 export function estimateRepSeconds(cell: CellPlan, history?: ReadonlyMap<string, CellRecord>): CellEstimate {
   if (cell.kind === 'server') {
     // Server cells run for a fixed time; only start-up and warmup vary.
-    return { seconds: SUBJECT_OVERHEAD_S + cell.warmupS + cell.durationS, guessed: false };
+    const stepS = SUBJECT_OVERHEAD_S + cell.warmupS + cell.durationS;
+    // A capacity step stands for the rest of its search (its next step is planned only when it ends): at most this.
+    if (cell.capacity) {
+      return {
+        seconds: stepS * Math.max(1, cell.capacity.settings.maxSteps - cell.capacity.steps),
+        guessed: true,
+      };
+    }
+    return { seconds: stepS, guessed: false };
   }
   const previous = history?.get(cell.cellKey);
   if (previous?.kind === 'batch' && previous.status === 'ok' && previous.durationMs > 0) {

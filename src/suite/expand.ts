@@ -6,12 +6,22 @@
 import { expandBatchMatrix } from '../batch/matrix.ts';
 import { batchCellKey } from '../batch/spec.ts';
 import { modelVaries } from '../models/registry.ts';
-import { expandServerMatrix } from '../servers/matrix.ts';
+import { expandServerMatrix, type ServerLoad } from '../servers/matrix.ts';
+import type { ServerConfig } from '../servers/config.ts';
 import { serverCellKey, type ServerCellSpec } from '../servers/driver/run-cell.ts';
+import { startSearch, type CapacitySearchState } from '../servers/capacity/search.ts';
+import { searchKey, stepKey, stepLabel } from '../servers/capacity/steps.ts';
 import { mulberry32 } from '../workloads/prng.ts';
 import { serverAppOf } from './app.ts';
 import { suiteDefaults } from './resolve.ts';
-import type { BatchCellPlan, CellPlan, PlannedRep, ResolvedSuite, ServerCellPlan } from './types.ts';
+import type {
+  BatchCellPlan,
+  CellPlan,
+  PlannedRep,
+  ResolvedServerExperiment,
+  ResolvedSuite,
+  ServerCellPlan,
+} from './types.ts';
 
 /**
  * Cell keys name the runtime by the name the suite uses (`node`, not
@@ -54,9 +64,15 @@ function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
         threadsPerProcess: spec.threadsPerProcess,
         itemsPerTask: spec.itemsPerTask,
         items: spec.items,
+        ...gates(experiment.thresholds),
       };
     }),
   );
+}
+
+/** Gates travel with the cell only when there are some, so cells without them look as they always did. */
+function gates(thresholds: readonly string[]): { thresholds?: string[] } {
+  return thresholds.length > 0 ? { thresholds: [...thresholds] } : {};
 }
 
 /** The server runner's spec for a planned cell (one repetition). */
@@ -75,8 +91,61 @@ export function serverSpecOf(
     reps: 1,
     endpointParams: { cpuIters: cell.params.cpuIters, ioKeyIndex: cell.params.ioKeyIndex },
     spinIters: cell.params.spinIters,
-    ...(cell.app === null ? {} : { app: serverAppOf(cell.app) }),
+    ...(cell.app === undefined ? {} : { app: serverAppOf(cell.app) }),
   };
+}
+
+type ServerLikeExperiment = Pick<
+  ResolvedServerExperiment,
+  'architectures' | 'endpoint' | 'params' | 'workers' | 'threads' | 'durationS' | 'timeoutS' | 'thresholds'
+> &
+  Partial<Pick<ResolvedServerExperiment, 'app'>>;
+
+/** A planned server cell without what its load level names: key, label, rate (and a capacity state). */
+type ServerPlanBase = Omit<ServerCellPlan, 'cellKey' | 'label' | 'rateRps' | 'capacity'>;
+
+/**
+ * An experiment's cells through the server lab's matrix (the architecture
+ * decides what "workers" and "threads" mean: single runs 1 worker), each
+ * with its spec, its resolved server config and its plan so far.
+ */
+function serverCells(
+  suite: ResolvedSuite,
+  runtime: string,
+  experiment: ServerLikeExperiment,
+  loads: ServerLoad[],
+): { spec: ServerCellSpec; config: ServerConfig; base: ServerPlanBase }[] {
+  return expandServerMatrix({
+    architectures: experiment.architectures,
+    endpoints: [experiment.endpoint],
+    app: experiment.app ? serverAppOf(experiment.app) : undefined,
+    loads,
+    workers: experiment.workers ?? undefined,
+    threads: experiment.threads ?? undefined,
+    durationS: experiment.durationS,
+    warmupS: suite.warmupS,
+    reps: 1,
+    endpointParams: { cpuIters: experiment.params.cpuIters, ioKeyIndex: experiment.params.ioKeyIndex },
+    spinIters: experiment.params.spinIters,
+  }).map(({ spec, config }) => ({
+    spec,
+    config,
+    base: {
+      kind: 'server',
+      timeoutMs: experiment.timeoutS * 1000,
+      runtime,
+      architecture: config.arch,
+      endpoint: experiment.endpoint,
+      ...(experiment.app ? { app: experiment.app } : {}),
+      params: experiment.params,
+      workers: config.workers,
+      threads: config.threads,
+      connections: spec.connections,
+      durationS: experiment.durationS,
+      warmupS: suite.warmupS,
+      ...gates(experiment.thresholds),
+    },
+  }));
 }
 
 function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
@@ -86,40 +155,41 @@ function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
       ...experiment.connections.map((connections) => ({ connections, rateRps: null })),
       ...experiment.rates.map((rateRps) => ({ connections: openLoopConnections, rateRps })),
     ];
-    // The server lab's matrix: the architecture decides what "workers" and "threads" mean (single: 1 worker).
-    return expandServerMatrix({
-      architectures: experiment.architectures,
-      endpoints: [experiment.endpoint],
-      app: experiment.app === null ? undefined : serverAppOf(experiment.app),
-      loads,
-      workers: experiment.workers ?? undefined,
-      threads: experiment.threads ?? undefined,
-      durationS: experiment.durationS,
-      warmupS: suite.warmupS,
-      reps: 1,
-      endpointParams: { cpuIters: experiment.params.cpuIters, ioKeyIndex: experiment.params.ioKeyIndex },
-      spinIters: experiment.params.spinIters,
-    }).map(({ spec, config }): ServerCellPlan => {
+    return serverCells(suite, runtime, experiment, loads).map(({ spec, config, base }): ServerCellPlan => {
       const loadLabel = spec.rateRps === undefined ? `c=${spec.connections}` : `${spec.rateRps}rps`;
       return {
-        kind: 'server',
+        ...base,
         cellKey: serverCellKey(spec, config, runtime),
         label: `${runtime} ${experiment.app ? experiment.name : experiment.endpoint} ${config.arch} ${loadLabel}`,
-        timeoutMs: experiment.timeoutS * 1000,
-        runtime,
-        architecture: config.arch,
-        endpoint: experiment.endpoint,
-        app: experiment.app,
-        params: experiment.params,
-        workers: config.workers,
-        threads: config.threads,
-        connections: spec.connections,
         rateRps: spec.rateRps ?? null,
-        durationS: experiment.durationS,
-        warmupS: suite.warmupS,
       };
     });
   });
+}
+
+/** A capacity step as a planned server cell: the search's server at the rate its state plans. */
+export function capacityStepPlan(first: ServerPlanBase, state: CapacitySearchState): ServerCellPlan {
+  const spec = serverSpecOf({ ...first, rateRps: null });
+  return {
+    ...first,
+    cellKey: stepKey(spec, first.runtime, state),
+    label: stepLabel(spec, first.runtime, state),
+    rateRps: state.next.rateRps,
+    capacity: state,
+  };
+}
+
+/** Each capacity experiment's searches (one per architecture), as the first step of each. */
+function expandCapacity(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
+  return (suite.capacity ?? []).flatMap((experiment) =>
+    serverCells(suite, runtime, experiment, [{ connections: experiment.connections, rateRps: null }]).map(
+      ({ spec, base }) =>
+        capacityStepPlan(
+          base,
+          startSearch(searchKey(spec, runtime, experiment.settings), experiment.settings),
+        ),
+    ),
+  );
 }
 
 /** Every distinct cell of the suite, in declaration order (runtimes outermost). */
@@ -127,7 +197,11 @@ export function expandSuite(suite: ResolvedSuite): CellPlan[] {
   const seen = new Set<string>();
   const cells: CellPlan[] = [];
   for (const runtime of suite.runtimes) {
-    for (const cell of [...expandBatch(suite, runtime), ...expandServer(suite, runtime)]) {
+    for (const cell of [
+      ...expandBatch(suite, runtime),
+      ...expandServer(suite, runtime),
+      ...expandCapacity(suite, runtime),
+    ]) {
       if (seen.has(cell.cellKey)) continue;
       seen.add(cell.cellKey);
       cells.push(cell);
@@ -155,17 +229,25 @@ function shuffle<T>(items: T[], random: () => number): T[] {
  */
 export function planOrder(suite: ResolvedSuite, cells: readonly CellPlan[]): PlannedRep[] {
   const random = mulberry32(suite.seed);
-  const keys = cells.map((cell) => cell.cellKey);
+  // A capacity search runs once: its first step is planned in round 0, and each step plans the next.
+  const once = new Set(
+    cells.filter((cell) => cell.kind === 'server' && cell.capacity).map((cell) => cell.cellKey),
+  );
+  const keysOf = (repetition: number) =>
+    cells.map((cell) => cell.cellKey).filter((cellKey) => repetition === 0 || !once.has(cellKey));
   const reps = Array.from({ length: suite.repetitions }, (_, r) => r);
+  const steps = (cellKey: string) =>
+    reps
+      .filter((repetition) => repetition === 0 || !once.has(cellKey))
+      .map((repetition) => ({ cellKey, repetition }));
   switch (suite.order) {
     case 'sequential':
-      return keys.flatMap((cellKey) => reps.map((repetition) => ({ cellKey, repetition })));
+      return keysOf(0).flatMap(steps);
     case 'shuffled':
-      return shuffle(
-        keys.flatMap((cellKey) => reps.map((repetition) => ({ cellKey, repetition }))),
-        random,
-      );
+      return shuffle(keysOf(0).flatMap(steps), random);
     case 'interleaved':
-      return reps.flatMap((repetition) => shuffle(keys, random).map((cellKey) => ({ cellKey, repetition })));
+      return reps.flatMap((repetition) =>
+        shuffle(keysOf(repetition), random).map((cellKey) => ({ cellKey, repetition })),
+      );
   }
 }

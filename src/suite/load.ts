@@ -2,7 +2,7 @@
  * A suite from a file (or the built-in quick suite) to what a run needs:
  * the resolved suite, its cells and the order of their repetitions.
  */
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCatalog } from './catalog.ts';
 import { readSuiteFile } from './parse.ts';
@@ -27,7 +27,8 @@ export function prepareSuite(
   const file = path ?? BUILTIN_QUICK_SUITE;
   const source = path ?? 'builtin:quick (suites/quick.yaml)';
   const input = applyOverrides(readSuiteFile(file), overrides, source);
-  const suite = resolveSuite(input, source, catalog, dirname(file));
+  // Workload modules named in a suite are relative to the suite file.
+  const suite = resolveSuite(input, source, catalog, dirname(resolve(file)));
   const cells = expandSuite(suite);
   return { suite, cells, plan: planOrder(suite, cells) };
 }

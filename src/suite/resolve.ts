@@ -6,26 +6,39 @@
  */
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
-import { basename, dirname } from 'node:path';
-import { APP_ENDPOINT } from '../servers/driver/endpoints.ts';
+import { basename, dirname, resolve } from 'node:path';
+import { APP_ENDPOINT, DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
 import type { AppRef } from '../servers/subject/app/app-module.ts';
 import { resolveServerApp, type AppContext } from './app.ts';
-import { DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
 import { DEFAULT_SPIN_ITERS } from '../servers/subject/work/compute.ts';
-import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
+import { ErrorCodes, LabError, unknownName, type ErrorCode } from '../core/errors.ts';
+import { workloadLabel } from '../workloads/index.ts';
 import {
   checkAxisValue,
   modelAxisNames,
   type ModelAxisName,
   type ModelDefinition,
 } from '../models/registry.ts';
+import { batchMetrics, serverMetrics } from '../results/thresholds.ts';
+import { capacitySettings } from '../servers/capacity/run.ts';
+import { parseThreshold, type ThresholdMetric } from '../stats/thresholds.ts';
 import { parseSuiteValue } from './parse.ts';
 import type { SuiteInput } from './schema.ts';
-import type { ResolvedBatchExperiment, ResolvedServerExperiment, ResolvedSuite } from './types.ts';
+import type {
+  ResolvedBatchExperiment,
+  ResolvedCapacityExperiment,
+  ResolvedServerExperiment,
+  ResolvedSuite,
+} from './types.ts';
 
 /** Names and validators the suite is checked against; tests may pass their own. */
 export interface SuiteCatalog {
-  workloadNames: readonly string[];
+  /**
+   * A built-in workload's name as it is, or a workload module's path
+   * (relative to baseDir, the suite file's folder) as its resolved name;
+   * throws LabError (unknown name, or a module that is missing or breaks the contract).
+   */
+  resolveWorkload(workload: string, baseDir: string): string;
   /** Validates a workload's params and fills its defaults; throws LabError. */
   resolveWorkloadParams(
     workload: string,
@@ -73,6 +86,8 @@ export const suiteDefaults = {
   serverConnections: [32],
   serverDurationS: 5,
   serverTimeoutS: 120,
+  capacityConnections: 64,
+  capacityDurationS: 3,
 } as const;
 
 export function applyOverrides(input: SuiteInput, overrides: SuiteOverrides, source: string): SuiteInput {
@@ -112,14 +127,14 @@ function checkName(
   );
 }
 
-/** Re-labels a LabError from a registry with the suite path it came from. */
-function atPath<T>(path: string, fn: () => T): T {
+/** Re-labels a LabError from a registry with the suite path it came from (as LAB_E_SUITE_INVALID unless its code is kept). */
+function atPath<T>(path: string, fn: () => T, keepCodes: readonly ErrorCode[] = []): T {
   try {
     return fn();
   } catch (error) {
     if (error instanceof LabError) {
       throw new LabError(
-        ErrorCodes.SUITE_INVALID,
+        keepCodes.includes(error.code) ? error.code : ErrorCodes.SUITE_INVALID,
         `${path}: ${error.message}`,
         error.hint ? { hint: error.hint } : {},
       );
@@ -128,19 +143,37 @@ function atPath<T>(path: string, fn: () => T): T {
   }
 }
 
+/** An experiment's gates, each checked to parse for the metrics its cells have (LAB_E_BAD_THRESHOLD with the path). */
+function resolveThresholds(
+  path: string,
+  input: string | string[] | undefined,
+  allowed: readonly ThresholdMetric[],
+): string[] {
+  return list(input, []).map((text, i) => {
+    try {
+      return parseThreshold(text, allowed).text;
+    } catch (error) {
+      if (!(error instanceof LabError)) throw error;
+      throw new LabError(
+        error.code,
+        `${path}.thresholds[${i}]: ${error.message}`,
+        error.hint ? { hint: error.hint } : {},
+      );
+    }
+  });
+}
+
 function resolveBatch(
   input: NonNullable<SuiteInput['batch']>[number],
   index: number,
   catalog: SuiteCatalog,
+  baseDir: string,
 ): ResolvedBatchExperiment {
   const path = `batch[${index}]`;
-  checkName(
-    'workload',
-    ErrorCodes.UNKNOWN_WORKLOAD,
-    `${path}.workload`,
-    input.workload,
-    catalog.workloadNames,
-  );
+  // A module keeps its own code: what is wrong is the module, not the suite's shape.
+  const workload = atPath(`${path}.workload`, () => catalog.resolveWorkload(input.workload, baseDir), [
+    ErrorCodes.WORKLOAD_MODULE,
+  ]);
   const models = list(input.models, []);
   models.forEach((model, i) =>
     checkName('model', ErrorCodes.UNKNOWN_MODEL, `${path}.models[${i}]`, model, catalog.modelNames),
@@ -171,13 +204,40 @@ function resolveBatch(
     }
   }
   return {
-    name: input.name ?? input.workload,
-    workload: input.workload,
-    params: atPath(`${path}.params`, () => catalog.resolveWorkloadParams(input.workload, input.params ?? {})),
+    name: input.name ?? workloadLabel(workload),
+    workload,
+    params: atPath(`${path}.params`, () => catalog.resolveWorkloadParams(workload, input.params ?? {})),
     models,
     ...axes,
     items: input.items ?? suiteDefaults.batchItems,
     timeoutS: input.timeoutS ?? suiteDefaults.batchTimeoutS,
+    thresholds: resolveThresholds(path, input.thresholds, batchMetrics),
+  };
+}
+
+/** A server or capacity experiment's architectures, each checked against the registry. */
+function checkedArchitectures(path: string, input: string | string[], catalog: SuiteCatalog): string[] {
+  const architectures = list(input, []);
+  architectures.forEach((architecture, i) =>
+    checkName(
+      'architecture',
+      ErrorCodes.UNKNOWN_ARCH,
+      `${path}.architectures[${i}]`,
+      architecture,
+      catalog.architectureNames,
+    ),
+  );
+  return architectures;
+}
+
+/** The endpoint's work parameters with every default filled in. */
+function endpointParams(
+  input: NonNullable<SuiteInput['server']>[number]['params'],
+): ResolvedServerExperiment['params'] {
+  return {
+    cpuIters: input?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
+    ioKeyIndex: input?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
+    spinIters: input?.spinIters ?? DEFAULT_SPIN_ITERS,
   };
 }
 
@@ -189,16 +249,7 @@ function resolveServer(
 ): ResolvedServerExperiment {
   const path = `server[${index}]`;
   const app = resolveServerApp(input, path, appContext);
-  const architectures = list(input.architectures, []);
-  architectures.forEach((architecture, i) =>
-    checkName(
-      'architecture',
-      ErrorCodes.UNKNOWN_ARCH,
-      `${path}.architectures[${i}]`,
-      architecture,
-      catalog.architectureNames,
-    ),
-  );
+  const architectures = checkedArchitectures(path, input.architectures, catalog);
   const rates = list(input.rates, []);
   const endpoint = app ? APP_ENDPOINT : (input.endpoint ?? suiteDefaults.endpoint);
   return {
@@ -206,11 +257,7 @@ function resolveServer(
     architectures,
     endpoint,
     app,
-    params: {
-      cpuIters: input.params?.cpuIters ?? DEFAULT_ENDPOINT_PARAMS.cpuIters,
-      ioKeyIndex: input.params?.ioKeyIndex ?? DEFAULT_ENDPOINT_PARAMS.ioKeyIndex,
-      spinIters: input.params?.spinIters ?? DEFAULT_SPIN_ITERS,
-    },
+    params: endpointParams(input.params),
     workers: input.workers ?? null,
     threads: input.threads ?? null,
     // Closed loop by default; a suite that only gives rates asked for open loop only.
@@ -218,22 +265,62 @@ function resolveServer(
     rates,
     durationS: input.durationS ?? suiteDefaults.serverDurationS,
     timeoutS: input.timeoutS ?? suiteDefaults.serverTimeoutS,
+    thresholds: resolveThresholds(path, input.thresholds, serverMetrics),
   };
 }
 
-/** `baseDir`: where relative paths in the suite (app:, bodyFile:) start; default the folder of `source`, a file path. */
+function resolveCapacity(
+  input: NonNullable<SuiteInput['capacity']>[number],
+  index: number,
+  catalog: SuiteCatalog,
+): ResolvedCapacityExperiment {
+  const path = `capacity[${index}]`;
+  const architectures = checkedArchitectures(path, input.architectures, catalog);
+  const endpoint = input.endpoint ?? suiteDefaults.endpoint;
+  const settings = atPath(path, () =>
+    capacitySettings({
+      percentile: input.percentile,
+      targetUs: input.targetMs * 1000,
+      maxErrorRate: input.maxErrorRatePercent === undefined ? undefined : input.maxErrorRatePercent / 100,
+      maxSteps: input.maxSteps,
+      timeBudgetS: input.timeBudgetS,
+      resolution: input.resolutionPercent === undefined ? undefined : input.resolutionPercent / 100,
+      idleRps: input.idleRps,
+      maxRateRps: input.maxRateRps,
+    }),
+  );
+  return {
+    name: input.name ?? `${endpoint} capacity`,
+    architectures,
+    endpoint,
+    params: endpointParams(input.params),
+    workers: input.workers ?? null,
+    threads: input.threads ?? null,
+    settings,
+    connections: input.connections ?? suiteDefaults.capacityConnections,
+    durationS: input.durationS ?? suiteDefaults.capacityDurationS,
+    timeoutS: input.timeoutS ?? suiteDefaults.serverTimeoutS,
+    thresholds: resolveThresholds(path, input.thresholds, serverMetrics),
+  };
+}
+
+/** `baseDir`: where the suite's module paths are relative to (the suite file's folder). */
 export function resolveSuite(
   input: SuiteInput,
   source: string,
   catalog: SuiteCatalog,
-  baseDir = dirname(source),
+  baseDir: string = dirname(resolve(source)),
 ): ResolvedSuite {
-  if ((input.batch?.length ?? 0) === 0 && (input.server?.length ?? 0) === 0) {
+  if (
+    (input.batch?.length ?? 0) === 0 &&
+    (input.server?.length ?? 0) === 0 &&
+    (input.capacity?.length ?? 0) === 0
+  ) {
     throw new LabError(
       ErrorCodes.SUITE_INVALID,
-      `suite ${source} has an empty matrix: no batch or server experiments`,
+      `suite ${source} has an empty matrix: no batch, server or capacity experiments`,
       {
-        hint: 'add a `batch:` list (workload, models) or a `server:` list (architectures, endpoint)',
+        hint: 'add a `batch:` list (workload, models), a `server:` list (architectures, endpoint) or a `capacity:` list (architectures, targetMs)',
       },
     );
   }
@@ -272,7 +359,7 @@ export function resolveSuite(
     seed: input.seed ?? randomInt(0, 0xffffffff),
     timeBudgetS: input.timeBudgetS ?? null,
     skipMissingRuntimes: skipMissing,
-    batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog)),
+    batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog, baseDir)),
     server: (input.server ?? []).map((experiment, i) =>
       resolveServer(experiment, i, catalog, {
         baseDir,
@@ -280,5 +367,6 @@ export function resolveSuite(
         checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
       }),
     ),
+    capacity: (input.capacity ?? []).map((experiment, i) => resolveCapacity(experiment, i, catalog)),
   };
 }

@@ -8,6 +8,7 @@ import { batchIdentityOf } from '../batch/spec.ts';
 import type { CellRecord } from '../results/record.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
 import { runServerCell } from '../servers/driver/run-cell.ts';
+import { runCapacityStep } from '../servers/capacity/steps.ts';
 import { serverSpecOf } from './expand.ts';
 import type { CellExecutor } from './runner.ts';
 import type { CellPlan } from './types.ts';
@@ -17,5 +18,7 @@ export const executeCell: CellExecutor = async (cell: CellPlan): Promise<CellRec
   if (cell.kind === 'batch') {
     return runBatchCell({ ...batchIdentityOf(cell), repetitions: 1, timeoutMs: cell.timeoutMs }, runtime);
   }
-  return runServerCell(serverSpecOf(cell), runtime, { startTimeoutMs: cell.timeoutMs });
+  const options = { startTimeoutMs: cell.timeoutMs };
+  if (cell.capacity) return runCapacityStep(serverSpecOf(cell), runtime, cell.capacity, options);
+  return runServerCell(serverSpecOf(cell), runtime, options);
 };

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { endpointNames, type EndpointName } from '../servers/driver/endpoints.ts';
+import { latencyMetricNames } from '../stats/thresholds.ts';
 
 const positiveInt = z.number().int().positive();
 const scalar = z.union([z.number(), z.string(), z.boolean()]);
@@ -17,6 +18,9 @@ export type SuiteOrder = (typeof orderNames)[number];
 
 /** The server lab's endpoints: one list, the one the load generator knows how to check. */
 export type ServerEndpoint = EndpointName;
+
+/** Gates on every cell of an experiment (`p99<50ms`, `errors<0.1%`), checked after the run: crossed → exit 1. */
+const thresholds = oneOrMany(z.string().min(1)).optional();
 
 export const batchExperimentSchema = z.strictObject({
   /** A label for tables; defaults to the workload name. */
@@ -30,6 +34,7 @@ export const batchExperimentSchema = z.strictObject({
   itemsPerTask: oneOrMany(positiveInt.max(1_000_000)).optional(),
   items: positiveInt.max(10_000_000).optional(),
   timeoutS: z.number().positive().max(3600).optional(),
+  thresholds,
 });
 
 /** One request sent to a user's app (server experiments with `app`): what to send, what a good reply is. */
@@ -79,6 +84,44 @@ export const serverExperimentSchema = z.strictObject({
   rates: oneOrMany(z.number().positive().max(1_000_000)).optional(),
   durationS: z.number().positive().max(3600).optional(),
   timeoutS: z.number().positive().max(3600).optional(),
+  thresholds,
+});
+
+/**
+ * A capacity search per architecture (and runtime): the highest open-loop
+ * rate whose `percentile` stays under `targetMs` with errors under the limit
+ * (src/servers/capacity). Its steps are server cells; they run once, not per
+ * repetition, one step of each search in turn with the other cells.
+ */
+export const capacityExperimentSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  architectures: oneOrMany(z.string().min(1)),
+  endpoint: z.enum(endpointNames).optional(),
+  params: serverExperimentSchema.shape.params,
+  workers: positiveInt.max(256).optional(),
+  threads: positiveInt.max(64).optional(),
+  /** The latency percentile the target is on (default p99). */
+  percentile: z.enum(latencyMetricNames).optional(),
+  targetMs: z.number().positive().max(3_600_000),
+  /** The error rate a passing step may have, in % (default 0.1). */
+  maxErrorRatePercent: z.number().min(0).max(100).optional(),
+  /** The highest rate offered; given, the closed-loop probe is skipped. */
+  maxRateRps: z.number().positive().max(10_000_000).optional(),
+  maxSteps: positiveInt.min(2).max(100).optional(),
+  timeBudgetS: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
+  /** Bisecting stops when the interval is within this many % (default 5). */
+  resolutionPercent: z.number().min(0.1).max(100).optional(),
+  idleRps: z.number().positive().max(1_000_000).optional(),
+  /** Connections every step's load is spread over (default 64). */
+  connections: positiveInt.max(10_000).optional(),
+  durationS: z.number().positive().max(3600).optional(),
+  timeoutS: z.number().positive().max(3600).optional(),
+  /** Checked per search: rps on the capacity found, the others on the step measured at it. */
+  thresholds,
 });
 
 export const suiteSchema = z.strictObject({
@@ -105,8 +148,10 @@ export const suiteSchema = z.strictObject({
   skipMissingRuntimes: z.boolean().optional(),
   batch: z.array(batchExperimentSchema).optional(),
   server: z.array(serverExperimentSchema).optional(),
+  capacity: z.array(capacityExperimentSchema).optional(),
 });
 
 export type SuiteInput = z.infer<typeof suiteSchema>;
 export type BatchExperimentInput = z.infer<typeof batchExperimentSchema>;
 export type ServerExperimentInput = z.infer<typeof serverExperimentSchema>;
+export type CapacityExperimentInput = z.infer<typeof capacityExperimentSchema>;

@@ -2,8 +2,9 @@
  * The resolved suite (every default filled in, stored with the run) and the
  * cells it expands to. The runners' specs are built from these in run-cells.ts.
  */
+import type { CapacitySearchState, CapacitySettings } from '../servers/capacity/search.ts';
 import type { CellEndpoint } from '../servers/driver/endpoints.ts';
-import type { SuiteOrder } from './schema.ts';
+import type { ServerEndpoint, SuiteOrder } from './schema.ts';
 
 export interface ResolvedBatchExperiment {
   name: string;
@@ -18,6 +19,8 @@ export interface ResolvedBatchExperiment {
   itemsPerTask: number[] | null;
   items: number;
   timeoutS: number;
+  /** Gates on every cell, as written (each checked to parse). */
+  thresholds: string[];
 }
 
 /** A request to a user's app as a suite resolves it (JSON, as the run stores it: a body file by its path). */
@@ -57,6 +60,22 @@ export interface ResolvedServerExperiment {
   rates: number[];
   durationS: number;
   timeoutS: number;
+  thresholds: string[];
+}
+
+export interface ResolvedCapacityExperiment {
+  name: string;
+  architectures: string[];
+  endpoint: ServerEndpoint;
+  params: { cpuIters: number; ioKeyIndex: number; spinIters: number };
+  workers: number | null;
+  threads: number | null;
+  /** The search: percentile, target, error limit, bounds (src/servers/capacity/search.ts). */
+  settings: CapacitySettings;
+  connections: number;
+  durationS: number;
+  timeoutS: number;
+  thresholds: string[];
 }
 
 export interface ResolvedSuite {
@@ -75,6 +94,8 @@ export interface ResolvedSuite {
   skipMissingRuntimes: boolean;
   batch: ResolvedBatchExperiment[];
   server: ResolvedServerExperiment[];
+  /** Absent in runs stored before capacity experiments existed. */
+  capacity?: ResolvedCapacityExperiment[];
 }
 
 export interface BatchCellPlan {
@@ -92,6 +113,8 @@ export interface BatchCellPlan {
   items: number;
   warmupS: number;
   timeoutMs: number;
+  /** The experiment's gates; absent: none. */
+  thresholds?: string[];
 }
 
 export interface ServerCellPlan {
@@ -101,7 +124,8 @@ export interface ServerCellPlan {
   runtime: string;
   architecture: string;
   endpoint: CellEndpoint;
-  app: ResolvedServerApp | null;
+  /** The user's app the cell serves (endpoint 'app'); absent: the built-in contract. */
+  app?: ResolvedServerApp;
   params: { cpuIters: number; ioKeyIndex: number; spinIters: number };
   /** As the architecture resolves them (single: 1 worker; threads 0 = work inline). */
   workers: number;
@@ -112,6 +136,9 @@ export interface ServerCellPlan {
   durationS: number;
   warmupS: number;
   timeoutMs: number;
+  thresholds?: string[];
+  /** A step of a capacity search: where the search is and the step it plans (rateRps is that step's rate). */
+  capacity?: CapacitySearchState;
 }
 
 export type CellPlan = BatchCellPlan | ServerCellPlan;

@@ -6,11 +6,24 @@
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 import type { ParamSpec, ParamValues, Workload } from './types.ts';
 
+/** What a param accepts, for errors and listings: "a whole number in 1..100", "true or false". */
+export function describeParamRange(spec: ParamSpec): string {
+  switch (spec.type) {
+    case 'string':
+      return spec.pattern ? `a string matching ${String(spec.pattern)}` : 'a string';
+    case 'boolean':
+      return 'true or false';
+    default: {
+      const what = spec.type === 'int' ? 'a whole number' : 'a number';
+      return Number.isFinite(spec.min) || Number.isFinite(spec.max)
+        ? `${what} in ${spec.min}..${spec.max}`
+        : what;
+    }
+  }
+}
+
 function badParam(workload: string, name: string, value: unknown, spec: ParamSpec): LabError {
-  const allowed =
-    spec.type === 'string'
-      ? `a string matching ${String(spec.pattern)}`
-      : `${spec.type === 'int' ? 'a whole number' : 'a number'} in ${spec.min}..${spec.max}`;
+  const allowed = describeParamRange(spec);
   return new LabError(
     ErrorCodes.BAD_PARAM,
     `${workload} param '${name}' = '${String(value)}' is not ${allowed}`,
@@ -18,11 +31,24 @@ function badParam(workload: string, name: string, value: unknown, spec: ParamSpe
   );
 }
 
-function resolveOne(workload: string, name: string, spec: ParamSpec, raw: unknown): number | string {
+function resolveOne(
+  workload: string,
+  name: string,
+  spec: ParamSpec,
+  raw: unknown,
+): number | string | boolean {
   if (raw === undefined) return spec.default;
   if (spec.type === 'string') {
-    if (typeof raw !== 'string' || !spec.pattern.test(raw)) throw badParam(workload, name, raw, spec);
+    if (typeof raw !== 'string' || (spec.pattern && !spec.pattern.test(raw))) {
+      throw badParam(workload, name, raw, spec);
+    }
     return raw;
+  }
+  if (spec.type === 'boolean') {
+    // A suite gives a YAML boolean, the command line the word.
+    if (raw === true || raw === 'true') return true;
+    if (raw === false || raw === 'false') return false;
+    throw badParam(workload, name, raw, spec);
   }
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   const ok =
@@ -35,10 +61,11 @@ function resolveOne(workload: string, name: string, spec: ParamSpec, raw: unknow
 export function resolveParams(workload: Workload, raw: Record<string, unknown>): ParamValues {
   const known = Object.keys(workload.params);
   for (const name of Object.keys(raw)) {
-    if (!(name in workload.params)) {
-      const error = unknownName(ErrorCodes.BAD_PARAM, `${workload.name} param`, name, known);
+    if (!Object.hasOwn(workload.params, name)) {
+      const label = workload.label ?? workload.name;
+      const error = unknownName(ErrorCodes.BAD_PARAM, `${label} param`, name, known);
       if (known.length === 0) {
-        throw new LabError(ErrorCodes.BAD_PARAM, `${workload.name} takes no params (got '${name}')`, {
+        throw new LabError(ErrorCodes.BAD_PARAM, `${label} takes no params (got '${name}')`, {
           hint: 'drop --param',
         });
       }
@@ -47,7 +74,7 @@ export function resolveParams(workload: Workload, raw: Record<string, unknown>):
   }
   const resolved: ParamValues = {};
   for (const [name, spec] of Object.entries(workload.params)) {
-    resolved[name] = resolveOne(workload.name, name, spec, raw[name]);
+    resolved[name] = resolveOne(workload.label ?? workload.name, name, spec, raw[name]);
   }
   return resolved;
 }

@@ -9,7 +9,7 @@
 import { intParam } from './params.ts';
 import { fnv1a, itemSeed, mulberry32 } from './prng.ts';
 import { sum32 } from './common.ts';
-import type { Workload } from './types.ts';
+import type { ParamValues, Workload } from './types.ts';
 
 /** sin and cos of a small angle (|x| <= pi/4 is plenty here) by Taylor series: exact IEEE ops only. */
 export function sinCos(radians: number): { sin: number; cos: number } {
@@ -73,7 +73,7 @@ export function rotateImage(src: Uint8Array, width: number, height: number, radi
   return out;
 }
 
-function rotateItem(params: Record<string, number | string>, itemIndex: number): number {
+function rotateItem(params: ParamValues, itemIndex: number): number {
   const width = intParam(params, 'width');
   const height = intParam(params, 'height');
   const radians = (intParam(params, 'angleDeg') * Math.PI) / 180;

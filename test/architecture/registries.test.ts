@@ -38,18 +38,14 @@ await loadRegistryModules();
 const model = fixtureModel.name;
 const arch = fixtureArchitecture.name;
 
-test('the fixtures appear in every help text and listing', async () => {
-  const [help, batchHelp, list, serveHelp, benchHelp] = await Promise.all([
-    runConlab(['help']),
+test('the fixtures appear in the help text and listing of every command', async () => {
+  const [batchHelp, list, serveHelp, benchHelp] = await Promise.all([
     runConlab(['batch', '--help']),
     runConlab(['batch', '--list']),
     runConlab(['serve', '--help']),
     runConlab(['bench-server', '--help']),
   ]);
-  for (const result of [help, batchHelp, list, serveHelp, benchHelp])
-    assert.equal(result.code, 0, result.stderr);
-  assert.match(help.stdout, new RegExp(`models: .*${model}`));
-  assert.match(help.stdout, new RegExp(`architectures: .*${arch}`));
+  for (const result of [batchHelp, list, serveHelp, benchHelp]) assert.equal(result.code, 0, result.stderr);
   assert.match(batchHelp.stdout, new RegExp(`--models a,b .*${model}`));
   assert.match(batchHelp.stdout, new RegExp(`--threads-per-process .*${model}: default 3`));
   assert.match(

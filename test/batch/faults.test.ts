@@ -2,7 +2,8 @@
  * Faults through the whole CLI path: a worker that throws, a worker that
  * dies (process.exit inside the thread/process running the item) and a cell
  * that overruns its timeout each fail that cell with the reason; the run goes
- * on to the next cell; no process of theirs is left alive.
+ * on to the next cell; no process of theirs is left alive. A failed cell
+ * makes the command exit 1, naming it on stderr, unless --allow-failures.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,9 +32,14 @@ test('a throwing worker and a dying worker fail their cells; the run goes on; no
       '1',
       '--json',
     ]);
-    assert.equal(finished.code, 0, finished.stderr);
+    assert.equal(finished.code, 1, 'every cell failed: never an exit 0');
     const doc = JSON.parse(finished.stdout) as JsonDoc;
     assert.equal(doc.results.length, 6, 'every cell reported, none aborted the run');
+    assert.equal(
+      finished.stderr.match(/^conlab batch: cell failed: /gm)?.length,
+      6,
+      `each failed cell named on stderr:\n${finished.stderr}`,
+    );
     for (const result of doc.results) {
       assert.equal(result.status, 'failed', `${String(result.model)} ${fault}`);
       const reason = String(result.reason);
@@ -63,8 +69,14 @@ test('a cell that overruns --timeout-ms fails with the reason and its processes 
     '--reps',
     '1',
     '--json',
+    '--allow-failures',
   ]);
-  assert.equal(finished.code, 0, finished.stderr);
+  assert.equal(
+    finished.code,
+    0,
+    `--allow-failures: the failed cells do not fail the command\n${finished.stderr}`,
+  );
+  assert.match(finished.stderr, /conlab batch: cell failed \(allowed\): .*timed out after 300 ms/);
   const doc = JSON.parse(finished.stdout) as JsonDoc;
   assert.equal(doc.results.length, 2);
   for (const result of doc.results) {

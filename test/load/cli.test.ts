@@ -53,7 +53,10 @@ test('--json carries requests, rps, µs percentiles, errors by kind and a decoda
     ['max', 'mean', 'min', 'p50', 'p90', 'p95', 'p99', 'p999'].sort(),
   );
   assert.deepEqual(r.errors, {});
-  assert.equal(Hdr.decode(r.histogram).totalCount, r.requests);
+  // Every reply, plus the requests unanswered at the window's end at their age (lower bounds).
+  assert.equal(Hdr.decode(r.histogram).totalCount, r.requests + (r.censored?.requests ?? 0));
+  assert.ok((r.censored?.requests ?? 0) <= 4, 'at most one in transit per connection at the end');
+  assert.ok(!r.warnings.includes('stalled'), JSON.stringify(r.censored));
   assert.equal(r.options.connections, 4);
   assert.equal(r.options.durationS, 1);
   assert.equal(r.options.timeoutMs, 10_000);
@@ -82,6 +85,35 @@ test('accept-and-close: zero successes is exit 1 with every attempt counted as a
   assert.equal(r.requests, 0);
   assert.ok(r.errorsTotal > 0);
   assert.match(stderr, /LAB_E_VERIFY: no request succeeded/);
+});
+
+test('a server that stalls mid-run: p99 shows the stall, the run is flagged stalled and exits 1', async (t) => {
+  const f = await fixtures.stallingServer(1500, 20_000);
+  t.after(() => f.close());
+  const { code, stdout, stderr } = await conlab([f.url, '-R', '200', '-d', '3', '--json']);
+  assert.equal(code, 1, stderr);
+  assert.match(
+    stderr,
+    /LAB_E_STALLED: \d+ of \d+ measured requests \(\d+\.\d%\) were never answered within the window/,
+  );
+  const r = JSON.parse(stdout) as LoadResult;
+  assert.ok(r.warnings.includes('stalled'));
+  // The stall had lasted about 1.5 s when the window closed (it began 1.5 s into a 3 s run).
+  assert.ok(r.latencyUs.p99 >= 1_000_000, `p99 ${r.latencyUs.p99}`);
+  assert.ok(r.latencyUs.max >= 1_300_000, `max ${r.latencyUs.max}`);
+  assert.ok((r.censored?.stalledShare ?? 0) > 0.25);
+});
+
+test('status errors print their samples: status, expected, first bytes of the body', async (t) => {
+  const f = await fixtures.errorServer();
+  t.after(() => f.close());
+  const { code, stdout, stderr } = await conlab([f.url, '-c', '2', '-n', '20']);
+  assert.equal(code, 1);
+  assert.match(stdout, /Errors: 20 \(status 20\)\n {4}e\.g\. status 500, expected 2xx; body "oops"\n/);
+  assert.match(
+    stderr,
+    /LAB_E_VERIFY: no request succeeded: 20 errors \(status 20\)\n {2}hint: see the error samples above/,
+  );
 });
 
 test('closed port: refused errors reported, LAB_E_CONNECT, exit 2', async () => {

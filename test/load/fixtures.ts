@@ -104,11 +104,79 @@ export function stallOnceServer(afterMs: number, stallMs: number): Promise<Fixtu
   });
 }
 
+/**
+ * The stall the issue found wrk and conlab blind to: answers at once, until
+ * `afterMs` after the first request; then it holds every reply until the
+ * stall has lasted `stallMs` (without blocking this process: the replies
+ * wait on timers). `stalledAt()` is when it began (performance.now of this
+ * process), null before. Closing the fixture drops the held replies.
+ */
+export async function stallingServer(
+  afterMs: number,
+  stallMs: number,
+): Promise<Fixture & { stalledAt(): number | null }> {
+  let firstAt: number | null = null;
+  let stalledAt: number | null = null;
+  const held = new Set<NodeJS.Timeout>();
+  const fixture = await httpFixture((_req, res) => {
+    const now = performance.now();
+    firstAt ??= now;
+    if (stalledAt === null && now - firstAt >= afterMs) stalledAt = now;
+    if (stalledAt === null || now - stalledAt >= stallMs) {
+      res.end('hello');
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        held.delete(timer);
+        res.end('hello');
+      },
+      stallMs - (now - stalledAt),
+    );
+    held.add(timer);
+  });
+  return {
+    ...fixture,
+    stalledAt: () => stalledAt,
+    close: () => {
+      for (const timer of held) clearTimeout(timer);
+      return fixture.close();
+    },
+  };
+}
+
 /** 500 `oops` to everything. */
 export function errorServer(): Promise<Fixture> {
   return httpFixture((_req, res) => {
     res.writeHead(500);
     res.end('oops');
+  });
+}
+
+/**
+ * 200 `hello` (Content-Length) to the first `good` requests, then a changed
+ * reply: `same-length` (`hellx`), `longer` (`hello!`), `chunked` (`hello`
+ * in two chunks: still right) or `status` (503 `hello`). Replies within one
+ * second are byte-identical, so the generator's template fast path is in use
+ * when the change comes, and must not let a changed reply through.
+ */
+export function changingServer(
+  good: number,
+  change: 'same-length' | 'longer' | 'chunked' | 'status',
+): Promise<Fixture> {
+  return httpFixture((_req, res, n) => {
+    if (n <= good || change === 'status') {
+      res.writeHead(n <= good ? 200 : 503, { 'content-type': 'text/plain', 'content-length': '5' });
+      res.end('hello');
+    } else if (change === 'chunked') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('hel');
+      res.end('lo');
+    } else {
+      const body = change === 'same-length' ? 'hellx' : 'hello!';
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(body.length) });
+      res.end(body);
+    }
   });
 }
 

@@ -7,12 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runLoad } from '../../src/load/index.ts';
+import { renderLoadText } from '../../src/load/render.ts';
 import type { LoadOptions } from '../../src/load/types.ts';
+import { Hdr } from '../../src/stats/hdr.ts';
 import * as fixtures from './fixtures.ts';
 
-async function withFixture<T>(
-  start: Promise<fixtures.Fixture>,
-  body: (f: fixtures.Fixture) => Promise<T>,
+async function withFixture<T, F extends fixtures.Fixture>(
+  start: Promise<F>,
+  body: (f: F) => Promise<T>,
 ): Promise<T> {
   const fixture = await start;
   try {
@@ -153,7 +155,11 @@ test('slow server: latency reflects the delay, throughput is bounded by it', asy
     const r = await runLoad(quick(f.url, { connections: 2 }));
     // 2 connections × 1 s ÷ 50 ms = 40; slack for timers that fire up to a millisecond early.
     assert.ok(r.requests > 0 && r.requests <= 2 * 25, `requests ${r.requests}`);
-    assert.ok(r.latencyUs.min >= 45_000, `min ${r.latencyUs.min}`);
+    // p50, not min: the 2 requests in transit at the end count at their age (a lower bound below 50 ms).
+    assert.ok(r.latencyUs.p50 >= 45_000, `p50 ${r.latencyUs.p50}`);
+    // Each connection has a request in transit at the end (a large share of so few): younger than
+    // the latency of the completed ones, so not a stall.
+    assert.ok(!r.warnings.includes('stalled'), JSON.stringify(r.censored));
   });
 });
 
@@ -176,6 +182,48 @@ test('open loop against a server that stalls once: corrected p99 shows the stall
   });
 });
 
+test('a server that stops answering mid-run: the unanswered requests count at their age, the run is stalled', async () => {
+  // The issue's fixture: -R 200 for 3 s, the server holds every reply from 1.5 s on (for 20 s).
+  await withFixture(fixtures.stallingServer(1500, 20_000), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 10, rateRps: 200, durationS: 3 });
+    const endedAt = performance.now();
+    const stalledAt = f.stalledAt();
+    assert.ok(stalledAt !== null, 'the server stalled');
+    // How long the stall had lasted when the window closed (at most; the window closed a little before).
+    const stallAgeUs = (endedAt - stalledAt) * 1000;
+    const censored = r.censored;
+    assert.ok(censored, 'censored figures are reported');
+    assert.equal(r.errorsTotal, 0);
+    assert.equal(censored.requests, r.unfinished);
+    // Every request scheduled after the stall began is unanswered: about half of the 600.
+    assert.ok(censored.requests >= 200, `unanswered ${censored.requests}`);
+    assert.ok(censored.stalledShare > 0.25, `stalled share ${censored.stalledShare}`);
+    assert.ok(r.warnings.includes('stalled'));
+    assert.ok(r.warningDetails?.some((line) => line.startsWith('stalled: ')));
+    // Their ages are in the latency: the max is the stall's age, the p99 nearly so (the unanswered
+    // requests' ages spread evenly from 0 to the stall's age, so p99 of all is ~98% of it).
+    assert.ok(r.latencyUs.max >= stallAgeUs * 0.9, `max ${r.latencyUs.max} vs stall ${stallAgeUs}`);
+    assert.ok(r.latencyUs.p99 >= stallAgeUs * 0.8, `p99 ${r.latencyUs.p99} vs stall ${stallAgeUs}`);
+    assert.ok(censored.oldestAgeUs >= stallAgeUs * 0.9);
+    assert.equal(Hdr.decode(r.histogram).totalCount, r.requests + censored.requests);
+    // Before: p99 2.36 ms and "Errors: none". The text now says what happened.
+    const text = renderLoadText(r);
+    assert.match(text, /!!! WARNING stalled: \d+ requests/);
+    assert.match(text, /Unanswered when the window closed: \d+ \(\d+\.\d% of the measured requests/);
+  });
+});
+
+test('closed loop against the same stall: the max shows it, the few stuck requests are counted', async () => {
+  await withFixture(fixtures.stallingServer(500, 20_000), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 4, durationS: 1.5 });
+    const stalledAt = f.stalledAt();
+    assert.ok(stalledAt !== null);
+    // One request per connection was stuck; a closed loop sends nothing more, so they are few.
+    assert.equal(r.censored?.requests, 4);
+    assert.ok(r.latencyUs.max >= 800_000, `max ${r.latencyUs.max}`);
+  });
+});
+
 test('reset server: every attempt is a reset error, zero successes', async () => {
   await withFixture(fixtures.resetServer(), async (f) => {
     const r = await runLoad(quick(f.url));
@@ -190,6 +238,8 @@ test('500 server: status errors, zero successes; --expect-status 500 accepts the
     const r = await runLoad({ target: f.url, connections: 2, requests: 50 });
     assert.equal(r.requests, 0);
     assert.equal(r.errors.status, 50);
+    // The samples say what came back: the status, what was expected, the first bytes of the body.
+    assert.deepEqual(r.errorSamples, ['status 500, expected 2xx; body "oops"']);
     const accepted = await runLoad({ target: f.url, connections: 2, requests: 50, expectStatus: 500 });
     assert.equal(accepted.requests, 50);
   });
@@ -200,10 +250,32 @@ test('wrong body: body errors with --expect-body and --expect-body-regex', async
     const exact = await runLoad({ target: f.url, connections: 2, requests: 40, expectBody: 'hello' });
     assert.equal(exact.requests, 0);
     assert.equal(exact.errors.body, 40);
+    assert.deepEqual(exact.errorSamples, ['body "nope", expected "hello" (status 200)']);
     const regex = await runLoad({ target: f.url, connections: 2, requests: 40, expectBodyRegex: '^hel+o$' });
     assert.equal(regex.errors.body, 40);
+    assert.deepEqual(regex.errorSamples, ['body "nope", expected a body matching /^hel+o$/ (status 200)']);
     const matching = await runLoad({ target: f.url, connections: 2, requests: 40, expectBodyRegex: 'no.e' });
     assert.equal(matching.requests, 40);
+  });
+});
+
+test('a reply that changes after many identical ones is verified again (template fast path)', async () => {
+  const total = 300;
+  const good = 120;
+  for (const change of ['same-length', 'longer', 'status'] as const) {
+    await withFixture(fixtures.changingServer(good, change), async (f) => {
+      const r = await runLoad({ target: f.url, connections: 2, requests: total, expectBody: 'hello' });
+      assert.equal(r.requests, good, change);
+      const kind = change === 'status' ? 'status' : 'body';
+      assert.equal(r.errors[kind], total - good, `${change}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.errorsTotal, total - good, change);
+    });
+  }
+  // Chunked framing of the right body is right: every reply succeeds.
+  await withFixture(fixtures.changingServer(good, 'chunked'), async (f) => {
+    const r = await runLoad({ target: f.url, connections: 2, requests: total, expectBody: 'hello' });
+    assert.equal(r.requests, total);
+    assert.equal(r.errorsTotal, 0);
   });
 });
 
@@ -212,7 +284,11 @@ test('accept-and-close: all errors, zero successes', async () => {
     const r = await runLoad(quick(f.url));
     assert.equal(r.requests, 0);
     assert.ok(r.errorsTotal > 0);
-    assert.equal(r.latencyUs.p50, 0);
+    // No reply ever succeeds, so the latency holds nothing but the requests in flight when the window
+    // closed (a request sent just before the end is unanswered, not failed), at their age.
+    const unanswered = r.censored?.requests ?? 0;
+    if (unanswered === 0) assert.equal(r.latencyUs.p50, 0);
+    else assert.equal(r.latencyUs.max, r.censored?.oldestAgeUs);
     const kinds = Object.keys(r.errors).sort();
     assert.ok(
       kinds.every((k) => k === 'short-read' || k === 'reset'),

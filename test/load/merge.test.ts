@@ -145,6 +145,31 @@ test('a missing shard is named in the result, its text and never silently summed
   assert.match(text, /WARNING shard 3\/4 \(host-a\): client-saturated/);
 });
 
+test("the shards' unanswered requests add up; the oldest is the oldest of any shard", () => {
+  const values = [[500, 600]];
+  const stalledShard = syntheticShard({ index: 1, count: 3, valuesPerSecond: values, startEpochMs: T0 });
+  stalledShard.censored = { requests: 3, share: 0.6, stalled: 2, stalledShare: 0.4, oldestAgeUs: 900_000 };
+  const lateShard = syntheticShard({ index: 2, count: 3, valuesPerSecond: values, startEpochMs: T0 });
+  lateShard.censored = { requests: 1, share: 1 / 3, stalled: 0, stalledShare: 0, oldestAgeUs: 1_200_000 };
+  const quietShard = syntheticShard({ index: 3, count: 3, valuesPerSecond: values, startEpochMs: T0 });
+  const merged = mergeShards(inputs(viaJson(stalledShard), viaJson(lateShard), viaJson(quietShard)));
+  // 6 answered (2 per shard) + 4 unanswered = 10 measured requests.
+  assert.deepEqual(merged.censored, {
+    requests: 4,
+    share: 0.4,
+    stalled: 2,
+    stalledShare: 0.2,
+    oldestAgeUs: 1_200_000,
+  });
+  assert.equal(
+    mergeShards(
+      inputs(quietShard, syntheticShard({ index: 1, count: 3, valuesPerSecond: values, startEpochMs: T0 })),
+    ).censored,
+    undefined,
+    'shards without unanswered requests add no censored figures',
+  );
+});
+
 test('open loop: schedules and send lag merge; uncorrected latency is kept apart', () => {
   const [a, b] = [
     [900, 1100],

@@ -117,6 +117,21 @@ test('targets: schemes, ports, paths, IPv6', () => {
     isLoopback('127.0.0.1') && isLoopback('127.9.9.9') && isLoopback('::1') && isLoopback('::ffff:127.0.0.1'),
   );
   assert.ok(!isLoopback('10.0.0.1') && !isLoopback('::2') && !isLoopback('128.0.0.1'));
+  // Other spellings of ::1 and of IPv4-mapped loopback.
+  assert.ok(isLoopback('0:0:0:0:0:0:0:1') && isLoopback('::0001') && isLoopback('::ffff:7f00:1'));
+  assert.ok(!isLoopback('::') && !isLoopback('0.0.0.0'));
+});
+
+test('IPv6 targets: [::1] is loopback; a wildcard (the bind a listening line may show) means this machine', async () => {
+  const v6 = await resolveTarget('http://[::1]:8080/hello', false);
+  assert.deepEqual(
+    { address: v6.address, family: v6.family, hostHeader: v6.hostHeader, path: v6.path },
+    { address: '::1', family: 6, hostHeader: '[::1]:8080', path: '/hello' },
+  );
+  assert.equal((await resolveTarget('http://[::]:8080/', false)).address, '::1');
+  assert.equal((await resolveTarget('tcp://0.0.0.0:1337', false)).address, '127.0.0.1');
+  await assert.rejects(resolveTarget('http://[::2]:8080/', false), { code: 'LAB_E_REMOTE_TARGET' });
+  await assert.rejects(resolveTarget('http://[fe80::1]:8080/', false), { code: 'LAB_E_REMOTE_TARGET' });
 });
 
 test('non-loopback targets need allowRemote; unresolvable hosts are LAB_E_CONNECT', async () => {

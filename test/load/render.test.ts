@@ -95,3 +95,20 @@ test('warnings are printed first and last; open loop shows both latencies and th
     /Schedule: target 1000 req\/s, achieved 1000 req\/s, 3 waited for a free connection, send lag p50 600us/,
   );
 });
+
+test('unanswered requests: counted in the latency as lower bounds, and said so', () => {
+  const text = renderLoadText(
+    result({
+      requests: 300,
+      unfinished: 300,
+      censored: { requests: 300, share: 0.5, stalled: 290, stalledShare: 0.483, oldestAgeUs: 1_500_000 },
+    }),
+  );
+  assert.match(text, /Latency \(unanswered requests at their age: lower bounds\)/);
+  assert.match(
+    text,
+    /Unanswered when the window closed: 300 \(50\.0% of the measured requests; 290 older than the completed p99\), oldest 1\.50s/,
+  );
+  // None unanswered: no such line, and the latency title is the plain one.
+  assert.doesNotMatch(renderLoadText(result()), /Unanswered|lower bounds/);
+});

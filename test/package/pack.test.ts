@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,45 @@ test('npx conlab works in the user project', async () => {
     ['ok', 'ok'],
   );
   assert.deepEqual(cells[0]?.answer, cells[1]?.answer, 'both models give the same answer');
+});
+
+/** The README's API example: the first ```js block after its api-example marker. */
+async function readmeApiExample(): Promise<string> {
+  const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
+  const marker = readme.indexOf('<!-- api-example');
+  assert.ok(marker >= 0, 'README has no api-example marker');
+  const block = /```js\n([\s\S]*?)```/.exec(readme.slice(marker));
+  assert.ok(block?.[1], 'README has no js block after the api-example marker');
+  return block[1];
+}
+
+test("the README's API example runs in the user project", async () => {
+  await writeFile(join(projectDir, 'measure.mjs'), await readmeApiExample());
+  const result = await run(process.execPath, ['measure.mjs'], projectDir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /Sequential/);
+  assert.match(result.stdout, /Threaded/);
+  assert.doesNotMatch(result.stdout, /failed/);
+});
+
+test('the API is typed: a TypeScript file using it type-checks against the shipped declarations', async () => {
+  const source = [
+    "import { planBatch, runLoad, openResults, type BatchCell, type LoadResult } from 'concurrency-lab';",
+    "const plan = planBatch({ workload: 'cpu.primes', models: ['sequential'] });",
+    'const count: number = plan.cells.length;',
+    'type Loads = (o: Parameters<typeof runLoad>[0]) => Promise<LoadResult>;',
+    'const cells: BatchCell[] = [];',
+    'export { count, cells, openResults };',
+    'export type { Loads };',
+    '',
+  ].join('\n');
+  await writeFile(join(projectDir, 'use-api.ts'), source);
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const typeRoots = join(repoRoot, 'node_modules', '@types');
+  const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext'];
+  const more = ['--target', 'es2024', '--skipLibCheck', '--types', 'node', '--typeRoots', typeRoots];
+  const result = await run(process.execPath, [tsc, ...flags, ...more, 'use-api.ts'], projectDir);
+  assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
 });
 
 test(

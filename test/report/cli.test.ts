@@ -11,31 +11,10 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { openStore } from '../../src/results/store.ts';
-import type { RunData } from '../../src/results/record.ts';
-import { batchRun, mixedRun } from './fixtures/runs.ts';
+import { batchRun, mixedRun, storeRun } from './fixtures/runs.ts';
 import { runConlab } from '../fixtures/cli.ts';
 
 const conlab = (args: string[]) => runConlab(args);
-
-/** Stores a fixture run as a suite would (one record per repetition) and returns its new run id. */
-function storeRun(path: string, data: RunData): string {
-  const store = openStore(path);
-  try {
-    const runId = store.createRun({
-      suiteName: data.run.suiteName,
-      env: data.run.env,
-      suite: data.run.suite,
-      cells: [],
-      plan: data.cells.map((cell) => ({ cellKey: cell.cellKey, repetition: cell.repetitions[0] ?? 0 })),
-    });
-    for (const cell of data.cells) store.addCell(runId, cell);
-    store.markRun(runId, 'complete');
-    return runId;
-  } finally {
-    store.close();
-  }
-}
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'conlab-report-cli-'));

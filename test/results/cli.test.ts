@@ -81,7 +81,7 @@ test('results list/show/export and compare on two stored runs', async (t) => {
     conlab('results', 'export', b, '--format', 'xml', '--store', path),
     (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 2);
-      assert.match(error.stderr, /LAB_E_BAD_PARAM: unknown export format 'xml'/);
+      assert.match(error.stderr, /LAB_E_BAD_PARAM: unknown results export format 'xml'/);
       return true;
     },
   );

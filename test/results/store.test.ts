@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { LabError } from '../../src/core/errors.ts';
 import { STORE_SCHEMA_VERSION } from '../../src/results/migrations.ts';
+import { salvageStore } from '../../src/results/check.ts';
 import { openStore } from '../../src/results/store.ts';
 import { recordRun } from '../../src/results/record-run.ts';
 import { RESULT_SCHEMA_VERSION, type CellRecord } from '../../src/results/record.ts';
@@ -165,7 +166,7 @@ test('a corrupt file or a foreign SQLite database is refused, never overwritten'
     'LAB_E_STORE',
   );
 
-  // A real SQLite header with a damaged body.
+  // A real SQLite header with a damaged body: damage, named as such (test/results/damage.test.ts has more).
   const damaged = join(dir, 'damaged.db');
   openStore(damaged).close();
   const bytes = readFileSync(damaged);
@@ -173,8 +174,9 @@ test('a corrupt file or a foreign SQLite database is refused, never overwritten'
   writeFileSync(damaged, bytes);
   assert.equal(
     storeCode(() => openStore(damaged)),
-    'LAB_E_STORE',
+    'LAB_E_STORE_DAMAGED',
   );
+  assert.deepEqual(readFileSync(damaged), bytes, 'left as it was');
 
   assert.equal(
     storeCode(() => openStore(join(dir, 'missing.db'), { create: false })),
@@ -195,6 +197,24 @@ test('migration to schema 3: runs get their command (all suite runs), records sa
   assert.equal(data.run.command, 'run');
   assert.deepEqual(data.cells, [{ ...record, schemaVersion: RESULT_SCHEMA_VERSION }]);
   assert.equal(store.lastUnfinishedRunId(), 'old-2');
+});
+
+test('salvage of a store from before schema 3: its runs become suite runs, its records schema 2', (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'v2.db');
+  openStore(path, { upToVersion: 2 }).close();
+  const record = { ...batchRecord('threads', 0, 400), schemaVersion: 1 };
+  writeOldRun(path, 'old-2', 'complete', record);
+  const before = readFileSync(path);
+
+  const out = join(dir, 'salvaged.db');
+  assert.deepEqual(salvageStore(path, out), { runs: 1, cells: 1, refused: [] });
+  assert.deepEqual(readFileSync(path), before, 'the old store is only read');
+  const salvaged = openStore(out, { create: false });
+  t.after(() => salvaged.close());
+  const data = salvaged.loadRun('old-2');
+  assert.equal(data.run.command, 'run');
+  assert.deepEqual(data.cells, [{ ...record, schemaVersion: RESULT_SCHEMA_VERSION }]);
 });
 
 test('only suite runs resume: an unfinished preset or pipeline run is never picked', (t) => {

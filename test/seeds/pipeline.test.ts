@@ -245,38 +245,43 @@ test('a measurement the files contradict is rejected', () => {
   }
 });
 
+/** `conlab pipeline` with 3 pipelines for 30 s in a private temp root, once every pipeline has its file open. */
+async function pipelineMidRun(
+  t: { after(fn: () => void): void },
+  name: string,
+  method: string,
+): Promise<{
+  root: string;
+  cli: ReturnType<typeof startCli>;
+  args: string[];
+  store: ReturnType<typeof tempStore>;
+}> {
+  const root = makeTempRoot(name);
+  mkdirSync(root, { recursive: true });
+  const store = tempStore(name);
+  const args = ['pipeline', '--method', method, '--concurrency', '3', '--duration', '30', '--tmpdir', root];
+  const cli = startCli([...args, ...store.args]);
+  t.after(() => {
+    killQuietly(cli.pid);
+    for (const pid of processesMentioning(root)) killQuietly(pid);
+    removeTempRoot(root);
+    store.remove();
+  });
+  // Running = the run's directory holds one file per pipeline (each opened before the barrier).
+  await waitFor(
+    () => {
+      const [dir] = entriesIn(root);
+      return dir !== undefined && entriesIn(join(root, dir)).length === 3;
+    },
+    30_000,
+    'the pipelines to open their files',
+  );
+  return { root, cli, args, store };
+}
+
 for (const method of ['processes', 'threads'] as const) {
   test(`Ctrl-C during a ${method} run removes the temporary files and leaves no processes`, async (t) => {
-    const root = makeTempRoot(`sigint-${method}`);
-    mkdirSync(root, { recursive: true });
-    const store = tempStore(`sigint-${method}`);
-    const cli = startCli([
-      'pipeline',
-      '--method',
-      method,
-      '--concurrency',
-      '3',
-      '--duration',
-      '30',
-      '--tmpdir',
-      root,
-      ...store.args,
-    ]);
-    t.after(() => {
-      killQuietly(cli.pid);
-      for (const pid of processesMentioning(root)) killQuietly(pid);
-      removeTempRoot(root);
-      store.remove();
-    });
-    // Running = the run's directory holds one file per pipeline (each opened before the barrier).
-    await waitFor(
-      () => {
-        const [dir] = entriesIn(root);
-        return dir !== undefined && entriesIn(join(root, dir)).length === 3;
-      },
-      30_000,
-      'the pipelines to open their files',
-    );
+    const { root, cli, store } = await pipelineMidRun(t, `sigint-${method}`, method);
     if (method === 'processes')
       assert.ok(processesMentioning(root).length >= 4, 'subject and 3 children running');
     cli.kill('SIGINT');
@@ -295,3 +300,18 @@ for (const method of ['processes', 'threads'] as const) {
     );
   });
 }
+
+test('SIGKILL of conlab pipeline: the next run removes the folder the killed one left, and leaves nothing', async (t) => {
+  const { root, cli, args, store } = await pipelineMidRun(t, 'sigkill', 'processes');
+  cli.kill('SIGKILL');
+  assert.equal((await exitOf(cli)).signal, 'SIGKILL');
+  // (The `processes` children run their blocking loop to the end of --duration after such a kill;
+  // the sweep below does not wait for them, and after() stops them.)
+  // A killed driver cleans nothing: its folder (named after it) is still there...
+  const [left] = entriesIn(root);
+  assert.match(left ?? '', new RegExp(`^conlab-pipeline-p${cli.pid}s\\d+-`));
+  // ...until the next run, which sweeps folders whose owner is dead, then removes its own.
+  const next = await runCli([...args.slice(0, 4), '1', '--duration', '0.3', '--tmpdir', root, ...store.args]);
+  assert.equal(next.code, 0, next.stderr);
+  assert.deepEqual(entriesIn(root), [], 'nothing left on disk');
+});

@@ -205,7 +205,7 @@ describe('hosting an app under the architectures (Node)', () => {
       { path: '/y', expectStatus: 201 },
     ]);
     assert.equal(cell.status, 'failed');
-    assert.match(cell.reason ?? '', /request 2 of 2 \(GET \/y\): expected status 201, got 200 hello/);
+    assert.match(cell.reason ?? '', /request 2 of 2 \(GET \/y\): status 200, expected 201; body "hello"/);
   });
 });
 

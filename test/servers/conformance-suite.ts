@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { httpCall } from '../../src/servers/driver/http-client.ts';
-import { groupMembers } from '../../src/servers/driver/launch.ts';
+import { groupMembers } from '../../src/core/subject/process-group.ts';
 import { WHOAMI_RE } from '../../src/servers/driver/endpoints.ts';
 import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { conformanceCases } from './conformance-cases.ts';

@@ -48,5 +48,5 @@ it('the Hono example serves verified replies under single and reuseport on Node'
 it('the example suite with the Hono app is valid', async () => {
   const result = await runConlab(['suite', 'validate', suite], 120_000);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /^ok: suite 'my code' is valid/);
+  assert.match(result.stdout, /^ok: suite 'my-code' is valid/);
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { groupMembers } from '../../src/servers/driver/launch.ts';
+import { groupMembers } from '../../src/core/subject/process-group.ts';
 import { architectures } from '../../src/servers/subject/arch/registry.ts';
 import { killMidRun } from '../fixtures/orphans.ts';
 import { startServer } from './helpers.ts';

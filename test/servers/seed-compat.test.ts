@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runLoad } from '../../src/load/index.ts';
-import { LISTENING_RE, groupMembers } from '../../src/servers/driver/launch.ts';
+import { groupMembers } from '../../src/core/subject/process-group.ts';
+import { LISTENING_RE } from '../../src/servers/driver/launch.ts';
 import { startServer } from './helpers.ts';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

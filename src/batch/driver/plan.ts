@@ -63,7 +63,7 @@ function presetCells(request: BatchRequest & { preset: string }): ResolvedBatchS
 function gridCells(request: BatchRequest): ResolvedBatchSpec[] {
   if (request.workload === undefined) {
     throw new LabError(ErrorCodes.USAGE, 'conlab batch needs --workload or --preset', {
-      hint: `workloads: ${workloadNames.join(', ')}; presets: ${presetNames.join(', ')}`,
+      hint: `workloads: ${workloadNames.join(', ')}, or your own module (--workload ./task.ts); presets: ${presetNames.join(', ')}`,
     });
   }
   const names = request.models ?? BATCH_DEFAULTS.models;

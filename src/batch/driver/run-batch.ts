@@ -6,6 +6,7 @@
  * cells itself through runBatchCell.
  */
 import { recordRun } from '../../results/record-run.ts';
+import { workloadLabel } from '../../workloads/index.ts';
 import { mergeRepetitions } from '../../results/merge.ts';
 import type { BatchCell } from '../../results/record.ts';
 import type { ResultStore } from '../../results/store.ts';
@@ -22,7 +23,7 @@ export interface RunBatchOptions extends Omit<RunCellOptions, 'onProgress'> {
 }
 
 function cellLabel(spec: ResolvedBatchSpec, runtime: RuntimeSpec): string {
-  return `${runtime.label} ${spec.workload} ${spec.model} c=${spec.concurrency}${spec.itemsPerTask > 1 ? ` ipt=${spec.itemsPerTask}` : ''}`;
+  return `${runtime.label} ${workloadLabel(spec.workload)} ${spec.model} c=${spec.concurrency}${spec.itemsPerTask > 1 ? ` ipt=${spec.itemsPerTask}` : ''}`;
 }
 
 export async function runBatch(

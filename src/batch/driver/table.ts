@@ -6,16 +6,15 @@
 import { models } from '../../models/registry.ts';
 import { fmt, renderTextTable, type Column } from '../../core/text-table.ts';
 import type { BatchCell, EnvironmentInfo } from '../../results/record.ts';
-import { getWorkload } from '../../workloads/index.ts';
+import { findWorkload, workloadLabel } from '../../workloads/index.ts';
 
 /** Seed 003's benchmark name, e.g. "Threaded CPU heavy processing (2 threads, 1 item per task)". */
 export function benchmarkName(cell: BatchCell): string {
-  try {
-    return models.get(cell.model).label(getWorkload(cell.workload).kind, cell);
-  } catch {
-    // A stored record from a newer conlab may name a model this one lacks: fall back to the raw names.
-    return `${cell.model} ${cell.workload}`;
-  }
+  const model = models.find(cell.model);
+  // A stored record may name a model this build lacks, or a workload module this process never checked.
+  const kind = findWorkload(cell.workload)?.kind;
+  if (!model || !kind) return `${cell.model} ${workloadLabel(cell.workload)}`;
+  return model.label(kind, cell);
 }
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
@@ -40,7 +39,7 @@ export interface BatchTableOptions {
 
 export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>[] {
   const columns: Column<BatchCell>[] = [{ header: 'Benchmark', value: benchmarkName }];
-  if (options.showWorkload) columns.push({ header: 'Workload', value: (c) => c.workload });
+  if (options.showWorkload) columns.push({ header: 'Workload', value: (c) => workloadLabel(c.workload) });
   if (options.showRuntime) columns.push({ header: 'Runtime', value: (c) => c.runtime });
   columns.push(
     { header: 'Mean time (sec)', value: timeText, align: 'right' },

@@ -13,8 +13,12 @@ import { models } from '../../models/registry.ts';
 import { startEventLoopProbe } from '../../monitor/subject-stats.ts';
 import type { Executor } from '../../models/types.ts';
 import type { BatchProgressPoint } from '../../results/record.ts';
-import { getWorkload } from '../../workloads/index.ts';
+import { getWorkload, loadWorkload } from '../../workloads/index.ts';
 import { isToSubject, type FromSubject, type SubjectSpec, type ToSubject } from '../protocol.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const PROGRESS_SLICE_MS = 100;
 
@@ -51,7 +55,8 @@ async function start(next: SubjectSpec): Promise<void> {
   try {
     // Models added outside the built-in list (CONLAB_REGISTRY_MODULES) must be registered here too.
     await loadRegistryModules();
-    const workload = getWorkload(next.workload);
+    // A workload module is imported here (and in every pool worker), its items built before timing.
+    const workload = await loadWorkload(next.workload, { params: next.params, items: next.items });
     workload.prepare?.(next.params);
     executor = models.get(next.model).create({
       workload: next.workload,

@@ -4,6 +4,7 @@
  * fresh subject process per repetition; prints a table or `--json`.
  */
 import type { Command } from '../command.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { runBatchStored } from '../../batch/driver/run-batch.ts';
 import {
@@ -12,8 +13,8 @@ import {
   parseIntFlag,
   parseIntListFlag,
   parseNameListFlag,
-  printJson,
 } from '../args.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
 import { BATCH_DEFAULTS as D, planBatch } from '../../batch/driver/plan.ts';
 import { presets } from '../../batch/driver/presets.ts';
 import { runBatch } from '../../batch/driver/run-batch.ts';
@@ -33,20 +34,22 @@ import { RESULT_SCHEMA_VERSION, type BatchCell } from '../../results/record.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ResolvedBatchSpec } from '../../batch/spec.ts';
-import { parseParamPairs, workloadNames, workloads } from '../../workloads/index.ts';
+import { describeParamRange, parseParamPairs, workloadNames, workloads } from '../../workloads/index.ts';
 
 const usage = `conlab batch — run one workload over N items under concurrency models
 
 usage:
-  conlab batch --workload NAME [--param k=v ...] [--items N] [--models a,b] [--concurrency 1,2,4]
+  conlab batch --workload NAME|./task.ts[#export] [--param k=v ...] [--items N] [--models a,b] [--concurrency 1,2,4]
                [--items-per-task 1,5] [--threads-per-process 2,4] [--reps R] [--runtime node,bun,deno]
                [--timeout-ms MS] [--in-flight K] [--json]
   conlab batch --preset ${Object.keys(presets).join('|')} [--reps R] [--runtime ...] [--json] [--store PATH]
   conlab batch --list
 
 flags:
-  --workload NAME          ${workloadNames.join(', ')}
+  --workload NAME          ${workloadNames.join(', ')};
+                           or PATH: your own module (.ts/.js/.mjs, #name for a named export), see below
   --param k=v              workload param (repeatable, or k=v,k2=v2); see --list for each workload's params
+                           (a module's params: the keys of its \`params\` export, typed like their defaults)
   --items N                items in the batch (default ${D.items})
   --models a,b             ${models.names().join(', ')} (default ${D.models.join(',')});
                            ${baselineModel.name} always runs: it is the speedup baseline
@@ -57,13 +60,29 @@ flags:
   --runtime node,bun,deno  runtimes to run the subjects under (default ${D.runtimes.join(',')})
   --timeout-ms MS          per repetition (default ${D.timeoutMs})
   --in-flight K            tasks a pool keeps in flight per worker (default ${D.inFlightPerWorker})
-  --json                   print {schemaVersion, env, results} instead of the table
+  --format table|json      the table (default) or {schemaVersion, env, results} (--json)
+  -o, --output FILE        write the result to FILE instead of stdout
   --list                   list workloads (with params), models (with their axes) and presets
   --store PATH             results store of --preset runs (default ${DEFAULT_STORE_PATH}): a
                            preset is stored as a run named 'batch PRESET' for results/compare/report
+${allowFailuresHelp}
 
 A model runs once per combination of the axes it declares (see --list); an
-axis it does not declare stays at 1. Progress goes to stderr, one line per cell.`;
+axis it does not declare stays at 1. Progress goes to stderr, one line per cell.
+
+Your own code (docs/WORKLOADS.md): --workload ./task.ts runs the module's
+default export (./task.ts#name: a named one) once per item:
+  export default function (item, params) { return result }   // async allowed
+  export function items(count, params) { return [...] }        // optional; default 0..count-1
+  export const params = { size: 1000, fast: true };            // optional; --param size=10
+  export const kind = 'io';                                    // optional; default 'cpu' (labels)
+It is imported once in every subject, worker thread and child process. An
+item is what crosses to a worker (a pool sends each task's items as JSON); a
+result must be a JSON value, and the cell's answer is a SHA-256 digest of
+every result in item order, which must agree across models and runtimes.
+async-blocking needs a synchronous task.
+
+${exitCodesHelp}`;
 
 const options = {
   workload: { type: 'string' },
@@ -79,8 +98,9 @@ const options = {
   'in-flight': { type: 'string' },
   preset: { type: 'string' },
   store: { type: 'string' },
-  json: { type: 'boolean' },
   list: { type: 'boolean' },
+  ...outputFlags,
+  ...allowFailuresFlag,
 } as const;
 
 /** The flag of each model axis. */
@@ -95,8 +115,7 @@ function listing(): string {
   for (const workload of Object.values(workloads)) {
     lines.push(`  ${workload.name.padEnd(11)} [${workload.kind}] ${workload.description}`);
     for (const [name, spec] of Object.entries(workload.params)) {
-      const range = spec.type === 'string' ? String(spec.pattern) : `${spec.min}..${spec.max}`;
-      lines.push(`      ${name}=${String(spec.default)}  (${range}) ${spec.description}`);
+      lines.push(`      ${name}=${String(spec.default)}  (${describeParamRange(spec)}) ${spec.description}`);
     }
   }
   lines.push('', 'models:');
@@ -162,10 +181,11 @@ async function runStoredPreset(
 
 export const command: Command = {
   name: 'batch',
-  summary: 'run a workload over N items under concurrency models (seed 003)',
   usage,
+  flags: options,
   async run(argv) {
     const { values } = parseCommandArgs('batch', argv, options);
+    const output = outputOf('batch', values, ['table', 'json']);
     if (values.list) {
       process.stdout.write(listing());
       return 0;
@@ -188,11 +208,15 @@ export const command: Command = {
           ? await runBatch(specs, runtimes, { onProgress })
           : await runStoredPreset(values.preset, specs, runtimes, values.store, onProgress);
       const env = captureEnvironment(runtimes.map((runtime) => runtime.label));
-      if (values.json) printJson({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells });
-      else if (values.preset !== undefined) process.stdout.write(renderSeed003Table(cells, env));
-      else process.stdout.write(renderBatchTable(cells));
-      // Failed cells are results, not a failed command: the run went on and reported them.
-      return 0;
+      output.emit(
+        output.format === 'json'
+          ? jsonText({ schemaVersion: RESULT_SCHEMA_VERSION, env, results: cells })
+          : values.preset !== undefined
+            ? renderSeed003Table(cells, env)
+            : renderBatchTable(cells),
+      );
+      // The run went on past a failed cell and reported it; the exit status still says so.
+      return exitCode('batch', failedCells(cells), { allowFailures: values['allow-failures'] ?? false });
     } finally {
       release();
     }

@@ -13,14 +13,28 @@ import {
   parseIntListFlag,
   parseNameListFlag,
   parseNumberFlag,
-  printJson,
+  parseThresholdFlags,
+  thresholdFlagHelp,
+  thresholdFlags,
 } from '../args.ts';
+import { jsonText, outputFlags, outputOf, parseDuration } from '../grammar.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { describeApp } from '../../servers/subject/app/app-module.ts';
 import { requestFlags, requestFlagsHelp, requestsFromFlags } from '../request-flags.ts';
+import {
+  allowFailuresFlag,
+  allowFailuresHelp,
+  crossedThresholds,
+  exitCode,
+  exitCodesHelp,
+  failedCells,
+  recordLabel,
+} from '../exit.ts';
+import { checkCell, serverMetrics } from '../../results/thresholds.ts';
 import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../../servers/driver/bench.ts';
 import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
+import { warnHostExposure } from '../bind-warning.ts';
 import { countFlagHelp } from '../../servers/resolve.ts';
 import { architectures } from '../../servers/subject/arch/registry.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
@@ -36,8 +50,8 @@ server's whole process tree, stop it and check nothing is left.
   --endpoint E,...      ${endpointNames.join(', ')} (default ${D.endpoints.join(',')})
   --connections 1,10    closed loop connection counts (default ${D.connections.join(',')})
   --rate R,...          open loop request rates (req/s) instead, over --connections (one value)
-  --duration S          measured seconds per repetition (default ${D.durationS})
-  --warmup S            warm-up seconds before measuring (default ${D.warmupS})
+  --duration T          measured time per repetition: 5, 5s, 500ms, 1m (default ${D.durationS}s)
+  --warmup T            warm-up time before measuring (default ${D.warmupS}s)
   --workers N           serving units (${countFlagHelp('workers')})
   --threads T           CPU pool threads (${countFlagHelp('threads')})
   --runtime r,...       node, bun, deno, ... (default ${D.runtimes.join(',')})
@@ -45,7 +59,14 @@ server's whole process tree, stop it and check nothing is left.
   --iters N             SHA-256 chain length per cpu request (default ${D.cpuIters})
   --spin-iters N        cpu.js steps per tcp-compute reply (default ${DEFAULT_SPIN_ITERS})
   --load-threads N      load generator threads (default ${D.loadThreads})
-  --json                print the cell records as JSON
+  --host H              bind address of the servers (default 127.0.0.1; ::1 for IPv6);
+                        the load goes to it (a wildcard bind through loopback). A
+                        non-loopback bind gets a warning on stderr
+  --format table|json  the table (default) or the cell records as JSON (--json)
+  -o, --output FILE     write the result to FILE instead of stdout
+${thresholdFlagHelp(serverMetrics)}
+                        Checked on every ok cell.
+${allowFailuresHelp}
 
 Your own app instead of the built-in contract (README "Measure your own code"):
   --app PATH            a module that default-exports { fetch(request) } (Hono, Bun.serve,
@@ -56,31 +77,38 @@ ${requestFlagsHelp}
   Before the load each request is sent once and its reply checked; under load every
   reply is checked against its own request's expectation (default: status 2xx).
 
-Exit status: 0 when every cell is ok or skipped (unsupported), 1 when one failed.`;
+${exitCodesHelp}`;
+
+const flags = {
+  arch: { type: 'string' },
+  endpoint: { type: 'string' },
+  connections: { type: 'string' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
+  runtime: { type: 'string' },
+  reps: { type: 'string' },
+  iters: { type: 'string' },
+  'spin-iters': { type: 'string' },
+  'load-threads': { type: 'string' },
+  host: { type: 'string' },
+  app: { type: 'string' },
+  ...requestFlags,
+  ...outputFlags,
+  ...thresholdFlags,
+  ...allowFailuresFlag,
+} as const;
 
 export const command: Command = {
   name: 'bench-server',
-  summary: 'measure server architectures under load (req/s, latency, CPU, memory)',
   usage,
+  flags,
   async run(argv) {
-    const { values, tokens } = parseCommandArgs('bench-server', argv, {
-      arch: { type: 'string' },
-      endpoint: { type: 'string' },
-      connections: { type: 'string' },
-      rate: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      workers: { type: 'string' },
-      threads: { type: 'string' },
-      runtime: { type: 'string' },
-      reps: { type: 'string' },
-      iters: { type: 'string' },
-      'spin-iters': { type: 'string' },
-      'load-threads': { type: 'string' },
-      json: { type: 'boolean' },
-      app: { type: 'string' },
-      ...requestFlags,
-    });
+    const { values, tokens } = parseCommandArgs('bench-server', argv, flags);
+    const output = outputOf('bench-server', values, ['table', 'json']);
+    const thresholds = parseThresholdFlags(values.threshold, serverMetrics);
     const plan = planServerBench({
       architectures: optionalFlag(values.arch, parseNameListFlag),
       endpoints: optionalFlag(values.endpoint, parseNameListFlag),
@@ -88,8 +116,8 @@ export const command: Command = {
       rates: optionalFlag(values.rate, (v) =>
         parseNameListFlag(v).map((r) => parseNumberFlag('rate', r, 0.1, 1_000_000)),
       ),
-      durationS: optionalFlag(values.duration, (v) => parseNumberFlag('duration', v, 0.1, 3600)),
-      warmupS: optionalFlag(values.warmup, (v) => parseNumberFlag('warmup', v, 0, 600)),
+      durationS: optionalFlag(values.duration, (v) => parseDuration('duration', v, 0.1, 3600)),
+      warmupS: optionalFlag(values.warmup, (v) => parseDuration('warmup', v, 0, 600)),
       workers: optionalFlag(values.workers, (v) => parseIntFlag('workers', v, 1, 256)),
       threads: optionalFlag(values.threads, (v) => parseIntFlag('threads', v, 1, 256)),
       runtimes: optionalFlag(values.runtime, parseNameListFlag),
@@ -97,10 +125,12 @@ export const command: Command = {
       cpuIters: optionalFlag(values.iters, (v) => parseIntFlag('iters', v, 1, MAX_ITERS)),
       spinIters: optionalFlag(values['spin-iters'], (v) => parseIntFlag('spin-iters', v, 1, 1e9)),
       loadThreads: optionalFlag(values['load-threads'], (v) => parseIntFlag('load-threads', v, 1, 64)),
+      host: values.host,
       app: values.app,
       requests: requestsFromFlags(tokens),
     });
     if (plan.app) process.stderr.write(`app ${values.app ?? ''}: ${describeApp(plan.app.ref)}\n`);
+    if (plan.host !== undefined) await warnHostExposure('conlab bench-server', plan.host);
 
     // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.
     const release = onInterrupt((signal) =>
@@ -115,9 +145,20 @@ export const command: Command = {
         if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
       },
     });
-    if (values.json) printJson({ cells });
-    else process.stdout.write(renderServerTable(cells));
+    const checked = cells.map((cell) => ({ cell, checks: checkCell(cell, thresholds) }));
+    const gated =
+      thresholds.length > 0
+        ? { thresholds: checked.map(({ cell, checks }) => ({ cellKey: cell.cellKey, checks })) }
+        : {};
+    output.emit(output.format === 'json' ? jsonText({ cells, ...gated }) : renderServerTable(cells));
     release();
-    return cells.some((cell) => cell.status === 'failed') ? 1 : 0;
+    return exitCode(
+      'bench-server',
+      [
+        ...failedCells(cells),
+        ...checked.flatMap(({ cell, checks }) => crossedThresholds(checks, recordLabel(cell))),
+      ],
+      { allowFailures: values['allow-failures'] ?? false },
+    );
   },
 };

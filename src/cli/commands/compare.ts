@@ -6,17 +6,25 @@
  * (src/report/compare.ts), the same one `conlab report --compare` prints.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs, parsePercentFlag } from '../args.ts';
+import { jsonText, outputFlags, outputOf, type Output } from '../grammar.ts';
+import { exitCode, exitCodesHelp, type Problem } from '../exit.ts';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { metricTitle, metricValueText, renderCompareTerminal } from '../../report/compare.ts';
 import type { CellRecord } from '../../results/record.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { fmt } from '../../core/text-table.ts';
-import { compareCell, compareRuns } from '../../results/compare.ts';
+import {
+  compareCell,
+  compareRuns,
+  findRegressions,
+  type RegressionCheck,
+  type RunComparison,
+} from '../../results/compare.ts';
 import { mergeRepetitions } from '../../results/merge.ts';
 
-const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--json]
-       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--json]
+const usage = `usage: conlab compare RUN_A RUN_B [--store PATH] [--store-b PATH] [--fail-on-regression PCT] [--format table|json|markdown] [-o FILE]
+       conlab compare RUN --cell PATTERN_A --cell PATTERN_B [--store PATH] [--fail-on-regression PCT] [--format ...] [-o FILE]
 
 For every cell in both runs (same cellKey: same runtime name, workload or
 endpoint, model or architecture, concurrency, ...), prints A and B's mean of
@@ -33,6 +41,15 @@ HTML with a forest plot: conlab report --compare RUN_A RUN_B -o FILE.
 Two cells of one run (e.g. threads against processes): each --cell PATTERN
 is a few words that must all appear in exactly one cell's key, e.g.
   conlab compare latest --cell 'node cpu.sha256 |threads|' --cell 'node cpu.sha256 |processes|'
+
+  --fail-on-regression PCT  a CI gate: exit 1 when B is significantly slower
+                     than A (p < 0.05) by more than PCT (e.g. 5%) in some cell
+                     (time up, or throughput down, by that factor), or a cell
+                     ok in A failed in B; each is named on stderr. Cells with
+                     fewer than 2 repetitions on a side cannot be judged: they
+                     are named and never fail the gate.
+
+${exitCodesHelp}
 `;
 
 /** The one merged cell of a run whose key contains every word of the pattern. */
@@ -48,7 +65,30 @@ function findCell(cells: CellRecord[], pattern: string): CellRecord {
   );
 }
 
-function compareTwoCells(store: ResultStore, ref: string, patterns: string[], json: boolean): number {
+/** The gate's verdict on stderr and as the exit code; 0 when no gate was asked for. */
+function regressionExit(check: RegressionCheck | undefined): number {
+  if (check === undefined) return 0;
+  for (const cellKey of check.undecided) {
+    process.stderr.write(`conlab compare: not judged (fewer than 2 repetitions on a side): ${cellKey}\n`);
+  }
+  const problems: Problem[] = check.regressions.map((regression) => ({
+    kind: 'regression',
+    text: regression.text,
+  }));
+  return exitCode('compare', problems);
+}
+
+function gate(comparison: RunComparison, limit: number | undefined): RegressionCheck | undefined {
+  return limit === undefined ? undefined : findRegressions(comparison, limit);
+}
+
+function compareTwoCells(
+  store: ResultStore,
+  ref: string,
+  patterns: string[],
+  output: Output,
+  limit: number | undefined,
+): number {
   const data = store.loadRun(ref);
   const merged = mergeRepetitions(data.cells);
   const [a, b] = patterns.map((pattern) => findCell(merged, pattern)) as [CellRecord, CellRecord];
@@ -69,9 +109,29 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
     }
   }
   const result = compareCell(`${a.cellKey} vs ${b.cellKey}`, a, b);
-  if (json) {
-    printJson({ run: data.run.runId, cellA: a.cellKey, cellB: b.cellKey, ...result });
-    return 0;
+  const check = gate(
+    {
+      runA: data.run.runId,
+      runB: data.run.runId,
+      level: 0.95,
+      cells: [result],
+      onlyInA: [],
+      onlyInB: [],
+      notComparable: [],
+    },
+    limit,
+  );
+  if (output.format === 'json') {
+    output.emit(
+      jsonText({
+        run: data.run.runId,
+        cellA: a.cellKey,
+        cellB: b.cellKey,
+        ...result,
+        ...(check ? { regressions: check } : {}),
+      }),
+    );
+    return regressionExit(check);
   }
   const show = (value: number | null) => (value === null ? '-' : metricValueText(result.metric, value));
   const side = (name: string, key: string, interval: typeof result.a) =>
@@ -81,26 +141,27 @@ function compareTwoCells(store: ResultStore, ref: string, patterns: string[], js
       ? fmt.fixed(result.ratio.ratio, 3)
       : `${fmt.fixed(result.ratio.ratio, 3)} [${result.ratio.low.toFixed(3)}, ${result.ratio.high.toFixed(3)}]`;
   const p = result.p === null ? '-' : result.p < 0.001 ? '<0.001' : result.p.toFixed(3);
-  process.stdout.write(
+  output.emit(
     `run ${data.run.runId}, ${metricTitle(result.metric)} (95% intervals)\n` +
       `${side('A', a.cellKey, result.a)}\n${side('B', b.cellKey, result.b)}\n` +
       `B/A ${ratio}, p ${p} ${result.mark}: ${result.verdict}\n`,
   );
-  return 0;
+  return regressionExit(check);
 }
 
+const flags = {
+  store: { type: 'string' },
+  'store-b': { type: 'string' },
+  cell: { type: 'string', multiple: true },
+  'fail-on-regression': { type: 'string' },
+  ...outputFlags,
+} as const;
+
 function compare(argv: string[]): number {
-  const { values, positionals } = parseCommandArgs(
-    'compare',
-    argv,
-    {
-      store: { type: 'string' },
-      'store-b': { type: 'string' },
-      json: { type: 'boolean' },
-      cell: { type: 'string', multiple: true },
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs('compare', argv, flags, true);
+  const output = outputOf('compare', values, ['table', 'json', 'markdown']);
+  const failOn = values['fail-on-regression'];
+  const limit = failOn === undefined ? undefined : parsePercentFlag('fail-on-regression', failOn, 0, 100);
   if (values.cell !== undefined) {
     const [ref] = positionals;
     if (ref === undefined || positionals.length > 1 || values.cell.length !== 2) {
@@ -114,7 +175,7 @@ function compare(argv: string[]): number {
     }
     const store = openStore(values.store ?? DEFAULT_STORE_PATH, { create: false });
     try {
-      return compareTwoCells(store, ref, values.cell, values.json ?? false);
+      return compareTwoCells(store, ref, values.cell, output, limit);
     } finally {
       store.close();
     }
@@ -132,21 +193,25 @@ function compare(argv: string[]): number {
       const a = storeA.loadRun(refA);
       const b = storeB.loadRun(refB);
       const comparison = compareRuns(a, b);
-      if (values.json) printJson(comparison);
-      else process.stdout.write(renderCompareTerminal(comparison, [a, b]));
+      const check = gate(comparison, limit);
+      output.emit(
+        output.format === 'json'
+          ? jsonText(check ? { ...comparison, regressions: check } : comparison)
+          : renderCompareTerminal(comparison, [a, b], output.format === 'markdown'),
+      );
+      return regressionExit(check);
     } finally {
       if (storeB !== storeA) storeB.close();
     }
   } finally {
     storeA.close();
   }
-  return 0;
 }
 
 export const command: Command = {
   name: 'compare',
-  summary: 'compare two runs cell by cell: ratio, interval, significance',
   usage,
+  flags,
   run(argv) {
     try {
       return Promise.resolve(compare(argv));

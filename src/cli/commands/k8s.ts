@@ -11,7 +11,8 @@ import { buildLoadJob, defaultJobName, gatherCommand, type LoadJobSpec } from '.
 import { resolveLoadOptions } from '../../load/options.ts';
 import { MAX_SHARDS, START_AT_MAX_AHEAD_MS, planShare } from '../../load/shard.ts';
 import { parseTarget } from '../../load/target.ts';
-import { parseCommandArgs, parseIntFlag, printJson } from '../args.ts';
+import { parseCommandArgs, parseIntFlag } from '../args.ts';
+import { jsonText, writeResult } from '../grammar.ts';
 import type { Command } from '../command.ts';
 import { buildOptions, loadFlags, parseSeconds } from './load.ts';
 
@@ -43,6 +44,7 @@ for the whole load; each shard takes its exact share.
   --ttl T               delete the finished Job after T (default 60m); gather
                         the logs before then
   --format F            yaml (default) or json
+  -o, --output FILE     write the manifest to FILE instead of stdout
 
 Example:
   conlab k8s load http://svc:8080/ -c 100 -R 5000 -d 30 --generators 4 > job.yaml
@@ -59,12 +61,14 @@ const k8sFlags = {
   'anti-affinity': { type: 'string' },
   ttl: { type: 'string' },
   format: { type: 'string' },
+  // The manifest's destination: -o in a k8s command names its file, never a shard's.
+  output: { type: 'string', short: 'o' },
 } as const;
 
 /** Set by the manifest for every shard; the user's own would contradict it. */
 const managedLoadFlags = new Set(['shard', 'shard-index', 'start-at']);
 /** Set by the manifest anyway; a user's copy is dropped, not doubled. */
-const impliedLoadFlags = new Set(['json', 'allow-remote']);
+const impliedLoadFlags = new Set(['json', 'allow-remote', 'progress', 'quiet']);
 
 /** Margin on top of the start delay and the run for the Job's hard deadline (image pulls, shutdown). */
 const DEADLINE_MARGIN_S = 600;
@@ -115,8 +119,8 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 
 export const command: Command = {
   name: 'k8s',
-  summary: 'print a Kubernetes Job that runs a load as N shards, and how to merge them',
   usage,
+  flags: { load: { ...loadFlags, ...k8sFlags } },
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub !== 'load') {
@@ -161,12 +165,12 @@ export const command: Command = {
     const manifest = buildLoadJob(spec).toJSON();
     const gather = gatherCommand(spec);
     if (format === 'json') {
-      printJson(manifest);
+      writeResult(jsonText(manifest), values.output);
       process.stderr.write(
         `# apply before ${new Date(startAtEpochMs).toISOString()}, then gather:\n${gather}\n`,
       );
     } else {
-      process.stdout.write(
+      writeResult(
         [
           `# conlab load as ${generators} shards (Indexed Job): every pod begins measuring at ${new Date(startAtEpochMs).toISOString()}.`,
           '# Apply it before then (kubectl apply -f FILE); a later start is measured and reported as lateness.',
@@ -175,6 +179,7 @@ export const command: Command = {
           // Every string double-quoted: kubectl's YAML 1.1 parser would read some plain scalars (times, yes/no) as other types.
           stringify(manifest, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 }),
         ].join('\n'),
+        values.output,
       );
     }
     return 0;

@@ -4,13 +4,30 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
-import { runLoad } from '../../load/index.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
-import { renderLoadText } from '../../load/render.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
-import { parseCommandArgs, parseIntFlag, parseNumberFlag, printJson } from '../args.ts';
+import {
+  parseCommandArgs,
+  parseIntFlag,
+  parseNumberFlag,
+  parseThresholdFlags,
+  thresholdFlagHelp,
+  thresholdFlags,
+} from '../args.ts';
+import {
+  jsonText,
+  outputFlags,
+  outputOf,
+  parseDuration,
+  type Output,
+  type OutputFormat,
+} from '../grammar.ts';
+import { LoadProgress, loadHeader, progressFlags, progressWanted } from '../progress.ts';
+import { DEFAULT_LOAD_ERROR_GATE, loadGateValues, loadMetrics } from '../../results/thresholds.ts';
+import { checkThresholds, parseThreshold } from '../../stats/thresholds.ts';
 import type { Command } from '../command.ts';
+import { crossedThresholds, exitCode, exitCodesHelp, type Problem } from '../exit.ts';
 
 const usage = `usage: conlab load <http://127.0.0.1:PORT/path | tcp://127.0.0.1:PORT> [flags]
 
@@ -38,7 +55,13 @@ reply is verified; a wrong reply is an error, never a success.
       --new-connection    open a new connection for every request (seed 000's client)
       --timeout T         per-request timeout (default 10s)
       --warmup T          load before measuring, not recorded (default 0)
-      --json              print the result as JSON (histograms included)
+      --format F          table (default), json (histograms included), openmetrics
+                          (Prometheus gauges) or hdr (HdrHistogram log, V2 compressed)
+      --json              the same as --format json
+  -o, --output FILE       write the result to FILE instead of stdout
+      --progress          live progress on stderr (header, a line per second) even
+                          when stderr is not a terminal or CI is set
+  -q, --quiet             no live progress (default off unless stderr is a terminal)
       --allow-remote      permit a target outside 127.0.0.0/8 and ::1
       --shard I/N         run shard I of N (1-based) of this load: its exact share of
                           -c, -R and -n; the JSON result is made for 'conlab merge'
@@ -46,9 +69,20 @@ reply is verified; a wrong reply is an error, never a success.
       --start-at TIME     begin the measured window at TIME: +10s (from now, rounded
                           up to a whole second), RFC 3339 with a zone, or epoch ms;
                           past: start at once and say how late; > 1 h ahead: refused
+${thresholdFlagHelp(loadMetrics)}
 
-Exit status: 0 when at least one request succeeded, 1 when none did,
-2 for bad input (and when every attempt was refused: nothing listens there).`;
+Requests still unanswered when the window closes are counted in the latency
+at their age then (a lower bound) and reported; when more than 1% of the
+measured requests were unanswered and older than the completed requests' p99,
+the result is marked stalled.
+
+A load fails (exit 1) when no request succeeded, when the run stalled (over 1% of
+requests never answered in the window), or when more than
+${DEFAULT_LOAD_ERROR_GATE.slice('errors<='.length)} of the requests failed (the default gate '${DEFAULT_LOAD_ERROR_GATE}'; a
+--threshold on errors in % replaces it). Every attempt refused (nothing
+listens there) is bad input: exit 2.
+
+${exitCodesHelp}`;
 
 const flags = {
   connections: { type: 'string', short: 'c' },
@@ -69,27 +103,20 @@ const flags = {
   'new-connection': { type: 'boolean' },
   timeout: { type: 'string' },
   warmup: { type: 'string' },
-  json: { type: 'boolean' },
+  ...outputFlags,
+  ...progressFlags,
   'allow-remote': { type: 'boolean' },
   shard: { type: 'string' },
   'shard-index': { type: 'string' },
   'start-at': { type: 'string' },
 } as const;
 
-/** The flags of `conlab load`, for commands that pass a load on (conlab k8s load). */
+/** The flags of `conlab load`, for commands that pass a load on (conlab k8s load); gates stay with the command. */
 export const loadFlags = flags;
+const commandFlags = { ...flags, ...thresholdFlags } as const;
 
-/** Seconds from '10', '10s', '500ms' or '2m'. */
-export function parseSeconds(flag: string, value: string, min: number, max: number): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(value);
-  if (!match) {
-    throw new LabError(ErrorCodes.BAD_PARAM, `--${flag} '${value}' is not a duration`, {
-      hint: `e.g. --${flag} 10s, 500ms or 2m (a bare number means seconds)`,
-    });
-  }
-  const scale = match[2] === 'ms' ? 0.001 : match[2] === 'm' ? 60 : 1;
-  return parseNumberFlag(flag, String(Number(match[1]) * scale), min, max);
-}
+/** Seconds from '10', '10s', '500ms' or '2m' (the one duration syntax; kept here for conlab k8s). */
+export const parseSeconds = parseDuration;
 
 export function parseHeaders(values: string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -106,8 +133,10 @@ export function parseHeaders(values: string[] | undefined): Record<string, strin
 }
 
 /** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
-export async function buildOptions(argv: string[]): Promise<{ options: LoadOptions; json: boolean }> {
-  const { values, positionals } = parseCommandArgs('load', argv, flags, true);
+export async function buildOptions(
+  argv: string[],
+): Promise<{ options: LoadOptions; json: boolean; output: Output; progress: boolean; thresholds: string[] }> {
+  const { values, positionals } = parseCommandArgs('load', argv, commandFlags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
       hint: 'e.g. conlab load http://127.0.0.1:8080/hello -c 50 -d 5',
@@ -187,7 +216,37 @@ export async function buildOptions(argv: string[]): Promise<{ options: LoadOptio
   if (values['shard-index'] !== undefined)
     options.shard = parseShard(values['shard-index'], 0, 'shard-index');
   if (values['start-at'] !== undefined) options.startAtEpochMs = parseStartAt(values['start-at'], Date.now());
-  return { options, json: values.json ?? false };
+  const output = outputOf('load', values, ['table', 'json', 'openmetrics', 'hdr']);
+  const progress = progressWanted(values, process.stderr, process.env);
+  return {
+    options,
+    json: output.format === 'json',
+    output,
+    progress,
+    thresholds: values.threshold ?? [],
+  };
+}
+
+/** A load result in the format asked for (load and merge print the same). */
+export async function loadResultText(
+  result: LoadResult,
+  format: OutputFormat,
+  startedAtMs: number,
+): Promise<string> {
+  // Renderers load on use: `conlab load --help` loads none of them.
+  switch (format) {
+    case 'json':
+      return jsonText(result);
+    case 'openmetrics':
+      return (await import('../../results/openmetrics.ts')).loadResultToOpenMetrics(result);
+    case 'hdr':
+      return (await import('../../results/hdr-log.ts')).loadResultToHdrLog(
+        result,
+        result.clock?.startEpochMs ?? startedAtMs,
+      );
+    default:
+      return (await import('../../load/render.ts')).renderLoadText(result);
+  }
 }
 
 /** Zero successes is never a quiet success: refused everywhere means nothing listens (bad input). */
@@ -218,20 +277,54 @@ export function nothingSucceeded(result: LoadResult): LabError | undefined {
   });
 }
 
+/**
+ * A stalled run (over `limitShare` unanswered, src/load/verdicts.ts) fails like errors do: its latency
+ * is a lower bound, not a measurement. The limit comes from the engine module, loaded only for a run.
+ */
+function stalled(result: LoadResult, limitShare: number): LabError | undefined {
+  const censored = result.censored;
+  if (censored === undefined || !result.warnings.includes('stalled')) return undefined;
+  return new LabError(
+    ErrorCodes.STALLED,
+    `${censored.stalled} of ${result.requests + result.errorsTotal + censored.requests} measured requests (${(censored.stalledShare * 100).toFixed(1)}%) were never answered within the window (limit ${limitShare * 100}%); the oldest waited at least ${(censored.oldestAgeUs / 1e6).toFixed(2)} s`,
+    {
+      hint: 'the server stalled or fell behind the offered load; the percentiles above count those requests at their age (a lower bound)',
+      exitCode: 1,
+    },
+  );
+}
+
 export const command: Command = {
   name: 'load',
-  summary: 'drive an HTTP or TCP server with a verifying load generator (closed or open loop)',
   usage,
+  flags: commandFlags,
   async run(argv) {
-    const { options, json } = await buildOptions(argv);
+    // The engine loads only when a run starts (`conlab load --help` needs none of it), while the flags are read.
+    const engine = import('../../load/index.ts');
+    const startedAtMs = Date.now();
+    const { options, output, progress, thresholds } = await buildOptions(argv);
+    const gates = parseThresholdFlags(thresholds, loadMetrics);
+    // The default error gate applies unless the user set an error-rate gate of their own.
+    const defaultGate = gates.some((gate) => gate.key === 'errorRate')
+      ? []
+      : [parseThreshold(DEFAULT_LOAD_ERROR_GATE)];
+    // The header goes out before the generator starts; each second comes from its merged per-second report.
+    const live = progress ? new LoadProgress(process.stderr, loadHeader(options)) : undefined;
+    // Anything but the terminal table is a document on stdout: side notes go to stderr.
+    const json = output.format !== 'table';
+    const { runLoad, STALLED_SHARE } = await engine;
     const controller = new AbortController();
     // First Ctrl-C ends the run early and prints what was measured; a second one exits at once.
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     let result: LoadResult;
     try {
-      result = await runLoad(options, { signal: controller.signal });
+      result = await runLoad(options, {
+        signal: controller.signal,
+        onProgress: live ? (point) => live.second(point) : undefined,
+      });
     } finally {
+      live?.end();
       process.removeListener('SIGINT', onSigint);
     }
     const late = result.clock?.startLateMs ?? 0;
@@ -241,10 +334,21 @@ export const command: Command = {
         `conlab load: --start-at had passed when the generator was ready; started ${late.toFixed(0)} ms late\n`,
       );
     }
-    if (json) printJson(result);
-    else process.stdout.write(renderLoadText(result));
-    const failure = nothingSucceeded(result);
+    const values = loadGateValues(result);
+    const checks = checkThresholds(gates, values);
+    output.emit(
+      output.format === 'json' && gates.length > 0
+        ? jsonText({ ...result, thresholds: checks })
+        : await loadResultText(result, output.format, startedAtMs),
+    );
+    const failure = nothingSucceeded(result) ?? stalled(result, STALLED_SHARE);
     if (failure) throw failure;
-    return 0;
+    const problems: Problem[] = checkThresholds(defaultGate, values)
+      .filter((check) => check.passed === false)
+      .map((check) => ({
+        kind: 'load',
+        text: `${check.text} of the requests failed (the default gate ${DEFAULT_LOAD_ERROR_GATE}; --threshold 'errors<X%' sets another)`,
+      }));
+    return exitCode('load', [...problems, ...crossedThresholds(checks)]);
   },
 };

@@ -7,11 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { mergeShards } from '../../load/merge.ts';
-import { renderLoadText } from '../../load/render.ts';
+
 import { parseShardResults, type ShardInput } from '../../load/result-input.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { outputFlags, outputOf } from '../grammar.ts';
 import type { Command } from '../command.ts';
-import { nothingSucceeded } from './load.ts';
+import { loadResultText, nothingSucceeded } from './load.ts';
 
 const usage = `usage: conlab merge <shard.json ...| -> [--json] [--store[=PATH]]
 
@@ -25,7 +26,9 @@ which are missing, on how many hosts they ran and how far apart they started.
                       NDJSON, e.g. the logs of a Kubernetes Job's pods; lines
                       that are not JSON (a failed shard's error) are skipped
                       and named on stderr
-      --json          print the merged result as JSON
+      --format F      table (default), json, openmetrics or hdr (as conlab load)
+      --json          the same as --format json
+  -o, --output FILE   write the result to FILE instead of stdout
       --store[=PATH]  also keep it as a run in the results store (default
                       conlab-results/results.db) that 'conlab report' draws
 
@@ -63,17 +66,15 @@ async function readInputs(paths: string[]): Promise<{ inputs: ShardInput[]; stra
   return { inputs, stray };
 }
 
+const flags = { store: { type: 'string' }, ...outputFlags } as const;
+
 export const command: Command = {
   name: 'merge',
-  summary: "merge shard results of 'conlab load --shard' into one (lossless histograms)",
   usage,
+  flags,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      'merge',
-      expandStoreFlag(argv),
-      { json: { type: 'boolean' }, store: { type: 'string' } },
-      true,
-    );
+    const { values, positionals } = parseCommandArgs('merge', expandStoreFlag(argv), flags, true);
+    const output = outputOf('merge', values, ['table', 'json', 'openmetrics', 'hdr']);
     if (positionals.length === 0) {
       throw new LabError(ErrorCodes.USAGE, 'merge needs shard results to merge', {
         hint: 'e.g. conlab merge shard-1.json shard-2.json, or kubectl logs … | conlab merge -',
@@ -83,8 +84,7 @@ export const command: Command = {
     for (const line of stray)
       process.stderr.write(`conlab merge: skipped a line that is not JSON: ${line}\n`);
     const result = mergeShards(inputs);
-    if (values.json) printJson(result);
-    else process.stdout.write(renderLoadText(result));
+    output.emit(await loadResultText(result, output.format, result.clock?.startEpochMs ?? Date.now()));
     if (values.store !== undefined) {
       const { openStore } = await import('../../results/store.ts');
       const { storeLoadResult } = await import('../../results/load-record.ts');

@@ -6,7 +6,9 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { optionalFlag, parseCommandArgs, parseIntFlag, parseIntListFlag, parseNumberFlag } from '../args.ts';
+import { outputFlags, parseDuration } from '../grammar.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import {
   pipelineFormats,
@@ -39,7 +41,7 @@ removed afterwards (also on Ctrl-C).
   --duration S       seconds each run lasts, > 0 (default ${D.durationS})
   --format F         ${pipelineFormats.join(' | ')} (default ${D.format}); seed-tsv is seed 001's
                      11-column format (a '#' header and one data line per run)
-  --output FILE      write there instead of stdout; seed-tsv appends (like the
+  -o, --output FILE  write there instead of stdout; seed-tsv appends (like the
                      seed's results file), table and json replace the file
   --runtime R        node | bun | deno | system-node | path (default ${D.runtime})
   --buffer-kib K     buffer size (default ${D.bufferKiB})
@@ -47,48 +49,55 @@ removed afterwards (also on Ctrl-C).
   --tmpdir DIR       where the temporary directory is made (default the OS temp dir)
   --store PATH       results store (default ${DEFAULT_STORE_PATH}); the runs are
                      stored as one run named 'pipeline' for results/compare/report
+${allowFailuresHelp}
 
 'GIL enabled' in seed-tsv is True for methods that run all JavaScript on one
 thread (${singleThreaded.join(', ')}) and False for ${parallel.join(' and ')}.
 
-Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv`;
+Example: conlab pipeline --method async --concurrency 4 --duration 3 --format seed-tsv
+
+${exitCodesHelp}`;
 
 /** The flags as typed values; every check of meaning and every default is planPipeline's. */
-function parseRequest(argv: string[]): PipelineRequest {
-  const { values } = parseCommandArgs('pipeline', argv, {
-    method: { type: 'string' },
-    concurrency: { type: 'string' },
-    sweep: { type: 'string' },
-    duration: { type: 'string' },
-    format: { type: 'string' },
-    output: { type: 'string' },
-    runtime: { type: 'string' },
-    'buffer-kib': { type: 'string' },
-    'recv-delay': { type: 'string' },
-    tmpdir: { type: 'string' },
-    store: { type: 'string' },
-  });
+const flags = {
+  method: { type: 'string' },
+  concurrency: { type: 'string' },
+  sweep: { type: 'string' },
+  duration: { type: 'string' },
+  ...outputFlags,
+  ...allowFailuresFlag,
+  runtime: { type: 'string' },
+  'buffer-kib': { type: 'string' },
+  'recv-delay': { type: 'string' },
+  tmpdir: { type: 'string' },
+  store: { type: 'string' },
+} as const;
+
+function parseRequest(argv: string[]): PipelineRequest & { allowFailures: boolean } {
+  const { values } = parseCommandArgs('pipeline', argv, flags);
   return {
     method: values.method,
     concurrency: optionalFlag(values.concurrency, (v) => parseIntFlag('concurrency', v, 1, L.pipelines)),
     sweep: optionalFlag(values.sweep, (v) => parseIntListFlag('sweep', v, 1, L.pipelines)),
-    durationS: optionalFlag(values.duration, (v) => parseNumberFlag('duration', v, 0, L.durationS)),
-    format: values.format,
+    durationS: optionalFlag(values.duration, (v) => parseDuration('duration', v, 0, L.durationS)),
+    format: values.json ? 'json' : values.format,
     output: values.output,
     runtime: values.runtime,
     bufferKiB: optionalFlag(values['buffer-kib'], (v) => parseIntFlag('buffer-kib', v, 1, L.bufferKiB)),
     recvDelayS: optionalFlag(values['recv-delay'], (v) => parseNumberFlag('recv-delay', v, 0, L.recvDelayS)),
     tmpdir: values.tmpdir,
     store: values.store,
+    allowFailures: values['allow-failures'] ?? false,
   };
 }
 
 export const command: Command = {
   name: 'pipeline',
-  summary: "seed 001's I/O pipeline (recv → compute → write+fsync) by method and concurrency",
   usage,
+  flags,
   async run(argv) {
-    const plan = planPipeline(parseRequest(argv));
+    const { allowFailures, ...request } = parseRequest(argv);
+    const plan = planPipeline(request);
     const emit = (text: string): void => {
       if (plan.output !== undefined) appendFileSync(plan.output, text);
       else process.stdout.write(text);
@@ -111,7 +120,8 @@ export const command: Command = {
       if (plan.format === 'table') emit(renderPipelineTable(results));
       if (plan.format === 'json') emit(renderPipelineJson(results));
       for (const result of results) {
-        if (result.status !== 'ok') {
+        // Failed ones are named below, by the exit-code decision.
+        if (result.status !== 'ok' && result.status !== 'failed') {
           process.stderr.write(
             `pipeline: ${result.options.method} × ${result.options.concurrency} ${result.status}: ${result.reason ?? ''}\n`,
           );
@@ -119,7 +129,9 @@ export const command: Command = {
       }
       // stderr: stdout (or --output) carries the seed's own format, unchanged.
       process.stderr.write(`pipeline: run ${runId} stored in ${store.path}\n`);
-      return results.some((result) => result.status === 'failed') ? 1 : 0;
+      return exitCode('pipeline', failedCells(store.loadCells(runId, { withParts: false })), {
+        allowFailures,
+      });
     } finally {
       store.close();
     }

@@ -6,13 +6,9 @@
  */
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import type { Command } from '../command.ts';
-import {
-  parseCommandArgs,
-  parseIntListFlag,
-  parseNameListFlag,
-  parseNumberFlag,
-  printJson,
-} from '../args.ts';
+import { parseCommandArgs, parseIntListFlag, parseNameListFlag, printJson } from '../args.ts';
+import { outputFlags, parseDuration } from '../grammar.ts';
+import { allowFailuresFlag, allowFailuresHelp, exitCode, exitCodesHelp, failedCells } from '../exit.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
@@ -34,37 +30,37 @@ ${presetNames.map((name) => `  ${name.padEnd(9)} ${presets[name]?.summary ?? ''}
   --clients LIST   client counts / concurrency levels (e.g. 1,8,32)
   --runtime R      node | bun | deno | system-node | path (default node)
   --format F       table (default: table and the answers) | csv (the seed's columns) | json
-  --output FILE    write there instead of stdout
+  -o, --output FILE  write there instead of stdout
   --csv FILE       also write the seed's CSV there (whatever --format is)
   --store PATH     results store (default ${DEFAULT_STORE_PATH})
+${allowFailuresHelp}
 
 Every cell is a fresh server process group, verified before it is measured;
 a cell that fails is reported with its reason and the preset goes on (exit 1
 at the end). CPU and memory are of the server's whole process tree. The run
-is stored as 'preset NAME': conlab results, compare and report read it.`;
+is stored as 'preset NAME': conlab results, compare and report read it.
+
+${exitCodesHelp}`;
+
+const flags = {
+  list: { type: 'boolean' },
+  quick: { type: 'boolean' },
+  duration: { type: 'string' },
+  archs: { type: 'string' },
+  clients: { type: 'string' },
+  runtime: { type: 'string' },
+  ...outputFlags,
+  csv: { type: 'string' },
+  store: { type: 'string' },
+  ...allowFailuresFlag,
+} as const;
 
 export const command: Command = {
   name: 'preset',
-  summary: 'run a seed experiment (seed000, seed002, seed004) in its own output format',
   usage,
+  flags,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      'preset',
-      argv,
-      {
-        list: { type: 'boolean' },
-        quick: { type: 'boolean' },
-        duration: { type: 'string' },
-        archs: { type: 'string' },
-        clients: { type: 'string' },
-        runtime: { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string' },
-        csv: { type: 'string' },
-        store: { type: 'string' },
-      },
-      true,
-    );
+    const { values, positionals } = parseCommandArgs('preset', argv, flags, true);
     if (values.list) {
       const lines = presetNames.map(
         (name) => `${name}  seed ${presets[name]?.seed ?? ''}  ${presets[name]?.summary ?? ''}`,
@@ -82,12 +78,12 @@ export const command: Command = {
     }
     const preset = presets[name];
     if (!preset) throw unknownName(ErrorCodes.UNKNOWN_PRESET, 'preset', name, presetNames);
-    const format = values.format ?? 'table';
+    const format = values.json ? 'json' : (values.format ?? 'table');
     if (!(formats as readonly string[]).includes(format))
       throw unknownName(ErrorCodes.BAD_PARAM, 'format', format, formats);
     let durationS: number | undefined;
     if (values.duration !== undefined) {
-      durationS = parseNumberFlag('duration', values.duration, 0, 3600);
+      durationS = parseDuration('duration', values.duration, 0, 3600);
       if (durationS <= 0) {
         throw new LabError(ErrorCodes.BAD_PARAM, `--duration '${values.duration}' must be more than 0`, {
           hint: 'give --duration a number of seconds above 0 (e.g. 2)',
@@ -142,7 +138,9 @@ export const command: Command = {
       else process.stdout.write(text);
       // stderr: stdout carries the seed's own format, unchanged.
       process.stderr.write(`run ${runId} (preset ${preset.name}) stored in ${store.path}\n`);
-      return report.failures > 0 ? 1 : 0;
+      return exitCode('preset', failedCells(store.loadCells(runId, { withParts: false })), {
+        allowFailures: values['allow-failures'] ?? false,
+      });
     } finally {
       release();
       store.close();

@@ -38,25 +38,22 @@ async function loadRuns(storePath: string | undefined, refs: string[]): Promise<
   }
 }
 
+const flags = {
+  output: { type: 'string', short: 'o' },
+  store: { type: 'string' },
+  svg: { type: 'string' },
+  png: { type: 'string' },
+  table: { type: 'boolean', default: false },
+  wide: { type: 'boolean', default: false },
+  compare: { type: 'boolean', default: false },
+} as const;
+
 export const command: Command = {
   name: 'report',
-  summary: 'HTML report, SVG/PNG figures, cell table or A/B comparison of stored runs',
   usage,
+  flags,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      'report',
-      argv,
-      {
-        output: { type: 'string', short: 'o' },
-        store: { type: 'string' },
-        svg: { type: 'string' },
-        png: { type: 'string' },
-        table: { type: 'boolean', default: false },
-        wide: { type: 'boolean', default: false },
-        compare: { type: 'boolean', default: false },
-      },
-      true,
-    );
+    const { values, positionals } = parseCommandArgs('report', argv, flags, true);
     if (values.compare) {
       if (positionals.length !== 2) {
         throw new LabError(ErrorCodes.USAGE, `report --compare takes two runs, got ${positionals.length}`, {

@@ -5,21 +5,35 @@
  * path and the conclusion. `--resume` finishes the last unfinished run.
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs, parseThresholdFlags, thresholdFlagHelp, thresholdFlags } from '../args.ts';
+import { jsonText, outputFlags, outputOf, type Output } from '../grammar.ts';
+import {
+  allowFailuresFlag,
+  allowFailuresHelp,
+  crossedThresholds,
+  exitCode,
+  exitCodesHelp,
+  failedCells,
+} from '../exit.ts';
+import { cellMetrics } from '../../results/thresholds.ts';
+import type { Threshold } from '../../stats/thresholds.ts';
+import { checkRunGates, metricsOfPlans, type GateResult } from '../../suite/gates.ts';
 import { ErrorCodes, LabError, errorText } from '../../core/errors.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
 import { captureEnvironment } from '../../monitor/environment.ts';
-import { renderTerminalTable } from '../../report/terminal.ts';
+import { renderMarkdownCells, renderTerminalTable } from '../../report/terminal.ts';
 import { writeHtmlReport } from '../../report/html.ts';
 import { resolveRuntime } from '../../runtimes/registry.ts';
 import { isLiveConlabProcess } from '../../results/owner.ts';
 import { DEFAULT_STORE_PATH, openStore, type ResultStore } from '../../results/store.ts';
 import { conclusionText } from '../../report/conclusion.ts';
-import { prepareSuite } from '../../suite/load.ts';
+import { prepareSuite, type PreparedSuite } from '../../suite/load.ts';
 import { clock, progressPrinter } from '../../suite/progress.ts';
 import { executeCell } from '../../suite/run-cells.ts';
 import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
 import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
+import type { RunData } from '../../results/record.ts';
+import { mergeRepetitions } from '../../results/merge.ts';
 import { overrideFlags, readOverrides } from '../suite-flags.ts';
 
 const REPORT_PATH = 'reports/latest.html';
@@ -39,7 +53,9 @@ flags:
                      repetition is measured exactly once
   --store PATH       results store (default ${DEFAULT_STORE_PATH})
   --no-report        do not write the HTML report
-  --json             print the run's stored data as JSON instead of the table
+  --format F         table (default), markdown (the cells as GitHub tables) or
+                     json (the run's stored data; --json is the same)
+  -o, --output FILE  write the result to FILE instead of stdout
   --runtimes LIST    override the suite's runtimes, e.g. node,bun
   --reps N           repetitions per cell
   --warmup S         warmup seconds (server cells)
@@ -50,9 +66,16 @@ flags:
   --items N          items of every batch cell
   --concurrency LIST concurrency levels of every batch experiment, e.g. 1,2,4
   --connections LIST connection counts of every server experiment
+${thresholdFlagHelp(cellMetrics)}
+                     Checked on every cell that measures the metric (merged
+                     over its repetitions) and every capacity search, besides
+                     the suite's own 'thresholds:'.
+${allowFailuresHelp}
 
 See also: conlab suite show SUITE (the cells and an estimated duration),
 conlab results list|show|export, conlab compare A B.
+
+${exitCodesHelp}
 `;
 
 interface Prepared {
@@ -91,12 +114,9 @@ function resumeRun(store: ResultStore): Prepared {
   };
 }
 
-function newRun(
-  store: ResultStore,
-  file: string | undefined,
-  values: Parameters<typeof readOverrides>[0],
-): Prepared {
-  const prepared = prepareSuite(file, readOverrides(values));
+function newRun(store: ResultStore, prepared: PreparedSuite, gates: readonly string[] | undefined): Prepared {
+  // Checked before the run is created: a gate no cell of this suite could check is a mistake.
+  parseThresholdFlags(gates, metricsOfPlans(prepared.cells));
   const labels = prepared.suite.runtimes.map((name) => resolveRuntime(name).label);
   const runId = store.createRun({
     suiteName: prepared.suite.name,
@@ -108,18 +128,33 @@ function newRun(
   return { runId, ...prepared, resumed: false };
 }
 
+/** The run's exit status: failed cells (unless allowed; one line per cell, not per repetition) and crossed gates. */
+function verdict(data: RunData, gates: readonly GateResult[], allowFailures: boolean): number {
+  return exitCode(
+    'run',
+    [
+      ...failedCells(mergeRepetitions(data.cells)),
+      ...gates.flatMap(({ key, checks }) => crossedThresholds(checks, key)),
+    ],
+    { allowFailures },
+  );
+}
+
 async function finish(
   store: ResultStore,
   prepared: Prepared,
   outcome: RunOutcome,
-  options: { json: boolean; report: boolean },
+  options: { output: Output; report: boolean; thresholds: Threshold[]; allowFailures: boolean },
 ): Promise<number> {
   const data = store.loadRun(prepared.runId);
-  if (options.json) {
-    printJson({ outcome, ...data });
-    return 0;
+  const gates = checkRunGates(data, prepared.cells, options.thresholds);
+  const gated = gates.length > 0 ? { thresholds: gates } : {};
+  if (options.output.format === 'json') {
+    options.output.emit(jsonText({ outcome, ...data, ...gated }));
+    return verdict(data, gates, options.allowFailures);
   }
-  const out: string[] = ['', renderTerminalTable(data).trimEnd(), ''];
+  const table = options.output.format === 'markdown' ? renderMarkdownCells(data) : renderTerminalTable(data);
+  const out: string[] = ['', table.trimEnd(), ''];
   if (options.report) {
     try {
       await writeHtmlReport(data, REPORT_PATH);
@@ -138,23 +173,23 @@ async function finish(
     out.push(
       `${stored} (interrupted: ${outcome.note ?? 'stopped'}; ${outcome.remaining} cell repetition${outcome.remaining === 1 ? '' : 's'} left — 'conlab run --resume' measures ${outcome.remaining === 1 ? 'it' : 'them'}).`,
     );
-  process.stdout.write(`${out.join('\n')}\n`);
-  return 0;
+  options.output.emit(`${out.join('\n')}\n`);
+  return verdict(data, gates, options.allowFailures);
 }
 
+const flags = {
+  resume: { type: 'boolean' },
+  store: { type: 'string' },
+  'no-report': { type: 'boolean' },
+  ...overrideFlags,
+  ...outputFlags,
+  ...thresholdFlags,
+  ...allowFailuresFlag,
+} as const;
+
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    'run',
-    argv,
-    {
-      resume: { type: 'boolean' },
-      store: { type: 'string' },
-      'no-report': { type: 'boolean' },
-      json: { type: 'boolean' },
-      ...overrideFlags,
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs('run', argv, flags, true);
+  const output = outputOf('run', values, ['table', 'json', 'markdown']);
   if (positionals.length > 1) {
     throw new LabError(ErrorCodes.USAGE, `run takes at most one SUITE file (got ${positionals.join(' ')})`, {
       hint: 'conlab run suites/quick.yaml',
@@ -172,9 +207,14 @@ async function run(argv: string[]): Promise<number> {
       },
     );
   }
+  // Every gate parses before the store is touched; which metrics this suite measures is checked in newRun.
+  parseThresholdFlags(values.threshold, cellMetrics);
+  // The suite is validated before the store is opened: a suite with a mistake leaves no file behind.
+  const suite = values.resume ? undefined : prepareSuite(positionals[0], readOverrides(values));
   const store = openStore(values.store ?? DEFAULT_STORE_PATH);
   try {
-    const prepared = values.resume ? resumeRun(store) : newRun(store, positionals[0], values);
+    const prepared = suite === undefined ? resumeRun(store) : newRun(store, suite, values.threshold);
+    const thresholds = parseThresholdFlags(values.threshold, metricsOfPlans(prepared.cells));
     const progress = progressPrinter();
     const done = store.storedSteps(prepared.runId).size;
     process.stderr.write(
@@ -216,8 +256,10 @@ async function run(argv: string[]): Promise<number> {
       `measured ${outcome.measured} cell repetition${outcome.measured === 1 ? '' : 's'} in ${clock((performance.now() - startedMs) / 1000)}\n`,
     );
     return await finish(store, prepared, outcome, {
-      json: values.json ?? false,
+      output,
       report: !values['no-report'],
+      thresholds,
+      allowFailures: values['allow-failures'] ?? false,
     });
   } finally {
     store.close();
@@ -226,7 +268,7 @@ async function run(argv: string[]): Promise<number> {
 
 export const command: Command = {
   name: 'run',
-  summary: 'run a suite (default: the quick lab) and store every cell as it ends',
   usage,
+  flags,
   run,
 };

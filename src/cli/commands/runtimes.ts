@@ -3,7 +3,8 @@
  * what each can do (probed by running code under it, cached per version).
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
 import {
   discoverRuntimes,
   installHint,
@@ -23,7 +24,8 @@ per version (cached in ~/.cache/conlab, or $CONLAB_CACHE_DIR).
   --runtime PATH   also list this runtime binary (repeatable); a path that is
                    not a node/bun/deno binary is an error (LAB_E_UNKNOWN_RUNTIME)
   --refresh        probe again instead of using the cache
-  --json           print JSON instead of a table`;
+  --format F       table (default) or json (--json is the same)
+  -o, --output FILE  write to FILE instead of stdout`;
 
 interface Row {
   name: string;
@@ -92,17 +94,20 @@ async function toRow(found: DiscoveredRuntime, refresh: boolean): Promise<Row> {
   };
 }
 
+const flags = {
+  runtime: { type: 'string', multiple: true },
+  refresh: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  ...outputFlags,
+} as const;
+
 export const command: Command = {
   name: 'runtimes',
-  summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
   usage,
+  flags,
   async run(argv) {
-    const { values } = parseCommandArgs('runtimes', argv, {
-      runtime: { type: 'string', multiple: true },
-      refresh: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    });
+    const { values } = parseCommandArgs('runtimes', argv, flags);
+    const output = outputOf('runtimes', values, ['table', 'json']);
     if (values.help) {
       process.stdout.write(`${usage}\n`);
       return 0;
@@ -113,18 +118,20 @@ export const command: Command = {
     const rows: Row[] = [];
     // One probe at a time: each times blocks and starts processes, and must not disturb the next.
     for (const found of discoverRuntimes(userPaths)) rows.push(await toRow(found, values.refresh));
-    if (values.json) {
-      printJson(
-        rows.map((row) => ({
-          name: row.name,
-          runtime: row.label === '-' ? null : row.label,
-          path: row.path === '-' ? null : row.path,
-          capabilities: row.capabilities,
-          ...(row.error ? { error: row.error } : {}),
-        })),
+    if (output.format === 'json') {
+      output.emit(
+        jsonText(
+          rows.map((row) => ({
+            name: row.name,
+            runtime: row.label === '-' ? null : row.label,
+            path: row.path === '-' ? null : row.path,
+            capabilities: row.capabilities,
+            ...(row.error ? { error: row.error } : {}),
+          })),
+        ),
       );
     } else {
-      process.stdout.write(renderRuntimesTable(rows));
+      output.emit(renderRuntimesTable(rows));
     }
     return 0;
   },

@@ -13,6 +13,7 @@ import { takeOverSignals } from '../../core/subject/exit-hook.ts';
 import { countFlagHelp, resolveServerConfig } from '../../servers/resolve.ts';
 import { architectures, baselineArchitecture } from '../../servers/subject/arch/registry.ts';
 import { launchServer } from '../../servers/driver/launch.ts';
+import { warnExposure } from '../bind-warning.ts';
 import { checkApp, resolveAppPath } from '../../servers/driver/app-check.ts';
 import { describeApp } from '../../servers/subject/app/app-module.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
@@ -27,7 +28,9 @@ under one architecture.
   --workers N           serving units, processes or threads (${countFlagHelp('workers')})
   --threads T           CPU pool threads per unit (${countFlagHelp('threads')})
   --port P              port (default 0 = pick one; the chosen port is printed)
-  --host H              bind address (default 127.0.0.1)
+  --host H              bind address (default 127.0.0.1; ::1 for IPv6 loopback). Any
+                        address other machines can reach (0.0.0.0, ::, a LAN address)
+                        gets a warning on stderr: the servers have no authentication
   --runtime R           node | bun | deno | system-node | path (default node)
   --tcp                 raw TCP protocol instead of HTTP
   --mode echo|compute   TCP reply: the bytes back, or "done" after --spin-iters of cpu.js (default echo)
@@ -37,33 +40,37 @@ under one architecture.
   --app PATH            serve this module instead: a default export with fetch(request)
                         (Hono, Bun.serve, Deno.serve, Workers style), or a Node listener
                         (a named export 'listener', or a default-exported (req, res));
-                        prints "app PATH: fetch handler (default export)" first
+                        prints "app PATH: fetch handler (default export)" first, and
+                        the listening line ends with front=node:http|Bun.serve|Deno.serve
 
 Prints one line when ready, e.g.
   listening http://127.0.0.1:40123 pid=4242 arch=cluster workers=2 threads=0 runtime=node@24.21.0
-(pid is the architecture's primary), or "unsupported on RUNTIME@VERSION (reason)"
-and exit status 3. SIGINT/SIGTERM stop every process of the architecture and
-print "stopped pid=N restarts=K".`;
+(the address actually bound, IPv6 in brackets: http://[::1]:40123; pid is the
+architecture's primary), or LAB_E_UNSUPPORTED "unsupported on
+RUNTIME@VERSION (reason)" and exit status 2 (this combination cannot run here).
+SIGINT/SIGTERM stop every process of the architecture and print "stopped pid=N restarts=K".`;
+
+const flags = {
+  arch: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  runtime: { type: 'string' },
+  tcp: { type: 'boolean' },
+  mode: { type: 'string' },
+  'spin-iters': { type: 'string' },
+  'kv-keys': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
+  app: { type: 'string' },
+} as const;
 
 export const command: Command = {
   name: 'serve',
-  summary: 'serve the HTTP/TCP contract under one server architecture',
   usage,
+  flags,
   async run(argv) {
-    const { values } = parseCommandArgs('serve', argv, {
-      arch: { type: 'string' },
-      workers: { type: 'string' },
-      threads: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      runtime: { type: 'string' },
-      tcp: { type: 'boolean' },
-      mode: { type: 'string' },
-      'spin-iters': { type: 'string' },
-      'kv-keys': { type: 'string' },
-      'request-timeout-ms': { type: 'string' },
-      app: { type: 'string' },
-    });
+    const { values } = parseCommandArgs('serve', argv, flags);
     const runtime = resolveRuntime(values.runtime ?? 'node');
     // Checked under the runtime that will serve it, before anything starts (exit 2 when it cannot be hosted).
     const app = values.app === undefined ? undefined : checkApp(resolveAppPath(values.app, '--app'), runtime);
@@ -95,13 +102,13 @@ export const command: Command = {
     if (outcome.kind === 'unsupported') {
       throw new LabError(ErrorCodes.UNSUPPORTED, outcome.reason, {
         hint: `pick another --arch or --runtime (reuseport-style architectures need a runtime whose node:net honours reusePort)`,
-        exitCode: 3,
       });
     }
     const server = outcome.server;
     if (app) process.stdout.write(`app ${values.app ?? ''}: ${describeApp(app)}\n`);
     // Made from the server's ready message: users and scripts read this line.
     process.stdout.write(`${server.line}\n`);
+    warnExposure('conlab serve', server.ready.host);
     return new Promise<number>((resolve) => {
       let stopping = false;
       const stop = (waitMs?: number): Promise<number> =>

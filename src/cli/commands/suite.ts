@@ -46,13 +46,10 @@ function history(storePath: string): Map<string, CellRecord> {
   }
 }
 
+const showFlags = { json: { type: 'boolean' }, store: { type: 'string' }, ...overrideFlags } as const;
+
 function show(argv: string[]): number {
-  const { values, positionals } = parseCommandArgs(
-    'suite show',
-    argv,
-    { json: { type: 'boolean' }, store: { type: 'string' }, ...overrideFlags },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs('suite show', argv, showFlags, true);
   if (positionals.length > 1)
     throw new LabError(ErrorCodes.USAGE, 'suite show takes at most one FILE', {
       hint: usage.split('\n')[1]?.trim() ?? '',
@@ -126,8 +123,8 @@ const subcommands: Record<string, (argv: string[]) => number> = { validate, show
 
 export const command: Command = {
   name: 'suite',
-  summary: 'validate a suite file or show the cells it expands to',
   usage,
+  flags: { validate: {}, show: showFlags },
   run(argv) {
     const [name, ...rest] = argv;
     if (name === undefined)

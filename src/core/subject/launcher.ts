@@ -92,6 +92,8 @@ export class Subject<In extends Message, Out extends Message> {
   private waiter: Waiter<In> | undefined;
   private status: ExitStatus | undefined;
   private stderrText = '';
+  /** Why the spawn itself failed (ENOENT, EACCES), if it did: the best exit reason there is. */
+  private spawnError = '';
   private readonly stray: string[] = [];
   private stopping: Promise<StopReport> | undefined;
 
@@ -103,8 +105,7 @@ export class Subject<In extends Message, Out extends Message> {
       env: spec.env ?? process.env,
     });
     // A failed spawn emits 'error' (and has no pid): without a listener it would crash the driver.
-    let spawnError = '';
-    this.child.on('error', (error) => (spawnError = error.message));
+    this.child.on('error', (error) => (this.spawnError = error.message));
     if (this.child.pid === undefined) throw new Error(`could not start ${spec.command}`);
     this.pid = this.child.pid;
     trackGroup(this.pid);
@@ -129,7 +130,7 @@ export class Subject<In extends Message, Out extends Message> {
         const drained = new Promise((done) => setTimeout(done, DRAIN_MS).unref());
         void Promise.race([stdoutEnded, drained]).then(() => {
           this.status = { code, signal };
-          this.waiter?.reject(new Error(this.exitReason(spawnError)));
+          this.waiter?.reject(new Error(this.exitReason()));
           this.waiter = undefined;
           resolve(this.status);
         });
@@ -185,11 +186,6 @@ export class Subject<In extends Message, Out extends Message> {
     throw new SubjectFailure(`${this.label} said '${first.t}' before it was ready`);
   }
 
-  /** True once the main process has exited (and its output was read). */
-  hasExited(): boolean {
-    return this.status !== undefined;
-  }
-
   /** The last few KiB of stderr (empty when it is inherited). */
   stderrTail(): string {
     return this.stderrText;
@@ -211,11 +207,6 @@ export class Subject<In extends Message, Out extends Message> {
     return this.stopping;
   }
 
-  /** Kills the whole group now (a subject that failed its readiness, a timeout). */
-  kill(): void {
-    killGroup(this.pid);
-  }
-
   private async stopOnce(options: StopOptions<Out>): Promise<StopReport> {
     if (this.status === undefined) {
       if (options.message) this.send(options.message);
@@ -231,6 +222,8 @@ export class Subject<In extends Message, Out extends Message> {
     const leftovers = await waitGroupEmpty(this.pid, exit === null ? 0 : (options.settleMs ?? 2000));
     // Always swept: even a clean exit can leave a worker of a broken pool behind.
     killGroup(this.pid);
+    // SIGKILL is delivered asynchronously: when stop() returns, the group is gone (bounded, never hangs).
+    if (leftovers.length > 0 || exit === null) await waitGroupEmpty(this.pid, 1000, 20);
     untrackGroup(this.pid);
     const status = exit ?? (await this.exited);
     return { graceful: exit !== null && status.code === 0, exitCode: exit?.code ?? null, leftovers };
@@ -244,10 +237,10 @@ export class Subject<In extends Message, Out extends Message> {
     } else this.inbox.push(message);
   }
 
-  private exitReason(spawnError = ''): string {
+  private exitReason(): string {
     const status = this.status;
     const how = status?.signal ? `on ${status.signal}` : `with code ${status?.code ?? '?'}`;
-    const detail = spawnError || stderrSummary(this.stderrText) || (this.stray.at(-1) ?? '');
+    const detail = this.spawnError || stderrSummary(this.stderrText) || (this.stray.at(-1) ?? '');
     return `${this.label} exited ${how}${detail ? `: ${detail}` : ''}`;
   }
 }

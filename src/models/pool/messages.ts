@@ -15,8 +15,11 @@ export type InitMessage = Message<'init'> & {
   inFlightPerWorker: number;
 };
 
-/** Run items start..start+count-1 with the workload's runSync. */
-export type RunMessage = Message<'run'> & { id: number; start: number; count: number };
+/**
+ * Run items start..start+count-1. `items` carries their values when the
+ * workload has its own (a module's items()); absent, item i is i.
+ */
+export type RunMessage = Message<'run'> & { id: number; start: number; count: number; items?: unknown[] };
 
 export type ToWorker = InitMessage | RunMessage | Message<'stop'>;
 

@@ -18,12 +18,15 @@ export interface PoolOptions {
   threadsPerProcess: number;
   inFlightPerWorker: number;
   startTimeoutMs: number;
+  /** The items' values when the workload has its own (a module's items()): each task carries its slice. */
+  itemValues?: readonly unknown[];
 }
 
 interface Task {
   id: number;
   start: number;
   count: number;
+  items: unknown[] | undefined;
   resolve(answers: ItemAnswer[]): void;
   reject(error: Error): void;
 }
@@ -171,16 +174,25 @@ export class Pool {
       const task = this.queueHead < this.queue.length ? this.queue[this.queueHead++] : this.producer?.();
       if (!task) break;
       best.inFlight.set(task.id, task);
-      best.transport.send({ t: 'run', id: task.id, start: task.start, count: task.count });
+      best.transport.send(
+        task.items === undefined
+          ? { t: 'run', id: task.id, start: task.start, count: task.count }
+          : { t: 'run', id: task.id, start: task.start, count: task.count, items: task.items },
+      );
     }
     this.queue.length = 0;
     this.queueHead = 0;
   }
 
-  /** Runs one task (items start..start+count-1) on some worker. */
-  submit(start: number, count: number): Promise<ItemAnswer[]> {
+  /** The values of items start..start+count-1 to send with their task, when the workload has its own. */
+  private valuesOf(start: number, count: number): unknown[] | undefined {
+    return this.options.itemValues?.slice(start, start + count);
+  }
+
+  /** Runs one task (items start..start+count-1; `items`: their values, when they came from elsewhere) on some worker. */
+  submit(start: number, count: number, items = this.valuesOf(start, count)): Promise<ItemAnswer[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextTaskId++, start, count, resolve, reject });
+      this.queue.push({ id: this.nextTaskId++, start, count, items, resolve, reject });
       this.dispatch();
     });
   }
@@ -218,6 +230,7 @@ export class Pool {
           id: this.nextTaskId++,
           start,
           count,
+          items: this.valuesOf(start, count),
           resolve: (chunk) => {
             for (let k = 0; k < count; k++) answers[start + k] = chunk[k] as ItemAnswer;
             pending--;

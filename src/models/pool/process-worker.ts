@@ -6,6 +6,10 @@
 import { encodeLine, isMessageList, readLines } from '../../core/subject/protocol.ts';
 import type { ToWorker } from './messages.ts';
 import { createReplyQueue, createWorkerCore } from './worker-core.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const replies = createReplyQueue((batch) => {
   process.stdout.write(encodeLine(batch));

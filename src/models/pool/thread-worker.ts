@@ -3,6 +3,10 @@ import { parentPort } from 'node:worker_threads';
 import { isMessageList } from '../../core/subject/protocol.ts';
 import type { ToWorker } from './messages.ts';
 import { createReplyQueue, createWorkerCore } from './worker-core.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const port = parentPort;
 if (!port) throw new Error('thread-worker.ts must run as a worker thread');

@@ -3,13 +3,16 @@
  * subject process of the chosen runtime (its own process group, so one kill
  * ends it and every child it started), the subject's measurement, a check of
  * that measurement against the files on disk, and removal of the directory,
- * also on Ctrl-C, on a timeout and when the subject crashes.
+ * also on Ctrl-C, on a timeout and when the subject crashes. A SIGKILLed
+ * driver cleans nothing, so the directory is named after its owner
+ * (src/core/owned-temp.ts) and the next run removes those of dead owners.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import { errorText } from '../../core/errors.ts';
+import { makeOwnedDir, sweepOrphans } from '../../core/owned-temp.ts';
 import { whileRunning } from '../../core/subject/exit-hook.ts';
 import { launchSubject } from '../../core/subject/launcher.ts';
 import { startMonitor, type MonitorHandle } from '../../monitor/index.ts';
@@ -24,6 +27,8 @@ import { isFromPipelineSubject, type FromPipelineSubject, type ToPipelineSubject
 
 const subjectEntry = fileURLToPath(new URL('./subject/main.ts', import.meta.url));
 const MIB = 1024 * 1024;
+/** Each run's directory: `conlab-pipeline-p<pid>s<start>-XXXXXX` in the temp root. */
+export const PIPELINE_DIR_PREFIX = 'conlab-pipeline-';
 
 export interface PipelineRunResult {
   status: 'ok' | 'failed' | 'skipped';
@@ -69,7 +74,8 @@ export async function runPipeline(
     runtime: environment.runtime.label,
     idealMiBps: idealPipelineMiBps(options) * options.concurrency,
   };
-  const dir = mkdtempSync(join(environment.tmpRoot, 'conlab-pipeline-'));
+  sweepOrphans(environment.tmpRoot, PIPELINE_DIR_PREFIX);
+  const dir = makeOwnedDir(environment.tmpRoot, PIPELINE_DIR_PREFIX);
   const removeDir = whileRunning(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const { message, monitor } = await runSubject(options, dir, environment.runtime);

@@ -12,7 +12,7 @@ import { basename, resolve } from 'node:path';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import type { LoadRequest } from '../../load/types.ts';
 import { resolveLoadOptions } from '../../load/options.ts';
-import { httpVerifier } from '../../load/verify.ts';
+import { httpFailureSample, httpVerifier } from '../../load/verify.ts';
 import type { AppRef } from '../subject/app/app-module.ts';
 import { httpCall } from './http-client.ts';
 
@@ -124,22 +124,18 @@ export async function verifyAppServer(
       ...(body === undefined ? {} : { body }),
       timeoutMs,
     });
-    const kind = httpVerifier(expectation)({
+    const response = {
       status: reply.status,
       keepAlive: true,
       body: reply.bodyBytes,
       bodyTruncated: false,
-    });
+      repeat: false,
+    };
+    const kind = httpVerifier(expectation)(response);
     if (kind === null) continue;
-    const wanted =
-      kind === 'status'
-        ? `status ${expectation.expectStatus <= 5 ? `${expectation.expectStatus}xx` : expectation.expectStatus}`
-        : expectation.expectBody !== undefined
-          ? `body ${JSON.stringify(expectation.expectBody.slice(0, 100))}`
-          : `a body matching /${expectation.expectBodyRegex ?? ''}/`;
     throw new LabError(
       ErrorCodes.VERIFY,
-      `request ${i + 1} of ${requests.length} (${requestLabel(request)}): expected ${wanted}, got ${reply.status} ${reply.body.slice(0, 200)}`,
+      `request ${i + 1} of ${requests.length} (${requestLabel(request)}): ${httpFailureSample(expectation)(response, kind === 'status' ? 'status' : 'body')}`,
       { exitCode: 1 },
     );
   }

@@ -10,7 +10,7 @@ import { expandMatrix } from '../../core/matrix.ts';
 import type { ServerCell } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { expandServerMatrix, type ServerLoad, type ServerMatrixCell } from '../matrix.ts';
-import { parseArchName } from '../resolve.ts';
+import { parseArchName, resolveServerConfig } from '../resolve.ts';
 import { baselineArchitecture } from '../subject/arch/registry.ts';
 import { checkApp, resolveAppPath } from './app-check.ts';
 import { checkRequests, DEFAULT_APP_REQUEST, type ServerApp } from './app-requests.ts';
@@ -34,6 +34,8 @@ export interface ServerBenchRequest {
   cpuIters?: number;
   spinIters?: number;
   loadThreads?: number;
+  /** Bind address of the servers (default 127.0.0.1); the load goes to the address they bind. */
+  host?: string;
   /** A user's app module to serve instead of the built-in contract (relative to appBaseDir, default the working directory). */
   app?: string;
   appBaseDir?: string;
@@ -59,6 +61,8 @@ export interface ServerBenchPlan {
   app?: ServerApp;
   /** The same cells on every runtime, in run order. */
   cells: ServerMatrixCell[];
+  /** Bind address of every server, checked; absent = the default (127.0.0.1). */
+  host?: string;
 }
 
 function loadLevels(request: ServerBenchRequest): ServerLoad[] {
@@ -110,7 +114,8 @@ export function planServerBench(request: ServerBenchRequest): ServerBenchPlan {
     spinIters: request.spinIters,
     app,
   });
-  return { runtimes, cells, ...(app ? { app } : {}) };
+  const host = request.host === undefined ? undefined : resolveServerConfig({ host: request.host }).host;
+  return { runtimes, cells, ...(host === undefined ? {} : { host }), ...(app ? { app } : {}) };
 }
 
 /**
@@ -162,7 +167,8 @@ export async function runServerBench(
 ): Promise<ServerCell[]> {
   const results: ServerCell[] = [];
   for (const { runtime, cell } of expandMatrix({ runtime: plan.runtimes, cell: plan.cells })) {
-    const result = await runServerCell(cell.spec, runtime, { log: hooks.log ?? (() => undefined) });
+    const spec = plan.host === undefined ? cell.spec : { ...cell.spec, host: plan.host };
+    const result = await runServerCell(spec, runtime, { log: hooks.log ?? (() => undefined) });
     results.push(result);
     hooks.onCell?.(result);
   }

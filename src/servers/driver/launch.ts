@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
+import { hostForUrl } from '../../core/net-address.ts';
 import { launchSubject, SubjectFailure, type Subject } from '../../core/subject/launcher.ts';
 import type { ExitStatus, StopReport } from '../../core/subject/launcher.ts';
 import type { EventLoopStats } from '../../monitor/types.ts';
@@ -16,7 +17,6 @@ import type { RuntimeSpec } from '../../runtimes/registry.ts';
 import type { ServerConfig } from '../config.ts';
 import { isFromServer, type FromServer, type ServerReady, type ToServer } from '../protocol.ts';
 
-export { groupMembers } from '../../core/subject/process-group.ts';
 export type { StopReport } from '../../core/subject/launcher.ts';
 
 const entryPath = fileURLToPath(new URL('../subject/main.ts', import.meta.url));
@@ -26,7 +26,7 @@ export const LISTENING_RE = /^listening (http|tcp):\/\/(\[[^\]]+\]|[^\s:]+):(\d+
 
 /** host:port for a URL: an IPv6 address goes in brackets. */
 export function hostPort(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${hostForUrl(host)}:${port}`;
 }
 
 /** "listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R[ mode=M][ front=F]" from a ready message. */

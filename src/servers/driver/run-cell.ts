@@ -10,6 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { errorText } from '../../core/errors.ts';
+import { connectAddress, hostForUrl } from '../../core/net-address.ts';
 import { runLoad } from '../../load/index.ts';
 import type { LoadOptions, LoadResult } from '../../load/types.ts';
 import { startMonitor } from '../../monitor/index.ts';
@@ -61,6 +62,8 @@ export interface ServerCellSpec {
   spinIters?: number;
   /** Per-request timeout of the load, default 10 s. */
   timeoutMs?: number;
+  /** Bind address of the server (default 127.0.0.1). */
+  host?: string;
   /** TCP: a new connection for every request, as seed 000's client does (default: persistent connections). */
   connectionPerRequest?: boolean;
   /**
@@ -233,6 +236,7 @@ export async function runServerCell(
     histogram: last.load.histogram,
     timeline: last.load.timeline,
     unfinishedRequests: last.load.unfinished ?? 0,
+    ...(last.load.schedule ? { sendLagUs: last.load.schedule.sendLagUs } : {}),
     ...(cellBase.app ? { app: { ...cellBase.app, ...(last.front ? { front: last.front } : {}) } } : {}),
     unitRestarts: outcomes.reduce((sum, o) => sum + o.unitRestarts, 0),
     poolThreadRestarts: outcomes.reduce((sum, o) => sum + o.poolThreadRestarts, 0),
@@ -310,14 +314,15 @@ async function runRepetition(
     exitedEarly ??= status;
   });
   try {
-    const host = config.host;
-    const baseUrl = `http://${host}:${server.port}`;
+    // The address the server bound (a wildcard bind is reached through loopback).
+    const host = connectAddress(server.ready.host);
+    const baseUrl = `http://${hostForUrl(host)}:${server.port}`;
     const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (spec.app) await verifyAppServer(baseUrl, spec.app.requests, timeoutMs);
     else if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
     else await verifyTcpServer(host, server.port, config);
     const loadOptions: LoadOptions = {
-      ...loadRequestOptions(spec, params, baseUrl, `tcp://${host}:${server.port}`),
+      ...loadRequestOptions(spec, params, baseUrl, `tcp://${hostForUrl(host)}:${server.port}`),
       connections: spec.connections,
       threads: spec.loadThreads ?? 1,
       timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -6,12 +6,15 @@ function errorCount(cell: ServerCell): number {
   return Object.values(cell.errors).reduce((a, b) => a + (b ?? 0), 0);
 }
 
-/** Verdicts, and a warning when many requests were still unanswered at the end (their latency is in no percentile). */
+/**
+ * Verdicts, and a note when many requests were still unanswered at the end:
+ * they are in the percentiles at their age then, so those are lower bounds.
+ */
 function okStatus(cell: ServerCell): string {
   const notes: string[] = [...cell.verdicts];
   const unfinished = cell.unfinishedRequests ?? 0;
   if (unfinished > 0 && unfinished >= cell.requests / 10)
-    notes.push(`${unfinished} unanswered at end: percentiles optimistic`);
+    notes.push(`${unfinished} unanswered at end: percentiles are lower bounds`);
   return notes.length > 0 ? `ok (${notes.join('; ')})` : 'ok';
 }
 

@@ -6,6 +6,10 @@
 import { loadRegistryModules } from '../../core/registry.ts';
 import type { ServerConfig } from '../config.ts';
 import { runPrimary } from './arch/base.ts';
+import { enableCompileCache } from '../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const raw = process.argv[2];
 if (raw === undefined) {

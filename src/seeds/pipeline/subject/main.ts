@@ -13,6 +13,10 @@ import type { PipelineOptions } from '../options.ts';
 import type { FromPipelineSubject } from '../protocol.ts';
 import { pipelineMethodRunners } from './methods.ts';
 import { measureComputeMiBps } from './stages.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 /** Capabilities the methods rely on, checked up front so a gap reads "unsupported", not a crash. */
 function missingCapability(method: PipelineOptions['method']): string | null {

@@ -8,6 +8,10 @@ import { encodeLine, failureOf, readMessages } from '../../../core/subject/proto
 import { BlockingPipeline, runBlockingPipelineFor } from './stages.ts';
 import { isToPipelineWorker, type PipelineWorkerMessage } from './messages.ts';
 import type { PipelineSpec } from './context.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 function send(message: PipelineWorkerMessage): void {
   process.stdout.write(encodeLine(message));

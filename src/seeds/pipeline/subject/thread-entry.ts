@@ -8,6 +8,10 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { failureOf } from '../../../core/subject/protocol.ts';
 import { BlockingPipeline, runBlockingPipelineFor } from './stages.ts';
 import { CONTROL_GO, CONTROL_STOP, type PipelineWorkerMessage, type ThreadWorkerData } from './messages.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const data = workerData as ThreadWorkerData;
 const control = new Int32Array(data.control);

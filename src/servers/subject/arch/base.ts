@@ -45,7 +45,7 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
         t: 'done',
         pid: process.pid,
         restarts: running?.restarts() ?? 0,
-        poolRestarts: running?.poolRestarts() ?? 0,
+        poolRestarts: running?.poolRestarts?.() ?? 0,
       });
       process.exit(0);
     });
@@ -101,6 +101,6 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     threads: config.threads,
     runtime: currentRuntimeLabel(),
     ...(config.protocol === 'tcp' ? { tcpMode: config.tcpMode } : {}),
-    ...(running.front() === undefined ? {} : { front: running.front() }),
+    ...(running.front?.() === undefined ? {} : { front: running.front?.() }),
   });
 }

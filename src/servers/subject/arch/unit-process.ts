@@ -9,6 +9,10 @@ import { UNIT_ENV, type UnitConfig } from '../../config.ts';
 import { encodeLine, readMessages } from '../../../core/subject/protocol.ts';
 import { isPrimaryMessage, type UnitMessage } from './messages.ts';
 import { hostUnit, type UnitTransport } from './unit-host.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 // SIGINT from a terminal reaches the whole process group; the primary owns
 // shutdown and tells us, so a Ctrl-C never looks like a crashed unit.

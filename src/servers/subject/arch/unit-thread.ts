@@ -6,6 +6,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { UnitConfig } from '../../config.ts';
 import { isPrimaryMessage, type UnitMessage } from './messages.ts';
 import { hostUnit } from './unit-host.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 const port = parentPort;
 if (port) {

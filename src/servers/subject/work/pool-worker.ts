@@ -5,6 +5,10 @@
 import { parentPort } from 'node:worker_threads';
 import { sha256Chain, spin } from './compute.ts';
 import type { PoolTask, PoolAnswer } from './thread-pool.ts';
+import { enableCompileCache } from '../../../core/compile-cache.ts';
+
+// Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
+enableCompileCache();
 
 parentPort?.on('message', (task: PoolTask) => {
   let answer: PoolAnswer;
