@@ -62,7 +62,10 @@ export function buildMix(options: ResolvedLoadOptions, target: ResolvedTarget): 
       cursor = cursor + 1 === order.length ? 0 : cursor + 1;
       return index;
     },
-    verify: (index, response) => verifiers[index]?.(response) ?? 'other',
+    verify: (index, response) => {
+      const verify = verifiers[index];
+      return verify === undefined ? 'other' : verify(response);
+    },
     statusOk: (index, status) => statusChecks[index]?.(status) ?? false,
     failureSample: (index, response, kind) =>
       `${labels[index] ?? ''}: ${samples[index]?.(response, kind) ?? kind}`,
