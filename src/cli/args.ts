@@ -77,7 +77,14 @@ export function parseCommandArgs<T extends Options>(
   allowPositionals = false,
 ) {
   try {
-    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals });
+    // Tokens keep the flags' order, for flags that group (--request and the options after it).
+    return parseArgs({
+      args: joinNegativeValues(argv, options),
+      options,
+      strict: true,
+      allowPositionals,
+      tokens: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unknown option '([^']+)'/.exec(message);

@@ -57,6 +57,15 @@ export const ErrorCodes = {
   TARGET_BELOW_IDLE: 'LAB_E_TARGET_BELOW_IDLE',
   /** A capacity search reached what the load generator can send: raising the rate would measure the generator. */
   GENERATOR_LIMITED: 'LAB_E_GENERATOR_LIMITED',
+  // A user's server app (--app, `app:` in a suite).
+  /** The app module's file does not exist (or is not a file). */
+  APP_NOT_FOUND: 'LAB_E_APP_NOT_FOUND',
+  /** The app module threw (or failed to parse) while it was imported. */
+  APP_LOAD: 'LAB_E_APP_LOAD',
+  /** The app module exports neither a fetch handler nor a Node request listener. */
+  APP_NO_HANDLER: 'LAB_E_APP_NO_HANDLER',
+  /** The 500 body a server answers when the app's handler threw or returned no Response. */
+  APP_ERROR: 'LAB_E_APP_ERROR',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

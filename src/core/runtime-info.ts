@@ -30,11 +30,19 @@ export function currentRuntimeLabel(): string {
 }
 
 /**
+ * How every Deno subject is run: all permissions (subjects read files,
+ * spawn, listen), no update check or banner, and --unstable-net, without
+ * which Deno.serve refuses `reusePort` (a user's fetch app is served with
+ * Deno.serve under every architecture: src/servers/subject/app/native-front.ts).
+ */
+export const DENO_RUN_ARGS: readonly string[] = ['run', '-A', '--quiet', '--unstable-net'];
+
+/**
  * argv prefix that starts another process of this same runtime running a
- * script: `node file.ts`, `bun file.ts`, `deno run -A file.ts`.
+ * script: `node file.ts`, `bun file.ts`, `deno run -A ... file.ts`.
  */
 export function selfSpawnArgs(scriptPath: string): { command: string; args: string[] } {
   const name = currentRuntimeName();
-  if (name === 'deno') return { command: process.execPath, args: ['run', '-A', '--quiet', scriptPath] };
+  if (name === 'deno') return { command: process.execPath, args: [...DENO_RUN_ARGS, scriptPath] };
   return { command: process.execPath, args: [scriptPath] };
 }

@@ -14,6 +14,7 @@
 import { connect, type Socket } from 'node:net';
 import type { ErrorKind } from './types.ts';
 import { HttpResponseParser, type ParsedResponse } from './http-parser.ts';
+import type { RequestMix } from './mix.ts';
 import type { ReplyTemplate } from './reply-template.ts';
 import type { RequestBatches } from './request.ts';
 import { socketErrorKind, type HttpFailureSample, type HttpVerifier } from './verify.ts';
@@ -54,6 +55,14 @@ export interface ConnSpec {
   statusOk: (status: number) => boolean;
   /** The thread's template of the last verified reply (HTTP): repeats of it skip parsing and checks. */
   template: ReplyTemplate | undefined;
+  /**
+   * Several requests instead of `requests`/`verify`/`failureSample`/`statusOk`:
+   * each send takes the mix's next one, and its reply is checked against that
+   * request's own expectation. Undefined on the single-request path, which a
+   * mix leaves exactly as it was. A mix runs without a reply template (a reply
+   * verified for one request must not pass as another's).
+   */
+  mix: RequestMix | undefined;
   /** TCP: the exact reply expected for each request. */
   tcpExpect: Buffer;
   /**
@@ -119,7 +128,12 @@ export class Connection {
         spec.template,
       );
       this.parser.noBody = spec.headRequest;
-      this.parser.peekOn = (status) => !spec.statusOk(status) && owner.wantsSample();
+      const mix = spec.mix;
+      // Asked while the head of the queue's reply is parsed, so the request it answers is known.
+      this.parser.peekOn =
+        mix === undefined
+          ? (status) => !spec.statusOk(status) && owner.wantsSample()
+          : (status) => !mix.statusOk(this.inFlightQueue.headIndex(), status) && owner.wantsSample();
     }
   }
 
@@ -150,16 +164,36 @@ export class Connection {
 
   /** Sends one request now (`nowMs`, the caller's clock reading) that was due at `scheduledMs`. */
   send(scheduledMs: number, nowMs: number): void {
-    this.inFlightQueue.push(scheduledMs, nowMs);
+    if (this.spec.mix !== undefined) return this.sendMix(1, scheduledMs, nowMs);
+    this.inFlightQueue.push(scheduledMs, nowMs, 0);
     if (this.spec.perRequest) this.open();
     else this.write(1);
   }
 
   /** Sends `count` requests (at most room()) due and sent now, in as few writes as the batch size allows. */
   sendNow(count: number, nowMs: number): void {
-    for (let i = 0; i < count; i++) this.inFlightQueue.push(nowMs, nowMs);
+    if (this.spec.mix !== undefined) return this.sendMix(count, nowMs, nowMs);
+    for (let i = 0; i < count; i++) this.inFlightQueue.push(nowMs, nowMs, 0);
     if (this.spec.perRequest) this.open();
     else this.write(count);
+  }
+
+  /** A mix: each of `count` requests is the mix's next, remembered in flight so its reply meets its own check. */
+  private sendMix(count: number, scheduledMs: number, nowMs: number): void {
+    const mix = this.spec.mix as RequestMix;
+    for (let i = 0; i < count; i++) {
+      const index = mix.next();
+      this.inFlightQueue.push(scheduledMs, nowMs, index);
+      if (!this.spec.perRequest) this.writeBytes(mix.requests[index] as Buffer);
+    }
+    if (this.spec.perRequest) this.open();
+  }
+
+  private writeBytes(bytes: Buffer): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    if (this.spec.directWrite) (socket as unknown as DirectWritable)._write(bytes, 'buffer', this.afterWrite);
+    else socket.write(bytes);
   }
 
   private write(count: number): void {
@@ -228,8 +262,10 @@ export class Connection {
   private onConnect(): void {
     if (this.dead) return;
     this.connected = true;
-    if (this.spec.perRequest) this.write(1);
-    else this.owner.free(this);
+    const mix = this.spec.mix;
+    if (!this.spec.perRequest) this.owner.free(this);
+    else if (mix === undefined) this.write(1);
+    else this.writeBytes(mix.requests[this.inFlightQueue.headIndex()] as Buffer);
   }
 
   /** `length` bytes of `chunk` arrived (the chunk may be the thread's shared read buffer). */
@@ -265,11 +301,21 @@ export class Connection {
       this.onMalformed('response without a request');
       return false;
     }
-    const kind = response.repeat ? null : this.spec.verify(response);
+    const mix = this.spec.mix;
+    const index = mix === undefined ? 0 : this.inFlightQueue.headIndex();
+    const kind = response.repeat
+      ? null
+      : mix === undefined
+        ? this.spec.verify(response)
+        : mix.verify(index, response);
     const success = kind === null;
     // Only a refused reply builds a sample (a repeat of the template never does), and only while one is wanted.
     if ((kind === 'status' || kind === 'body') && this.owner.wantsSample())
-      this.owner.note(this.spec.failureSample(response, kind));
+      this.owner.note(
+        mix === undefined
+          ? this.spec.failureSample(response, kind)
+          : mix.failureSample(index, response, kind),
+      );
     this.finishHead(kind);
     if (this.dead) return success;
     if (this.spec.perRequest) {
@@ -383,6 +429,8 @@ export class Connection {
 class InFlight {
   private readonly scheduled: Float64Array;
   private readonly sent: Float64Array;
+  /** Which request of a mix each one is (0 without a mix). */
+  private readonly index: Uint16Array;
   private head = 0;
   length = 0;
   /** The pair removed by the last shift(). */
@@ -392,15 +440,22 @@ class InFlight {
   constructor(capacity: number) {
     this.scheduled = new Float64Array(capacity);
     this.sent = new Float64Array(capacity);
+    this.index = new Uint16Array(capacity);
   }
 
-  push(scheduledMs: number, sentMs: number): void {
+  push(scheduledMs: number, sentMs: number, index: number): void {
     const capacity = this.scheduled.length;
     if (this.length === capacity) throw new Error('more requests in flight than the pipelining depth');
     const at = (this.head + this.length) % capacity;
     this.scheduled[at] = scheduledMs;
     this.sent[at] = sentMs;
+    this.index[at] = index;
     this.length++;
+  }
+
+  /** The mix index of the oldest request in flight. */
+  headIndex(): number {
+    return this.index[this.head] ?? 0;
   }
 
   oldestSent(): number {

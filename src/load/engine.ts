@@ -25,6 +25,7 @@ import { Connection, type ConnOwner, type ConnSpec } from './connection.ts';
 import { Hdr } from '../stats/hdr.ts';
 import type { SecondReport, ThreadPlan, ThreadSummary } from './messages.ts';
 import { ReplyTemplate } from './reply-template.ts';
+import { buildMix } from './mix.ts';
 import { buildRequest, buildRequestBatches } from './request.ts';
 import { readThreadCpuUs, readThreadRunQueueWaitUs } from './thread-cpu.ts';
 import { httpFailureSample, httpVerifier, needsBody, statusMatcher } from './verify.ts';
@@ -111,11 +112,13 @@ export class Engine implements ConnOwner {
       pipelining: options.pipelining,
       requests: buildRequestBatches(buildRequest(options, target), options.pipelining),
       headRequest: options.method === 'HEAD',
-      keepBody: needsBody(options),
+      keepBody: needsBody(options) || (options.mix?.some(needsBody) ?? false),
       verify: httpVerifier(options),
       failureSample: httpFailureSample(options),
       statusOk: statusMatcher(options.expectStatus),
-      template: target.protocol === 'http' ? new ReplyTemplate() : undefined,
+      // A mix has no template: a reply verified for one of its requests must not pass as another's.
+      template: target.protocol === 'http' && options.mix === undefined ? new ReplyTemplate() : undefined,
+      mix: buildMix(options, target),
       tcpExpect: Buffer.from(options.tcpExpect, 'utf8'),
       readBuffer: currentRuntimeName() === 'node' ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : undefined,
       directWrite: currentRuntimeName() === 'node',

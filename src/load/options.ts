@@ -5,7 +5,7 @@
  * before any thread or socket exists.
  */
 import { ErrorCodes, LabError } from '../core/errors.ts';
-import type { LoadOptions, ShardSpec } from './types.ts';
+import type { LoadOptions, LoadRequest, ShardSpec } from './types.ts';
 
 export const LOAD_DEFAULTS = {
   connections: 10,
@@ -28,7 +28,22 @@ export const LOAD_LIMITS = {
   pipelining: [1, 1024],
   timeoutMs: [1, 600_000],
   warmupS: [0, 3600],
+  /** Requests in a mix, and each one's weight. */
+  mixRequests: [1, 256],
+  mixWeight: [1, 1000],
 } as const;
+
+/** One request of a mix with every default filled in. */
+export interface ResolvedLoadRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Uint8Array | undefined;
+  weight: number;
+  expectStatus: number;
+  expectBody: string | undefined;
+  expectBodyRegex: string | undefined;
+}
 
 /** Every option with its effective value; what the result reports and what threads receive. */
 export interface ResolvedLoadOptions {
@@ -48,6 +63,8 @@ export interface ResolvedLoadOptions {
   expectStatus: number;
   expectBody: string | undefined;
   expectBodyRegex: string | undefined;
+  /** Two or more requests sent in a weighted round-robin; undefined: every request is the one above. */
+  mix: ResolvedLoadRequest[] | undefined;
   timeoutMs: number;
   warmupS: number;
   allowRemote: boolean;
@@ -102,48 +119,10 @@ export function resolveLoadOptions(options: LoadOptions, protocol: 'http' | 'tcp
     throw bad('a new connection per request cannot pipeline', 'drop --pipelining or --new-connection');
   }
 
-  const method = (options.method ?? LOAD_DEFAULTS.method).toUpperCase();
-  if (!TOKEN.test(method)) throw bad(`method '${method}' is not an HTTP token`, 'e.g. --method POST');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
-      throw bad(
-        `header '${name}' is malformed (no spaces in names, no line breaks in values)`,
-        "e.g. -H 'x-a: 1'",
-      );
-    }
-    const lower = name.toLowerCase();
-    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') {
-      throw bad(
-        `header '${name}' is set by conlab itself`,
-        'remove it; conlab derives it from the URL and body',
-      );
-    }
-    headers[name] = value;
-  }
-
-  const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
-
-  const expectStatus = options.expectStatus ?? LOAD_DEFAULTS.expectStatus;
-  if (
-    !Number.isInteger(expectStatus) ||
-    !((expectStatus >= 1 && expectStatus <= 5) || (expectStatus >= 100 && expectStatus <= 599))
-  ) {
-    throw bad(
-      `expected status ${expectStatus} is neither a class (1..5) nor a status (100..599)`,
-      'e.g. --expect-status 2 (any 2xx) or --expect-status 404',
-    );
-  }
-  if (options.expectBodyRegex !== undefined) {
-    try {
-      new RegExp(options.expectBodyRegex);
-    } catch (error) {
-      throw bad(
-        `body regex '${options.expectBodyRegex}' does not compile: ${(error as Error).message}`,
-        'fix the regular expression',
-      );
-    }
-  }
+  const mix = resolveMix(options, protocol);
+  // One request of a mix is simply the request: the single-request path (one pre-built buffer) serves it.
+  const only = mix?.length === 1 ? mix[0] : undefined;
+  const request = only ?? resolveRequest({ ...options, path: '' });
 
   const tcpPayload = options.tcpPayload ?? LOAD_DEFAULTS.tcpPayload;
   if (protocol === 'tcp' && tcpPayload.length === 0) throw bad('the TCP payload is empty', "e.g. 'ping'");
@@ -151,10 +130,10 @@ export function resolveLoadOptions(options: LoadOptions, protocol: 'http' | 'tcp
     options.durationS ?? (options.requests === undefined ? LOAD_DEFAULTS.durationS : undefined);
 
   return {
-    target: options.target,
-    method,
-    headers,
-    body,
+    target: only === undefined ? options.target : `${new URL(options.target).origin}${only.path}`,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
     connections,
     rateRps: options.rateRps,
     durationS,
@@ -164,15 +143,122 @@ export function resolveLoadOptions(options: LoadOptions, protocol: 'http' | 'tcp
     connectionPerRequest: options.connectionPerRequest ?? false,
     tcpPayload,
     tcpExpect: options.tcpExpect ?? tcpPayload,
-    expectStatus,
-    expectBody: options.expectBody,
-    expectBodyRegex: options.expectBodyRegex,
+    expectStatus: request.expectStatus,
+    expectBody: request.expectBody,
+    expectBodyRegex: request.expectBodyRegex,
+    mix: only === undefined ? mix : undefined,
     timeoutMs: options.timeoutMs ?? LOAD_DEFAULTS.timeoutMs,
     warmupS: options.warmupS ?? LOAD_DEFAULTS.warmupS,
     allowRemote: options.allowRemote ?? false,
     shard: options.shard,
     startAtEpochMs: options.startAtEpochMs,
   };
+}
+
+/** One request's method, headers, body and expectation, checked; `what` names it in errors ("request 2 of the mix"). */
+function resolveRequest(request: LoadRequest, what?: string): ResolvedLoadRequest {
+  // The single request's messages are as they always were; a mix entry's name which request.
+  const at = what === undefined ? '' : `${what}: `;
+  const method = (request.method ?? LOAD_DEFAULTS.method).toUpperCase();
+  if (!TOKEN.test(method)) throw bad(`${at}method '${method}' is not an HTTP token`, 'e.g. --method POST');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (!TOKEN.test(name) || /[\r\n\0]/.test(value)) {
+      throw bad(
+        `${at}header '${name}' is malformed (no spaces in names, no line breaks in values)`,
+        "e.g. -H 'x-a: 1'",
+      );
+    }
+    const lower = name.toLowerCase();
+    if (lower === 'content-length' || lower === 'transfer-encoding' || lower === 'host') {
+      throw bad(
+        `${at}header '${name}' is set by conlab itself`,
+        'remove it; conlab derives it from the URL and body',
+      );
+    }
+    headers[name] = value;
+  }
+  const expectStatus = request.expectStatus ?? LOAD_DEFAULTS.expectStatus;
+  if (
+    !Number.isInteger(expectStatus) ||
+    !((expectStatus >= 1 && expectStatus <= 5) || (expectStatus >= 100 && expectStatus <= 599))
+  ) {
+    throw bad(
+      `${at}expected status ${expectStatus} is neither a class (1..5) nor a status (100..599)`,
+      'e.g. --expect-status 2 (any 2xx) or --expect-status 404',
+    );
+  }
+  if (request.expectBodyRegex !== undefined) {
+    try {
+      new RegExp(request.expectBodyRegex);
+    } catch (error) {
+      throw bad(
+        `${at}body regex '${request.expectBodyRegex}' does not compile: ${(error as Error).message}`,
+        'fix the regular expression',
+      );
+    }
+  }
+  const weight = request.weight ?? 1;
+  const [minWeight, maxWeight] = LOAD_LIMITS.mixWeight;
+  if (!Number.isInteger(weight) || weight < minWeight || weight > maxWeight) {
+    throw bad(`${at}weight ${weight} is not a whole number in ${minWeight}..${maxWeight}`, 'e.g. weight 3');
+  }
+  return {
+    method,
+    path: request.path,
+    headers,
+    body: typeof request.body === 'string' ? Buffer.from(request.body) : request.body,
+    weight,
+    expectStatus,
+    expectBody: request.expectBody,
+    expectBodyRegex: request.expectBodyRegex,
+  };
+}
+
+const PER_REQUEST_OPTIONS = [
+  'method',
+  'headers',
+  'body',
+  'expectStatus',
+  'expectBody',
+  'expectBodyRegex',
+] as const;
+
+function resolveMix(options: LoadOptions, protocol: 'http' | 'tcp'): ResolvedLoadRequest[] | undefined {
+  const mix = options.mix;
+  if (mix === undefined) return undefined;
+  if (protocol === 'tcp') throw bad('a request mix is HTTP only', 'drop the mix for tcp:// targets');
+  const [min, max] = LOAD_LIMITS.mixRequests;
+  if (mix.length < min || mix.length > max) {
+    throw bad(
+      `a request mix of ${mix.length} requests → allowed: ${min}..${max}`,
+      'give at least one request',
+    );
+  }
+  const both = PER_REQUEST_OPTIONS.filter((name) => options[name] !== undefined);
+  if (both.length > 0) {
+    throw bad(
+      `${both.join(', ')} given beside a request mix → each request of the mix carries its own`,
+      'move them into the mix entries',
+    );
+  }
+  return mix.map((request, i) => {
+    const what = `request ${i + 1} of the mix (${request.method ?? 'GET'} ${request.path})`;
+    if (!/^\/[^\s]*$/.test(request.path)) {
+      throw bad(
+        `${what}: path '${request.path}' is not a path (it starts with / and has no spaces)`,
+        'e.g. /hello?x=1',
+      );
+    }
+    const resolved = resolveRequest(request, what);
+    if (resolved.method === 'HEAD' && mix.length > 1) {
+      throw bad(
+        `${what}: HEAD in a mix → replies without a body cannot be told apart from the others in one stream`,
+        'measure HEAD requests on their own',
+      );
+    }
+    return resolved;
+  });
 }
 
 /** Splits `total` whole units into `parts` shares that differ by at most one and sum to `total` (10/3 → 4,3,3). */

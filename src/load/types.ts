@@ -38,6 +38,14 @@ export interface LoadOptions {
   expectStatus?: number;
   expectBody?: string;
   expectBodyRegex?: string;
+  /**
+   * HTTP: several different requests instead of one, each with its own
+   * expectation, sent in a fixed weighted round-robin (see LoadRequest.weight);
+   * the target URL then gives only the host and port. Replaces method,
+   * headers, body and the expect* options above. One entry is the same as
+   * giving it through those options.
+   */
+  mix?: LoadRequest[];
   /** Per-request timeout, default 10 s. */
   timeoutMs?: number;
   /** Warmup seconds before measuring (not recorded). */
@@ -57,6 +65,27 @@ export interface LoadOptions {
    * ready: the run starts at once and `clock.startLateMs` says how late.
    */
   startAtEpochMs?: number;
+}
+
+/** One request of a mix (LoadOptions.mix): what to send and what a good reply is. */
+export interface LoadRequest {
+  /** Default GET. */
+  method?: string;
+  /** Path and query (origin form: starts with /). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /**
+   * Relative share of the mix, a whole number (default 1). Requests are
+   * dealt in a fixed smooth weighted round-robin per generator thread
+   * (weights 3 and 1 send A A B A, A A B A, ...), not at random, so a short
+   * run sends exactly the proportions asked for and two runs send the same.
+   */
+  weight?: number;
+  /** 2 = any 2xx (default), or an exact status. */
+  expectStatus?: number;
+  expectBody?: string;
+  expectBodyRegex?: string;
 }
 
 /** Shard `index` of `count`, 1-based (`--shard 2/4`). */

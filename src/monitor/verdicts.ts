@@ -17,7 +17,9 @@ export type Verdict =
   /** From the load generator: more than 1% of the requests were still waiting when the window closed. */
   | 'stalled'
   /** A measured window was shorter than the minimum its cell was sized for. */
-  | 'window-short';
+  | 'window-short'
+  /** Server cells: a unit or pool thread of the server died during the cell and was replaced (the server lab counts it). */
+  | 'unit-restarted';
 
 export interface VerdictThresholds {
   /**

@@ -31,6 +31,7 @@ const verdictShort: Record<Verdict, string> = {
   'monitor-unavailable': 'no-monitor',
   stalled: 'stalled',
   'window-short': 'short',
+  'unit-restarted': 'restarted',
 };
 
 /**

@@ -9,7 +9,14 @@
  * model clearly short of its worker count is said to be so.
  * `conlab run` prints it and the HTML report shows the same text.
  */
-import type { BatchCell, CellRecord, PipelineCell, RunData, ServerCell } from '../results/record.ts';
+import {
+  servedEndpoint,
+  type BatchCell,
+  type CellRecord,
+  type PipelineCell,
+  type RunData,
+  type ServerCell,
+} from '../results/record.ts';
 import { ratioOfMeans, type RatioInterval } from '../stats/inference.ts';
 import { precisionPercent } from '../stats/precision.ts';
 import { speedupGroupKey, workersUsed } from '../results/speedup.ts';
@@ -200,7 +207,12 @@ function serverLoad(cell: ServerCell): string {
 
 function serverSentence(group: ServerCell[], multiRuntime: boolean): string {
   const first = group[0] as ServerCell;
-  const where = `${first.protocol === 'http' ? `/${first.endpoint}` : first.endpoint} at ${serverLoad(first)}${multiRuntime ? ` on ${shortRuntime(first.runtime)}` : ''}`;
+  const endpoint = first.app
+    ? servedEndpoint(first)
+    : first.protocol === 'http'
+      ? `/${first.endpoint}`
+      : first.endpoint;
+  const where = `${endpoint} at ${serverLoad(first)}${multiRuntime ? ` on ${shortRuntime(first.runtime)}` : ''}`;
   const byRps = group.toSorted((a, b) => b.rps - a.rps);
   const best = byRps[0] as ServerCell;
   const runnerUp = byRps[1];
@@ -311,7 +323,7 @@ export function conclusionText(run: RunData): string {
   const serverGroups = groupBy(
     server,
     (cell) =>
-      `${cell.runtime}|${cell.endpoint}|${cell.protocol}|${cell.connections}|${cell.rateRps}|${JSON.stringify(cell.durationS)}`,
+      `${cell.runtime}|${cell.endpoint}|${JSON.stringify(cell.app ?? null)}|${cell.protocol}|${cell.connections}|${cell.rateRps}|${JSON.stringify(cell.durationS)}`,
   );
   for (const group of serverGroups) sentences.push(serverSentence(group, multiRuntime));
   const pipeline = ok.filter((cell): cell is PipelineCell => cell.kind === 'pipeline');

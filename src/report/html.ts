@@ -42,6 +42,8 @@ export const verdictMeaning: Record<Verdict, string> = {
     'more than 1% of the requests were still unanswered when the window closed: the latency counts them at their age then, a lower bound',
   'window-short':
     'a measured window was shorter than the minimum the cell was sized for (its time share allowed fewer rounds): more start-up and scheduling noise per item',
+  'unit-restarted':
+    'a serving process or pool thread died during the cell and was replaced: requests in flight failed and the replacement started cold',
 };
 
 const style = `

@@ -19,6 +19,7 @@ import type {
   ServerTimelinePoint,
   Verdict,
 } from '../results/record.ts';
+import { servedEndpoint } from '../results/record.ts';
 import type { MonitorReport } from '../monitor/types.ts';
 import { meanInterval, ratioOfMeans, type MeanInterval } from '../stats/inference.ts';
 import { mean } from '../stats/descriptive.ts';
@@ -218,7 +219,7 @@ function serverRow(cell: ServerCell, counts: { ok: number; total: number }): Rep
     ...common(cell, counts),
     kind: 'server',
     subject: serverSubject(cell),
-    workload: cell.protocol === 'tcp' ? cell.endpoint : `${cell.protocol} ${cell.endpoint}`,
+    workload: cell.protocol === 'tcp' ? cell.endpoint : `${cell.protocol} ${servedEndpoint(cell)}`,
     level: (open ? cell.rateRps : cell.connections) ?? 0,
     levelLabel: open ? `rate=${cell.rateRps}/s` : `conn=${cell.connections}`,
     workers: Math.max(1, cell.workers) * Math.max(1, cell.threads),

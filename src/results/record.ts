@@ -160,7 +160,7 @@ export interface ServerCell extends CellBase {
   architecture: string;
   workers: number;
   threads: number;
-  endpoint: string; // hello | cpu | io | whoami | tcp-echo | tcp-compute
+  endpoint: string; // hello | cpu | io | whoami | tcp-echo | tcp-compute, or app (see `app`)
   protocol: 'http' | 'tcp';
   /** Closed loop: connections; open loop: null. */
   connections: number | null;
@@ -210,6 +210,34 @@ export interface ServerCell extends CellBase {
    * shows as '-'.
    */
   external?: ExternalLoadInfo;
+  /** Present when the cell served a user's app (endpoint 'app'): the module, the handler found in it, the requests sent. */
+  app?: ServerAppInfo;
+  /** Serving units (processes, threads) that died during the cell and were replaced, over its repetitions; > 0 gives the verdict unit-restarted. Optional: older records lack it. */
+  unitRestarts?: number;
+  /** Pool threads (offload, prefork) that died and were replaced, over the cell's repetitions; > 0 gives unit-restarted too. Optional: older records lack it. */
+  poolThreadRestarts?: number;
+}
+
+/** The user's app a server cell served (conlab bench-server --app, a suite's `app:`). */
+export interface ServerAppInfo {
+  /** Absolute path of the module. */
+  path: string;
+  /** fetch: `export default { fetch }`; listener: a Node (req, res) listener. */
+  kind: 'fetch' | 'listener';
+  /** Which export: "default export" or "named export 'listener'". */
+  from: string;
+  /** The requests sent (one, or a weighted mix): method, path, headers, body size and SHA-256, weight, expectation. */
+  requests: Record<string, unknown>[];
+  /** The listener that served it in the last repetition: 'Bun.serve' / 'Deno.serve' (a fetch app on Bun or Deno, except under cluster) or 'node:http'. */
+  front?: string;
+}
+
+/** What a server cell measured, for tables and grouping: its endpoint, or for a user's app "app.ts GET /a + POST /b". */
+export function servedEndpoint(cell: Pick<ServerCell, 'endpoint' | 'app'>): string {
+  if (!cell.app) return cell.endpoint;
+  const file = cell.app.path.split('/').pop() ?? cell.app.path;
+  const requests = cell.app.requests.map((request) => `${String(request.method)} ${String(request.path)}`);
+  return `${file} ${requests.length > 2 ? `${requests[0] ?? ''} +${requests.length - 1} more` : requests.join(' + ')}`;
 }
 
 /** A capacity search's steps: idle (a low rate: is the target reachable at all?), probe (closed loop: the most it serves), ramp (geometric steps up), bisect. */

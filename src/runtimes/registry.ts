@@ -12,6 +12,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
+import { DENO_RUN_ARGS } from '../core/runtime-info.ts';
 
 export type RuntimeKind = 'node' | 'bun' | 'deno';
 
@@ -100,7 +101,7 @@ function findOnPathOutsideProject(command: string): string | null {
 
 function scriptArgsFor(kind: RuntimeKind): (scriptPath: string, args?: string[]) => string[] {
   // Deno needs explicit permissions; subjects read files, spawn, listen and use FFI-free node: APIs.
-  if (kind === 'deno') return (script, args = []) => ['run', '-A', '--quiet', script, ...args];
+  if (kind === 'deno') return (script, args = []) => [...DENO_RUN_ARGS, script, ...args];
   return (script, args = []) => [script, ...args];
 }
 

@@ -3,6 +3,7 @@
  * what the CLI and the bench driver build, what the subject receives as JSON,
  * and what /info and results report. Subject-side code only reads it.
  */
+import type { AppRef } from './subject/app/app-module.ts';
 import type { HttpLimits } from './subject/http/adapter.ts';
 import type { TcpMode } from './subject/tcp/tcp-server.ts';
 
@@ -28,6 +29,8 @@ export interface ServerConfig {
   spawnMaxChildren: number;
   /** Stop when stdin closes: the parent that started us is gone (no orphans). */
   stopOnStdinEnd: boolean;
+  /** A user's app served instead of the built-in contract (HTTP only); absent: the contract. */
+  app?: AppRef;
 }
 
 /** What a serving unit (one event loop with a listener) needs beyond the server config. */

@@ -7,7 +7,8 @@
  */
 import { expandMatrix, uniqueBy } from '../core/matrix.ts';
 import type { ServerConfig } from './config.ts';
-import type { EndpointName, EndpointParams } from './driver/endpoints.ts';
+import type { ServerApp } from './driver/app-requests.ts';
+import type { CellEndpoint, EndpointParams } from './driver/endpoints.ts';
 import { serverCellKey, type ServerCellSpec } from './driver/run-cell.ts';
 import { resolveCellServerConfig } from './resolve.ts';
 
@@ -19,7 +20,10 @@ export interface ServerLoad {
 
 export interface ServerMatrix {
   architectures: readonly string[];
-  endpoints: readonly EndpointName[];
+  /** ['app'] with `app`. */
+  endpoints: readonly CellEndpoint[];
+  /** A user's app every cell serves, and the requests its load sends. */
+  app?: ServerApp | undefined;
   loads: readonly ServerLoad[];
   /** Omitted: each architecture's declared default. */
   workers?: number | undefined;
@@ -51,6 +55,7 @@ export function expandServerMatrix(matrix: ServerMatrix): ServerMatrixCell[] {
       threads: matrix.threads,
       endpoint,
       spinIters: matrix.spinIters,
+      app: matrix.app,
     });
     const spec: ServerCellSpec = {
       arch: config.arch,
@@ -65,6 +70,7 @@ export function expandServerMatrix(matrix: ServerMatrix): ServerMatrixCell[] {
       ...(matrix.loadThreads === undefined ? {} : { loadThreads: matrix.loadThreads }),
       endpointParams: matrix.endpointParams,
       spinIters: config.spinIters,
+      ...(matrix.app ? { app: matrix.app } : {}),
     };
     return { spec, config };
   });

@@ -7,7 +7,7 @@
  *   subject → driver   ready {protocol, host, port, pid, arch, ...}   once every unit listens
  *                      error {reason, unsupported?}                    instead of ready (then it exits)
  *                      stats {eventLoop}                               the answer to `stats`
- *                      done {pid, restarts}                            after SIGTERM, every unit stopped
+ *                      done {pid, restarts, poolRestarts}              after SIGTERM, every unit stopped
  *   driver → subject   measure                                         the measured window begins
  *                      stats                                           the window ends: every loop's figures
  *
@@ -34,12 +34,17 @@ export type ServerReady = Ready<{
   runtime: string;
   /** TCP only: what a reply is. */
   tcpMode?: TcpMode;
+  /** A user's app only: the listener serving it ('node:http', 'Bun.serve', 'Deno.serve'). */
+  front?: string;
 }>;
 
 /** One entry per event loop of the server: the primary's first, then each unit's. */
 export type ServerStats = Message<'stats'> & { eventLoop: EventLoopStats[] };
 
-export type FromServer = ServerReady | Failure | ServerStats | Done<{ pid: number; restarts: number }>;
+/** After SIGTERM: units (restarts) and pool threads (poolRestarts) that died and were replaced while it ran. */
+export type ServerDone = Done<{ pid: number; restarts: number; poolRestarts: number }>;
+
+export type FromServer = ServerReady | Failure | ServerStats | ServerDone;
 export type ToServer = Message<'measure'> | Message<'stats'>;
 
 export const isFromServer = messageGuard<FromServer>(['ready', 'error', 'stats', 'done']);

@@ -8,7 +8,8 @@ import { ErrorCodes, LabError, unknownName } from '../core/errors.ts';
 import { withoutBrackets } from '../core/net-address.ts';
 import { defaultsHelp } from '../core/registry.ts';
 import type { ServerConfig } from './config.ts';
-import { endpointProtocol, type EndpointName } from './driver/endpoints.ts';
+import { endpointProtocol, type CellEndpoint } from './driver/endpoints.ts';
+import type { AppRef } from './subject/app/app-module.ts';
 import { architectures, baselineArchitecture } from './subject/arch/registry.ts';
 import type { Architecture, CountDefault } from './subject/arch/types.ts';
 import { DEFAULT_LIMITS } from './subject/http/adapter.ts';
@@ -28,6 +29,8 @@ export interface ServerInput {
   kvPath?: string;
   requestTimeoutMs?: number;
   stopOnStdinEnd?: boolean;
+  /** A user's app to serve instead of the contract (checked by src/servers/driver/app-check.ts). */
+  app?: AppRef;
 }
 
 /** Checks an architecture name against the registry (LAB_E_UNKNOWN_ARCH with a suggestion). */
@@ -75,6 +78,15 @@ export function resolveServerConfig(input: ServerInput): ServerConfig {
       hint: 'add --tcp, or drop --mode for the HTTP contract',
     });
   }
+  if (input.app && input.tcp) {
+    throw new LabError(
+      ErrorCodes.USAGE,
+      '--app serves HTTP; --tcp is the raw TCP protocol of the built-in server',
+      {
+        hint: 'drop --tcp to serve your app, or drop --app for the TCP protocol',
+      },
+    );
+  }
   const kvKeys = input.kvKeys ?? DEFAULT_KV_KEYS;
   return {
     arch: arch.name,
@@ -93,6 +105,7 @@ export function resolveServerConfig(input: ServerInput): ServerConfig {
     },
     spawnMaxChildren: Math.max(4, cores * 8),
     stopOnStdinEnd: input.stopOnStdinEnd ?? true,
+    ...(input.app ? { app: input.app } : {}),
   };
 }
 
@@ -101,10 +114,12 @@ export interface CellServerInput {
   arch: string;
   workers?: number | undefined;
   threads?: number | undefined;
-  endpoint: EndpointName;
+  endpoint: CellEndpoint;
   spinIters?: number | undefined;
   /** Bind address of the server (default 127.0.0.1). */
   host?: string | undefined;
+  /** The user's app the cell serves (endpoint 'app'). */
+  app?: { ref: AppRef } | undefined;
 }
 
 /** The one way a cell's endpoint becomes a server config (bench-server, suites and the cell runner agree). */
@@ -119,5 +134,6 @@ export function resolveCellServerConfig(cell: CellServerInput): ServerConfig {
     spinIters: cell.spinIters,
     host: cell.host,
     stopOnStdinEnd: true,
+    ...(cell.app ? { app: cell.app.ref } : {}),
   });
 }

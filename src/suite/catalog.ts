@@ -6,6 +6,7 @@
 import { LabError } from '../core/errors.ts';
 import { models } from '../models/registry.ts';
 import { knownRuntimeNames, resolveRuntime } from '../runtimes/registry.ts';
+import { checkApp } from '../servers/driver/app-check.ts';
 import { architectures } from '../servers/subject/arch/registry.ts';
 import { getWorkload, resolveParams } from '../workloads/index.ts';
 import type { SuiteCatalog } from './resolve.ts';
@@ -34,4 +35,5 @@ export const defaultCatalog: SuiteCatalog = {
       throw error;
     }
   },
+  checkApp: (path, runtime, what) => checkApp(path, resolveRuntime(runtime), what),
 };

@@ -12,6 +12,7 @@ import { serverCellKey, type ServerCellSpec } from '../servers/driver/run-cell.t
 import { startSearch, type CapacitySearchState } from '../servers/capacity/search.ts';
 import { searchKey, stepKey, stepLabel } from '../servers/capacity/steps.ts';
 import { mulberry32 } from '../workloads/prng.ts';
+import { serverAppOf } from './app.ts';
 import { suiteDefaults } from './resolve.ts';
 import type {
   BatchCellPlan,
@@ -91,13 +92,15 @@ export function serverSpecOf(
     reps: 1,
     endpointParams: { cpuIters: cell.params.cpuIters, ioKeyIndex: cell.params.ioKeyIndex },
     spinIters: cell.params.spinIters,
+    ...(cell.app === undefined ? {} : { app: serverAppOf(cell.app) }),
   };
 }
 
 type ServerLikeExperiment = Pick<
   ResolvedServerExperiment,
   'architectures' | 'endpoint' | 'params' | 'workers' | 'threads' | 'durationS' | 'timeoutS' | 'thresholds'
->;
+> &
+  Partial<Pick<ResolvedServerExperiment, 'app'>>;
 
 /** A planned server cell without what its load level names: key, label, rate (and a capacity state). */
 type ServerPlanBase = Omit<ServerCellPlan, 'cellKey' | 'label' | 'rateRps' | 'capacity'>;
@@ -116,6 +119,7 @@ function serverCells(
   return expandServerMatrix({
     architectures: experiment.architectures,
     endpoints: [experiment.endpoint],
+    app: experiment.app ? serverAppOf(experiment.app) : undefined,
     loads,
     workers: experiment.workers ?? undefined,
     threads: experiment.threads ?? undefined,
@@ -133,6 +137,7 @@ function serverCells(
       runtime,
       architecture: config.arch,
       endpoint: experiment.endpoint,
+      ...(experiment.app ? { app: experiment.app } : {}),
       params: experiment.params,
       workers: config.workers,
       threads: config.threads,
@@ -156,7 +161,7 @@ function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
       return {
         ...base,
         cellKey: serverCellKey(spec, config, runtime),
-        label: `${runtime} ${experiment.endpoint} ${config.arch} ${loadLabel}`,
+        label: `${runtime} ${experiment.app ? experiment.name : experiment.endpoint} ${config.arch} ${loadLabel}`,
         rateRps: spec.rateRps ?? null,
       };
     });

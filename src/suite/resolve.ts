@@ -6,8 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { randomInt } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
-import { DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
+import { basename, dirname, resolve } from 'node:path';
+import { APP_ENDPOINT, DEFAULT_ENDPOINT_PARAMS } from '../servers/driver/endpoints.ts';
+import type { AppRef } from '../servers/subject/app/app-module.ts';
+import { resolveServerApp, type AppContext } from './app.ts';
 import { DEFAULT_SPIN_ITERS } from '../servers/subject/work/compute.ts';
 import { ErrorCodes, LabError, unknownName, type ErrorCode } from '../core/errors.ts';
 import { workloadLabel } from '../workloads/index.ts';
@@ -58,6 +60,8 @@ export interface SuiteCatalog {
    * throws LabError for a name that is no runtime at all (a typo must never be skipped silently).
    */
   runtimeStatus(name: string): 'installed' | { missing: LabError };
+  /** Imports a server app under a runtime (a probe process) and says what it exports; LAB_E_APP_* when it cannot be hosted. */
+  checkApp(path: string, runtime: string, what: string): AppRef;
 }
 
 /** What CLI flags may override; applied before validation so they get the same checks. */
@@ -257,15 +261,18 @@ function resolveServer(
   input: NonNullable<SuiteInput['server']>[number],
   index: number,
   catalog: SuiteCatalog,
+  appContext: AppContext,
 ): ResolvedServerExperiment {
   const path = `server[${index}]`;
+  const app = resolveServerApp(input, path, appContext);
   const architectures = checkedArchitectures(path, input.architectures, catalog);
   const rates = list(input.rates, []);
-  const endpoint = input.endpoint ?? suiteDefaults.endpoint;
+  const endpoint = app ? APP_ENDPOINT : (input.endpoint ?? suiteDefaults.endpoint);
   return {
-    name: input.name ?? `${endpoint} server`,
+    name: input.name ?? (app ? `${basename(app.path)} app` : `${endpoint} server`),
     architectures,
     endpoint,
+    app,
     params: endpointParams(input.params),
     workers: input.workers ?? null,
     threads: input.threads ?? null,
@@ -430,7 +437,13 @@ export function resolveSuite(
   }
   const adaptive = resolveAdaptive(input);
   const minWindowS = resolveMinWindowS(input);
-  const server = (input.server ?? []).map((experiment, i) => resolveServer(experiment, i, catalog));
+  const server = (input.server ?? []).map((experiment, i) =>
+    resolveServer(experiment, i, catalog, {
+      baseDir,
+      runtimes,
+      checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
+    }),
+  );
   checkServerWindows(server, minWindowS);
   return {
     name: input.name,

@@ -37,10 +37,35 @@ export const batchExperimentSchema = z.strictObject({
   thresholds,
 });
 
+/** One request sent to a user's app (server experiments with `app`): what to send, what a good reply is. */
+export const appRequestSchema = z.strictObject({
+  method: z.string().min(1).optional(),
+  /** Path and query, starting with /. */
+  path: z.string().startsWith('/'),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  /** A file whose bytes are the body, relative to the suite file. */
+  bodyFile: z.string().min(1).optional(),
+  /** Share of the mix (weighted round-robin), default 1. */
+  weight: positiveInt.max(1000).optional(),
+  /** Default: status 2 (any 2xx). */
+  expect: z
+    .strictObject({
+      status: z.number().int().min(1).max(599).optional(),
+      body: z.string().optional(),
+      bodyRegex: z.string().optional(),
+    })
+    .optional(),
+});
+
 export const serverExperimentSchema = z.strictObject({
   name: z.string().min(1).optional(),
   architectures: oneOrMany(z.string().min(1)),
   endpoint: z.enum(endpointNames).optional(),
+  /** A user's app module (relative to the suite file) served instead of the built-in contract; no endpoint or params then. */
+  app: z.string().min(1).optional(),
+  /** What the load sends the app: one request or a weighted mix (default GET /, any 2xx). */
+  requests: z.array(appRequestSchema).min(1).max(256).optional(),
   /** Work per request: SHA-256 chain length (cpu), key index (io), cpu.js iterations per TCP compute reply. */
   params: z
     .strictObject({

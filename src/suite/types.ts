@@ -4,6 +4,7 @@
  */
 import type { CapacitySearchState, CapacitySettings } from '../servers/capacity/search.ts';
 import type { AdaptiveRule } from '../stats/precision.ts';
+import type { CellEndpoint } from '../servers/driver/endpoints.ts';
 import type { ServerEndpoint, SuiteOrder } from './schema.ts';
 
 export interface ResolvedBatchExperiment {
@@ -23,10 +24,34 @@ export interface ResolvedBatchExperiment {
   thresholds: string[];
 }
 
+/** A request to a user's app as a suite resolves it (JSON, as the run stores it: a body file by its path). */
+export interface ResolvedAppRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Absolute path; read when the cells are planned and run. */
+  bodyFile?: string;
+  weight: number;
+  expect: { status: number; body?: string; bodyRegex?: string };
+}
+
+/** A user's app a server experiment serves, as the probe found it. */
+export interface ResolvedServerApp {
+  /** Absolute path of the module. */
+  path: string;
+  kind: 'fetch' | 'listener';
+  from: string;
+  requests: ResolvedAppRequest[];
+}
+
 export interface ResolvedServerExperiment {
   name: string;
   architectures: string[];
-  endpoint: ServerEndpoint;
+  /** 'app' with `app`. */
+  endpoint: CellEndpoint;
+  /** The user's app served instead of the built-in contract; null: the contract. */
+  app: ResolvedServerApp | null;
   /** Endpoint work parameters with defaults filled in. */
   params: { cpuIters: number; ioKeyIndex: number; spinIters: number };
   /** null: the architecture's default, resolved per architecture in the cells. */
@@ -106,7 +131,9 @@ export interface ServerCellPlan {
   label: string;
   runtime: string;
   architecture: string;
-  endpoint: ServerEndpoint;
+  endpoint: CellEndpoint;
+  /** The user's app the cell serves (endpoint 'app'); absent: the built-in contract. */
+  app?: ResolvedServerApp;
   params: { cpuIters: number; ioKeyIndex: number; spinIters: number };
   /** As the architecture resolves them (single: 1 worker; threads 0 = work inline). */
   workers: number;

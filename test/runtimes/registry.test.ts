@@ -29,7 +29,14 @@ test('a user path to a runtime resolves like the named one', () => {
   assert.equal(byPath.label, named.label);
   assert.equal(byPath.name, named.binPath);
   assert.deepEqual(byPath.scriptArgs('x.ts', ['a']), ['x.ts', 'a']);
-  assert.deepEqual(resolveRuntime('deno').scriptArgs('x.ts', ['a']), ['run', '-A', '--quiet', 'x.ts', 'a']);
+  assert.deepEqual(resolveRuntime('deno').scriptArgs('x.ts', ['a']), [
+    'run',
+    '-A',
+    '--quiet',
+    '--unstable-net',
+    'x.ts',
+    'a',
+  ]);
 });
 
 function assertRuntimeError(fn: () => unknown, pattern: RegExp): void {

@@ -19,6 +19,8 @@ import {
 } from '../args.ts';
 import { jsonText, outputFlags, outputOf, parseDuration } from '../grammar.ts';
 import { onInterrupt } from '../../core/subject/exit-hook.ts';
+import { describeApp } from '../../servers/subject/app/app-module.ts';
+import { requestFlags, requestFlagsHelp, requestsFromFlags } from '../request-flags.ts';
 import {
   allowFailuresFlag,
   allowFailuresHelp,
@@ -66,6 +68,15 @@ ${thresholdFlagHelp(serverMetrics)}
                         Checked on every ok cell.
 ${allowFailuresHelp}
 
+Your own app instead of the built-in contract (README "Measure your own code"):
+  --app PATH            a module that default-exports { fetch(request) } (Hono, Bun.serve,
+                        Deno.serve, Workers style) or exports a Node listener: a named
+                        export 'listener', or a default-exported function (req, res);
+                        hosted by every --arch (pool threads and spawn need a fetch app)
+${requestFlagsHelp}
+  Before the load each request is sent once and its reply checked; under load every
+  reply is checked against its own request's expectation (default: status 2xx).
+
 ${exitCodesHelp}`;
 
 const flags = {
@@ -83,6 +94,8 @@ const flags = {
   'spin-iters': { type: 'string' },
   'load-threads': { type: 'string' },
   host: { type: 'string' },
+  app: { type: 'string' },
+  ...requestFlags,
   ...outputFlags,
   ...thresholdFlags,
   ...allowFailuresFlag,
@@ -93,7 +106,7 @@ export const command: Command = {
   usage,
   flags,
   async run(argv) {
-    const { values } = parseCommandArgs('bench-server', argv, flags);
+    const { values, tokens } = parseCommandArgs('bench-server', argv, flags);
     const output = outputOf('bench-server', values, ['table', 'json']);
     const thresholds = parseThresholdFlags(values.threshold, serverMetrics);
     const plan = planServerBench({
@@ -113,7 +126,10 @@ export const command: Command = {
       spinIters: optionalFlag(values['spin-iters'], (v) => parseIntFlag('spin-iters', v, 1, 1e9)),
       loadThreads: optionalFlag(values['load-threads'], (v) => parseIntFlag('load-threads', v, 1, 64)),
       host: values.host,
+      app: values.app,
+      requests: requestsFromFlags(tokens),
     });
+    if (plan.app) process.stderr.write(`app ${values.app ?? ''}: ${describeApp(plan.app.ref)}\n`);
     if (plan.host !== undefined) await warnHostExposure('conlab bench-server', plan.host);
 
     // The exit hook kills every server group first, then this says so, then the driver exits 128 + signal.

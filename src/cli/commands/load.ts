@@ -118,7 +118,7 @@ const commandFlags = { ...flags, ...thresholdFlags } as const;
 /** Seconds from '10', '10s', '500ms' or '2m' (the one duration syntax; kept here for conlab k8s). */
 export const parseSeconds = parseDuration;
 
-function parseHeaders(values: string[] | undefined): Record<string, string> {
+export function parseHeaders(values: string[] | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const value of values ?? []) {
     const colon = value.indexOf(':');

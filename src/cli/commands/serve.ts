@@ -14,12 +14,15 @@ import { countFlagHelp, resolveServerConfig } from '../../servers/resolve.ts';
 import { architectures, baselineArchitecture } from '../../servers/subject/arch/registry.ts';
 import { launchServer } from '../../servers/driver/launch.ts';
 import { warnExposure } from '../bind-warning.ts';
+import { checkApp, resolveAppPath } from '../../servers/driver/app-check.ts';
+import { describeApp } from '../../servers/subject/app/app-module.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
 
 const usage = `conlab serve [flags]
 
 Serve the HTTP contract (POST /score, GET /hello /whoami /health /info) or,
-with --tcp, the raw TCP protocol of seed 000, under one architecture.
+with --tcp, the raw TCP protocol of seed 000, or with --app your own app,
+under one architecture.
 
   --arch A              ${architectures.names().join(' | ')} (default ${baselineArchitecture.name})
   --workers N           serving units, processes or threads (${countFlagHelp('workers')})
@@ -34,6 +37,11 @@ with --tcp, the raw TCP protocol of seed 000, under one architecture.
   --spin-iters N        work per TCP compute reply (default 10000000, the seed's loop)
   --kv-keys N           keys in the io store (default 1000)
   --request-timeout-ms N  deadline for a whole HTTP request (default 10000)
+  --app PATH            serve this module instead: a default export with fetch(request)
+                        (Hono, Bun.serve, Deno.serve, Workers style), or a Node listener
+                        (a named export 'listener', or a default-exported (req, res));
+                        prints "app PATH: fetch handler (default export)" first, and
+                        the listening line ends with front=node:http|Bun.serve|Deno.serve
 
 Prints one line when ready, e.g.
   listening http://127.0.0.1:40123 pid=4242 arch=cluster workers=2 threads=0 runtime=node@24.21.0
@@ -54,6 +62,7 @@ const flags = {
   'spin-iters': { type: 'string' },
   'kv-keys': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
+  app: { type: 'string' },
 } as const;
 
 export const command: Command = {
@@ -62,6 +71,9 @@ export const command: Command = {
   flags,
   async run(argv) {
     const { values } = parseCommandArgs('serve', argv, flags);
+    const runtime = resolveRuntime(values.runtime ?? 'node');
+    // Checked under the runtime that will serve it, before anything starts (exit 2 when it cannot be hosted).
+    const app = values.app === undefined ? undefined : checkApp(resolveAppPath(values.app, '--app'), runtime);
     const config = resolveServerConfig({
       arch: values.arch,
       workers: optionalFlag(values.workers, (v) => parseIntFlag('workers', v, 1, 256)),
@@ -76,8 +88,8 @@ export const command: Command = {
         parseIntFlag('request-timeout-ms', v, 100, 600_000),
       ),
       stopOnStdinEnd: true,
+      ...(app ? { app } : {}),
     });
-    const runtime = resolveRuntime(values.runtime ?? 'node');
     const outcome = await launchServer(config, runtime, { inheritStderr: true }).catch((error: unknown) => {
       if (error instanceof LabError && error.message.includes('EADDRINUSE')) {
         throw new LabError(ErrorCodes.BAD_PARAM, `port ${config.port} on ${config.host} is already in use`, {
@@ -93,6 +105,7 @@ export const command: Command = {
       });
     }
     const server = outcome.server;
+    if (app) process.stdout.write(`app ${values.app ?? ''}: ${describeApp(app)}\n`);
     // Made from the server's ready message: users and scripts read this line.
     process.stdout.write(`${server.line}\n`);
     warnExposure('conlab serve', server.ready.host);

@@ -5,13 +5,16 @@
  * runtime. The command only parses flags into a ServerBenchRequest and prints.
  */
 import { ErrorCodes, LabError } from '../../core/errors.ts';
+import type { LoadRequest } from '../../load/types.ts';
 import { expandMatrix } from '../../core/matrix.ts';
 import type { ServerCell } from '../../results/record.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { expandServerMatrix, type ServerLoad, type ServerMatrixCell } from '../matrix.ts';
 import { parseArchName, resolveServerConfig } from '../resolve.ts';
 import { baselineArchitecture } from '../subject/arch/registry.ts';
-import { DEFAULT_ENDPOINT_PARAMS, parseEndpoint } from './endpoints.ts';
+import { checkApp, resolveAppPath } from './app-check.ts';
+import { checkRequests, DEFAULT_APP_REQUEST, type ServerApp } from './app-requests.ts';
+import { APP_ENDPOINT, DEFAULT_ENDPOINT_PARAMS, parseEndpoint, type CellEndpoint } from './endpoints.ts';
 import { runServerCell } from './run-cell.ts';
 
 /** What the user asked, parsed but not yet checked; absent = the default below. */
@@ -33,6 +36,11 @@ export interface ServerBenchRequest {
   loadThreads?: number;
   /** Bind address of the servers (default 127.0.0.1); the load goes to the address they bind. */
   host?: string;
+  /** A user's app module to serve instead of the built-in contract (relative to appBaseDir, default the working directory). */
+  app?: string;
+  appBaseDir?: string;
+  /** What the load sends the app: one request or a weighted mix (default GET /, any 2xx). */
+  requests?: LoadRequest[];
 }
 
 export const SERVER_BENCH_DEFAULTS = {
@@ -49,6 +57,8 @@ export const SERVER_BENCH_DEFAULTS = {
 
 export interface ServerBenchPlan {
   runtimes: RuntimeSpec[];
+  /** The user's app every cell serves, as the probe found it (absent: the built-in contract). */
+  app?: ServerApp;
   /** The same cells on every runtime, in run order. */
   cells: ServerMatrixCell[];
   /** Bind address of every server, checked; absent = the default (127.0.0.1). */
@@ -75,7 +85,13 @@ export function planServerBench(request: ServerBenchRequest): ServerBenchPlan {
   const architectures = (request.architectures ?? [...SERVER_BENCH_DEFAULTS.architectures]).map(
     parseArchName,
   );
-  const endpoints = (request.endpoints ?? [...SERVER_BENCH_DEFAULTS.endpoints]).map(parseEndpoint);
+  const runtimes = (request.runtimes ?? [...SERVER_BENCH_DEFAULTS.runtimes]).map((name) =>
+    resolveRuntime(name),
+  );
+  const app = planApp(request, runtimes);
+  const endpoints: CellEndpoint[] = app
+    ? [APP_ENDPOINT]
+    : (request.endpoints ?? [...SERVER_BENCH_DEFAULTS.endpoints]).map(parseEndpoint);
   if (architectures.length === 0 || endpoints.length === 0) {
     throw new LabError(ErrorCodes.USAGE, '--arch and --endpoint need at least one name', {
       hint: 'e.g. --arch single,cluster --endpoint cpu',
@@ -96,12 +112,45 @@ export function planServerBench(request: ServerBenchRequest): ServerBenchPlan {
       cpuIters: request.cpuIters ?? SERVER_BENCH_DEFAULTS.cpuIters,
     },
     spinIters: request.spinIters,
+    app,
   });
-  const runtimes = (request.runtimes ?? [...SERVER_BENCH_DEFAULTS.runtimes]).map((name) =>
-    resolveRuntime(name),
-  );
   const host = request.host === undefined ? undefined : resolveServerConfig({ host: request.host }).host;
-  return { runtimes, cells, ...(host === undefined ? {} : { host }) };
+  return { runtimes, cells, ...(host === undefined ? {} : { host }), ...(app ? { app } : {}) };
+}
+
+/**
+ * The app, checked under every runtime that will serve it (a module that
+ * loads on Bun but not on Node is refused here, before any server starts);
+ * undefined when the request names none.
+ */
+function planApp(request: ServerBenchRequest, runtimes: RuntimeSpec[]): ServerApp | undefined {
+  if (request.app === undefined) {
+    if (request.requests !== undefined) {
+      throw new LabError(ErrorCodes.USAGE, '--request names what to send to your app; it needs --app', {
+        hint: 'add --app ./app.ts, or measure the built-in contract with --endpoint',
+      });
+    }
+    return undefined;
+  }
+  if (request.endpoints !== undefined) {
+    throw new LabError(
+      ErrorCodes.USAGE,
+      '--endpoint measures the built-in contract; with --app, say what to send with --request',
+      {
+        hint: "e.g. --app ./app.ts --request 'GET /hello'",
+      },
+    );
+  }
+  const requests = request.requests ?? [DEFAULT_APP_REQUEST];
+  checkRequests(requests);
+  const path = resolveAppPath(request.app, '--app', request.appBaseDir);
+  const [ref] = runtimes.map((runtime) => checkApp(path, runtime));
+  if (ref === undefined) {
+    throw new LabError(ErrorCodes.USAGE, '--runtime names no runtime to serve the app', {
+      hint: 'e.g. --runtime node,bun',
+    });
+  }
+  return { ref, requests };
 }
 
 export interface ServerBenchHooks {

@@ -27,7 +27,12 @@ export function parseEndpoint(name: string): EndpointName {
   throw unknownName(ErrorCodes.BAD_PARAM, 'endpoint', name, endpointNames);
 }
 
-export function endpointProtocol(endpoint: EndpointName): 'http' | 'tcp' {
+/** The endpoint of a cell that serves a user's app (the requests are the app's: see app-requests.ts). */
+export const APP_ENDPOINT = 'app';
+/** What a cell measures: one of the contract's endpoints, or a user's app. */
+export type CellEndpoint = EndpointName | typeof APP_ENDPOINT;
+
+export function endpointProtocol(endpoint: CellEndpoint): 'http' | 'tcp' {
   return endpoint.startsWith('tcp-') ? 'tcp' : 'http';
 }
 

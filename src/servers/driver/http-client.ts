@@ -10,6 +10,8 @@ export interface SimpleResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body as received (binary bodies do not survive `body`'s UTF-8 decoding). */
+  bodyBytes: Buffer;
 }
 
 export function httpCall(
@@ -34,13 +36,15 @@ export function httpCall(
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
+        response.on('end', () => {
+          const bodyBytes = Buffer.concat(chunks);
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
+            body: bodyBytes.toString(),
+            bodyBytes,
+          });
+        });
         response.on('error', reject);
       },
     );

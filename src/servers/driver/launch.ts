@@ -29,10 +29,11 @@ export function hostPort(host: string, port: number): string {
   return `${hostForUrl(host)}:${port}`;
 }
 
-/** "listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R[ mode=M]" from a ready message. */
+/** "listening http://127.0.0.1:PORT pid=N arch=A workers=W threads=T runtime=R[ mode=M][ front=F]" from a ready message. */
 export function listeningLine(ready: ServerReady): string {
   const mode = ready.tcpMode === undefined ? '' : ` mode=${ready.tcpMode}`;
-  return `listening ${ready.protocol}://${hostPort(ready.host, ready.port)} pid=${ready.pid} arch=${ready.arch} workers=${ready.workers} threads=${ready.threads} runtime=${ready.runtime}${mode}`;
+  const front = ready.front === undefined ? '' : ` front=${ready.front}`;
+  return `listening ${ready.protocol}://${hostPort(ready.host, ready.port)} pid=${ready.pid} arch=${ready.arch} workers=${ready.workers} threads=${ready.threads} runtime=${ready.runtime}${mode}${front}`;
 }
 
 export interface LaunchedServer {
@@ -51,8 +52,8 @@ export interface LaunchedServer {
   startMeasuring(): void;
   /** Every event loop of the server since startMeasuring() (primary first); [] if it does not answer in time. */
   eventLoopStats(timeoutMs?: number): Promise<EventLoopStats[]>;
-  /** SIGTERM, wait up to waitMs, sweep the group. `restarts` is what the server said as it stopped. */
-  stop(waitMs?: number): Promise<StopReport & { restarts?: number }>;
+  /** SIGTERM, wait up to waitMs, sweep the group. `restarts` and `poolRestarts` are what the server said as it stopped. */
+  stop(waitMs?: number): Promise<StopReport & { restarts?: number; poolRestarts?: number }>;
 }
 
 export type LaunchOutcome = { kind: 'ok'; server: LaunchedServer } | { kind: 'unsupported'; reason: string };
@@ -132,7 +133,7 @@ function launchedServer(subject: Subject<FromServer, ToServer>, ready: ServerRea
     async stop(waitMs = 15_000) {
       const report = await subject.stop({ signal: 'SIGTERM', graceMs: waitMs });
       const done = await nextOf('done', 0);
-      return done ? { ...report, restarts: done.restarts } : report;
+      return done ? { ...report, restarts: done.restarts, poolRestarts: done.poolRestarts } : report;
     },
   };
 }

@@ -4,13 +4,13 @@
  * records with it, so both agree on every field.
  */
 import { newCellBase, type ServerCell } from '../../results/record.ts';
-import { endpointProtocol, type EndpointName } from './endpoints.ts';
+import { endpointProtocol, type CellEndpoint } from './endpoints.ts';
 
 export interface ServerCellIdentity {
   architecture: string;
   workers: number;
   threads: number;
-  endpoint: EndpointName;
+  endpoint: CellEndpoint;
   /** The connections the load uses; the record keeps them only for closed loop (rateRps null). */
   connections: number;
   /** Open-loop target rate; null for closed loop. */

@@ -22,7 +22,16 @@ import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { mean, stdev } from '../../stats/descriptive.ts';
 import type { ArchName, ServerConfig } from '../config.ts';
 import { resolveCellServerConfig } from '../resolve.ts';
-import { DEFAULT_ENDPOINT_PARAMS, requestSpec, type EndpointName, type EndpointParams } from './endpoints.ts';
+import { appKeyPart, describeRequests, verifyAppServer, type ServerApp } from './app-requests.ts';
+import {
+  APP_ENDPOINT,
+  DEFAULT_ENDPOINT_PARAMS,
+  endpointProtocol,
+  requestSpec,
+  type CellEndpoint,
+  type EndpointParams,
+} from './endpoints.ts';
+import type { ExitStatus } from '../../core/subject/launcher.ts';
 import { launchServer, type LaunchedServer } from './launch.ts';
 import { emptyServerCell } from './record.ts';
 import { sampleServedBy, startServedBySampler, type ServedBy } from './served-by.ts';
@@ -34,7 +43,10 @@ export interface ServerCellSpec {
   /** Omitted: the architecture's default (cores for multi-process ones). */
   workers?: number;
   threads?: number;
-  endpoint: EndpointName;
+  /** 'app' when the cell serves `app`. */
+  endpoint: CellEndpoint;
+  /** A user's app served instead of the built-in contract, and the requests (one or a mix) the load sends it. */
+  app?: ServerApp;
   /** Closed loop connections; for open loop, the connections the rate is spread over. */
   connections: number;
   /** Open loop target rate; omitted = closed loop. */
@@ -79,6 +91,11 @@ interface RepOutcome {
   serverPeakRssBytes: number;
   servedBy: ServedBy;
   pids: number[];
+  /** The listener that served a user's app (the server's ready message). */
+  front: string | undefined;
+  /** Serving units and pool threads that died during the repetition and were replaced (the server's own count). */
+  unitRestarts: number;
+  poolThreadRestarts: number;
 }
 
 export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtimeLabel: string): string {
@@ -90,9 +107,10 @@ export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtim
       : spec.endpoint === 'tcp-compute'
         ? `s${config.spinIters}`
         : '';
+  const what = spec.app ? appKeyPart(spec.app) : `${spec.endpoint}${work}`;
   // Only what changes the measurement is in the key; the suite sets neither option, so its keys stay as they were.
   const shape = `${spec.connectionPerRequest ? '|new-conn' : ''}${spec.servedByDuringLoad ? '|whoami-live' : ''}`;
-  return `server|${config.arch}|w${config.workers}|t${config.threads}|${spec.endpoint}${work}|${load}${shape}|d${spec.durationS}|${runtimeLabel}`;
+  return `server|${config.arch}|w${config.workers}|t${config.threads}|${what}|${load}${shape}|d${spec.durationS}|${runtimeLabel}`;
 }
 
 /**
@@ -105,6 +123,7 @@ export function serverCellKey(spec: ServerCellSpec, config: ServerConfig, runtim
 function repetitionVerdicts(outcome: RepOutcome): Verdict[] {
   const { load } = outcome;
   return [
+    ...(outcome.unitRestarts + outcome.poolThreadRestarts > 0 ? ['unit-restarted' as const] : []),
     ...load.warnings.filter((warning) => warning !== 'client-saturated'),
     ...cellVerdicts({
       monitor: outcome.monitor,
@@ -157,6 +176,7 @@ export async function runServerCell(
           servedByDuringLoad: spec.servedByDuringLoad ?? false,
         }
       : {},
+    ...(spec.app ? { app: { ...spec.app.ref, requests: describeRequests(spec.app.requests) } } : {}),
   });
   try {
     runtime = typeof runtimeInput === 'string' ? resolveRuntime(runtimeInput) : runtimeInput;
@@ -192,8 +212,9 @@ export async function runServerCell(
   });
   for (const verdict of shown) verdicts.add(verdict);
   const errors = last.load.errors;
+  const cellBase = base();
   const cell: ServerCell = {
-    ...base(),
+    ...cellBase,
     verdicts: [...verdicts],
     pids: last.pids,
     repetitions: outcomes.map((_, i) => i),
@@ -216,6 +237,9 @@ export async function runServerCell(
     timeline: last.load.timeline,
     unfinishedRequests: last.load.unfinished ?? 0,
     ...(last.load.schedule ? { sendLagUs: last.load.schedule.sendLagUs } : {}),
+    ...(cellBase.app ? { app: { ...cellBase.app, ...(last.front ? { front: last.front } : {}) } } : {}),
+    unitRestarts: outcomes.reduce((sum, o) => sum + o.unitRestarts, 0),
+    poolThreadRestarts: outcomes.reduce((sum, o) => sum + o.poolThreadRestarts, 0),
   };
   if (last.load.requests === 0) {
     return {
@@ -228,6 +252,37 @@ export async function runServerCell(
     };
   }
   return cell;
+}
+
+/** What the load sends and expects: the app's requests (one, or a mix), or the endpoint's one request. */
+function loadRequestOptions(
+  spec: ServerCellSpec,
+  params: EndpointParams,
+  baseUrl: string,
+  tcpTarget: string,
+): Omit<LoadOptions, 'connections'> {
+  const endpoint = spec.endpoint;
+  if (endpoint === APP_ENDPOINT) {
+    if (!spec.app) throw new Error(`cell ${spec.arch} has endpoint '${APP_ENDPOINT}' but no app`);
+    return { target: `${baseUrl}/`, mix: spec.app.requests };
+  }
+  const { path, ...rest } = requestSpec(endpoint, params);
+  return { ...rest, target: endpointProtocol(endpoint) === 'http' ? `${baseUrl}${path}` : tcpTarget };
+}
+
+/**
+ * The primary itself ended during the repetition. In-process architectures
+ * (single, offload, spawn) serve in it, so nothing can replace it: an app
+ * that ends its process there fails the cell, while architectures with units
+ * replace the unit and flag the cell unit-restarted instead.
+ */
+function primaryDied(config: ServerConfig, status: ExitStatus, stderrTail: string): string {
+  const how = status.signal === null ? `exit code ${status.code}` : `signal ${status.signal}`;
+  return (
+    `the server's primary process exited during the repetition (${how})${stderrTail ? `: ${stderrTail}` : ''} → ` +
+    `${config.arch} cannot replace it; an app that ends its process (process.exit, an uncaught error) fails ${config.arch} cells, ` +
+    'and architectures with units (cluster, reuseport, reuseport-threads, prefork) replace the unit and flag the cell unit-restarted'
+  );
 }
 
 type RepResult =
@@ -254,17 +309,20 @@ async function runRepetition(
   }
   let outcome: RepOutcome | null = null;
   let failure: string | null = null;
+  let exitedEarly: ExitStatus | null = null;
+  void server.exited.then((status) => {
+    exitedEarly ??= status;
+  });
   try {
     // The address the server bound (a wildcard bind is reached through loopback).
     const host = connectAddress(server.ready.host);
     const baseUrl = `http://${hostForUrl(host)}:${server.port}`;
-    if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
+    const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (spec.app) await verifyAppServer(baseUrl, spec.app.requests, timeoutMs);
+    else if (config.protocol === 'http') await verifyHttpServer(baseUrl, config, runtime.label);
     else await verifyTcpServer(host, server.port, config);
-    const request = requestSpec(spec.endpoint, params);
-    const { path, ...rest } = request;
     const loadOptions: LoadOptions = {
-      ...rest,
-      target: config.protocol === 'http' ? `${baseUrl}${path}` : `tcp://${hostForUrl(host)}:${server.port}`,
+      ...loadRequestOptions(spec, params, baseUrl, `tcp://${hostForUrl(host)}:${server.port}`),
       connections: spec.connections,
       threads: spec.loadThreads ?? 1,
       timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -277,8 +335,9 @@ async function runRepetition(
     // are taken from its samples inside the measured window, located as window.ts explains.
     const monitorStartMs = performance.now();
     const monitor = startMonitor({ rootPid: server.pid });
-    const liveSampler =
-      spec.servedByDuringLoad && config.protocol === 'http' ? startServedBySampler(baseUrl) : null;
+    // An app has no /whoami to ask: who served is not sampled for it.
+    const asksWhoami = config.protocol === 'http' && !spec.app;
+    const liveSampler = spec.servedByDuringLoad && asksWhoami ? startServedBySampler(baseUrl) : null;
     const secondArrivals: { second: number; atMs: number }[] = [];
     const loadCalledMs = performance.now();
     // The server's event loops are probed over the measured window: from the warm-up's end to the load's.
@@ -311,7 +370,7 @@ async function runRepetition(
     });
     const servedBy: ServedBy = liveSampler
       ? await liveSampler.stop()
-      : config.protocol === 'http'
+      : asksWhoami
         ? await sampleServedBy(baseUrl, Math.max(8, config.workers * 8))
         : { pids: [], units: [], samples: 0 };
     const pids = [...new Set([server.pid, ...report.pids])].sort((a, b) => a - b);
@@ -322,9 +381,17 @@ async function runRepetition(
       pids,
       measuredOffsetMs,
       ...measuredServerUsage(report, { offsetMs: measuredOffsetMs, durationMs: load.durationS * 1000 }),
+      front: server.ready.front,
+      // Known once the server stops (its `done` message).
+      unitRestarts: 0,
+      poolThreadRestarts: 0,
     };
   } catch (error) {
     failure = errorText(error);
+  }
+  if (exitedEarly !== null) {
+    // Whatever else went wrong followed from this: the server's primary is gone.
+    failure = primaryDied(config, exitedEarly, server.stderrTail());
   }
   const stopped = await server.stop();
   if (failure === null && stopped.leftovers.length > 0) {
@@ -333,5 +400,12 @@ async function runRepetition(
     failure = `server did not stop cleanly on SIGTERM (exit code ${stopped.exitCode}): ${server.stderrTail()}`;
   }
   if (failure !== null || outcome === null) return { kind: 'failed', reason: failure ?? 'no outcome' };
-  return { kind: 'ok', outcome };
+  return {
+    kind: 'ok',
+    outcome: {
+      ...outcome,
+      unitRestarts: stopped.restarts ?? 0,
+      poolThreadRestarts: stopped.poolRestarts ?? 0,
+    },
+  };
 }

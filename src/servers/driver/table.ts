@@ -1,6 +1,6 @@
 /** The bench-server terminal table: ServerCells in, a string out. */
 import { fmt, renderTextTable, type Column } from '../../core/text-table.ts';
-import type { ServerCell } from '../../results/record.ts';
+import { servedEndpoint, type ServerCell } from '../../results/record.ts';
 
 function errorCount(cell: ServerCell): number {
   return Object.values(cell.errors).reduce((a, b) => a + (b ?? 0), 0);
@@ -22,7 +22,7 @@ const columns: Column<ServerCell>[] = [
   { header: 'runtime', value: (c) => c.runtime },
   { header: 'arch', value: (c) => c.architecture },
   { header: 'w×t', value: (c) => `${c.workers}×${c.threads}`, align: 'right' },
-  { header: 'endpoint', value: (c) => c.endpoint },
+  { header: 'endpoint', value: (c) => servedEndpoint(c) },
   {
     header: 'load',
     value: (c) => (c.rateRps === null ? `c=${c.connections ?? '-'}` : `r=${c.rateRps}/s`),

@@ -8,13 +8,16 @@ import net from 'node:net';
 import { threadId } from 'node:worker_threads';
 import { currentRuntimeLabel } from '../../core/runtime-info.ts';
 import type { UnitConfig } from '../config.ts';
+import { startAppUnit } from './app/app-unit.ts';
+import type { AppFront } from './app/native-front.ts';
 import { createHttpServer, type Responder } from './http/adapter.ts';
+import { listenOn, type ListeningServer } from './listen.ts';
 import { handle, pathOf, type Work } from './http/router.ts';
 import { createTcpServer, inlineTcpReplier, type TcpReplier } from './tcp/tcp-server.ts';
 import { sha256Chain } from './work/compute.ts';
 import { openKv, type KvReader } from './work/kv.ts';
 import { ChildSpawner, childFailure } from './work/spawn-responder.ts';
-import { ThreadPool } from './work/thread-pool.ts';
+import { cpuPool, type CpuPool } from './work/thread-pool.ts';
 
 export interface RunningUnit {
   /** The address bound, as the system reports it (an IPv6 host stays IPv6). */
@@ -24,12 +27,18 @@ export interface RunningUnit {
   close(graceMs?: number): Promise<void>;
   /** The primary tells units how many of their siblings were replaced (shown in /info). */
   setRestarts(restarts: number): void;
+  /** Called each time a thread of this unit's pool dies and is replaced (the unit tells its primary). */
+  onPoolRestart(handler: () => void): void;
+  /** Which listener serves a user's app; undefined for the built-in contract. */
+  front?: AppFront;
 }
 
 export async function startUnit(unit: UnitConfig): Promise<RunningUnit> {
   const config = unit.server;
+  // A user's app replaces the contract's router; the unit's shape (pool, spawn, reusePort) stays the same.
+  if (config.app) return startAppUnit(unit, config.app);
   let restarts = 0;
-  const pool = unit.poolThreads > 0 ? new ThreadPool(unit.poolThreads) : null;
+  const pool = unit.poolThreads > 0 ? cpuPool(unit.poolThreads) : null;
   const spawner = unit.spawnPerRequest
     ? new ChildSpawner(config.spawnMaxChildren, config.limits.requestTimeoutMs * 3)
     : null;
@@ -52,6 +61,7 @@ export async function startUnit(unit: UnitConfig): Promise<RunningUnit> {
   });
 
   let server: net.Server;
+  let listening: ListeningServer;
   try {
     if (pool) await pool.ready();
     if (config.protocol === 'http') {
@@ -69,35 +79,24 @@ export async function startUnit(unit: UnitConfig): Promise<RunningUnit> {
     } else {
       server = createTcpServer(tcpReplier(unit, pool, spawner));
     }
-    await listen(server, config.host, unit.port, unit.reusePort);
+    listening = await listenOn(server, config.host, unit.port, unit.reusePort);
   } catch (error) {
     await pool?.close();
     kv?.close();
     throw error;
   }
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : unit.port;
-  const host = typeof address === 'object' && address ? address.address : config.host;
   return {
-    host,
-    port,
+    host: listening.host,
+    port: listening.port,
     setRestarts(n) {
       restarts = n;
     },
+    onPoolRestart(handler) {
+      if (pool) pool.onRestart = handler;
+    },
     async close(graceMs = 3000) {
       spawner?.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      const timer = setTimeout(() => {
-        for (const socket of sockets) socket.destroy();
-      }, graceMs);
-      await closed;
-      clearTimeout(timer);
+      await listening.close(graceMs);
       await pool?.close();
       kv?.close();
     },
@@ -141,7 +140,7 @@ function spawnHttpResponder(
   };
 }
 
-function tcpReplier(unit: UnitConfig, pool: ThreadPool | null, spawner: ChildSpawner | null): TcpReplier {
+function tcpReplier(unit: UnitConfig, pool: CpuPool | null, spawner: ChildSpawner | null): TcpReplier {
   const { tcpMode, spinIters } = unit.server;
   if (spawner) {
     return async (chunk) => {
@@ -163,17 +162,4 @@ function tcpReplier(unit: UnitConfig, pool: ThreadPool | null, spawner: ChildSpa
     };
   }
   return inlineTcpReplier(tcpMode, spinIters);
-}
-
-function listen(server: net.Server, host: string, port: number, reusePort: boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    const options: net.ListenOptions & { reusePort?: boolean } = { host, port };
-    if (reusePort) options.reusePort = true;
-    server.listen(options, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }

@@ -41,7 +41,12 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     probe.stop();
     const done = running ? running.stop(STOP_GRACE_MS) : Promise.resolve();
     void done.finally(() => {
-      driver.send({ t: 'done', pid: process.pid, restarts: running?.restarts() ?? 0 });
+      driver.send({
+        t: 'done',
+        pid: process.pid,
+        restarts: running?.restarts() ?? 0,
+        poolRestarts: running?.poolRestarts?.() ?? 0,
+      });
       process.exit(0);
     });
   };
@@ -68,7 +73,8 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   try {
-    if (config.protocol === 'http') await ensureKv(config.kvPath, config.kvKeys);
+    // The io store belongs to the built-in contract; a user's app has its own data.
+    if (config.protocol === 'http' && !config.app) await ensureKv(config.kvPath, config.kvKeys);
     running = await architectures.get(config.arch).start(context);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -95,5 +101,6 @@ export async function runPrimary(config: ServerConfig): Promise<void> {
     threads: config.threads,
     runtime: currentRuntimeLabel(),
     ...(config.protocol === 'tcp' ? { tcpMode: config.tcpMode } : {}),
+    ...(running.front?.() === undefined ? {} : { front: running.front?.() }),
   });
 }

@@ -7,11 +7,14 @@ import { messageGuard, type Failure, type Message, type Ready } from '../../../c
 import type { EventLoopStats } from '../../../monitor/types.ts';
 
 export type UnitMessage =
-  | Ready<{ host: string; port: number; pid: number; thread: number }>
+  /** front: how a user's app is served (absent for the built-in contract). */
+  | Ready<{ host: string; port: number; pid: number; thread: number; front?: string }>
   /** errorCode: the listen error's code (EADDRINUSE from a second reusePort listener means unsupported). */
   | Failure<{ errorCode?: string }>
   /** The unit's event loop since the last `measure`. */
-  | (Message<'stats'> & { eventLoop: EventLoopStats });
+  | (Message<'stats'> & { eventLoop: EventLoopStats })
+  /** A thread of the unit's pool died and was replaced (the primary counts it). */
+  | Message<'pool-restart'>;
 
 export type PrimaryMessage =
   | (Message<'stop'> & { graceMs: number })
@@ -19,5 +22,5 @@ export type PrimaryMessage =
   | Message<'measure'>
   | Message<'stats'>;
 
-export const isUnitMessage = messageGuard<UnitMessage>(['ready', 'error', 'stats']);
+export const isUnitMessage = messageGuard<UnitMessage>(['ready', 'error', 'stats', 'pool-restart']);
 export const isPrimaryMessage = messageGuard<PrimaryMessage>(['stop', 'restarts', 'measure', 'stats']);

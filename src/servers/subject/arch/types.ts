@@ -20,6 +20,10 @@ export interface RunningArch {
   pids(): number[];
   /** Units (processes or threads) that died and were replaced. */
   restarts(): number;
+  /** Pool threads (offload, prefork) that died and were replaced, in every unit; absent = none counted. */
+  poolRestarts?(): number;
+  /** Which listener serves a user's app ('node:http', 'Bun.serve', 'Deno.serve'); absent or undefined for the built-in contract. */
+  front?(): string | undefined;
   /** The measured window begins: every unit that has its own event loop restarts its probe. */
   measure(): void;
   /** Those units' event loops since measure(); [] when the primary's loop is the only one. */

@@ -6,6 +6,8 @@
 import type { EventLoopStats } from '../../../monitor/types.ts';
 import type { UnitConfig } from '../../config.ts';
 import type { PrimaryMessage, UnitMessage } from './messages.ts';
+import { requireAppSupport } from '../app/support.ts';
+import { requireNativeReusePort, usesNativeFront } from '../app/native-front.ts';
 import { requireReusePort } from './reuse-port-probe.ts';
 import { UnsupportedError, type ArchContext, type RunningArch } from './types.ts';
 
@@ -53,10 +55,13 @@ interface Member {
 export class UnitGroup implements RunningArch {
   host = '';
   port = 0;
+  /** How unit 0 serves a user's app (undefined: the built-in contract). */
+  appFront: string | undefined;
   private readonly context: ArchContext;
   private readonly options: GroupOptions;
   private readonly members: (Member | null)[] = [];
   private restartCount = 0;
+  private poolRestartCount = 0;
   private stopping = false;
 
   constructor(context: ArchContext, options: GroupOptions) {
@@ -97,6 +102,14 @@ export class UnitGroup implements RunningArch {
 
   restarts(): number {
     return this.restartCount;
+  }
+
+  front(): string | undefined {
+    return this.appFront;
+  }
+
+  poolRestarts(): number {
+    return this.poolRestartCount;
   }
 
   measure(): void {
@@ -168,12 +181,21 @@ export class UnitGroup implements RunningArch {
       }, START_TIMEOUT_MS);
       handle.onMessage((message) => {
         if (message.t === 'stats') return member.onStats?.(message.eventLoop);
+        if (message.t === 'pool-restart') {
+          this.poolRestartCount++;
+          return this.context.log(
+            `${handle.label}: a pool thread died → replaced (pool restarts=${this.poolRestartCount})`,
+          );
+        }
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (message.t === 'ready') {
           member.port = message.port;
-          if (index === 0) this.host = message.host;
+          if (index === 0) {
+            this.host = message.host;
+            this.appFront = message.front;
+          }
           resolve(message.port);
         } else if (message.errorCode === 'EADDRINUSE' && index > 0 && !this.options.sharedBind) {
           reject(
@@ -224,6 +246,7 @@ export class UnitGroup implements RunningArch {
 
 /** Starts a group of context.config.workers units; resolves once every unit listens. */
 export async function startUnitGroup(context: ArchContext, options: GroupOptions): Promise<UnitGroup> {
+  requireAppSupport({ server: context.config, poolThreads: options.poolThreads, spawnPerRequest: false });
   const group = new UnitGroup(context, options);
   await group.start();
   return group;
@@ -238,6 +261,9 @@ export async function startReusePortGroup(
   launch: Launcher,
   poolThreads: number,
 ): Promise<UnitGroup> {
-  await requireReusePort(context.config.host, context.config.protocol);
+  // Probed with the listener the units will use: a fetch app on Bun listens through Bun.serve.
+  const { app, host, protocol } = context.config;
+  if (app && usesNativeFront(app)) await requireNativeReusePort(host);
+  else await requireReusePort(host, protocol);
   return startUnitGroup(context, { launch, poolThreads, sharedBind: false, capability: 'reusePort' });
 }

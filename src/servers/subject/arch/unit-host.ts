@@ -47,11 +47,13 @@ export async function hostUnit(unit: UnitConfig, transport: UnitTransport): Prom
     } else transport.send({ t: 'stats', eventLoop: probe.stop() });
   });
   transport.onPrimaryGone(() => stop(1000));
+  running.onPoolRestart(() => transport.send({ t: 'pool-restart' }));
   transport.send({
     t: 'ready',
     host: running.host,
     port: running.port,
     pid: process.pid,
     thread: threadId,
+    ...(running.front === undefined ? {} : { front: running.front }),
   });
 }

@@ -56,6 +56,27 @@ async function answer(input: OneShotInput): Promise<OneShotOutput> {
     spin(input.spinIters);
     return { kind: 'tcp', replyB64: Buffer.from('done').toString('base64') };
   }
+  if (input.kind === 'app') {
+    // Imported fresh for this one request: that start-up is what spawn measures (only app requests load these).
+    const { loadApp } = await import('../app/app-module.ts');
+    const { answerOnWire, appErrorLogger } = await import('../app/wire.ts');
+    const app = await loadApp(input.app);
+    if (app.kind !== 'fetch') throw new Error('a Node listener cannot answer a request handed to a child');
+    const { bodyB64, ...request } = input.request;
+    const response = await answerOnWire(
+      app.fetch,
+      { ...request, body: bodyB64 === null ? null : Buffer.from(bodyB64, 'base64') },
+      appErrorLogger(`spawn child ${process.pid}`).log,
+    );
+    return {
+      kind: 'app',
+      response: {
+        status: response.status,
+        headers: response.headers,
+        bodyB64: Buffer.from(response.body).toString('base64'),
+      },
+    };
+  }
   const request: PlainRequest = { ...input.request, body: Buffer.from(input.request.bodyB64, 'base64') };
   // The parent already checked route, method and media type; checked again because this process trusts nothing piped to it.
   const early = preflight(request.method, request.url, request.contentType);
@@ -84,7 +105,9 @@ async function answer(input: OneShotInput): Promise<OneShotOutput> {
 try {
   const input = JSON.parse(await readStdin()) as OneShotInput;
   writeStdout(JSON.stringify(await answer(input)));
+  // A user's app may leave timers or handles open that would keep this child alive after its one answer.
+  if (input.kind === 'app') process.exit(0);
 } catch (error) {
   process.stderr.write(`conlab spawn child: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+  process.exit(1);
 }

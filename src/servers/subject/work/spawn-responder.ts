@@ -12,6 +12,7 @@ import { ErrorCodes } from '../../../core/errors.ts';
 import { httpError, type HttpError } from '../http/http-error.ts';
 import type { PlainRequest, PlainResponse } from '../http/router.ts';
 import type { TcpMode } from '../tcp/tcp-server.ts';
+import type { AppRef } from '../app/app-module.ts';
 
 export type OneShotInput =
   | {
@@ -21,10 +22,18 @@ export type OneShotInput =
       info: Record<string, unknown>;
       request: Omit<PlainRequest, 'body'> & { bodyB64: string };
     }
-  | { kind: 'tcp'; mode: TcpMode; spinIters: number; chunkB64: string };
+  | { kind: 'tcp'; mode: TcpMode; spinIters: number; chunkB64: string }
+  /** A user's fetch app: the child imports it and answers one request (src/servers/subject/app/). */
+  | {
+      kind: 'app';
+      app: AppRef;
+      request: { method: string; url: string; headers: string[]; bodyB64: string | null };
+    };
 
 export type OneShotOutput =
-  { kind: 'http'; answer: PlainResponse | HttpError } | { kind: 'tcp'; replyB64: string };
+  | { kind: 'http'; answer: PlainResponse | HttpError }
+  | { kind: 'tcp'; replyB64: string }
+  | { kind: 'app'; response: { status: number; headers: string[]; bodyB64: string } };
 
 const oneShotPath = fileURLToPath(new URL('./one-shot.ts', import.meta.url));
 
