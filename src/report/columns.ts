@@ -24,6 +24,7 @@ const verdictShort: Record<Verdict, string> = {
   'client-saturated': 'client-sat',
   'schedule-drift': 'drift',
   'machine-busy': 'busy',
+  'too-short': 'short',
   noisy: 'noisy',
   underpowered: 'underpowered',
   'monitor-unavailable': 'no-monitor',

@@ -32,6 +32,8 @@ export const verdictMeaning: Record<Verdict, string> = {
   'schedule-drift':
     'the open-loop generator could not keep its schedule: the offered rate was lower than asked',
   'machine-busy': 'other processes used the CPU during the cell: numbers are pessimistic',
+  'too-short':
+    'the measured window held fewer than 10 monitor samples: too short to tell whether the machine was busy (it is not claimed either way); a longer window (more items) can be judged',
   noisy: 'repetitions disagree by more than the noise threshold: the interval is wide',
   underpowered: 'too few repetitions or too short a run to trust the difference',
   'monitor-unavailable':
