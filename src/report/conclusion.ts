@@ -11,6 +11,7 @@ import { ratioOfMeans, type RatioInterval } from '../stats/inference.ts';
 import { speedupGroupKey } from '../results/speedup.ts';
 import { mergeRepetitions } from '../results/merge.ts';
 import { baselineModel, modelVaries } from '../models/registry.ts';
+import { shortfallSentences } from './shortfall.ts';
 
 function times(value: number): string {
   return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
@@ -158,6 +159,8 @@ export function conclusionText(run: RunData): string {
   for (const group of groupBy(byWorkload, speedupGroupKey)) {
     sentences.push(batchSentence(group, run.run.env.cores, multiRuntime));
   }
+  // Why a parallel model fell short of its workers: its likely cause, with the evidence (src/report/shortfall.ts).
+  sentences.push(...shortfallSentences(byWorkload, (cell) => `${cell.model}${batchShape(cell)}`, multiRuntime));
   const server = ok.filter((cell): cell is ServerCell => cell.kind === 'server');
   const serverGroups = groupBy(
     server,

@@ -14,6 +14,7 @@ import { allCharts, type ChartSpec } from './charts.ts';
 import { batchColumns, pipelineColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { ensureDir } from './files.ts';
+import { timeSpentHtml } from './time-spent.ts';
 import { renderSvg } from './svg.ts';
 import { fmt } from '../core/text-table.ts';
 
@@ -80,6 +81,10 @@ table.cells tr.skipped td { color: #777; }
 .verdicts dt { font-weight: bold; float: left; clear: left; width: 150px; }
 .verdicts dd { margin: 0 0 4px 160px; }
 footer { margin-top: 3em; color: #777; font-size: 0.8em; }
+.time-spent-cells { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 0 24px; }
+table.threads tr.process td { font-weight: bold; border-top: 1px solid #ccc; }
+table.threads tr.helpers td { color: #666; }
+p.cause { margin: 0.2em 0 0.5em; }
 `;
 
 // Sorts a table by the clicked column's data-sort values: numbers numerically, blanks last.
@@ -288,6 +293,7 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
         id,
         sectionTitles[id],
       ]),
+      ['time-spent', 'Where the time went'],
       ['cells', 'Every cell'],
     ]
       .map(([id, text]) => `<a href="#${id}">${escapeHtml(text ?? '')}</a>`)
@@ -328,6 +334,12 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
       );
     }
   }
+
+  parts.push('<h2 id="time-spent">Where the time went</h2>');
+  parts.push(
+    timeSpentHtml(rows, escapeHtml) ??
+      '<p class="missing" data-missing="time-spent">No cell has per-thread accounting (the monitor was unavailable, no cell finished ok, or the records predate it).</p>',
+  );
 
   parts.push('<h2 id="cells">Every cell</h2>');
   parts.push(

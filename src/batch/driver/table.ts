@@ -36,6 +36,8 @@ export interface BatchTableOptions {
   showRuntime?: boolean;
   /** Show the workload column (more than one workload, e.g. a preset). */
   showWorkload?: boolean;
+  /** Show the likely cause of a model that fell short of its workers (default: when a cell has one). */
+  showCause?: boolean;
 }
 
 export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>[] {
@@ -70,9 +72,20 @@ export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>
       align: 'right',
     },
     { header: 'Answer', value: (c) => (c.answer === null ? '-' : String(c.answer)), align: 'right' },
-    { header: 'Status', value: statusText },
   );
+  if (options.showCause) columns.push({ header: 'Why', value: (c) => c.likelyCause?.label ?? '' });
+  columns.push({ header: 'Status', value: statusText });
   return columns;
+}
+
+/** The likely cause of each model that fell short, in full, under the table (src/monitor/causes.ts). */
+function causeLines(cells: BatchCell[]): string {
+  const lines = cells.flatMap((cell) =>
+    cell.likelyCause && cell.speedup !== null
+      ? [`  ${benchmarkName(cell)} [${cell.runtime}]: ${cell.speedup.toFixed(2)}x: ${cell.likelyCause.text}`]
+      : [],
+  );
+  return lines.length > 0 ? `\nWhy a model fell short of its workers:\n${lines.join('\n')}\n` : '';
 }
 
 /** Reasons of cells that are not ok, one line each, under the table. */
@@ -89,8 +102,9 @@ export function renderBatchTable(cells: BatchCell[], options: BatchTableOptions 
   const columns = batchColumns({
     showRuntime: options.showRuntime ?? runtimes.size > 1,
     showWorkload: options.showWorkload ?? workloads.size > 1,
+    showCause: options.showCause ?? cells.some((cell) => cell.likelyCause !== undefined),
   });
-  return `${renderTextTable(columns, cells)}${notes(cells)}`;
+  return `${renderTextTable(columns, cells)}${notes(cells)}${causeLines(cells)}`;
 }
 
 /**
