@@ -15,6 +15,7 @@ const commandModules: Record<string, () => Promise<{ command: Command }>> = {
   serve: () => import('./commands/serve.ts'),
   'bench-server': () => import('./commands/bench-server.ts'),
   runtimes: () => import('./commands/runtimes.ts'),
+  doctor: () => import('./commands/doctor.ts'),
   run: () => import('./commands/run.ts'),
   suite: () => import('./commands/suite.ts'),
   results: () => import('./commands/results.ts'),

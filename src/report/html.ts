@@ -124,6 +124,16 @@ function environmentTable(run: RunData): string {
     ['load average (1 min) at start', env.loadAverage1m.toFixed(2)],
     ['conlab', `${env.conlabVersion}${env.conlabCommit ? ` (${env.conlabCommit})` : ''}`],
   ];
+  // What `conlab doctor` found at the start of the run (older records lack it).
+  if (env.stability) {
+    const warnings = env.stability.filter((check) => check.verdict === 'warn');
+    entries.push([
+      'stability at start (conlab doctor)',
+      warnings.length === 0
+        ? `no warnings (${env.stability.length} checks)`
+        : warnings.map((check) => `${check.name}: ${check.value}`).join('; '),
+    ]);
+  }
   return `<table class="env">${entries
     .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('')}</table>`;
