@@ -18,7 +18,7 @@
  *
  * Every reader takes the /proc root so tests can point it at a fixture tree.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
 import { parsePidStat } from './proc.ts';
 import type { ProcessAccount, ThreadAccount, ThreadRole, TreeAccounting } from './types.ts';
 
@@ -69,11 +69,27 @@ export function parseSchedstat(text: string): { runNs: number; waitNs: number; t
   return { runNs: run, waitNs: wait, timeslices: Number.isFinite(slices) ? (slices ?? 0) : 0 };
 }
 
+/** One buffer for every read: /proc files are generated on read, and these are small (status ~1.5 KB). */
+let buffer = Buffer.allocUnsafe(4096);
+
+/** open + read + close into the shared buffer (readFileSync adds an fstat and an allocation per file). */
 function readText(path: string): string | null {
+  let fd: number;
   try {
-    return readFileSync(path, 'latin1');
+    fd = openSync(path, 'r');
   } catch {
     return null;
+  }
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      if (n < buffer.length) return buffer.toString('latin1', 0, n);
+      buffer = Buffer.allocUnsafe(buffer.length * 2);
+    }
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -9,6 +9,7 @@
 import type { ThreadAccount, TreeAccounting } from './types.ts';
 
 export type ScalingCause =
+  | 'not-cpu-bound'
   | 'baseline-multicore'
   | 'cpu-starvation'
   | 'driver-serialisation'
@@ -44,6 +45,13 @@ export interface CauseThresholds {
   /** Speedup within this share of the ceiling counts as reaching it (the same margin as shortfallShare). */
   ceilingShare: number;
   /**
+   * not-cpu-bound: the baseline used less than this (% of one core): the
+   * work mostly waits (timers, I/O), so cores and CPU accounting say little
+   * about its scaling; how the waits overlap does (items per worker, the
+   * longest items). Half a core: more waiting than computing.
+   */
+  cpuBoundPercent: number;
+  /**
    * cpu-starvation: the threads doing the work waited on a run queue at
    * least this share of the time they ran. A runnable thread on a machine
    * with a free core waits ~1–3% (measured: a client thread with its own
@@ -77,6 +85,7 @@ export const defaultCauseThresholds: CauseThresholds = {
   shortfallShare: 0.85,
   baselineMulticorePercent: 110,
   ceilingShare: 0.85,
+  cpuBoundPercent: 50,
   starvedWaitShare: 0.25,
   busyMainShare: 0.8,
   idleWorkerShare: 0.7,
@@ -110,11 +119,11 @@ export interface ScalingInput {
  * cores than there are. Each worker is expected to need what the baseline
  * used (its helpers come with it: every isolate has its own GC work), so
  * W workers need W × baseline cores: a baseline at 130% on 2 cores caps any
- * model at 2 / 1.3 = 1.54×, not at 2×.
+ * model at 2 / 1.3 = 1.54×, not at 2×; one at 2% (it waits) leaves room for 100.
  */
 export function scalingCeiling(workers: number, cores: number, baselineCpuPercent: number): number {
-  const perWorkerCores = Math.max(1, baselineCpuPercent / 100);
-  return Math.min(workers, cores / perWorkerCores);
+  if (!(baselineCpuPercent > 0)) return workers;
+  return Math.min(workers, cores / (baselineCpuPercent / 100));
 }
 
 /** What one tree's accounting says, in the terms the rules use. */
@@ -198,6 +207,13 @@ export function likelyCause(
     ceiling: Math.round(ceiling * 100) / 100,
     text,
   });
+  if (input.baselineCpuPercent < thresholds.cpuBoundPercent) {
+    return make(
+      'not-cpu-bound',
+      'waits',
+      `the work mostly waits — ${input.baselineName} used ${Math.round(input.baselineCpuPercent)}% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks`,
+    );
+  }
   const cell = input.cell ? accountingFigures(input.cell) : null;
   const base = input.baseline ? accountingFigures(input.baseline) : null;
   const helpers =

@@ -60,8 +60,24 @@ const base = {
 test('the ceiling: the workers, unless they need more cores than there are (a worker needs what the baseline used)', () => {
   assert.equal(scalingCeiling(2, 2, 100), 2);
   assert.equal(scalingCeiling(2, 2, 130).toFixed(3), '1.538');
-  assert.equal(scalingCeiling(4, 2, 90), 2);
+  assert.equal(
+    scalingCeiling(4, 2, 90).toFixed(2),
+    '2.22',
+    'a worker that needs 0.9 cores: 2.2 of them fit on 2',
+  );
   assert.equal(scalingCeiling(2, 8, 130), 2);
+  assert.equal(scalingCeiling(8, 2, 2), 8, 'a baseline at 2% of a core leaves room for 100 workers');
+  assert.equal(scalingCeiling(3, 2, 0), 3);
+});
+
+test('not-cpu-bound: a baseline under half a core waits; cores and locks do not explain its speedup', () => {
+  const cause = likelyCause({ ...base, workers: 8, speedup: 3.9, baselineCpuPercent: 2 });
+  assert.equal(cause?.cause, 'not-cpu-bound');
+  assert.equal(cause?.ceiling, 8);
+  assert.equal(
+    cause?.text,
+    'the work mostly waits — sequential used 2% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks',
+  );
 });
 
 test('no cause when the model reached 85% of its workers, or has one worker', () => {
