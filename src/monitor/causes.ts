@@ -36,8 +36,8 @@ export interface CauseThresholds {
    */
   shortfallShare: number;
   /**
-   * The baseline uses more than one core when its tree CPU is above this
-   * (% of one core). One thread doing all the work measures 100–105% (a
+   * The baseline uses more than one core when the CPU it wanted (on a CPU or
+   * runnable; its CPU where there is no accounting) is above this (% of one core). One thread doing all the work measures 100–105% (a
    * little GC on helper threads); 110% means the runtime's helpers (GC,
    * JIT, I/O) did a tenth of a core's work beside it.
    */
@@ -45,7 +45,8 @@ export interface CauseThresholds {
   /** Speedup within this share of the ceiling counts as reaching it (the same margin as shortfallShare). */
   ceilingShare: number;
   /**
-   * not-cpu-bound: the baseline used less than this (% of one core): the
+   * not-cpu-bound: the baseline wanted less than this (% of one core: on a
+   * CPU or waiting for one, cpuDemandPercent): the
    * work mostly waits (timers, I/O), so cores and CPU accounting say little
    * about its scaling; how the waits overlap does (items per worker, the
    * longest items). Half a core: more waiting than computing.
@@ -104,7 +105,7 @@ export interface ScalingInput {
   cores: number;
   /** Name of the baseline model, for the text. */
   baselineName: string;
-  /** Tree CPU of the baseline and of the cell, % of one core. */
+  /** Tree CPU of the baseline and of the cell, % of one core (the baseline's demand from its accounting is preferred: cpuDemandPercent). */
   baselineCpuPercent: number;
   cellCpuPercent: number;
   /** Accounting of the last repetition of each (absent: older records, no /proc). */
@@ -124,6 +125,23 @@ export interface ScalingInput {
 export function scalingCeiling(workers: number, cores: number, baselineCpuPercent: number): number {
   if (!(baselineCpuPercent > 0)) return workers;
   return Math.min(workers, cores / (baselineCpuPercent / 100));
+}
+
+/**
+ * The CPU a tree wanted over its window, in % of one core: every thread's
+ * time on a CPU plus its time runnable on a run queue. On a quiet machine
+ * that is its CPU; on a busy one a CPU-bound baseline gets only part of a
+ * core, but it still wanted all of it (measured at load 17: 26% on a CPU,
+ * 96% wanted), and its helpers' demand is still there.
+ */
+export function cpuDemandPercent(accounting: TreeAccounting): number | null {
+  if (!(accounting.windowMs > 0) || accounting.threads.some((thread) => thread.runQueueWaitMs === null))
+    return null;
+  const wantedMs = accounting.threads.reduce(
+    (sum, thread) => sum + thread.cpuMs + (thread.runQueueWaitMs ?? 0),
+    0,
+  );
+  return (wantedMs / accounting.windowMs) * 100;
 }
 
 /** What one tree's accounting says, in the terms the rules use. */
@@ -199,19 +217,22 @@ export function likelyCause(
   thresholds: CauseThresholds = defaultCauseThresholds,
 ): LikelyCause | null {
   if (input.workers < 2 || !(input.speedup < thresholds.shortfallShare * input.workers)) return null;
-  const ceiling = scalingCeiling(input.workers, input.cores, input.baselineCpuPercent);
-  const baselineMulticore = input.baselineCpuPercent > thresholds.baselineMulticorePercent;
+  // What the baseline wanted, not what a busy machine let it have (cpuDemandPercent); its CPU without accounting.
+  const baselinePercent =
+    (input.baseline ? cpuDemandPercent(input.baseline) : null) ?? input.baselineCpuPercent;
+  const ceiling = scalingCeiling(input.workers, input.cores, baselinePercent);
+  const baselineMulticore = baselinePercent > thresholds.baselineMulticorePercent;
   const make = (cause: ScalingCause, label: string, text: string): LikelyCause => ({
     cause,
     label,
     ceiling: Math.round(ceiling * 100) / 100,
     text,
   });
-  if (input.baselineCpuPercent < thresholds.cpuBoundPercent) {
+  if (baselinePercent < thresholds.cpuBoundPercent) {
     return make(
       'not-cpu-bound',
       'waits',
-      `the work mostly waits — ${input.baselineName} used ${Math.round(input.baselineCpuPercent)}% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks`,
+      `the work mostly waits — ${input.baselineName} wanted ${Math.round(baselinePercent)}% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks`,
     );
   }
   const cell = input.cell ? accountingFigures(input.cell) : null;
@@ -226,7 +247,7 @@ export function likelyCause(
       return make(
         'baseline-multicore',
         'baseline >1 core',
-        `likely the baseline already using more than one core — ${input.baselineName} used ${cores(input.baselineCpuPercent)} (GC and runtime helper threads), so ${input.cores} cores allow ${times(ceiling)}, not ${times(input.workers)}${helpers}`,
+        `likely the baseline already using more than one core — ${input.baselineName} wanted ${cores(baselinePercent)} (GC and runtime helper threads), so ${input.cores} cores allow ${times(ceiling)}, not ${times(input.workers)}${helpers}`,
       );
     }
     return make(
@@ -306,6 +327,6 @@ export function likelyCause(
   return make(
     'unexplained',
     '?',
-    `no cause stood out${known}${baselineMulticore ? `; ${input.baselineName} used ${cores(input.baselineCpuPercent)}, which allows ${times(ceiling)}` : ''}`,
+    `no cause stood out${known}${baselineMulticore ? `; ${input.baselineName} wanted ${cores(baselinePercent)}, which allows ${times(ceiling)}` : ''}`,
   );
 }

@@ -1,9 +1,12 @@
 /**
  * The monitor: runs in the driver while one cell is measured and samples,
- * every 50–100 ms (chosen so the window holds enough samples: window.ts), what every core did (/proc/stat), what the subject's whole
+ * every 50–100 ms (chosen so the measured window holds enough samples:
+ * window.ts), what every core did (/proc/stat), what the subject's whole
  * process tree used (CPU, RSS, PIDs; see tree.ts for the accounting), what the
  * driver itself used (process.cpuUsage, all its threads) and, by difference,
  * what everything outside the experiment used (for the machine-busy verdict).
+ * At the two ends of the measured window it also reads every thread of the
+ * tree (accounting.ts): where the time went, per process and per thread.
  *
  * Cost: each tick reads /proc/stat and one /proc/PID/stat per tree member;
  * the full /proc listing that discovers new children runs only every
@@ -122,7 +125,8 @@ interface Reading {
 }
 
 export function startMonitor(options: MonitorOptions): MonitorHandle {
-  const intervalMs = options.intervalMs ?? chooseIntervalMs(options.expectedWindowMs);
+  // Below one clock tick (10 ms) a sample holds only rounding, and a 0 would spin the timer.
+  const intervalMs = Math.max(10, options.intervalMs ?? chooseIntervalMs(options.expectedWindowMs));
   const state = monitorAvailability();
   if (!state.available) return startUnavailableMonitor(intervalMs, state.reason);
   try {

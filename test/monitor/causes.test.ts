@@ -70,34 +70,52 @@ test('the ceiling: the workers, unless they need more cores than there are (a wo
   assert.equal(scalingCeiling(3, 2, 0), 3);
 });
 
-test('not-cpu-bound: a baseline under half a core waits; cores and locks do not explain its speedup', () => {
-  const cause = likelyCause({ ...base, workers: 8, speedup: 3.9, baselineCpuPercent: 2 });
+test('not-cpu-bound: a baseline that wanted under half a core waits; cores and locks do not explain its speedup', () => {
+  // io.sleep sequential: the main thread on a CPU 15 ms and runnable 1 ms of an 800 ms window.
+  const waiting = tree(800, [['main', 15, 2, 1, 20, 0]]);
+  const cause = likelyCause({ ...base, workers: 8, speedup: 3.9, baselineCpuPercent: 2, baseline: waiting });
   assert.equal(cause?.cause, 'not-cpu-bound');
   assert.equal(cause?.ceiling, 8);
   assert.equal(
     cause?.text,
-    'the work mostly waits — sequential used 2% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks',
+    'the work mostly waits — sequential wanted 2% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks',
+  );
+  // A CPU-bound baseline on a busy machine got 26% of a core but wanted 96%: it does not "mostly wait".
+  const starved = tree(1000, [['main', 260, 5, 700, 4, 350]]);
+  assert.notEqual(
+    likelyCause({ ...base, speedup: 1.1, baselineCpuPercent: 26, baseline: starved })?.cause,
+    'not-cpu-bound',
+  );
+  // Without accounting, the CPU it got is all there is to go by.
+  assert.equal(
+    likelyCause({ ...base, speedup: 1.1, baselineCpuPercent: 26, baseline: undefined })?.cause,
+    'not-cpu-bound',
   );
 });
 
-test('no cause when the model reached 85% of its workers, or has one worker', () => {
-  assert.equal(likelyCause({ ...base, speedup: 1.7 }), null);
-  assert.equal(likelyCause({ ...base, speedup: 0.5, workers: 1 }), null);
-});
-
-test('baseline-multicore: the baseline’s helpers already used a third of a core, and the model reached what that allows', () => {
-  const cause = likelyCause({ ...base, speedup: 1.4, baselineCpuPercent: 130 });
+test('baseline-multicore: the baseline’s helpers already wanted a third of a core, and the model reached what that allows', () => {
+  // Sequential: the main thread 1000 ms, GC helpers 300 ms, over 1000 ms: 1.3 cores.
+  const gcHeavy = tree(1000, [
+    ['main', 1000, 10, 0, 10, 25],
+    ['helper', 300, 0, 0, 400, 5],
+  ]);
+  const cause = likelyCause({ ...base, speedup: 1.4, baseline: gcHeavy });
   assert.equal(cause?.cause, 'baseline-multicore');
   assert.equal(cause?.ceiling, 1.54);
-  assert.match(cause?.text ?? '', /sequential used 1\.3 cores .* 2 cores allow 1\.5×, not 2\.0×/);
-  // Below 85% of that ceiling, the other rules decide (here: nothing else stands out).
-  assert.equal(likelyCause({ ...base, speedup: 1.2, baselineCpuPercent: 130 })?.cause, 'unexplained');
+  assert.match(cause?.text ?? '', /sequential wanted 1\.3 cores .* 2 cores allow 1\.5×, not 2\.0×/);
+  // Without accounting its CPU decides.
   assert.equal(
-    likelyCause({ ...base, workers: 4, speedup: 1.9, baselineCpuPercent: 100 })?.text,
+    likelyCause({ ...base, speedup: 1.4, baselineCpuPercent: 130, baseline: undefined })?.cause,
+    'baseline-multicore',
+  );
+  // Below 85% of that ceiling, the other rules decide (here: nothing else stands out).
+  assert.equal(likelyCause({ ...base, speedup: 1.2, baseline: gcHeavy })?.cause, 'unexplained');
+  assert.equal(
+    likelyCause({ ...base, workers: 4, speedup: 1.9, baselineCpuPercent: 100, baseline: undefined })?.text,
     'likely too few cores — 4 workers on 2 cores allow 2.0×',
   );
-  // A baseline at 106% lowers that ceiling a little: 2 / 1.06.
-  assert.equal(likelyCause({ ...base, workers: 4, speedup: 1.9 })?.ceiling, 1.89);
+  // The sequential fixture wanted 108.5% of a core (1080 ms + 25 ms waiting): 2 / 1.085.
+  assert.equal(likelyCause({ ...base, workers: 4, speedup: 1.9 })?.ceiling, 1.84);
 });
 
 test('cpu-starvation: the workers waited for a CPU a quarter of the time they ran', () => {
