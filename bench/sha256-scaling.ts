@@ -10,7 +10,12 @@
  * run of the same variant in the same round).
  *
  *   node bench/sha256-scaling.ts [--rounds 5] [--items 16] [--iters 20000] [--workers 2] [--runtime node]
- *                                [--variants createHash,oneshot] [--json]
+ *                                [--variants createHash,oneshot] [--runtime-flags "--single-threaded-gc"] [--json]
+ *
+ * CPU per item (the tree's CPU over the window ÷ items) is the figure that
+ * survives a busy machine: it counts the work done, not how long a core was
+ * free; a model that spends more CPU than sequential on the same items pays
+ * for contention, GC or messaging.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -27,6 +32,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     runtime: { type: 'string', default: 'node' },
     variants: { type: 'string', default: 'createHash,oneshot' },
+    'runtime-flags': { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -36,6 +42,7 @@ const iters = Number(values.iters);
 const workers = Number(values.workers);
 const runtime = resolveRuntime(values.runtime);
 const variants = values.variants.split(',');
+const runtimeFlags = values['runtime-flags'].split(' ').filter((flag) => flag !== '');
 const modes = ['sequential', 'threads', 'processes'] as const;
 const fixture = new URL('./fixtures/sha256-shapes.ts', import.meta.url).pathname;
 
@@ -52,7 +59,10 @@ interface Run {
 async function runOnce(variant: string, mode: string, round: number): Promise<Run> {
   const child = spawn(
     runtime.binPath,
-    runtime.scriptArgs(fixture, [mode, variant, String(workers), String(items), String(iters)]),
+    [
+      ...runtimeFlags,
+      ...runtime.scriptArgs(fixture, [mode, variant, String(workers), String(items), String(iters)]),
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'], detached: true },
   );
   let out = '';
@@ -128,6 +138,7 @@ const rows = variants.flatMap((variant) =>
       speedupRange: range(speedups),
       treeCpuPercent: median(treeCpu),
       cpuMsPerItem: median(cpuMsPerItem),
+      cpuMsPerItemRange: range(cpuMsPerItem, 1),
       systemShare: median(figures.map((f) => f.systemShare)),
       workingWaitShare: median(figures.map((f) => f.workingWaitShare ?? 0)),
       switchesPerCpuSecond: median(figures.map((f) => f.workingSwitchesPerCpuSecond)),
@@ -165,15 +176,16 @@ if (values.json) {
 } else {
   const pct = (x: number): string => `${Math.round(x * 100)}%`;
   console.log(
-    `cpu.sha256 scaling on ${runtime.label}: ${items} items × ${iters} links, ${workers} workers, ${rounds} rounds (medians; speedup paired per round)`,
+    `cpu.sha256 scaling on ${runtime.label}${runtimeFlags.length > 0 ? ` ${runtimeFlags.join(' ')}` : ''}: ${items} items × ${iters} links, ${workers} workers, ${rounds} rounds (medians; speedup paired per round)`,
   );
   console.log(
-    "| variant | model | time ms | speedup (range) | tree CPU | CPU ms/item | sys | workers' rq wait | vol. sw./CPU-s | invol. sw. | helpers' CPU | GC ms (count) | outside CPU |",
+    "| variant | model | time ms | speedup (range) | tree CPU | CPU ms/item (range) | ÷ sequential | sys | workers' rq wait | vol. sw./CPU-s | invol. sw. | helpers' CPU | GC ms (count) | outside CPU |",
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) {
+    const base = rows.find((r) => r.variant === row.variant && r.mode === 'sequential');
     console.log(
-      `| ${row.variant} | ${row.mode} | ${row.durationMs.toFixed(0)} | ${row.speedup.toFixed(2)}× (${row.speedupRange}) | ${row.treeCpuPercent.toFixed(0)}% | ${row.cpuMsPerItem.toFixed(1)} | ${pct(row.systemShare)} | ${pct(row.workingWaitShare)} | ${row.switchesPerCpuSecond.toFixed(0)} | ${row.involuntarySwitches.toFixed(0)} | ${pct(row.helperShare)} | ${row.gcMs === null ? '-' : `${row.gcMs.toFixed(0)} (${row.gcCount ?? '?'})`} | ${row.outsideCpuPercent.toFixed(0)}% |`,
+      `| ${row.variant} | ${row.mode} | ${row.durationMs.toFixed(0)} | ${row.speedup.toFixed(2)}× (${row.speedupRange}) | ${row.treeCpuPercent.toFixed(0)}% | ${row.cpuMsPerItem.toFixed(1)} (${row.cpuMsPerItemRange}) | ${base ? (row.cpuMsPerItem / base.cpuMsPerItem).toFixed(2) : '-'} | ${pct(row.systemShare)} | ${pct(row.workingWaitShare)} | ${row.switchesPerCpuSecond.toFixed(0)} | ${row.involuntarySwitches.toFixed(0)} | ${pct(row.helperShare)} | ${row.gcMs === null ? '-' : `${row.gcMs.toFixed(0)} (${row.gcCount ?? '?'})`} | ${row.outsideCpuPercent.toFixed(0)}% |`,
     );
   }
   console.log("\nlikely causes (the lab's rules, src/monitor/causes.ts):");
