@@ -20,9 +20,25 @@
  */
 import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
 import { parsePidStat } from './proc.ts';
-import type { ProcessAccount, ThreadAccount, ThreadRole, TreeAccounting } from './types.ts';
+import type { ProcessAccount, ThreadAccount, ThreadRole, TimeAccount, TreeAccounting } from './types.ts';
 
-export type { ProcessAccount, ThreadAccount, ThreadRole, TreeAccounting } from './types.ts';
+export type { ProcessAccount, ThreadAccount, ThreadRole, TimeAccount, TreeAccounting } from './types.ts';
+
+/** Several threads' (or processes') time as one: sums, with the run-queue wait unknown if any is. */
+export function sumTimeAccounts(accounts: readonly TimeAccount[]): TimeAccount {
+  const sum = (pick: (account: TimeAccount) => number): number =>
+    accounts.reduce((total, account) => total + pick(account), 0);
+  return {
+    cpuMs: sum((account) => account.cpuMs),
+    userMs: sum((account) => account.userMs),
+    systemMs: sum((account) => account.systemMs),
+    runQueueWaitMs: accounts.some((account) => account.runQueueWaitMs === null)
+      ? null
+      : sum((account) => account.runQueueWaitMs ?? 0),
+    voluntarySwitches: sum((account) => account.voluntarySwitches),
+    involuntarySwitches: sum((account) => account.involuntarySwitches),
+  };
+}
 
 /** One thread's cumulative counters at one instant. */
 export interface TaskReading {
@@ -230,19 +246,18 @@ export function accountTree(
     }
     const userMs = ms(process.userTicks - (matched?.userTicks ?? 0), clockTicksPerSec);
     const systemMs = ms(process.systemTicks - (matched?.systemTicks ?? 0), clockTicksPerSec);
-    const waits = processThreads.map((thread) => thread.runQueueWaitMs);
+    const summed = sumTimeAccounts(processThreads);
     processes.push({
       pid: process.pid,
       name: process.name,
       role: process.pid === rootPid ? 'root' : 'child',
+      // Times from the process's own stat: it keeps the threads that ended inside the window.
       cpuMs: round2(userMs + systemMs),
       userMs: round2(userMs),
       systemMs: round2(systemMs),
-      runQueueWaitMs: waits.some((wait) => wait === null)
-        ? null
-        : round2(waits.reduce((sum: number, wait) => sum + (wait ?? 0), 0)),
-      voluntarySwitches: processThreads.reduce((sum, thread) => sum + thread.voluntarySwitches, 0),
-      involuntarySwitches: processThreads.reduce((sum, thread) => sum + thread.involuntarySwitches, 0),
+      runQueueWaitMs: summed.runQueueWaitMs === null ? null : round2(summed.runQueueWaitMs),
+      voluntarySwitches: summed.voluntarySwitches,
+      involuntarySwitches: summed.involuntarySwitches,
       threads: processThreads.length,
     });
     threads.push(...processThreads);

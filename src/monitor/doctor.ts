@@ -42,6 +42,14 @@ const LOAD_WARN = 0.5;
 /** Steal above 1% of the cores' time means the hypervisor is running other guests on them. */
 const STEAL_WARN_PERCENT = 1;
 
+function ok(name: string, value: string, hint?: string): StabilityCheck {
+  return { name, verdict: 'ok', value, ...(hint === undefined ? {} : { hint }) };
+}
+
+function warn(name: string, value: string, why: string, hint: string): StabilityCheck {
+  return { name, verdict: 'warn', value, why, hint };
+}
+
 function read(root: string, path: string): string | null {
   try {
     return readFileSync(`${root}${path}`, 'latin1').trim();
@@ -82,23 +90,21 @@ export function checkGovernor(root: string): StabilityCheck {
     (cpu) => read(root, `/sys/devices/system/cpu/${cpu}/cpufreq/scaling_governor`) ?? [],
   );
   if (governors.length === 0) {
-    return {
-      name: 'cpu-governor',
-      verdict: 'ok',
-      value: 'no cpufreq here (a VM or a fixed clock)',
-      hint: 'in a VM the host sets the clock: compare runs only against baselines measured in the same run',
-    };
+    return ok(
+      'cpu-governor',
+      'no cpufreq here (a VM or a fixed clock)',
+      'in a VM the host sets the clock: compare runs only against baselines measured in the same run',
+    );
   }
   const kinds = [...new Set(governors)];
   const value = `${kinds.join(', ')} on ${governors.length} core${governors.length === 1 ? '' : 's'}`;
-  if (kinds.every((kind) => kind === 'performance')) return { name: 'cpu-governor', verdict: 'ok', value };
-  return {
-    name: 'cpu-governor',
-    verdict: 'warn',
+  if (kinds.every((kind) => kind === 'performance')) return ok('cpu-governor', value);
+  return warn(
+    'cpu-governor',
     value,
-    why: 'the clock follows the load: a short or lightly loaded cell runs at a lower frequency than a long, busy one, so models are compared at different clocks',
-    hint: 'sudo cpupower frequency-set -g performance (or pyperf system tune)',
-  };
+    'the clock follows the load: a short or lightly loaded cell runs at a lower frequency than a long, busy one, so models are compared at different clocks',
+    'sudo cpupower frequency-set -g performance (or pyperf system tune)',
+  );
 }
 
 export function checkTurbo(root: string): StabilityCheck {
@@ -106,34 +112,31 @@ export function checkTurbo(root: string): StabilityCheck {
   const boost = read(root, '/sys/devices/system/cpu/cpufreq/boost');
   const on = noTurbo === '0' || boost === '1';
   if (noTurbo === null && boost === null) {
-    return { name: 'turbo-boost', verdict: 'ok', value: 'not exposed (a VM or no boost)' };
+    return ok('turbo-boost', 'not exposed (a VM or no boost)');
   }
-  if (!on) return { name: 'turbo-boost', verdict: 'ok', value: 'off' };
-  return {
-    name: 'turbo-boost',
-    verdict: 'warn',
-    value: 'on',
-    why: 'the boost clock drops as more cores get busy and as the chip warms: a 2-worker cell runs slower per core than the sequential baseline, so speedups read low and repetitions drift',
-    hint:
-      noTurbo !== null
-        ? 'echo 1 | sudo tee /sys/devices/system/cpu/intel_pstate/no_turbo'
-        : 'echo 0 | sudo tee /sys/devices/system/cpu/cpufreq/boost',
-  };
+  if (!on) return ok('turbo-boost', 'off');
+  return warn(
+    'turbo-boost',
+    'on',
+    'the boost clock drops as more cores get busy and as the chip warms: a 2-worker cell runs slower per core than the sequential baseline, so speedups read low and repetitions drift',
+    noTurbo !== null
+      ? 'echo 1 | sudo tee /sys/devices/system/cpu/intel_pstate/no_turbo'
+      : 'echo 0 | sudo tee /sys/devices/system/cpu/cpufreq/boost',
+  );
 }
 
 export function checkLoad(root: string, cores: number): StabilityCheck {
   const text = read(root, '/proc/loadavg');
   const load1 = text === null ? Number.NaN : Number(text.split(/\s+/)[0]);
-  if (!Number.isFinite(load1)) return { name: 'load-average', verdict: 'ok', value: 'not readable' };
+  if (!Number.isFinite(load1)) return ok('load-average', 'not readable');
   const value = `${load1.toFixed(2)} (1 min) on ${cores} cores`;
-  if (load1 < LOAD_WARN) return { name: 'load-average', verdict: 'ok', value };
-  return {
-    name: 'load-average',
-    verdict: 'warn',
+  if (load1 < LOAD_WARN) return ok('load-average', value);
+  return warn(
+    'load-average',
     value,
-    why: 'other work is running or waiting to run: it takes CPU from the subjects (cells get machine-busy) and from the driver',
-    hint: 'wait for a quiet machine; see busy-processes for who is running',
-  };
+    'other work is running or waiting to run: it takes CPU from the subjects (cells get machine-busy) and from the driver',
+    'wait for a quiet machine; see busy-processes for who is running',
+  );
 }
 
 interface ProcessCpu {
@@ -194,15 +197,13 @@ export function checkBusyProcesses(
     top.length === 0
       ? 'none used CPU'
       : top.map((p) => `${nameOf(p.pid, p.name)} (${p.pid}) ${Math.round(p.cpuPercent)}%`).join(', ');
-  if (!top.some((process) => process.cpuPercent >= BUSY_PROCESS_PERCENT))
-    return { name: 'busy-processes', verdict: 'ok', value };
-  return {
-    name: 'busy-processes',
-    verdict: 'warn',
+  if (!top.some((process) => process.cpuPercent >= BUSY_PROCESS_PERCENT)) return ok('busy-processes', value);
+  return warn(
+    'busy-processes',
     value,
-    why: `a process using ${BUSY_PROCESS_PERCENT}% of a core or more is enough on its own to flag cells machine-busy and move a CPU-bound result on a few cores`,
-    hint: 'stop it, or measure when it is done',
-  };
+    `a process using ${BUSY_PROCESS_PERCENT}% of a core or more is enough on its own to flag cells machine-busy and move a CPU-bound result on a few cores`,
+    'stop it, or measure when it is done',
+  );
 }
 
 /** Steal (the hypervisor ran someone else) as a share of all the cores' time between two /proc/stat readings. */
@@ -219,16 +220,15 @@ export function stealPercent(before: readonly CoreTimes[], after: readonly CoreT
 }
 
 export function checkSteal(percent: number | null): StabilityCheck {
-  if (percent === null) return { name: 'steal', verdict: 'ok', value: 'not measured' };
+  if (percent === null) return ok('steal', 'not measured');
   const value = `${percent.toFixed(1)}% of the cores' time`;
-  if (percent < STEAL_WARN_PERCENT) return { name: 'steal', verdict: 'ok', value };
-  return {
-    name: 'steal',
-    verdict: 'warn',
+  if (percent < STEAL_WARN_PERCENT) return ok('steal', value);
+  return warn(
+    'steal',
     value,
-    why: "the hypervisor ran other guests on this VM's cores: the cores come and go under the subjects, and it shows as busy CPU no process used",
-    hint: 'use a dedicated host or instance type; compare only within one run',
-  };
+    "the hypervisor ran other guests on this VM's cores: the cores come and go under the subjects, and it shows as busy CPU no process used",
+    'use a dedicated host or instance type; compare only within one run',
+  );
 }
 
 /** The CPU quota of this process's cgroup in cores (null: no quota), and how often it was throttled. */
@@ -272,18 +272,16 @@ export function readCgroupQuota(
 
 export function checkCgroup(root: string, cores: number): StabilityCheck {
   const quota = readCgroupQuota(root);
-  if (!quota) return { name: 'cgroup-cpu', verdict: 'ok', value: 'no cgroup CPU controller found' };
+  if (!quota) return ok('cgroup-cpu', 'no cgroup CPU controller found');
   const throttled = quota.throttled !== null && Number.isFinite(quota.throttled) && quota.throttled > 0;
   const value = `${quota.cores === null ? 'no quota' : `quota ${quota.cores.toFixed(2)} cores`} on ${cores}${throttled ? `, throttled ${quota.throttled} times` : ''}`;
-  if ((quota.cores === null || quota.cores >= cores) && !throttled)
-    return { name: 'cgroup-cpu', verdict: 'ok', value };
-  return {
-    name: 'cgroup-cpu',
-    verdict: 'warn',
+  if ((quota.cores === null || quota.cores >= cores) && !throttled) return ok('cgroup-cpu', value);
+  return warn(
+    'cgroup-cpu',
     value,
-    why: 'the container may use less CPU than it has cores: parallel models are throttled (paused each period), not scaled, and latency gets periodic stalls',
-    hint: `raise the quota (${quota.where}) to the cores, or run with --concurrency at most the quota`,
-  };
+    'the container may use less CPU than it has cores: parallel models are throttled (paused each period), not scaled, and latency gets periodic stalls',
+    `raise the quota (${quota.where}) to the cores, or run with --concurrency at most the quota`,
+  );
 }
 
 /** Groups of logical CPUs that are hyperthreads of one physical core. */
@@ -302,19 +300,14 @@ export function checkSmt(root: string): StabilityCheck {
   const groups = readSiblingGroups(root);
   if (groups.length === 0) {
     const active = read(root, '/sys/devices/system/cpu/smt/active');
-    return {
-      name: 'smt',
-      verdict: 'ok',
-      value: active === '1' ? 'on, but no siblings listed' : 'no sibling threads',
-    };
+    return ok('smt', active === '1' ? 'on, but no siblings listed' : 'no sibling threads');
   }
-  return {
-    name: 'smt',
-    verdict: 'warn',
-    value: `siblings ${groups.map((group) => group.join('+')).join(', ')}`,
-    why: 'two logical CPUs of one physical core share its execution units: two workers placed on siblings get well under 2 cores of work, which reads as poor scaling',
-    hint: 'compare at most one worker per physical core, or turn SMT off: echo off | sudo tee /sys/devices/system/cpu/smt/control',
-  };
+  return warn(
+    'smt',
+    `siblings ${groups.map((group) => group.join('+')).join(', ')}`,
+    'two logical CPUs of one physical core share its execution units: two workers placed on siblings get well under 2 cores of work, which reads as poor scaling',
+    'compare at most one worker per physical core, or turn SMT off: echo off | sudo tee /sys/devices/system/cpu/smt/control',
+  );
 }
 
 export function checkSwap(root: string): StabilityCheck {
@@ -325,18 +318,17 @@ export function checkSwap(root: string): StabilityCheck {
   };
   const total = kib('SwapTotal');
   const free = kib('SwapFree');
-  if (total === null || free === null) return { name: 'swap', verdict: 'ok', value: 'not readable' };
-  if (total === 0) return { name: 'swap', verdict: 'ok', value: 'no swap' };
+  if (total === null || free === null) return ok('swap', 'not readable');
+  if (total === 0) return ok('swap', 'no swap');
   const usedMiB = (total - free) / 1024;
   const value = `${usedMiB.toFixed(0)} MiB of ${(total / 1024).toFixed(0)} MiB in use`;
-  if (usedMiB < 1) return { name: 'swap', verdict: 'ok', value };
-  return {
-    name: 'swap',
-    verdict: 'warn',
+  if (usedMiB < 1) return ok('swap', value);
+  return warn(
+    'swap',
     value,
-    why: 'memory is short enough that pages went to swap: a page fault back from swap costs milliseconds, in whichever cell touches it',
-    hint: 'free memory (close programs) or measure fewer, smaller cells',
-  };
+    'memory is short enough that pages went to swap: a page fault back from swap costs milliseconds, in whichever cell touches it',
+    'free memory (close programs) or measure fewer, smaller cells',
+  );
 }
 
 export function checkIsolation(root: string): StabilityCheck {
@@ -350,46 +342,38 @@ export function checkIsolation(root: string): StabilityCheck {
   ].filter((part) => part !== '');
   // No isolation is the normal state of a machine, not a fault: ok, with how to do better.
   return parts.length > 0
-    ? {
-        name: 'cpu-isolation',
-        verdict: 'ok',
-        value: parts.join(', '),
-        hint: 'pin subjects to the isolated CPUs (taskset) to use them',
-      }
-    : {
-        name: 'cpu-isolation',
-        verdict: 'ok',
-        value: 'none',
-        hint: 'for the quietest numbers: isolcpus= and nohz_full= on the kernel command line (pyperf system tune)',
-      };
+    ? ok('cpu-isolation', parts.join(', '), 'pin subjects to the isolated CPUs (taskset) to use them')
+    : ok(
+        'cpu-isolation',
+        'none',
+        'for the quietest numbers: isolcpus= and nohz_full= on the kernel command line (pyperf system tune)',
+      );
 }
 
 export function checkAslr(root: string): StabilityCheck {
   const value = read(root, '/proc/sys/kernel/randomize_va_space');
-  if (value === null) return { name: 'aslr', verdict: 'ok', value: 'not readable' };
+  if (value === null) return ok('aslr', 'not readable');
   const words: Record<string, string> = { '0': 'off', '1': 'partial (stack, mmap)', '2': 'full' };
-  if (value !== '0') return { name: 'aslr', verdict: 'ok', value: words[value] ?? value };
-  return {
-    name: 'aslr',
-    verdict: 'warn',
-    value: 'off',
-    why: 'every process gets the same memory layout, so one lucky or unlucky layout (cache and TLB conflicts) is in every repetition instead of averaging out',
-    hint: 'echo 2 | sudo tee /proc/sys/kernel/randomize_va_space',
-  };
+  if (value !== '0') return ok('aslr', words[value] ?? value);
+  return warn(
+    'aslr',
+    'off',
+    'every process gets the same memory layout, so one lucky or unlucky layout (cache and TLB conflicts) is in every repetition instead of averaging out',
+    'echo 2 | sudo tee /proc/sys/kernel/randomize_va_space',
+  );
 }
 
 export function checkHugePages(root: string): StabilityCheck {
   const text = read(root, '/sys/kernel/mm/transparent_hugepage/enabled');
   const mode = text === null ? null : (/\[(\w+)\]/.exec(text)?.[1] ?? null);
-  if (mode === null) return { name: 'transparent-hugepages', verdict: 'ok', value: 'not exposed' };
-  if (mode !== 'always') return { name: 'transparent-hugepages', verdict: 'ok', value: mode };
-  return {
-    name: 'transparent-hugepages',
-    verdict: 'warn',
-    value: 'always',
-    why: 'the kernel may collapse or compact pages during a cell (khugepaged): memory figures jump and latency gets rare stalls',
-    hint: 'echo madvise | sudo tee /sys/kernel/mm/transparent_hugepage/enabled',
-  };
+  if (mode === null) return ok('transparent-hugepages', 'not exposed');
+  if (mode !== 'always') return ok('transparent-hugepages', mode);
+  return warn(
+    'transparent-hugepages',
+    'always',
+    'the kernel may collapse or compact pages during a cell (khugepaged): memory figures jump and latency gets rare stalls',
+    'echo madvise | sudo tee /sys/kernel/mm/transparent_hugepage/enabled',
+  );
 }
 
 function sleepSync(ms: number): void {

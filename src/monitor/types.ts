@@ -72,13 +72,8 @@ export interface MeasuredWindow {
 /** A thread's part in the model (accounting.ts threadRole): the dispatching event loop, a worker, or a runtime helper (GC, JIT, I/O). */
 export type ThreadRole = 'main' | 'worker' | 'helper';
 
-/** One thread over the measured window. Times in ms; switches are counts. */
-export interface ThreadAccount {
-  pid: number;
-  tid: number;
-  /** As the kernel names it: MainThread, WorkerThread, V8Worker, … (15 bytes at most). */
-  name: string;
-  role: ThreadRole;
+/** Where a thread's (or a process's) time went over the measured window. Times in ms; switches are counts. */
+export interface TimeAccount {
   /** On a CPU (schedstat, ns precision; else user + system at clock-tick precision). */
   cpuMs: number;
   userMs: number;
@@ -91,17 +86,23 @@ export interface ThreadAccount {
   involuntarySwitches: number;
 }
 
-/** One process of the tree over the window: user/system from its own stat (ended threads included); the rest summed over its threads. */
-export interface ProcessAccount {
+/** One thread over the measured window. */
+export interface ThreadAccount extends TimeAccount {
+  pid: number;
+  tid: number;
+  /** As the kernel names it: MainThread, WorkerThread, V8Worker, … (15 bytes at most). */
+  name: string;
+  role: ThreadRole;
+}
+
+/**
+ * One process of the tree over the window: user/system (and so cpuMs) from
+ * its own stat, ended threads included; the rest summed over its live threads.
+ */
+export interface ProcessAccount extends TimeAccount {
   pid: number;
   name: string;
   role: 'root' | 'child';
-  cpuMs: number;
-  userMs: number;
-  systemMs: number;
-  runQueueWaitMs: number | null;
-  voluntarySwitches: number;
-  involuntarySwitches: number;
   /** Threads alive at the end of the window. */
   threads: number;
 }

@@ -6,70 +6,41 @@
  * per process into one row: their count varies by runtime, their total is
  * what a reader compares. A renderer: rows in, HTML out.
  */
-import type { ProcessAccount, ThreadAccount } from '../monitor/types.ts';
+import { sumTimeAccounts } from '../monitor/accounting.ts';
+import type { ProcessAccount, ThreadAccount, TimeAccount } from '../monitor/types.ts';
 import type { ReportRow } from './rows.ts';
 
 type Escape = (text: string) => string;
 
 const num = (value: number | null): string => (value === null ? '-' : Math.round(value).toString());
-const share = (part: number, whole: number): string => (whole > 0 ? `${Math.round((part / whole) * 100)}%` : '-');
+const share = (part: number, whole: number): string =>
+  whole > 0 ? `${Math.round((part / whole) * 100)}%` : '-';
 
-interface Line {
+interface Line extends TimeAccount {
   kind: 'process' | 'thread' | 'helpers';
   label: string;
   role: string;
-  cpuMs: number;
-  userMs: number;
-  systemMs: number;
-  runQueueWaitMs: number | null;
-  voluntary: number;
-  involuntary: number;
+}
+
+/** Only the time fields of an account (a row must not carry its pid, name or role twice). */
+function timeOf(account: TimeAccount): TimeAccount {
+  const { cpuMs, userMs, systemMs, runQueueWaitMs, voluntarySwitches, involuntarySwitches } = account;
+  return { cpuMs, userMs, systemMs, runQueueWaitMs, voluntarySwitches, involuntarySwitches };
 }
 
 function processLine(process: ProcessAccount): Line {
-  return {
-    kind: 'process',
-    label: `process ${process.pid} (${process.name}), ${process.threads} threads`,
-    role: process.role,
-    cpuMs: process.cpuMs,
-    userMs: process.userMs,
-    systemMs: process.systemMs,
-    runQueueWaitMs: process.runQueueWaitMs,
-    voluntary: process.voluntarySwitches,
-    involuntary: process.involuntarySwitches,
-  };
+  const label = `process ${process.pid} (${process.name}), ${process.threads} threads`;
+  return { kind: 'process', label, role: process.role, ...timeOf(process) };
 }
 
 function threadLine(thread: ThreadAccount): Line {
-  return {
-    kind: 'thread',
-    label: `${thread.tid} ${thread.name}`,
-    role: thread.role,
-    cpuMs: thread.cpuMs,
-    userMs: thread.userMs,
-    systemMs: thread.systemMs,
-    runQueueWaitMs: thread.runQueueWaitMs,
-    voluntary: thread.voluntarySwitches,
-    involuntary: thread.involuntarySwitches,
-  };
+  return { kind: 'thread', label: `${thread.tid} ${thread.name}`, role: thread.role, ...timeOf(thread) };
 }
 
 function helpersLine(helpers: ThreadAccount[]): Line {
   const names = [...new Set(helpers.map((thread) => thread.name))].join(', ');
-  const waits = helpers.map((thread) => thread.runQueueWaitMs);
-  return {
-    kind: 'helpers',
-    label: `${helpers.length} helper threads (${names})`,
-    role: 'helper',
-    cpuMs: helpers.reduce((sum, thread) => sum + thread.cpuMs, 0),
-    userMs: helpers.reduce((sum, thread) => sum + thread.userMs, 0),
-    systemMs: helpers.reduce((sum, thread) => sum + thread.systemMs, 0),
-    runQueueWaitMs: waits.some((wait) => wait === null)
-      ? null
-      : waits.reduce((sum: number, wait) => sum + (wait ?? 0), 0),
-    voluntary: helpers.reduce((sum, thread) => sum + thread.voluntarySwitches, 0),
-    involuntary: helpers.reduce((sum, thread) => sum + thread.involuntarySwitches, 0),
-  };
+  const label = `${helpers.length} helper threads (${names})`;
+  return { kind: 'helpers', label, role: 'helper', ...sumTimeAccounts(helpers) };
 }
 
 function cellTable(row: ReportRow, escape: Escape): string | null {
@@ -94,8 +65,8 @@ function cellTable(row: ReportRow, escape: Escape): string | null {
           num(line.userMs),
           num(line.systemMs),
           num(line.runQueueWaitMs),
-          String(line.voluntary),
-          String(line.involuntary),
+          String(line.voluntarySwitches),
+          String(line.involuntarySwitches),
         ]
           .map((text) => `<td class="num">${escape(text)}</td>`)
           .join('') +

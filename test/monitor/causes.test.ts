@@ -1,47 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accountingFigures, likelyCause, scalingCeiling } from '../../src/monitor/causes.ts';
-import type { ThreadAccount, ThreadRole, TreeAccounting } from '../../src/monitor/types.ts';
-
-/** A thread: [role, cpu ms, system ms, run-queue wait ms, voluntary, involuntary switches]. */
-type T = [ThreadRole, number, number, number, number, number];
+import type { TreeAccounting } from '../../src/monitor/types.ts';
+import { threadsOf, treeOf, type ThreadFigures } from './fixtures/accounting.ts';
 
 /** A one-process tree (pid 1) over a window, its threads as given. */
-function tree(windowMs: number, threads: T[]): TreeAccounting {
-  const accounts: ThreadAccount[] = threads.map(([role, cpuMs, systemMs, wait, vcs, ivcs], i) => ({
-    pid: 1,
-    tid: i === 0 ? 1 : 100 + i,
-    name: role === 'main' ? 'MainThread' : role === 'worker' ? 'WorkerThread' : 'V8Worker',
-    role,
-    cpuMs,
-    userMs: cpuMs - systemMs,
-    systemMs,
-    runQueueWaitMs: wait,
-    voluntarySwitches: vcs,
-    involuntarySwitches: ivcs,
-  }));
-  const sum = (pick: (t: ThreadAccount) => number): number => accounts.reduce((s, t) => s + pick(t), 0);
-  return {
-    windowMs,
-    processes: [
-      {
-        pid: 1,
-        name: 'node',
-        role: 'root',
-        cpuMs: sum((t) => t.cpuMs),
-        userMs: sum((t) => t.userMs),
-        systemMs: sum((t) => t.systemMs),
-        runQueueWaitMs: sum((t) => t.runQueueWaitMs ?? 0),
-        voluntarySwitches: sum((t) => t.voluntarySwitches),
-        involuntarySwitches: sum((t) => t.involuntarySwitches),
-        threads: accounts.length,
-      },
-    ],
-    threads: accounts,
-    exitedProcesses: 0,
-    exitedThreads: 0,
-  };
-}
+const tree = (windowMs: number, threads: ThreadFigures[]): TreeAccounting =>
+  treeOf(windowMs, threadsOf(1, threads));
 
 // Sequential: the main thread works 1000 ms, 3% system, waits 20 ms, 10 switches; GC helpers 60 ms.
 const sequential = tree(1000, [

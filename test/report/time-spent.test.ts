@@ -14,35 +14,8 @@ import { renderHtmlReport } from '../../src/report/html.ts';
 import { renderBatchTable } from '../../src/batch/driver/table.ts';
 import { placeholderSummary } from '../../src/monitor/index.ts';
 import type { BatchCell, RunData } from '../../src/results/record.ts';
-import type { MonitorReport, ThreadAccount, TreeAccounting } from '../../src/monitor/types.ts';
-
-function thread(tid: number, name: string, role: ThreadAccount['role'], cpuMs: number, systemMs: number, vcs: number, ivcs: number): ThreadAccount {
-  return { pid: 10, tid, name, role, cpuMs, userMs: cpuMs - systemMs, systemMs, runQueueWaitMs: 5, voluntarySwitches: vcs, involuntarySwitches: ivcs };
-}
-
-function accounting(windowMs: number, threads: ThreadAccount[]): TreeAccounting {
-  const sum = (pick: (t: ThreadAccount) => number): number => threads.reduce((s, t) => s + pick(t), 0);
-  return {
-    windowMs,
-    processes: [
-      {
-        pid: 10,
-        name: 'node',
-        role: 'root',
-        cpuMs: sum((t) => t.cpuMs),
-        userMs: sum((t) => t.userMs),
-        systemMs: sum((t) => t.systemMs),
-        runQueueWaitMs: sum((t) => t.runQueueWaitMs ?? 0),
-        voluntarySwitches: sum((t) => t.voluntarySwitches),
-        involuntarySwitches: sum((t) => t.involuntarySwitches),
-        threads: threads.length,
-      },
-    ],
-    threads,
-    exitedProcesses: 0,
-    exitedThreads: 0,
-  };
-}
+import type { MonitorReport, TreeAccounting } from '../../src/monitor/types.ts';
+import { threadsOf, treeOf } from '../monitor/fixtures/accounting.ts';
 
 function monitor(tree: TreeAccounting): MonitorReport {
   return {
@@ -59,17 +32,24 @@ function monitor(tree: TreeAccounting): MonitorReport {
   };
 }
 
-const sequential = accounting(1000, [
-  thread(10, 'MainThread', 'main', 1000, 30, 10, 25),
-  thread(11, 'V8Worker', 'helper', 40, 0, 30, 1),
-]);
-const contended = accounting(830, [
-  thread(10, 'MainThread', 'main', 20, 0, 30, 4),
-  thread(12, 'WorkerThread', 'worker', 600, 215, 300, 160),
-  thread(13, 'WorkerThread', 'worker', 600, 215, 290, 169),
-  thread(11, 'V8Worker', 'helper', 50, 0, 40, 2),
-  thread(14, 'V8Worker', 'helper', 30, 0, 35, 1),
-]);
+// Each thread: role, cpu ms, system ms, run-queue wait ms, voluntary and involuntary switches.
+const sequential = treeOf(
+  1000,
+  threadsOf(10, [
+    ['main', 1000, 30, 5, 10, 25],
+    ['helper', 40, 0, 5, 30, 1],
+  ]),
+);
+const contended = treeOf(
+  830,
+  threadsOf(10, [
+    ['main', 20, 0, 5, 30, 4],
+    ['worker', 600, 215, 5, 300, 160],
+    ['worker', 600, 215, 5, 290, 169],
+    ['helper', 50, 0, 5, 40, 2],
+    ['helper', 30, 0, 5, 35, 1],
+  ]),
+);
 
 function run(): RunData {
   const cells: BatchCell[] = [];
@@ -99,7 +79,11 @@ test('the merged threads cell carries its likely cause; the baseline and a model
   assert.equal(threads?.likelyCause?.cause, 'lock-contention');
   assert.equal(merged.find((cell) => cell.model === 'sequential')?.likelyCause, undefined);
   const fine = mergeRepetitions(
-    run().cells.map((cell) => (cell.kind === 'batch' && cell.model === 'threads' ? { ...cell, durationsMs: [580], durationMs: 580 } : cell)),
+    run().cells.map((cell) =>
+      cell.kind === 'batch' && cell.model === 'threads'
+        ? { ...cell, durationsMs: [580], durationMs: 580 }
+        : cell,
+    ),
   ) as BatchCell[];
   assert.equal(fine.find((cell) => cell.model === 'threads')?.likelyCause, undefined, '1.72× of 2 is 86%');
 });
@@ -115,21 +99,37 @@ test('the conclusion names the cause with its evidence', () => {
 test('tables show the evidence: sys share, run-queue wait, switches and the cause', () => {
   const wide = renderTerminalTable(run(), { wide: true });
   const header = wide.split('\n').find((line) => line.includes('speedup')) ?? '';
-  for (const column of ['sys', 'rq wait', 'ivcs', 'why']) assert.ok(header.includes(column), `${column} in ${header}`);
+  for (const column of ['sys', 'rq wait', 'ivcs', 'why'])
+    assert.ok(header.includes(column), `${column} in ${header}`);
   const threadsLine = wide.split('\n').find((line) => line.startsWith('threads')) ?? '';
   assert.match(threadsLine, /33%.*336.*contention/);
   const batch = renderBatchTable(mergeRepetitions(run().cells) as BatchCell[]);
   assert.match(batch, /Why/);
-  assert.match(batch, /Why a model fell short of its workers:\n {2}Threaded CPU heavy processing \(2 threads, 1 item per task\) \[node@24\.21\.0\]: 1\.20x: likely lock contention/);
+  assert.match(
+    batch,
+    /Why a model fell short of its workers:\n {2}Threaded CPU heavy processing \(2 threads, 1 item per task\) \[node@24\.21\.0\]: 1\.20x: likely lock contention/,
+  );
 });
 
 test('the HTML report has a per-thread table per cell, helpers summed per process, the cause above it', async () => {
   const html = await renderHtmlReport(run());
   assert.match(html, /<h2 id="time-spent">Where the time went<\/h2>/);
-  const sections = [...html.matchAll(/<section class="time-spent" data-cell-key="([^"]+)">/g)].map((m) => m[1]);
+  const sections = [...html.matchAll(/<section class="time-spent" data-cell-key="([^"]+)">/g)].map(
+    (m) => m[1],
+  );
   assert.equal(sections.length, 2);
-  const threads = html.slice(html.indexOf('<section class="time-spent" data-cell-key="batch|node|cpu.sha256|{&quot;iters&quot;:1000}|threads'));
+  const threads = html.slice(
+    html.indexOf(
+      '<section class="time-spent" data-cell-key="batch|node|cpu.sha256|{&quot;iters&quot;:1000}|threads',
+    ),
+  );
   assert.match(threads, /<p class="cause"><strong>1\.20× of 2: <\/strong>likely lock contention/);
-  assert.match(threads, /<tr class="thread"><td>12 WorkerThread<\/td><td>worker<\/td><td class="num">600<\/td><td class="num">72%<\/td>/);
-  assert.match(threads, /<tr class="helpers"><td>2 helper threads \(V8Worker\)<\/td><td>helper<\/td><td class="num">80<\/td>/);
+  assert.match(
+    threads,
+    /<tr class="thread"><td>101 WorkerThread<\/td><td>worker<\/td><td class="num">600<\/td><td class="num">72%<\/td>/,
+  );
+  assert.match(
+    threads,
+    /<tr class="helpers"><td>2 helper threads \(V8Worker\)<\/td><td>helper<\/td><td class="num">80<\/td>/,
+  );
 });
