@@ -36,8 +36,9 @@ export interface CauseThresholds {
    */
   shortfallShare: number;
   /**
-   * The baseline uses more than one core when the CPU it wanted (on a CPU or
-   * runnable; its CPU where there is no accounting) is above this (% of one core). One thread doing all the work measures 100–105% (a
+   * The baseline uses more than one core when its CPU as a free machine
+   * would show it (quietCpuPercent; its CPU where there is no accounting)
+   * is above this (% of one core). One thread doing all the work measures 100–105% (a
    * little GC on helper threads); 110% means the runtime's helpers (GC,
    * JIT, I/O) did a tenth of a core's work beside it.
    */
@@ -45,13 +46,13 @@ export interface CauseThresholds {
   /** Speedup within this share of the ceiling counts as reaching it (the same margin as shortfallShare). */
   ceilingShare: number;
   /**
-   * not-cpu-bound: the baseline wanted less than this (% of one core: on a
-   * CPU or waiting for one, cpuDemandPercent): the
-   * work mostly waits (timers, I/O), so cores and CPU accounting say little
-   * about its scaling; how the waits overlap does (items per worker, the
-   * longest items). Half a core: more waiting than computing.
+   * not-cpu-bound: the baseline's working thread wanted a CPU (on one or
+   * runnable: wantedShare) less than this share of the window (its CPU %
+   * without accounting): the work mostly waits (timers, I/O), so cores and
+   * CPU accounting say little about its scaling; how the waits overlap does
+   * (items per worker, the longest items). Half: more waiting than computing.
    */
-  cpuBoundPercent: number;
+  cpuBoundShare: number;
   /**
    * cpu-starvation: the threads doing the work waited on a run queue at
    * least this share of the time they ran. A runnable thread on a machine
@@ -86,7 +87,7 @@ export const defaultCauseThresholds: CauseThresholds = {
   shortfallShare: 0.85,
   baselineMulticorePercent: 110,
   ceilingShare: 0.85,
-  cpuBoundPercent: 50,
+  cpuBoundShare: 0.5,
   starvedWaitShare: 0.25,
   busyMainShare: 0.8,
   idleWorkerShare: 0.7,
@@ -105,7 +106,7 @@ export interface ScalingInput {
   cores: number;
   /** Name of the baseline model, for the text. */
   baselineName: string;
-  /** Tree CPU of the baseline and of the cell, % of one core (the baseline's demand from its accounting is preferred: cpuDemandPercent). */
+  /** Tree CPU of the baseline and of the cell, % of one core (with accounting, the baseline's quietCpuPercent is used instead). */
   baselineCpuPercent: number;
   cellCpuPercent: number;
   /** Accounting of the last repetition of each (absent: older records, no /proc). */
@@ -127,21 +128,46 @@ export function scalingCeiling(workers: number, cores: number, baselineCpuPercen
   return Math.min(workers, cores / (baselineCpuPercent / 100));
 }
 
+/** The threads doing the items: the workers, or the main thread when there are none (sequential). */
+function workingThreads(accounting: TreeAccounting): ThreadAccount[] {
+  const workers = accounting.threads.filter((thread) => thread.role === 'worker');
+  if (workers.length > 0) return workers;
+  const root = accounting.processes.find((process) => process.role === 'root');
+  return accounting.threads.filter((thread) => thread.role === 'main' && thread.pid === root?.pid);
+}
+
 /**
- * The CPU a tree wanted over its window, in % of one core: every thread's
- * time on a CPU plus its time runnable on a run queue. On a quiet machine
- * that is its CPU; on a busy one a CPU-bound baseline gets only part of a
- * core, but it still wanted all of it (measured at load 17: 26% on a CPU,
- * 96% wanted), and its helpers' demand is still there.
+ * How much of the window the working threads wanted a CPU (on one, or
+ * runnable on a run queue), on average; null without schedstat. A CPU-bound
+ * thread wants it all the time however busy the machine is (measured at
+ * load 17: 26% on a CPU + 70% waiting); one that sleeps on timers or I/O does not.
  */
-export function cpuDemandPercent(accounting: TreeAccounting): number | null {
-  if (!(accounting.windowMs > 0) || accounting.threads.some((thread) => thread.runQueueWaitMs === null))
-    return null;
-  const wantedMs = accounting.threads.reduce(
-    (sum, thread) => sum + thread.cpuMs + (thread.runQueueWaitMs ?? 0),
-    0,
-  );
-  return (wantedMs / accounting.windowMs) * 100;
+export function wantedShare(accounting: TreeAccounting): number | null {
+  const working = workingThreads(accounting);
+  if (working.length === 0 || !(accounting.windowMs > 0)) return null;
+  if (working.some((thread) => thread.runQueueWaitMs === null)) return null;
+  const wantedMs = working.reduce((sum, thread) => sum + thread.cpuMs + (thread.runQueueWaitMs ?? 0), 0);
+  return wantedMs / working.length / accounting.windowMs;
+}
+
+/**
+ * The tree's CPU as a free machine would show it, in % of one core. On a
+ * busy machine the working thread of a CPU-bound baseline sits on a run
+ * queue part of the window; that time would not exist on a free machine, so
+ * the window shrinks by it while the CPU every thread used stays:
+ * Σ CPU ÷ (window − the working threads' mean run-queue wait). On a quiet
+ * machine it is the tree's CPU. Measured at load 17: a sequential cell got
+ * 40% of a core over its 1.27 s window; main 429 ms + helpers 80 ms of CPU
+ * over the 452 ms it did not wait give 113%.
+ */
+export function quietCpuPercent(accounting: TreeAccounting): number | null {
+  const working = workingThreads(accounting);
+  if (working.length === 0 || working.some((thread) => thread.runQueueWaitMs === null)) return null;
+  const meanWaitMs = working.reduce((sum, thread) => sum + (thread.runQueueWaitMs ?? 0), 0) / working.length;
+  const quietWindowMs = accounting.windowMs - meanWaitMs;
+  if (!(quietWindowMs > 0)) return null;
+  const cpuMs = accounting.threads.reduce((sum, thread) => sum + thread.cpuMs, 0);
+  return (cpuMs / quietWindowMs) * 100;
 }
 
 /** What one tree's accounting says, in the terms the rules use. */
@@ -165,10 +191,9 @@ export interface AccountingFigures {
 export function accountingFigures(accounting: TreeAccounting): AccountingFigures {
   const user = accounting.processes.reduce((sum, process) => sum + process.userMs, 0);
   const system = accounting.processes.reduce((sum, process) => sum + process.systemMs, 0);
-  const workers = accounting.threads.filter((thread) => thread.role === 'worker');
   const root = accounting.processes.find((process) => process.role === 'root');
   const main = accounting.threads.find((thread) => thread.role === 'main' && thread.pid === root?.pid);
-  const working = workers.length > 0 ? workers : main ? [main] : [];
+  const working = workingThreads(accounting);
   const workingCpuMs = working.reduce((sum, thread) => sum + thread.cpuMs, 0);
   const waits = working.map((thread) => thread.runQueueWaitMs);
   const waitMs = waits.some((wait) => wait === null)
@@ -199,6 +224,8 @@ const cores = (percent: number): string => `${(percent / 100).toFixed(1)} cores`
  * The likely cause when the model fell short of its workers, or null when
  * it did not (or had one worker: nothing to scale). Rules in order, first
  * match wins:
+ * 0. not-cpu-bound: the baseline wanted a CPU under half the time: the work
+ *    waits, and how the waits overlap sets the speedup, not cores or locks;
  * 1. the ceiling was reached: the baseline already used more than one core
  *    (baseline-multicore), or there are more workers than cores
  *    (cpu-starvation);
@@ -217,9 +244,10 @@ export function likelyCause(
   thresholds: CauseThresholds = defaultCauseThresholds,
 ): LikelyCause | null {
   if (input.workers < 2 || !(input.speedup < thresholds.shortfallShare * input.workers)) return null;
-  // What the baseline wanted, not what a busy machine let it have (cpuDemandPercent); its CPU without accounting.
+  // What the baseline would use on a free machine, not what a busy one let it have; its CPU without accounting.
   const baselinePercent =
-    (input.baseline ? cpuDemandPercent(input.baseline) : null) ?? input.baselineCpuPercent;
+    (input.baseline ? quietCpuPercent(input.baseline) : null) ?? input.baselineCpuPercent;
+  const baselineWanted = input.baseline ? wantedShare(input.baseline) : null;
   const ceiling = scalingCeiling(input.workers, input.cores, baselinePercent);
   const baselineMulticore = baselinePercent > thresholds.baselineMulticorePercent;
   const make = (cause: ScalingCause, label: string, text: string): LikelyCause => ({
@@ -228,11 +256,12 @@ export function likelyCause(
     ceiling: Math.round(ceiling * 100) / 100,
     text,
   });
-  if (baselinePercent < thresholds.cpuBoundPercent) {
+  if ((baselineWanted ?? input.baselineCpuPercent / 100) < thresholds.cpuBoundShare) {
+    const wanted = Math.round((baselineWanted ?? input.baselineCpuPercent / 100) * 100);
     return make(
       'not-cpu-bound',
       'waits',
-      `the work mostly waits — ${input.baselineName} wanted ${Math.round(baselinePercent)}% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks`,
+      `the work mostly waits — ${input.baselineName} wanted a CPU ${wanted}% of the time, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks`,
     );
   }
   const cell = input.cell ? accountingFigures(input.cell) : null;

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accountingFigures, likelyCause, scalingCeiling } from '../../src/monitor/causes.ts';
+import {
+  accountingFigures,
+  likelyCause,
+  quietCpuPercent,
+  scalingCeiling,
+  wantedShare,
+} from '../../src/monitor/causes.ts';
 import type { TreeAccounting } from '../../src/monitor/types.ts';
 import { threadsOf, treeOf, type ThreadFigures } from './fixtures/accounting.ts';
 
@@ -35,7 +41,7 @@ test('the ceiling: the workers, unless they need more cores than there are (a wo
   assert.equal(scalingCeiling(3, 2, 0), 3);
 });
 
-test('not-cpu-bound: a baseline that wanted under half a core waits; cores and locks do not explain its speedup', () => {
+test('not-cpu-bound: a baseline that wanted a CPU under half the time waits; cores and locks do not explain its speedup', () => {
   // io.sleep sequential: the main thread on a CPU 15 ms and runnable 1 ms of an 800 ms window.
   const waiting = tree(800, [['main', 15, 2, 1, 20, 0]]);
   const cause = likelyCause({ ...base, workers: 8, speedup: 3.9, baselineCpuPercent: 2, baseline: waiting });
@@ -43,14 +49,23 @@ test('not-cpu-bound: a baseline that wanted under half a core waits; cores and l
   assert.equal(cause?.ceiling, 8);
   assert.equal(
     cause?.text,
-    'the work mostly waits — sequential wanted 2% of a core, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks',
+    'the work mostly waits — sequential wanted a CPU 2% of the time, so the speedup is set by how the waits overlap (items per worker, the longest items), not by cores or locks',
   );
-  // A CPU-bound baseline on a busy machine got 26% of a core but wanted 96%: it does not "mostly wait".
+  // A CPU-bound baseline on a busy machine got 26% of a core but wanted it 96% of the time: it does not
+  // "mostly wait", and a free machine would have shown it at 260 / (1000 − 700) = 87%, not 26%.
   const starved = tree(1000, [['main', 260, 5, 700, 4, 350]]);
+  assert.equal(wantedShare(starved), 0.96);
+  assert.equal(quietCpuPercent(starved)?.toFixed(1), '86.7');
   assert.notEqual(
     likelyCause({ ...base, speedup: 1.1, baselineCpuPercent: 26, baseline: starved })?.cause,
     'not-cpu-bound',
   );
+  // The same with helpers: 429 ms main + 80 ms helpers over the 452 ms the main thread did not wait: 113%.
+  const gcStarved = tree(1270, [
+    ['main', 429, 0, 818, 2, 316],
+    ['helper', 80, 0, 500, 175, 21],
+  ]);
+  assert.equal(quietCpuPercent(gcStarved)?.toFixed(0), '113');
   // Without accounting, the CPU it got is all there is to go by.
   assert.equal(
     likelyCause({ ...base, speedup: 1.1, baselineCpuPercent: 26, baseline: undefined })?.cause,
@@ -79,8 +94,8 @@ test('baseline-multicore: the baseline’s helpers already wanted a third of a c
     likelyCause({ ...base, workers: 4, speedup: 1.9, baselineCpuPercent: 100, baseline: undefined })?.text,
     'likely too few cores — 4 workers on 2 cores allow 2.0×',
   );
-  // The sequential fixture wanted 108.5% of a core (1080 ms + 25 ms waiting): 2 / 1.085.
-  assert.equal(likelyCause({ ...base, workers: 4, speedup: 1.9 })?.ceiling, 1.84);
+  // The sequential fixture: 1060 ms of CPU over the 980 ms its main thread did not wait, 108.2%: 2 / 1.082.
+  assert.equal(likelyCause({ ...base, workers: 4, speedup: 1.9 })?.ceiling, 1.85);
 });
 
 test('cpu-starvation: the workers waited for a CPU a quarter of the time they ran', () => {
