@@ -161,7 +161,8 @@ const accountingColumns: CellColumn[] = [
     header: 'sys',
     narrow: false,
     align: 'right',
-    title: "system (kernel) time's share of the subject tree's CPU over the measured window (last repetition)",
+    title:
+      "system (kernel) time's share of the subject tree's CPU over the measured window (last repetition)",
     text: (row) => sharePercent(figuresOf(row)?.systemShare),
     sortKey: (row) => figuresOf(row)?.systemShare ?? null,
   },
@@ -178,7 +179,8 @@ const accountingColumns: CellColumn[] = [
     header: 'ivcs',
     narrow: false,
     align: 'right',
-    title: 'involuntary context switches of the whole tree over the window: threads taken off a CPU that they wanted',
+    title:
+      'involuntary context switches of the whole tree over the window: threads taken off a CPU that they wanted',
     text: (row) => {
       const figures = figuresOf(row);
       return figures ? String(figures.involuntarySwitches) : '-';

@@ -160,7 +160,9 @@ export function conclusionText(run: RunData): string {
     sentences.push(batchSentence(group, run.run.env.cores, multiRuntime));
   }
   // Why a parallel model fell short of its workers: its likely cause, with the evidence (src/report/shortfall.ts).
-  sentences.push(...shortfallSentences(byWorkload, (cell) => `${cell.model}${batchShape(cell)}`, multiRuntime));
+  sentences.push(
+    ...shortfallSentences(byWorkload, (cell) => `${cell.model}${batchShape(cell)}`, multiRuntime),
+  );
   const server = ok.filter((cell): cell is ServerCell => cell.kind === 'server');
   const serverGroups = groupBy(
     server,
