@@ -1,28 +1,40 @@
 /**
  * Monitor overhead: the same CPU-bound cell (SHA-256 chains on 2 worker
- * threads, a fixed amount of work) with and without the monitor sampling
- * at 100 ms, interleaved (ABBA order) in one run. Prints the subject's own
- * wall time of the work per arm, the paired difference with its 95%
- * interval, and the monitor's own CPU in the driver (% of one core).
+ * threads, a fixed amount of work) with and without the monitor, interleaved
+ * (ABBA order) in one run. The monitor samples at the interval it chooses
+ * for a window of --window-ms (default 1000: a calibrated batch cell, the
+ * shortest default cell; src/monitor/window.ts), or at --interval-ms.
+ * Prints the subject's own wall time of the work per arm, the paired
+ * difference with its 95% interval, the monitor's own CPU in the driver
+ * (% of one core; its per-thread snapshots included), and the cost of one
+ * per-thread snapshot of the live subject tree.
  *
- *   node bench/monitor-overhead.ts [--pairs 10] [--iterations 1500000] [--threads 2] [--interval-ms 100]
+ *   node bench/monitor-overhead.ts [--pairs 10] [--iterations 1500000] [--threads 2] [--window-ms 1000] [--interval-ms MS]
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startMonitor } from '../src/monitor/index.ts';
+import { snapshotTree } from '../src/monitor/accounting.ts';
+import { chooseIntervalMs } from '../src/monitor/window.ts';
 
 const { values } = parseArgs({
   options: {
     pairs: { type: 'string', default: '10' },
     iterations: { type: 'string', default: '1500000' },
     threads: { type: 'string', default: '2' },
-    'interval-ms': { type: 'string', default: '100' },
+    'window-ms': { type: 'string', default: '1000' },
+    'interval-ms': { type: 'string' },
   },
 });
 const pairs = Number(values.pairs);
 const iterations = Number(values.iterations);
 const threads = Number(values.threads);
-const intervalMs = Number(values['interval-ms']);
+const windowMs = Number(values['window-ms']);
+const intervalMs =
+  values['interval-ms'] === undefined ? chooseIntervalMs(windowMs) : Number(values['interval-ms']);
+/** CPU ms per per-thread snapshot of the live subject tree, measured before each monitored run's work starts. */
+const snapshotMs: number[] = [];
+let snapshotThreads = 0;
 const work = new URL('./fixtures/monitor-work.ts', import.meta.url).pathname;
 
 interface Sample {
@@ -54,9 +66,21 @@ async function runOnce(withMonitor: boolean): Promise<Sample> {
   let wallStart = performance.now();
   const start = (): void => {
     started = true;
-    if (withMonitor) monitor = startMonitor({ rootPid: child.pid ?? 0, intervalMs });
+    if (withMonitor) {
+      const pid = child.pid ?? 0;
+      // CPU time, not wall time: on a busy machine a snapshot's wall time is mostly waiting for a CPU.
+      const cpu0 = process.cpuUsage();
+      const rounds = 10;
+      let snapshot = snapshotTree([pid], 0);
+      for (let i = 1; i < rounds; i++) snapshot = snapshotTree([pid], 0);
+      const used = process.cpuUsage(cpu0);
+      snapshotMs.push((used.user + used.system) / 1000 / rounds);
+      snapshotThreads = snapshot.processes[0]?.tasks.length ?? 0;
+    }
+    // Before startMonitor: its first reading and per-thread snapshot are part of its cost.
     cpuStart = process.cpuUsage();
     wallStart = performance.now();
+    if (withMonitor) monitor = startMonitor({ rootPid: child.pid ?? 0, intervalMs });
     child.stdin.end('go\n');
   };
   const elapsedMs = Number(await lines);
@@ -100,7 +124,7 @@ const b = withMon.map((s) => s.elapsedMs);
 const halfWidth = (t95(diffs.length - 1) * sd(diffs)) / Math.sqrt(diffs.length);
 const pct = (x: number): string => `${((x / mean(a)) * 100).toFixed(2)}%`;
 console.log(
-  `monitor overhead: ${threads} threads × ${iterations} SHA-256, ${pairs} ABBA pairs, interval ${intervalMs} ms, node ${process.versions.node}`,
+  `monitor overhead: ${threads} threads × ${iterations} SHA-256, ${pairs} ABBA pairs, interval ${intervalMs} ms${values['interval-ms'] === undefined ? ` (chosen for a ${windowMs} ms window)` : ''}, node ${process.versions.node}`,
 );
 console.log(`  without monitor: ${mean(a).toFixed(1)} ms ± ${sd(a).toFixed(1)} (sd)`);
 console.log(`  with monitor:    ${mean(b).toFixed(1)} ms ± ${sd(b).toFixed(1)} (sd)`);
@@ -116,4 +140,8 @@ console.log(
 );
 console.log(
   `  tree CPU seen by the monitor: ${mean(withMon.map((s) => s.treeCpuPercent ?? 0)).toFixed(1)}% (of one core)`,
+);
+const perSnapshot = mean(snapshotMs);
+console.log(
+  `  per-thread snapshot of the tree (${snapshotThreads} threads): ${perSnapshot.toFixed(2)} ms of CPU; two per window = ${(((2 * perSnapshot) / windowMs) * 100).toFixed(2)}% of one core over a ${windowMs} ms window`,
 );

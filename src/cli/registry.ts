@@ -44,6 +44,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'list runtimes (node, bun, deno, system node) with versions and capabilities',
     load: () => import('./commands/runtimes.ts'),
   },
+  doctor: {
+    summary: 'what on this machine makes numbers unstable (governor, load, quota, SMT, swap…)',
+    load: () => import('./commands/doctor.ts'),
+  },
   run: {
     summary: 'run a suite (default: the quick lab) and store every cell as it ends',
     load: () => import('./commands/run.ts'),

@@ -17,6 +17,10 @@ import {
   type,
 } from 'node:os';
 import { conlabCommit, conlabVersion } from '../core/version.ts';
+import { stabilityChecks, type StabilityCheck } from './doctor.ts';
+import { readKernelUnits } from './proc.ts';
+
+export type { StabilityCheck } from './doctor.ts';
 
 /** Environment captured once per run. */
 export interface EnvironmentInfo {
@@ -32,7 +36,17 @@ export interface EnvironmentInfo {
   loadAverage1m: number;
   hostname: string;
   capturedAt: string;
+  /**
+   * What could make this run's numbers unstable, as `conlab doctor` reports
+   * it (governor, boost, load and the busiest processes, cgroup quota, SMT,
+   * swap, isolation, ASLR, huge pages): src/monitor/doctor.ts. Optional:
+   * older records lack it.
+   */
+  stability?: StabilityCheck[];
 }
+
+/** Watching the busiest processes at the start of a run: long enough to see a busy one, short enough not to matter. */
+const ENVIRONMENT_SAMPLE_MS = 100;
 
 const GOVERNOR_PATH = '/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor';
 
@@ -88,5 +102,14 @@ export function captureEnvironment(runtimeLabels: string[]): EnvironmentInfo {
     loadAverage1m: safe(() => Math.round((loadavg()[0] ?? 0) * 100) / 100, 0),
     hostname: safe(hostname, 'unknown'),
     capturedAt: new Date().toISOString(),
+    stability: safe(
+      () =>
+        stabilityChecks(safe(availableParallelism, 1), {
+          sampleMs: ENVIRONMENT_SAMPLE_MS,
+          selfPid: process.pid,
+          clockTicksPerSec: readKernelUnits().clockTicksPerSec,
+        }),
+      [],
+    ),
   };
 }

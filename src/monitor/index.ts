@@ -1,9 +1,12 @@
 /**
  * The monitor: runs in the driver while one cell is measured and samples,
- * every ~100 ms, what every core did (/proc/stat), what the subject's whole
+ * every 50–100 ms (chosen so the measured window holds enough samples:
+ * window.ts), what every core did (/proc/stat), what the subject's whole
  * process tree used (CPU, RSS, PIDs; see tree.ts for the accounting), what the
  * driver itself used (process.cpuUsage, all its threads) and, by difference,
  * what everything outside the experiment used (for the machine-busy verdict).
+ * At the two ends of the measured window it also reads every thread of the
+ * tree (accounting.ts): where the time went, per process and per thread.
  *
  * Cost: each tick reads /proc/stat and one /proc/PID/stat per tree member;
  * the full /proc listing that discovers new children runs only every
@@ -27,14 +30,22 @@ import {
   type CoreTimes,
 } from './proc.ts';
 import { ProcessTreeTracker, type TreeReading } from './tree.ts';
+import { accountTree, snapshotTree, type TreeSnapshot } from './accounting.ts';
+import { chooseIntervalMs, measureWindow, type WindowBounds } from './window.ts';
 
 export type { MonitorReport, EventLoopStats } from './types.ts';
 
 export interface MonitorOptions {
   /** The subject's root process; it and all its descendants are "the tree". */
   rootPid: number;
-  /** Sampling interval; default 100 ms. */
+  /** Sampling interval; default chosen from expectedWindowMs (window.ts chooseIntervalMs). */
   intervalMs?: number;
+  /**
+   * How long the measured window is expected to last (a calibrated batch, a
+   * server cell's duration): the interval is chosen so it holds enough
+   * samples. Unknown: the shortest interval.
+   */
+  expectedWindowMs?: number;
   /** PIDs (and their descendants) never counted in the tree. The driver's own PID is always excluded unless it is the root. */
   excludePids?: number[];
   /**
@@ -56,11 +67,18 @@ export interface MonitorHandle {
   readonly available: boolean;
   /** Adds what the subject reported about its own event loops (per process/thread). */
   addEventLoopStats(stats: EventLoopStats[]): void;
-  /** Takes a final reading synchronously, stops sampling and returns the report. */
-  stop(): MonitorReport;
+  /**
+   * The measured window starts now (a server cell's warm-up is over): the
+   * per-thread accounting starts from here. Without it, it starts with the monitor.
+   */
+  beginWindow(): void;
+  /**
+   * Takes a final reading synchronously, stops sampling and returns the
+   * report; given where the measured window lay, the report's `window`
+   * holds the overlap-weighted figures of that window (window.ts).
+   */
+  stop(window?: WindowBounds): MonitorReport;
 }
-
-const DEFAULT_INTERVAL_MS = 100;
 
 let availability: { available: true } | { available: false; reason: string } | undefined;
 
@@ -107,7 +125,8 @@ interface Reading {
 }
 
 export function startMonitor(options: MonitorOptions): MonitorHandle {
-  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  // Below one clock tick (10 ms) a sample holds only rounding, and a 0 would spin the timer.
+  const intervalMs = Math.max(10, options.intervalMs ?? chooseIntervalMs(options.expectedWindowMs));
   const state = monitorAvailability();
   if (!state.available) return startUnavailableMonitor(intervalMs, state.reason);
   try {
@@ -140,6 +159,8 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
   let sampleErrors = 0;
   let ticks = 0;
   let debtTicks = 0;
+  /** CPU-ms of "outside" that rounding made negative in earlier intervals, repaid from later ones (as debtTicks). */
+  let outsideDebtMs = 0;
   let peakRssPages = 0;
   let peakThreads = 0;
 
@@ -169,6 +190,12 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
 
   const first = read(true);
   let previous = first;
+  // Per-thread accounting needs only the two ends of the window (accounting.ts): its cost does not grow with the rate.
+  const snapshot = (): { at: number; snap: TreeSnapshot } => ({
+    at: performance.now(),
+    snap: snapshotTree(tree.memberPids(), readUptimeTicks(hz)),
+  });
+  let accountingStart = snapshot();
 
   const record = (current: Reading): void => {
     const dtMs = current.tMs - previous.tMs;
@@ -189,10 +216,16 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
     });
     const driverCpuPercent = ((current.driverUs - previous.driverUs) / 1000 / dtMs) * 100;
     const busyPercent = ticksPercent(busyTicks(previous.cores, current.cores), hz, dtMs);
+    // Counters round to clock ticks, so one interval's difference can come out below 0; flooring each
+    // interval at 0 would bias short intervals upwards, so the deficit is repaid from later ones.
+    const rawOutsideMs =
+      (rawOutside(busyPercent, treeCpuPercent, driverCpuPercent, driverIsRoot) / 100) * dtMs;
+    const outsideStep = intervalTicks(rawOutsideMs, outsideDebtMs);
+    outsideDebtMs = outsideStep.debtTicks;
     machine.push({
       tMs,
       driverCpuPercent: round2(driverCpuPercent),
-      outsideCpuPercent: round2(outside(busyPercent, treeCpuPercent, driverCpuPercent, driverIsRoot)),
+      outsideCpuPercent: round2((outsideStep.ticks / dtMs) * 100),
     });
     previous = current;
   };
@@ -218,7 +251,10 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
       if (report) report.eventLoop.push(...stats);
       else eventLoop.push(...stats);
     },
-    stop() {
+    beginWindow() {
+      if (!report) accountingStart = snapshot();
+    },
+    stop(window) {
       if (report) return report;
       clearInterval(timer);
       let last = previous;
@@ -228,6 +264,14 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
       } catch {
         sampleErrors++;
       }
+      const windowEnd = snapshot();
+      const accounting = accountTree(
+        accountingStart.snap,
+        windowEnd.snap,
+        options.rootPid,
+        hz,
+        windowEnd.at - accountingStart.at,
+      );
       procStat.close();
       selfStat.close();
       tree.close();
@@ -263,9 +307,12 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
           machineBusyPercent,
           treePeakThreads: peakThreads,
         },
+        accounting,
         sampleErrors,
         eventLoop,
       };
+      const measured = window ? measureWindow(report, window) : null;
+      if (measured) report.window = measured;
       return report;
     },
   };
@@ -293,6 +340,9 @@ export function startUnavailableMonitor(intervalMs: number, reason: string): Mon
     available: false,
     addEventLoopStats(stats) {
       eventLoop.push(...stats);
+    },
+    beginWindow() {
+      // Nothing to account without /proc.
     },
     stop() {
       if (report) return report;
@@ -322,7 +372,8 @@ export function startUnavailableMonitor(intervalMs: number, reason: string): Mon
  * One interval's tree CPU from the change in the cumulative count. A dip
  * (a child reaped between our reads of it and of its parent) becomes debt
  * repaid from later intervals, so the timeline is never negative and sums
- * to the window's total.
+ * to the window's total. The same rule carries the outside CPU's rounding
+ * (in CPU-ms rather than ticks).
  */
 export function intervalTicks(delta: number, debtTicks: number): { ticks: number; debtTicks: number } {
   if (delta < 0) return { ticks: 0, debtTicks: debtTicks - delta };
@@ -380,12 +431,22 @@ function coreSample(tMs: number, before: CoreTimes[], after: CoreTimes[]): CoreS
   return sample;
 }
 
-/** CPU used by neither the tree nor the driver; counters differ in granularity, so never below 0. */
+/** CPU used by neither the tree nor the driver; may come out below 0 over a short interval (counters round to ticks). */
+function rawOutside(
+  machinePercent: number,
+  treePercent: number,
+  driverPercent: number,
+  driverIsRoot: boolean,
+): number {
+  return machinePercent - treePercent - (driverIsRoot ? 0 : driverPercent);
+}
+
+/** Over a whole window: never below 0. */
 function outside(
   machinePercent: number,
   treePercent: number,
   driverPercent: number,
   driverIsRoot: boolean,
 ): number {
-  return Math.max(0, machinePercent - treePercent - (driverIsRoot ? 0 : driverPercent));
+  return Math.max(0, rawOutside(machinePercent, treePercent, driverPercent, driverIsRoot));
 }

@@ -55,10 +55,15 @@ export function parseProcStat(text: string): CoreTimes[] {
 
 export interface PidStat {
   pid: number;
+  /** The command name (field 2, at most 15 bytes; a thread's name for task/TID/stat). */
+  name: string;
   ppid: number;
   state: string;
   /** Own CPU in clock ticks (utime + stime). */
   ownTicks: number;
+  /** utime and stime apart: time in user code and in the kernel on this process's behalf. */
+  userTicks: number;
+  systemTicks: number;
   /** CPU of reaped children in clock ticks (cutime + cstime). */
   childTicks: number;
   numThreads: number;
@@ -84,9 +89,12 @@ export function parsePidStat(text: string): PidStat | null {
   const field = (n: number): number => Number(rest[n - 3] ?? Number.NaN);
   const stat: PidStat = {
     pid,
+    name: text.slice(open + 1, close),
     ppid: field(4),
     state: rest[0] ?? '?',
     ownTicks: field(14) + field(15),
+    userTicks: field(14),
+    systemTicks: field(15),
     childTicks: field(16) + field(17),
     numThreads: field(20),
     startTicks: field(22),

@@ -78,6 +78,11 @@ export class ProcessTreeTracker {
     this.#members.clear();
   }
 
+  /** The members now, parents first (admission order). */
+  memberPids(): number[] {
+    return [...this.#members.keys()];
+  }
+
   /** Whether a PID is currently a member. */
   has(pid: number): boolean {
     return this.#members.has(pid);

@@ -51,6 +51,73 @@ export interface EventLoopStats {
   unsupportedReason?: string;
 }
 
+/** What the monitor saw inside the measured window. Percentages are of one core (200 = two cores busy). */
+export interface MeasuredWindow {
+  offsetMs: number;
+  durationMs: number;
+  intervalMs: number;
+  /** Samples' worth of evidence inside the window (two half samples count one). */
+  samples: number;
+  /** Milliseconds of the window that samples cover (less than durationMs only if the monitor stopped early). */
+  coveredMs: number;
+  /** The subject's process tree. */
+  treeCpuPercent: number;
+  /** Everything that is neither the tree nor the driver: the input of machine-busy. */
+  outsideCpuPercent: number;
+  driverCpuPercent: number;
+  /** Fewer than MIN_WINDOW_SAMPLES samples: too short to call the machine busy or quiet. */
+  tooShort: boolean;
+}
+
+/** A thread's part in the model (accounting.ts threadRole): the dispatching event loop, a worker, or a runtime helper (GC, JIT, I/O). */
+export type ThreadRole = 'main' | 'worker' | 'helper';
+
+/** Where a thread's (or a process's) time went over the measured window. Times in ms; switches are counts. */
+export interface TimeAccount {
+  /** On a CPU (schedstat, ns precision; else user + system at clock-tick precision). */
+  cpuMs: number;
+  userMs: number;
+  systemMs: number;
+  /** Runnable but waiting for a CPU (schedstat); null where the kernel does not keep it. */
+  runQueueWaitMs: number | null;
+  /** Gave up the CPU itself: blocked on a lock (futex), I/O, a timer or a message. */
+  voluntarySwitches: number;
+  /** Taken off the CPU by the scheduler: its slice ended while others wanted the core. */
+  involuntarySwitches: number;
+}
+
+/** One thread over the measured window. */
+export interface ThreadAccount extends TimeAccount {
+  pid: number;
+  tid: number;
+  /** As the kernel names it: MainThread, WorkerThread, V8Worker, … (15 bytes at most). */
+  name: string;
+  role: ThreadRole;
+}
+
+/**
+ * One process of the tree over the window: user/system (and so cpuMs) from
+ * its own stat, ended threads included; the rest summed over its live threads.
+ */
+export interface ProcessAccount extends TimeAccount {
+  pid: number;
+  name: string;
+  role: 'root' | 'child';
+  /** Threads alive at the end of the window. */
+  threads: number;
+}
+
+/** Per process and per thread of the subject's tree over the measured window (accounting.ts). */
+export interface TreeAccounting {
+  windowMs: number;
+  processes: ProcessAccount[];
+  threads: ThreadAccount[];
+  /** Processes alive when the window started and gone at its end (their CPU is in the tree's total, not in these rows). */
+  exitedProcesses: number;
+  /** Threads of the listed processes that ended inside the window (in their process's user/system time only). */
+  exitedThreads: number;
+}
+
 /**
  * When `available` is false the timelines are empty and the summary figures
  * other than driverCpuPercent are 0 placeholders, not measurements: check
@@ -84,6 +151,14 @@ export interface MonitorReport {
     /** Most threads seen in the tree at one sample. */
     treePeakThreads?: number;
   };
+  /**
+   * The cell's measured window inside the monitor's (placed by the driver,
+   * window.ts): figures from overlap-weighted samples, and whether it held
+   * enough samples to judge. Absent: the whole monitor window is judged.
+   */
+  window?: MeasuredWindow;
+  /** Per process and per thread of the tree over the measured window (accounting.ts). Absent: older records, no /proc. */
+  accounting?: TreeAccounting;
   /** Ticks that failed to read /proc (skipped, not guessed). */
   sampleErrors?: number;
   eventLoop: EventLoopStats[];

@@ -4,13 +4,16 @@
  * Every rule and threshold is here, with its reason (the README's
  * "Methodology and limitations" section quotes them).
  */
+import { chiSquareQuantile } from '../stats/chi-square.ts';
 import type { MonitorReport } from './types.ts';
+import { judgedWindow, MIN_WINDOW_SAMPLES } from './window.ts';
 
 /** Qualifies a number without hiding it (see docs/METHODOLOGY in the README). */
 export type Verdict =
   | 'client-saturated'
   | 'schedule-drift'
   | 'machine-busy'
+  | 'too-short'
   | 'noisy'
   | 'underpowered'
   | 'monitor-unavailable'
@@ -36,8 +39,25 @@ export interface VerdictThresholds {
    * enough to move a CPU-bound result on 2 cores by several %.
    */
   machineBusyPercent: number;
-  /** noisy: coefficient of variation (sample stdev ÷ mean) across repetitions above this (0.10 = 10%). */
+  /**
+   * too-short: the measured window held fewer samples than this (summed
+   * overlap shares), so neither machine-busy nor its absence is claimed.
+   * Why 10 (and how the interval is chosen to reach it): window.ts.
+   */
+  minWindowSamples: number;
+  /**
+   * noisy: the spread across repetitions is above this coefficient of
+   * variation (stdev ÷ mean; 0.10 = 10%) with `noisyConfidence`: the
+   * one-sided lower confidence bound of the CV is above it, not just the
+   * estimate. A stdev from 2 or 3 values is itself very uncertain (from 2,
+   * its 95% interval spans 0.45–32× the estimate), so a CV of 14% from two
+   * repetitions proves little; the ±95% interval of the mean shows that
+   * width anyway. Lower bound of σ: s·√((n−1) / χ²(confidence, n−1)),
+   * i.e. the CV must exceed 10% × 1.64 with 2 repetitions, × 1.52 with 3,
+   * × 1.28 with 10.
+   */
   noisyCv: number;
+  noisyConfidence: number;
   /**
    * underpowered: a percentile p needs enough samples that at least this
    * many fall above it: n × (1 − p/100) ≥ tailSamples. With 10: p50 needs 20
@@ -50,7 +70,9 @@ export interface VerdictThresholds {
 export const defaultThresholds: VerdictThresholds = {
   clientSaturatedPercent: 90,
   machineBusyPercent: 10,
+  minWindowSamples: MIN_WINDOW_SAMPLES,
   noisyCv: 0.1,
+  noisyConfidence: 0.9,
   tailSamples: 10,
 };
 
@@ -124,15 +146,27 @@ export function coefficientOfVariation(values: readonly number[]): number | null
 }
 
 /**
- * Repetitions disagree more than the threshold. One repetition cannot be
- * called noisy (nor steady): that is not flagged here.
+ * The lower one-sided confidence bound of the coefficient of variation:
+ * how small the spread can be, given these values (null with fewer than 2).
+ */
+export function cvLowerBound(values: readonly number[], confidence: number): number | null {
+  const cv = coefficientOfVariation(values);
+  if (cv === null) return null;
+  const df = values.length - 1;
+  return cv * Math.sqrt(df / chiSquareQuantile(confidence, df));
+}
+
+/**
+ * Repetitions disagree more than the threshold, with enough evidence (see
+ * VerdictThresholds.noisyCv). One repetition cannot be called noisy (nor
+ * steady): that is not flagged here.
  */
 export function isNoisy(
   repetitionValues: readonly number[],
   thresholds: VerdictThresholds = defaultThresholds,
 ): boolean {
-  const cv = coefficientOfVariation(repetitionValues);
-  return cv !== null && cv > thresholds.noisyCv;
+  const low = cvLowerBound(repetitionValues, thresholds.noisyConfidence);
+  return low !== null && low > thresholds.noisyCv;
 }
 
 /** Fewest samples for percentile p (0 < p < 100) to rest on at least `tailSamples` samples above it. */
@@ -200,8 +234,10 @@ export function cellVerdicts(
       verdicts.push('client-saturated');
     }
   }
-  if (available && monitor && isMachineBusy(monitor.summary.outsideCpuPercent, thresholds))
-    verdicts.push('machine-busy');
+  // Busy or quiet is judged only on a window with enough samples; a shorter one says so instead.
+  const judged = available && monitor ? judgedWindow(monitor) : null;
+  if (judged && judged.samples < thresholds.minWindowSamples) verdicts.push('too-short');
+  else if (judged && isMachineBusy(judged.outsideCpuPercent, thresholds)) verdicts.push('machine-busy');
   if (input.repetitionValues && isNoisy(input.repetitionValues, thresholds)) verdicts.push('noisy');
   if (
     input.requests !== undefined &&

@@ -5,6 +5,7 @@
  * narrow (80-column) terminal view.
  */
 import { fmt } from '../core/text-table.ts';
+import { accountingFigures, type AccountingFigures } from '../monitor/causes.ts';
 import type { ReportRow } from './rows.ts';
 import type { Verdict } from '../results/record.ts';
 
@@ -26,6 +27,7 @@ const verdictShort: Record<Verdict, string> = {
   'client-saturated': 'client-sat',
   'schedule-drift': 'drift',
   'machine-busy': 'busy',
+  'too-short': 'short',
   noisy: 'noisy',
   underpowered: 'underpowered',
   'monitor-unavailable': 'no-monitor',
@@ -154,6 +156,58 @@ const common = {
   } satisfies CellColumn,
 };
 
+function figuresOf(row: ReportRow): AccountingFigures | null {
+  const accounting = row.okReps > 0 ? row.monitor?.accounting : undefined;
+  return accounting ? accountingFigures(accounting) : null;
+}
+
+function sharePercent(value: number | null | undefined): string {
+  return value === null || value === undefined ? '-' : `${Math.round(value * 100)}%`;
+}
+
+/** Where the time went (src/monitor/accounting.ts, last repetition): the wide view's evidence for the likely cause. */
+const accountingColumns: CellColumn[] = [
+  {
+    header: 'sys',
+    narrow: false,
+    align: 'right',
+    title:
+      "system (kernel) time's share of the subject tree's CPU over the measured window (last repetition)",
+    text: (row) => sharePercent(figuresOf(row)?.systemShare),
+    sortKey: (row) => figuresOf(row)?.systemShare ?? null,
+  },
+  {
+    header: 'rq wait',
+    narrow: false,
+    align: 'right',
+    title:
+      'run-queue wait of the threads doing the items (workers, or the main thread) as a share of the time they ran: waiting for a free CPU',
+    text: (row) => sharePercent(figuresOf(row)?.workingWaitShare),
+    sortKey: (row) => figuresOf(row)?.workingWaitShare ?? null,
+  },
+  {
+    header: 'ivcs',
+    narrow: false,
+    align: 'right',
+    title:
+      'involuntary context switches of the whole tree over the window: threads taken off a CPU that they wanted',
+    text: (row) => {
+      const figures = figuresOf(row);
+      return figures ? String(figures.involuntarySwitches) : '-';
+    },
+    sortKey: (row) => figuresOf(row)?.involuntarySwitches ?? null,
+  },
+  {
+    header: 'why',
+    narrow: false,
+    align: 'left',
+    title:
+      'likely cause when the model fell short of its workers (speedup below 85% of them): baseline >1 core, starved, cores, driver, contention, unequal, ?',
+    text: (row) => row.likelyCause?.label ?? '',
+    sortKey: (row) => row.likelyCause?.label ?? null,
+  },
+];
+
 export const batchColumns: CellColumn[] = [
   common.subject('model', 'concurrency model'),
   common.workload('workload'),
@@ -221,6 +275,7 @@ export const batchColumns: CellColumn[] = [
     sortKey: (row) => num(row.efficiency),
   },
   common.cpu,
+  ...accountingColumns,
   common.rss,
   common.notes,
 ];

@@ -24,6 +24,7 @@ import { mergeRepetitions } from '../results/merge.ts';
 import { primaryMetric } from '../results/primary.ts';
 import { baselineModel, modelVaries } from '../models/registry.ts';
 import { workloadLabel } from '../workloads/index.ts';
+import { shortfallSentences } from './shortfall.ts';
 
 /**
  * An interval that holds 1× but lies within this of it says "no
@@ -319,6 +320,10 @@ export function conclusionText(run: RunData): string {
   for (const group of groupBy(byWorkload, speedupGroupKey)) {
     sentences.push(batchSentence(group, run.run.env.cores, multiRuntime));
   }
+  // Why a parallel model fell short of its workers: its likely cause, with the evidence (src/report/shortfall.ts).
+  sentences.push(
+    ...shortfallSentences(byWorkload, (cell) => `${cell.model}${batchShape(cell)}`, multiRuntime),
+  );
   const server = ok.filter((cell): cell is ServerCell => cell.kind === 'server');
   const serverGroups = groupBy(
     server,

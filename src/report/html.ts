@@ -16,6 +16,7 @@ import { summarizeCapacity } from '../servers/capacity/summary.ts';
 import { batchColumns, pipelineColumns, serverColumns, type CellColumn } from './columns.ts';
 import { reportRows, type ReportRow } from './rows.ts';
 import { ensureDir } from './files.ts';
+import { timeSpentHtml } from './time-spent.ts';
 import { renderSvg } from './svg.ts';
 import { fmt } from '../core/text-table.ts';
 
@@ -34,6 +35,8 @@ export const verdictMeaning: Record<Verdict, string> = {
   'schedule-drift':
     'the open-loop generator could not keep its schedule: the offered rate was lower than asked',
   'machine-busy': 'other processes used the CPU during the cell: numbers are pessimistic',
+  'too-short':
+    'the measured window held fewer than 10 monitor samples: too short to tell whether the machine was busy (it is not claimed either way); a longer window (more items) can be judged',
   noisy: 'repetitions disagree by more than the noise threshold: the interval is wide',
   underpowered: 'too few repetitions or too short a run to trust the difference',
   'monitor-unavailable':
@@ -86,6 +89,10 @@ table.cells tr.skipped td { color: #777; }
 .verdicts dt { font-weight: bold; float: left; clear: left; width: 150px; }
 .verdicts dd { margin: 0 0 4px 160px; }
 footer { margin-top: 3em; color: #777; font-size: 0.8em; }
+.time-spent-cells { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 0 24px; }
+table.threads tr.process td { font-weight: bold; border-top: 1px solid #ccc; }
+table.threads tr.helpers td { color: #666; }
+p.cause { margin: 0.2em 0 0.5em; }
 `;
 
 // Sorts a table by the clicked column's data-sort values: numbers numerically, blanks last.
@@ -125,6 +132,16 @@ function environmentTable(run: RunData): string {
     ['load average (1 min) at start', env.loadAverage1m.toFixed(2)],
     ['conlab', `${env.conlabVersion}${env.conlabCommit ? ` (${env.conlabCommit})` : ''}`],
   ];
+  // What `conlab doctor` found at the start of the run (older records lack it).
+  if (env.stability) {
+    const warnings = env.stability.filter((check) => check.verdict === 'warn');
+    entries.push([
+      'stability at start (conlab doctor)',
+      warnings.length === 0
+        ? `no warnings (${env.stability.length} checks)`
+        : warnings.map((check) => `${check.name}: ${check.value}`).join('; '),
+    ]);
+  }
   return `<table class="env">${entries
     .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('')}</table>`;
@@ -298,6 +315,7 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
         id,
         sectionTitles[id],
       ]),
+      ['time-spent', 'Where the time went'],
       ['cells', 'Every cell'],
     ]
       .map(([id, text]) => `<a href="#${id}">${escapeHtml(text ?? '')}</a>`)
@@ -354,6 +372,12 @@ export async function renderHtmlReport(run: RunData, options: HtmlReportOptions 
       );
     }
   }
+
+  parts.push('<h2 id="time-spent">Where the time went</h2>');
+  parts.push(
+    timeSpentHtml(rows, escapeHtml) ??
+      '<p class="missing" data-missing="time-spent">No cell has per-thread accounting (the monitor was unavailable, no cell finished ok, or the records predate it).</p>',
+  );
 
   parts.push('<h2 id="cells">Every cell</h2>');
   parts.push(

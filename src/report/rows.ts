@@ -10,6 +10,7 @@ import type {
   BatchCell,
   BatchProgressPoint,
   CellKind,
+  LikelyCause,
   CellRecord,
   CellStatus,
   LatencySummaryUs,
@@ -76,6 +77,8 @@ export interface ReportRow {
   speedupLow: number | null;
   speedupHigh: number | null;
   efficiency: number | null;
+  /** Batch: why the model fell short of its workers (src/monitor/causes.ts); null when it did not. */
+  likelyCause: LikelyCause | null;
   verdicts: Verdict[];
   pids: number[];
   /** Monitor of the last repetition that has one. */
@@ -197,6 +200,7 @@ function batchRow(
     speedupLow: ratio?.low ?? null,
     speedupHigh: ratio?.high ?? null,
     efficiency: cell.efficiency,
+    likelyCause: cell.likelyCause ?? null,
     serverTimeline: undefined,
     batchProgress: cell.progress,
     timelineOffsetMs: null,
@@ -234,6 +238,7 @@ function serverRow(cell: ServerCell, counts: { ok: number; total: number }): Rep
     speedupLow: null,
     speedupHigh: null,
     efficiency: null,
+    likelyCause: null,
     serverTimeline: cell.timeline,
     batchProgress: undefined,
     timelineOffsetMs: null,
@@ -262,6 +267,7 @@ function pipelineRow(cell: PipelineCell, counts: { ok: number; total: number }):
     speedupLow: null,
     speedupHigh: null,
     efficiency: null,
+    likelyCause: null,
     serverTimeline: undefined,
     batchProgress: undefined,
     timelineOffsetMs: null,

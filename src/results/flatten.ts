@@ -40,6 +40,8 @@ export function flattenRecord(record: CellRecord): Record<string, FlatValue> {
   if (record.monitor) {
     flattenInto(out, 'monitor.available', record.monitor.available);
     flattenInto(out, 'monitor', record.monitor.summary);
+    // The measured window's figures and evidence (samples, tooShort): one value each, as the summary's.
+    if (record.monitor.window) flattenInto(out, 'monitor.window', record.monitor.window);
   }
   return out;
 }

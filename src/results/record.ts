@@ -6,12 +6,13 @@
 import type { MonitorReport } from '../monitor/types.ts';
 import type { Verdict } from '../monitor/verdicts.ts';
 import type { EnvironmentInfo } from '../monitor/environment.ts';
+import type { LikelyCause } from '../monitor/causes.ts';
 import type { ErrorKind } from '../load/types.ts';
 import type { LatencySummaryUs } from '../stats/hdr.ts';
 import type { AdaptiveRule } from '../stats/precision.ts';
 
 // Re-exported: these types belong to the layer that produces them; the record composes them.
-export type { Verdict, EnvironmentInfo, ErrorKind, LatencySummaryUs, AdaptiveRule };
+export type { Verdict, EnvironmentInfo, ErrorKind, LatencySummaryUs, AdaptiveRule, LikelyCause };
 
 /**
  * Version of the record format. 2 added the `pipeline` kind (seed 001's
@@ -121,6 +122,12 @@ export interface BatchCell extends CellBase {
   cpuPercent: number; // process tree user+sys over wall, % of one core
   peakRssBytes: number;
   answer: string | number | null;
+  /**
+   * Why the model fell short of its workers (speedup below 85% of them),
+   * decided against the baseline cell by src/monitor/causes.ts; absent when it
+   * did not fall short or has no baseline. Filled with speedup (fillBatchSpeedups).
+   */
+  likelyCause?: LikelyCause;
   /** Items completed per time slice during the last repetition, when the batch driver records it; the report aligns it with the per-core CPU timeline. Optional: older records lack it. */
   progress?: BatchProgressPoint[];
   /** How the window was sized (calibration, docs/architecture/batch.md). Optional: older records lack it (one round). */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   cellVerdicts,
   coefficientOfVariation,
+  cvLowerBound,
   defaultThresholds,
   isClientSaturated,
   isMachineBusy,
@@ -16,13 +17,15 @@ import type { MonitorReport } from '../../src/monitor/types.ts';
 function monitor(
   overrides: { available?: boolean; outside?: number; driver?: number; cores?: number } = {},
 ): MonitorReport {
+  // Ten 100 ms samples: enough evidence to judge the machine (fewer is too-short, see window.test.ts).
+  const ticks = Array.from({ length: 10 }, (_, i) => (i + 1) * 100);
   return {
     available: overrides.available ?? true,
     intervalMs: 100,
     durationMs: 1000,
     cores: overrides.cores ?? 2,
     perCore: [],
-    tree: [],
+    tree: ticks.map((tMs) => ({ tMs, cpuPercent: 0, rssBytes: 0, processCount: 1 })),
     pids: [],
     summary: { ...placeholderSummary(overrides.driver ?? 0), outsideCpuPercent: overrides.outside ?? 0 },
     eventLoop: [],
@@ -37,12 +40,21 @@ test('coefficient of variation uses the sample stdev', () => {
   assert.equal(coefficientOfVariation([0, 0]), null);
 });
 
-test('noisy above a 10% coefficient of variation, never on one repetition', () => {
+test('noisy when the spread is above 10% with 90% confidence, never on one repetition', () => {
   assert.equal(isNoisy([100, 100, 100]), false);
-  assert.equal(isNoisy([90, 110]), true); // cv = 14.1%
+  // Two values: the CV's lower bound is cv × √(1 / χ²(0.9, 1)) = cv × 0.608.
+  assert.equal(
+    cvLowerBound([90, 110], 0.9)?.toFixed(4),
+    ((Math.SQRT2 / 10) * Math.sqrt(1 / 2.705543)).toFixed(4),
+  );
+  assert.equal(isNoisy([90, 110]), false, 'cv 14.1% from two values: at least 8.6%, not proven above 10%');
+  assert.equal(isNoisy([80, 120]), true, 'cv 28.3%: at least 17.2%');
+  // Three values: × √(2 / 4.60517) = 0.659.
+  assert.equal(isNoisy([85, 100, 115]), false, 'cv 15% → at least 9.9%: just under');
+  assert.equal(isNoisy([84, 100, 116]), true, 'cv 16% → at least 10.5%');
   assert.equal(isNoisy([95, 105]), false); // cv = 7.07%
   assert.equal(isNoisy([1000]), false);
-  assert.equal(isNoisy([95, 105], { ...defaultThresholds, noisyCv: 0.05 }), true);
+  assert.equal(isNoisy([95, 105], { ...defaultThresholds, noisyCv: 0.04 }), true);
 });
 
 test('underpowered: p needs n × (1 − p/100) ≥ 10', () => {

@@ -45,6 +45,7 @@ function sample(tMs: number, cpuPercent: number, rssBytes: number): TreeSample {
 
 test('server CPU and peak RSS come from the samples that overlap the measured window', () => {
   const report = {
+    available: true,
     intervalMs: 100,
     tree: [
       sample(100, 10, 5),
@@ -55,9 +56,10 @@ test('server CPU and peak RSS come from the samples that overlap the measured wi
     ],
     summary: { treeCpuPercent: 33, treePeakRssBytes: 99 },
   } as unknown as MonitorReport;
-  // Window 250..390 ms: the intervals ending at 300 (200..300) and 400 (300..400) overlap it.
+  // Window 250..390 ms: the intervals ending at 300 (200..300) and 400 (300..400) overlap it, by 50 and
+  // 90 ms: each counts by its overlap (src/monitor/window.ts), (50 × 60 + 90 × 80) / 140, not whole (70).
   assert.deepEqual(measuredServerUsage(report, { offsetMs: 250, durationMs: 140 }), {
-    serverCpuPercent: 70,
+    serverCpuPercent: 72.86,
     serverPeakRssBytes: 8,
   });
   // No sample inside: the whole window's summary.
@@ -105,8 +107,12 @@ test('a server cell places its measured window after the warm-up and gets the mo
   assert.equal(new Set(cell.verdicts).size, cell.verdicts.length, JSON.stringify(cell.verdicts));
   assert.equal(cell.verdicts.includes('underpowered'), cell.requests < 1000, 'p99 needs 1 000 requests');
   assert.equal(cell.verdicts.includes('monitor-unavailable'), !monitor.available);
+  // machine-busy and too-short are judged on the measured window (its overlap-weighted samples), never both.
+  const window = monitor.window;
+  assert.ok(!monitor.available || window, 'the report carries the measured window');
   assert.equal(
     cell.verdicts.includes('machine-busy'),
-    monitor.available && monitor.summary.outsideCpuPercent >= 10,
+    monitor.available && !!window && window.samples >= 10 && window.outsideCpuPercent >= 10,
   );
+  assert.equal(cell.verdicts.includes('too-short'), monitor.available && !!window && window.samples < 10);
 });

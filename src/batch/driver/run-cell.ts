@@ -34,7 +34,10 @@ import {
 export interface RunCellOptions {
   /** A line of text about what is happening now (the CLI prints it on stderr). */
   onProgress?(text: string): void;
+  /** Monitor sampling interval; default chosen from expectedWindowMs (src/monitor/window.ts). */
   monitorIntervalMs?: number;
+  /** How long a repetition's timed section is expected to last (calibration); default: the previous repetition's. */
+  expectedWindowMs?: number;
   /** Time for a subject to start and warm its pools; default 120 s. */
   startTimeoutMs?: number;
 }
@@ -106,10 +109,15 @@ async function runRepetition(
     for (const pid of ready.pids) seenPids.add(pid);
     // Read just before the monitor takes its first sample: its t=0 (the heat map's) to well under a ms.
     const monitorStartEpochMs = epochNowMs();
-    const monitor = startMonitor({ rootPid: subject.pid, intervalMs: options.monitorIntervalMs ?? 100 });
+    const monitor = startMonitor({
+      rootPid: subject.pid,
+      ...(options.monitorIntervalMs === undefined ? {} : { intervalMs: options.monitorIntervalMs }),
+      ...(options.expectedWindowMs === undefined ? {} : { expectedWindowMs: options.expectedWindowMs }),
+    });
     let reply: FromSubject;
     let report: MonitorReport;
     let measuredOffsetMs = 0;
+    let window: { offsetMs: number; durationMs: number } | undefined;
     try {
       const goSentEpochMs = epochNowMs();
       subject.send({ t: 'go' });
@@ -122,12 +130,14 @@ async function runRepetition(
           subjectStartEpochMs: reply.startedAtEpochMs,
           durationMs: reply.windowMs,
         });
+        window = { offsetMs: measuredOffsetMs, durationMs: reply.windowMs };
         // Before stop(): the report (and so the record's monitor) carries the subject's event-loop figures.
         monitor.addEventLoopStats([reply.eventLoop]);
       }
     } finally {
       // Stopped on failure too: the monitor's sampling timer must not outlive the repetition.
-      report = monitor.stop();
+      // The timed section's place in the monitor window: its figures, and its verdicts, come from that window alone.
+      report = monitor.stop(window);
       for (const pid of report.pids) seenPids.add(pid);
     }
     if (reply.t === 'error')
@@ -170,7 +180,7 @@ export function emptyBatchCell(
 function resourceFigures(rep: Repetition): { cpuPercent: number; peakRssBytes: number; pids: number[] } {
   if (rep.monitor.available) {
     return {
-      cpuPercent: rep.monitor.summary.treeCpuPercent,
+      cpuPercent: rep.monitor.window?.treeCpuPercent ?? rep.monitor.summary.treeCpuPercent,
       peakRssBytes: rep.monitor.summary.treePeakRssBytes,
       pids: rep.monitor.pids,
     };
@@ -225,7 +235,14 @@ export async function runBatchCell(
     );
     let rep: Repetition;
     try {
-      rep = await runRepetition(spec, runtime, options, pids);
+      // The interval is chosen for a window like the last one (window.ts): enough samples, least cost.
+      const expectedWindowMs = options.expectedWindowMs ?? cell.durationsMs.at(-1);
+      rep = await runRepetition(
+        spec,
+        runtime,
+        { ...options, ...(expectedWindowMs === undefined ? {} : { expectedWindowMs }) },
+        pids,
+      );
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       // A runtime that lacks a capability is a named skip, not a broken model.

@@ -38,6 +38,8 @@ export interface BatchTableOptions {
   showWorkload?: boolean;
   /** Show the passes column (some cell's window ran its items more than once). */
   showPasses?: boolean;
+  /** Show the likely cause of a model that fell short of its workers (default: when a cell has one). */
+  showCause?: boolean;
 }
 
 /** The precision reached: half-width of the 95% interval of the mean time, in % ("±3.1%"). */
@@ -85,9 +87,20 @@ export function batchColumns(options: BatchTableOptions = {}): Column<BatchCell>
       align: 'right',
     },
     { header: 'Answer', value: (c) => (c.answer === null ? '-' : String(c.answer)), align: 'right' },
-    { header: 'Status', value: statusText },
   );
+  if (options.showCause) columns.push({ header: 'Why', value: (c) => c.likelyCause?.label ?? '' });
+  columns.push({ header: 'Status', value: statusText });
   return columns;
+}
+
+/** The likely cause of each model that fell short, in full, under the table (src/monitor/causes.ts). */
+function causeLines(cells: BatchCell[]): string {
+  const lines = cells.flatMap((cell) =>
+    cell.likelyCause && cell.speedup !== null
+      ? [`  ${benchmarkName(cell)} [${cell.runtime}]: ${cell.speedup.toFixed(2)}x: ${cell.likelyCause.text}`]
+      : [],
+  );
+  return lines.length > 0 ? `\nWhy a model fell short of its workers:\n${lines.join('\n')}\n` : '';
 }
 
 /** Reasons of cells that are not ok, one line each, under the table. */
@@ -105,8 +118,9 @@ export function renderBatchTable(cells: BatchCell[], options: BatchTableOptions 
     showRuntime: options.showRuntime ?? runtimes.size > 1,
     showWorkload: options.showWorkload ?? workloads.size > 1,
     showPasses: options.showPasses ?? cells.some((cell) => (cell.sizing?.rounds ?? 1) > 1),
+    showCause: options.showCause ?? cells.some((cell) => cell.likelyCause !== undefined),
   });
-  return `${renderTextTable(columns, cells)}${notes(cells)}`;
+  return `${renderTextTable(columns, cells)}${notes(cells)}${causeLines(cells)}`;
 }
 
 /**

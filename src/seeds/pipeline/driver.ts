@@ -188,7 +188,8 @@ async function runSubject(
   try {
     let message = await next();
     if (message.t === 'progress') {
-      monitor = startMonitor({ rootPid: subject.pid });
+      // The pipelines run for durationS: the interval is chosen for that window (src/monitor/window.ts).
+      monitor = startMonitor({ rootPid: subject.pid, expectedWindowMs: options.durationS * 1000 });
       message = await next();
     }
     if (message.t === 'progress') throw new Error(`the pipeline subject said progress twice`);

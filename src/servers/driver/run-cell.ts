@@ -334,14 +334,18 @@ async function runRepetition(
     // the measured window would start behind that backlog. The monitor spans both; the server figures
     // are taken from its samples inside the measured window, located as window.ts explains.
     const monitorStartMs = performance.now();
-    const monitor = startMonitor({ rootPid: server.pid });
+    const monitor = startMonitor({ rootPid: server.pid, expectedWindowMs: spec.durationS * 1000 });
     // An app has no /whoami to ask: who served is not sampled for it.
     const asksWhoami = config.protocol === 'http' && !spec.app;
     const liveSampler = spec.servedByDuringLoad && asksWhoami ? startServedBySampler(baseUrl) : null;
     const secondArrivals: { second: number; atMs: number }[] = [];
     const loadCalledMs = performance.now();
     // The server's event loops are probed over the measured window: from the warm-up's end to the load's.
-    const measureTimer = setTimeout(() => server.startMeasuring(), spec.warmupS * 1000);
+    const measureTimer = setTimeout(() => {
+      server.startMeasuring();
+      // Per-thread accounting (src/monitor/accounting.ts) covers the measured window, not the warm-up.
+      monitor.beginWindow();
+    }, spec.warmupS * 1000);
     let load: LoadResult;
     try {
       load = await runLoad(
@@ -357,8 +361,6 @@ async function runRepetition(
     }
     clearTimeout(measureTimer);
     const loadEndedMs = performance.now();
-    const report = monitor.stop();
-    report.eventLoop.push(...(await server.eventLoopStats()));
     const measuredOffsetMs = loadWindowOffsetMs({
       monitorStartMs,
       loadCalledMs,
@@ -368,6 +370,8 @@ async function runRepetition(
       measuredS: load.durationS,
       secondArrivals,
     });
+    const report = monitor.stop({ offsetMs: measuredOffsetMs, durationMs: load.durationS * 1000 });
+    report.eventLoop.push(...(await server.eventLoopStats()));
     const servedBy: ServedBy = liveSampler
       ? await liveSampler.stop()
       : asksWhoami

@@ -14,6 +14,7 @@
  * time, a few ms), never earlier than the lower bound.
  */
 import type { MonitorReport } from '../../monitor/types.ts';
+import { measureWindow } from '../../monitor/window.ts';
 
 export interface LoadWindowTimes {
   /** Driver clock (performance.now()) just before the monitor started: its t=0. */
@@ -41,27 +42,32 @@ export function loadWindowOffsetMs(times: LoadWindowTimes): number {
 }
 
 /**
- * The server tree's CPU and peak RSS over the monitor samples whose interval
- * overlaps the measured window (samples are stamped at their interval's end).
- * Whole-window summary when there are none (monitor unavailable or a very
- * short run).
+ * The server tree's CPU over the measured window, each monitor sample
+ * weighted by the share of its span inside the window (the warm-up's last
+ * sample and the one after the load straddle its edges: src/monitor/window.ts),
+ * and the peak RSS of the samples that overlap it. Whole-window summary when
+ * no sample overlaps (monitor unavailable or a very short run).
  */
 export function measuredServerUsage(
   report: MonitorReport,
   window: { offsetMs: number; durationMs: number },
 ): { serverCpuPercent: number; serverPeakRssBytes: number } {
+  const measured = report.window ?? measureWindow(report, window);
   const endMs = window.offsetMs + window.durationMs;
-  const samples = report.tree.filter(
-    (sample) => sample.tMs > window.offsetMs && sample.tMs - report.intervalMs < endMs,
-  );
-  if (samples.length === 0) {
+  let fromMs = 0;
+  const overlapping = report.tree.filter((sample) => {
+    const inside = sample.tMs > window.offsetMs && fromMs < endMs;
+    fromMs = sample.tMs;
+    return inside;
+  });
+  if (!measured || measured.coveredMs === 0 || overlapping.length === 0) {
     return {
       serverCpuPercent: report.summary.treeCpuPercent,
       serverPeakRssBytes: report.summary.treePeakRssBytes,
     };
   }
   return {
-    serverCpuPercent: samples.reduce((sum, sample) => sum + sample.cpuPercent, 0) / samples.length,
-    serverPeakRssBytes: Math.max(...samples.map((sample) => sample.rssBytes)),
+    serverCpuPercent: measured.treeCpuPercent,
+    serverPeakRssBytes: Math.max(...overlapping.map((sample) => sample.rssBytes)),
   };
 }

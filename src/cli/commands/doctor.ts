@@ -1,0 +1,80 @@
+/**
+ * `conlab doctor`: what makes numbers unstable on this machine right now
+ * (the checks are src/monitor/doctor.ts; every run stores the same list in
+ * its environment).
+ */
+import type { Command } from '../command.ts';
+import { parseCommandArgs, parseIntFlag, printJson } from '../args.ts';
+import { renderTextTable } from '../../core/text-table.ts';
+import { stabilityChecks, type StabilityCheck } from '../../monitor/doctor.ts';
+import { readKernelUnits } from '../../monitor/proc.ts';
+import { availableParallelism } from 'node:os';
+
+const usage = `usage: conlab doctor [--sample-ms MS] [--json]
+
+Checks what makes benchmark numbers unstable here, as pyperf's 'system show'
+does: CPU governor and turbo boost, load average and the busiest processes
+right now, steal time (VMs), the cgroup CPU quota, SMT siblings, swap in use,
+CPU isolation, ASLR and transparent huge pages. Each check says ok, or warn
+with why it matters and a hint. Every run stores the same checks in its
+environment (the HTML report lists the warnings).
+
+  --sample-ms MS   how long to watch the busiest processes and steal time
+                   (default 500, 0..10000; 0 skips them)
+  --json           print the checks as JSON`;
+
+export function renderDoctor(checks: StabilityCheck[]): string {
+  const table = renderTextTable(
+    [
+      { header: 'check', value: (check: StabilityCheck) => check.name },
+      { header: 'verdict', value: (check: StabilityCheck) => check.verdict },
+      { header: 'found', value: (check: StabilityCheck) => check.value },
+    ],
+    checks,
+  );
+  // Warnings first with why and what to do; then the hints of the checks that passed (how to do better).
+  const warned = checks.flatMap((check) =>
+    check.verdict === 'warn'
+      ? [`  ${check.name}: ${check.why ?? ''}`, ...(check.hint ? [`    → ${check.hint}`] : [])]
+      : [],
+  );
+  const better = checks.flatMap((check) =>
+    check.verdict === 'ok' && check.hint ? [`  ${check.name}: ${check.hint}`] : [],
+  );
+  const notes = [
+    ...(warned.length > 0 ? ['why:', ...warned] : []),
+    ...(better.length > 0 ? ['to do better:', ...better] : []),
+  ];
+  const warnings = checks.filter((check) => check.verdict === 'warn').length;
+  const summary =
+    warnings === 0
+      ? 'nothing found that would make numbers unstable'
+      : `${warnings} warning${warnings === 1 ? '' : 's'}: numbers measured now may move for the reasons above`;
+  return `${table}\n${notes.join('\n')}\n\n${summary}\n`;
+}
+
+export const command: Command = {
+  name: 'doctor',
+  usage,
+  run(argv) {
+    const { values } = parseCommandArgs('doctor', argv, {
+      'sample-ms': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    });
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      return Promise.resolve(0);
+    }
+    const sampleMs =
+      values['sample-ms'] === undefined ? 500 : parseIntFlag('sample-ms', values['sample-ms'], 0, 10_000);
+    const checks = stabilityChecks(availableParallelism(), {
+      sampleMs,
+      selfPid: process.pid,
+      clockTicksPerSec: readKernelUnits().clockTicksPerSec,
+    });
+    if (values.json) printJson({ checks });
+    else process.stdout.write(renderDoctor(checks));
+    return Promise.resolve(0);
+  },
+};
