@@ -161,42 +161,51 @@ function figuresOf(row: ReportRow): AccountingFigures | null {
   return accounting ? accountingFigures(accounting) : null;
 }
 
-function sharePercent(value: number | null | undefined): string {
-  return value === null || value === undefined ? '-' : `${Math.round(value * 100)}%`;
+/** A wide-view column of one accounting figure: a share shown in %, or a count. */
+function accountingColumn(
+  header: string,
+  title: string,
+  pick: (figures: AccountingFigures) => number | null,
+  kind: 'share' | 'count',
+): CellColumn {
+  const value = (row: ReportRow): number | null => {
+    const figures = figuresOf(row);
+    return figures ? pick(figures) : null;
+  };
+  return {
+    header,
+    narrow: false,
+    align: 'right',
+    title,
+    text: (row) => {
+      const figure = value(row);
+      if (figure === null) return '-';
+      return kind === 'share' ? `${Math.round(figure * 100)}%` : String(figure);
+    },
+    sortKey: value,
+  };
 }
 
 /** Where the time went (src/monitor/accounting.ts, last repetition): the wide view's evidence for the likely cause. */
 const accountingColumns: CellColumn[] = [
-  {
-    header: 'sys',
-    narrow: false,
-    align: 'right',
-    title:
-      "system (kernel) time's share of the subject tree's CPU over the measured window (last repetition)",
-    text: (row) => sharePercent(figuresOf(row)?.systemShare),
-    sortKey: (row) => figuresOf(row)?.systemShare ?? null,
-  },
-  {
-    header: 'rq wait',
-    narrow: false,
-    align: 'right',
-    title:
-      'run-queue wait of the threads doing the items (workers, or the main thread) as a share of the time they ran: waiting for a free CPU',
-    text: (row) => sharePercent(figuresOf(row)?.workingWaitShare),
-    sortKey: (row) => figuresOf(row)?.workingWaitShare ?? null,
-  },
-  {
-    header: 'ivcs',
-    narrow: false,
-    align: 'right',
-    title:
-      'involuntary context switches of the whole tree over the window: threads taken off a CPU that they wanted',
-    text: (row) => {
-      const figures = figuresOf(row);
-      return figures ? String(figures.involuntarySwitches) : '-';
-    },
-    sortKey: (row) => figuresOf(row)?.involuntarySwitches ?? null,
-  },
+  accountingColumn(
+    'sys',
+    "system (kernel) time's share of the subject tree's CPU over the measured window (last repetition)",
+    (figures) => figures.systemShare,
+    'share',
+  ),
+  accountingColumn(
+    'rq wait',
+    'run-queue wait of the threads doing the items (workers, or the main thread) as a share of the time they ran: waiting for a free CPU',
+    (figures) => figures.workingWaitShare,
+    'share',
+  ),
+  accountingColumn(
+    'ivcs',
+    'involuntary context switches of the whole tree over the window: threads taken off a CPU that they wanted',
+    (figures) => figures.involuntarySwitches,
+    'count',
+  ),
   {
     header: 'why',
     narrow: false,
