@@ -14,16 +14,15 @@
  *
  *   node bench/app-hosting.ts [--rounds 8] [--duration 2] [--connections 10] [--runtimes node,bun]
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../src/load/index.ts';
 import { resolveRuntime, type RuntimeSpec } from '../src/runtimes/registry.ts';
 import { checkApp } from '../src/servers/driver/app-check.ts';
-import { launchServer, LISTENING_RE } from '../src/servers/driver/launch.ts';
+import { launchServer } from '../src/servers/driver/launch.ts';
 import { resolveServerConfig } from '../src/servers/resolve.ts';
+import { processCpuUs, startReferenceServer } from './fixtures/reference-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,13 +45,6 @@ interface Side {
   stop(): Promise<void>;
 }
 
-/** User+system CPU of one process so far, in µs (Linux /proc; 100 clock ticks per second). */
-function processCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
 async function conlabSide(runtime: RuntimeSpec): Promise<Side> {
   const config = resolveServerConfig({ arch: 'single', app: checkApp(appPath, runtime) });
   const launched = await launchServer(config, runtime);
@@ -67,31 +59,10 @@ async function conlabSide(runtime: RuntimeSpec): Promise<Side> {
 }
 
 async function bareSide(runtime: RuntimeSpec, mode: 'node-adapter' | 'native'): Promise<Side> {
-  // Detached like conlab's servers: its own session, so its own scheduler autogroup on Linux, as theirs.
-  const child = spawn(runtime.binPath, runtime.scriptArgs(barePath, [mode]), {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    detached: true,
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = LISTENING_RE.exec(out);
-      if (match) resolve(`http://127.0.0.1:${match[3]}`);
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
-  });
+  const server = await startReferenceServer(runtime.binPath, barePath, runtime.scriptArgs(barePath, [mode]));
   const name =
     mode === 'native' ? (runtime.kind === 'bun' ? 'Bun.serve' : 'Deno.serve') : 'bare node:http adapter';
-  return {
-    name,
-    url,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
+  return { name, ...server };
 }
 
 interface Measured {
@@ -103,9 +74,9 @@ interface Measured {
 async function measure(side: Side): Promise<Measured> {
   const options = { target: `${side.url}/`, connections, expectBody: 'hello' };
   await runLoad({ ...options, durationS: 1 });
-  const before = processCpuUs(side.pid);
+  const before = processCpuUs(side.pid).own;
   const load = await runLoad({ ...options, durationS });
-  const cpuUs = processCpuUs(side.pid) - before;
+  const cpuUs = processCpuUs(side.pid).own - before;
   return {
     rps: load.rps,
     cpuUsPerRequest: cpuUs / Math.max(1, load.requests + load.errorsTotal),

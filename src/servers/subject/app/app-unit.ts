@@ -9,10 +9,10 @@
  */
 import { threadId } from 'node:worker_threads';
 import type { UnitConfig } from '../../config.ts';
-import { listenOn } from '../listen.ts';
+import { listenOn, type ListeningServer } from '../listen.ts';
 import type { RunningUnit } from '../unit.ts';
 import { ChildSpawner } from '../work/spawn-responder.ts';
-import { loadApp, type AppRef, type LoadedApp } from './app-module.ts';
+import { loadApp, type AppRef, type FetchHandler, type LoadedApp } from './app-module.ts';
 import { appPool, poolBackend } from './app-pool.ts';
 import { appFront, guardedFetch, startNativeServer, wireFetch } from './native-front.ts';
 import { createAppNodeServer, type NodeAppHandler } from './node-front.ts';
@@ -34,6 +34,13 @@ function spawnBackend(spawner: ChildSpawner, app: AppRef): WireBackend {
 
 /** Where the unit's requests run: the app in this event loop, or across a thread or process boundary. */
 type AppWork = { kind: 'inline'; app: LoadedApp } | { kind: 'wire'; backend: WireBackend };
+
+/** What a native server calls: the app guarded against failure, or the request handed to the pool or a child. */
+function nativeFetch(work: AppWork, onAppError: (error: unknown) => void): FetchHandler {
+  if (work.kind === 'wire') return wireFetch(work.backend);
+  if (work.app.kind !== 'fetch') throw new Error('a native server hosts fetch apps only');
+  return guardedFetch(work.app.fetch, onAppError);
+}
 
 function nodeHandler(app: LoadedApp): NodeAppHandler {
   return app.kind === 'fetch'
@@ -60,54 +67,37 @@ export async function startAppUnit(unit: UnitConfig, ref: AppRef): Promise<Runni
       : spawner
         ? { kind: 'wire', backend: spawnBackend(spawner, ref) }
         : { kind: 'inline', app: await loadApp(ref) };
-    const common = {
+    const front = appFront(ref);
+    const server: ListeningServer =
+      front === 'node:http'
+        ? await listenOn(
+            createAppNodeServer(
+              work.kind === 'wire' ? work : nodeHandler(work.app),
+              config.limits,
+              errors.log,
+            ),
+            config.host,
+            unit.port,
+            unit.reusePort,
+          )
+        : startNativeServer({
+            host: config.host,
+            port: unit.port,
+            reusePort: unit.reusePort,
+            requestTimeoutMs: config.limits.requestTimeoutMs,
+            fetch: nativeFetch(work, errors.log),
+          });
+    return {
+      front,
+      host: server.host,
+      port: server.port,
       setRestarts: () => undefined,
-      onPoolRestart: (handler: () => void) => {
+      onPoolRestart: (handler) => {
         if (pool) pool.onRestart = handler;
       },
-    };
-    const front = appFront(ref);
-    if (front !== 'node:http') {
-      const fetch =
-        work.kind === 'wire'
-          ? wireFetch(work.backend)
-          : work.app.kind === 'fetch'
-            ? guardedFetch(work.app.fetch, errors.log)
-            : null;
-      if (fetch === null) throw new Error('a native server hosts fetch apps only');
-      const server = startNativeServer({
-        host: config.host,
-        port: unit.port,
-        reusePort: unit.reusePort,
-        requestTimeoutMs: config.limits.requestTimeoutMs,
-        fetch,
-      });
-      return {
-        ...common,
-        front,
-        host: server.host,
-        port: server.port,
-        async close(graceMs = 3000) {
-          await server.close(graceMs);
-          await freeWork();
-        },
-      };
-    }
-    const handler: NodeAppHandler = work.kind === 'wire' ? work : nodeHandler(work.app);
-    const listening = await listenOn(
-      createAppNodeServer(handler, config.limits, errors.log),
-      config.host,
-      unit.port,
-      unit.reusePort,
-    );
-    return {
-      ...common,
-      front,
-      host: listening.host,
-      port: listening.port,
       async close(graceMs = 3000) {
-        spawner?.close();
-        await listening.close(graceMs);
+        // Requests in flight finish (within the grace) before their pool or children go.
+        await server.close(graceMs);
         await freeWork();
       },
     };

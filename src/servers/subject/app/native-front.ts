@@ -15,6 +15,7 @@ import cluster from 'node:cluster';
 import { ErrorCodes } from '../../../core/errors.ts';
 import { errorBody, httpError } from '../http/http-error.ts';
 import { UnsupportedError } from '../arch/types.ts';
+import type { ListeningServer } from '../listen.ts';
 import type { AppRef, FetchHandler } from './app-module.ts';
 import { appFailure, notAResponse, responseFromWire, type WireBackend } from './wire.ts';
 
@@ -105,12 +106,6 @@ export function usesNativeFront(app: Pick<AppRef, 'kind'>): boolean {
   return appFront(app) !== 'node:http';
 }
 
-export interface NativeServer {
-  host: string;
-  port: number;
-  close(graceMs: number): Promise<void>;
-}
-
 type OnAppError = (error: unknown) => void;
 
 function failure(error: unknown, onAppError: OnAppError): Response {
@@ -170,7 +165,7 @@ export function startNativeServer(options: {
   reusePort: boolean;
   requestTimeoutMs: number;
   fetch: FetchHandler;
-}): NativeServer {
+}): ListeningServer {
   const native = nativeServe();
   if (native === undefined) throw new Error('no native server in this runtime');
   const server = native.serve(
