@@ -48,7 +48,9 @@ async function batchResults(
   extra: string[] = [],
 ): Promise<JsonResult[]> {
   const args = ['--workload', workload, '--items', String(items), '--models', models, '--concurrency', '2'];
-  const finished = await runBatchCli([...args, '--reps', '1', ...extra, '--json'], 120_000);
+  // Short windows keep calibration quick; failed cells are what several tests expect, so they do not fail the exit.
+  const shape = ['--reps', '1', '--min-window', '0.05', '--allow-failures'];
+  const finished = await runBatchCli([...args, ...shape, ...extra, '--json'], 120_000);
   assert.equal(finished.code, 0, finished.stderr);
   return resultsOf(finished);
 }
