@@ -14,7 +14,7 @@ export { planBatch, BATCH_DEFAULTS, type BatchRequest, type BatchPlan } from '..
 export { runBatch, type RunBatchOptions } from '../batch/driver/run-batch.ts';
 export { renderBatchTable } from '../batch/driver/table.ts';
 
-// The server lab: one endpoint under server architectures, driven by the load generator.
+// The server lab: one endpoint, or a user's app (`app`, `requests`), under server architectures, driven by the load generator.
 export {
   planServerBench,
   runServerBench,
@@ -27,6 +27,8 @@ export { renderServerTable } from '../servers/driver/table.ts';
 
 // The load generator on its own, against any loopback URL (or a remote one with allowRemote).
 export { runLoad, type LoadOptions, type LoadResult, type LoadHooks } from '../load/index.ts';
+// One request of a mix (LoadOptions.mix, ServerBenchRequest.requests for a user's app).
+export type { LoadRequest } from '../load/types.ts';
 
 // Stored runs: what `conlab results`, `compare` and `report` read.
 export { openStore as openResults, DEFAULT_STORE_PATH, type ResultStore } from '../results/store.ts';
@@ -42,6 +44,7 @@ export { discoverRuntimes, resolveRuntime, type RuntimeSpec } from '../runtimes/
 export type {
   BatchCell,
   ServerCell,
+  ServerAppInfo,
   CellRecord,
   RunData,
   RunInfo,
