@@ -237,6 +237,7 @@ test(
       `name: gates
 runtimes: [node]
 repetitions: 1
+minWindowS: 0.2
 warmupS: 0.2
 server:
   - architectures: [single]
