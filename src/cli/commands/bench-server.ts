@@ -6,6 +6,7 @@
  * reason; a failed cell is reported and the rest still run.
  */
 import type { Command } from '../command.ts';
+import { serverCellFlags } from '../server-flags.ts';
 import {
   optionalFlag,
   parseCommandArgs,
@@ -80,19 +81,11 @@ ${requestFlagsHelp}
 ${exitCodesHelp}`;
 
 const flags = {
+  ...serverCellFlags,
   arch: { type: 'string' },
   endpoint: { type: 'string' },
-  connections: { type: 'string' },
   rate: { type: 'string' },
-  duration: { type: 'string' },
-  warmup: { type: 'string' },
-  workers: { type: 'string' },
-  threads: { type: 'string' },
-  runtime: { type: 'string' },
   reps: { type: 'string' },
-  iters: { type: 'string' },
-  'spin-iters': { type: 'string' },
-  'load-threads': { type: 'string' },
   host: { type: 'string' },
   app: { type: 'string' },
   ...requestFlags,

@@ -37,6 +37,7 @@ import {
   thresholdFlags,
 } from '../args.ts';
 import type { Command } from '../command.ts';
+import { serverCellFlags } from '../server-flags.ts';
 import {
   allowFailuresFlag,
   allowFailuresHelp,
@@ -109,6 +110,7 @@ const percentileFlags = Object.fromEntries(
 ) as Record<(typeof latencyMetricNames)[number], { type: 'string' }>;
 
 const flags = {
+  ...serverCellFlags,
   ...percentileFlags,
   percentile: { type: 'string' },
   target: { type: 'string' },
@@ -120,15 +122,6 @@ const flags = {
   'idle-rate': { type: 'string' },
   arch: { type: 'string' },
   endpoint: { type: 'string' },
-  runtime: { type: 'string' },
-  connections: { type: 'string' },
-  duration: { type: 'string' },
-  warmup: { type: 'string' },
-  workers: { type: 'string' },
-  threads: { type: 'string' },
-  iters: { type: 'string' },
-  'spin-iters': { type: 'string' },
-  'load-threads': { type: 'string' },
   store: { type: 'string' },
   json: { type: 'boolean' },
   ...thresholdFlags,
