@@ -34,6 +34,8 @@ export interface ProgressPrinter {
   end(event: ProgressEvent, record: CellRecord): void;
   /** A line about something other than a step (a group's calibration). */
   note(text: string): void;
+  /** What the current step is doing (a server cell's last second): appended to the redrawn line, or a line of its own. */
+  detail(text: string): void;
   /** Clears a redrawn line before other output. */
   clear(): void;
 }
@@ -45,17 +47,22 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): Pr
     if (redraw && drawn) stream.write('\r\x1b[K');
     drawn = false;
   };
+  let current = '';
+  const draw = (line: string): void => {
+    clear();
+    const columns = stream.columns > 10 ? stream.columns - 1 : 120;
+    stream.write(line.length > columns ? `${line.slice(0, columns - 1)}~` : line);
+    drawn = true;
+  };
   return {
     start(event) {
-      const line = progressLine(event);
-      if (redraw) {
-        clear();
-        const columns = stream.columns > 10 ? stream.columns - 1 : 120;
-        stream.write(line.length > columns ? `${line.slice(0, columns - 1)}~` : line);
-        drawn = true;
-      } else {
-        stream.write(`${line}\n`);
-      }
+      current = progressLine(event);
+      if (redraw) draw(current);
+      else stream.write(`${current}\n`);
+    },
+    detail(text) {
+      if (redraw) draw(`${current} · ${text.trim()}`);
+      else stream.write(`    ${text.trim()}\n`);
     },
     end(event, record) {
       if (record.status === 'ok') return;

@@ -14,7 +14,7 @@ import { batchIdentityOf, resolveBatchSpec } from '../batch/spec.ts';
 import type { BatchSizing, CellRecord } from '../results/record.ts';
 import { speedupGroupKey } from '../results/speedup.ts';
 import { resolveRuntime } from '../runtimes/registry.ts';
-import { runServerCell } from '../servers/driver/run-cell.ts';
+import { runServerCell, type ServerCellOptions } from '../servers/driver/run-cell.ts';
 import { runCapacityStep } from '../servers/capacity/steps.ts';
 import { estimateRepSeconds } from './estimate.ts';
 import { serverSpecOf } from './expand.ts';
@@ -28,6 +28,8 @@ export interface SuiteExecutorContext {
   stored?: readonly CellRecord[];
   /** A line about what is happening (calibration), for the progress output. */
   onNote?(text: string): void;
+  /** Each finished second of a server cell's measured window (live progress). */
+  onSecond?: ServerCellOptions['onSecond'];
 }
 
 const groupOf = (cell: BatchCellPlan): string => speedupGroupKey(cell);
@@ -95,7 +97,7 @@ export function suiteExecutor(context: SuiteExecutorContext): CellExecutor {
         runtime,
       );
     }
-    const options = { startTimeoutMs: cell.timeoutMs };
+    const options: ServerCellOptions = { startTimeoutMs: cell.timeoutMs, onSecond: context.onSecond };
     if (cell.capacity) return runCapacityStep(serverSpecOf(cell), runtime, cell.capacity, options);
     return runServerCell(serverSpecOf(cell), runtime, options);
   };

@@ -93,6 +93,8 @@ test('every command that writes results takes -o/--output and --format', async (
     'runtimes',
     'pipeline',
     'preset',
+    'capacity',
+    'doctor',
   ]) {
     const flags = (await loadCommand(name)).flags as Options;
     const spellings = flagSpellings(flags);
@@ -102,6 +104,9 @@ test('every command that writes results takes -o/--output and --format', async (
   for (const sub of ['list', 'show', 'export'])
     for (const flag of ['-o', '--format', '--json'])
       assert.ok(flagSpellings(results[sub] ?? {}).includes(flag), `results ${sub} ${flag}`);
+  const suite = (await loadCommand('suite')).flags as Record<string, Options>;
+  for (const flag of ['-o', '--format', '--json'])
+    assert.ok(flagSpellings(suite.show ?? {}).includes(flag), `suite show ${flag}`);
 });
 
 test('runtimes -o writes the file and --json is --format json', async (t) => {

@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LoadProgress, loadHeader, progressWanted } from '../../src/cli/progress.ts';
+import { progressPrinter } from '../../src/suite/progress.ts';
+import type { ProgressEvent } from '../../src/suite/runner.ts';
 import * as fixtures from '../load/fixtures.ts';
 
 const run = promisify(execFile);
@@ -91,4 +93,58 @@ test('conlab load --progress --format json: header and seconds on stderr, one JS
   const quiet = await load([f.url, '-c', '1', '-d', '1', '--json']);
   assert.equal(quiet.code, 0);
   assert.equal(quiet.stderr, '');
+});
+
+test("run's progress line: a detail is appended to the redrawn line on a terminal, its own line in a log", () => {
+  const event = {
+    index: 2,
+    total: 4,
+    cell: { label: 'node single hello c=1' },
+    repetition: 0,
+    repetitions: 3,
+    elapsedS: 5,
+    etaS: 10,
+  } as unknown as ProgressEvent;
+  const terminal: string[] = [];
+  const tty = progressPrinter({
+    isTTY: true,
+    columns: 200,
+    write: (text: string) => terminal.push(text),
+  } as never);
+  tty.start(event);
+  tty.detail('   1s  100 req/s');
+  const last = terminal.at(-1) ?? '';
+  assert.match(last, /^\[2\/4\] .*node single hello c=1 \(rep 1\/3\).* · 1s {2}100 req\/s$/);
+  assert.ok(terminal.includes('\r\u001b[K'), 'the detail redraws the line in place');
+  const logged: string[] = [];
+  const log = progressPrinter({ isTTY: false, write: (text: string) => logged.push(text) } as never);
+  log.start(event);
+  log.detail('   1s  100 req/s');
+  assert.deepEqual(logged.slice(1), ['    1s  100 req/s\n']);
+});
+
+test('bench-server --progress --format json: a line per measured second on stderr, one JSON document on stdout', async () => {
+  const shown = await run(process.execPath, [
+    bin,
+    'bench-server',
+    '--arch',
+    'single',
+    '--endpoint',
+    'hello',
+    '--connections',
+    '1',
+    '--duration',
+    '2',
+    '--warmup',
+    '0',
+    '--reps',
+    '1',
+    '--progress',
+    '--format',
+    'json',
+  ]);
+  const { cells } = JSON.parse(shown.stdout) as { cells: { status: string }[] };
+  assert.equal(cells[0]?.status, 'ok', shown.stderr);
+  const seconds = shown.stderr.split('\n').filter((line) => /^\s+\d+s\s+\d+ req\/s\s+p99/.test(line));
+  assert.ok(seconds.length >= 2, shown.stderr);
 });

@@ -36,6 +36,7 @@ import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../
 import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
 import { warnHostExposure } from '../bind-warning.ts';
+import { progressFlags, progressFlagsHelp, progressWanted, secondText } from '../progress.ts';
 import { countFlagHelp } from '../../servers/resolve.ts';
 import { architectures } from '../../servers/subject/arch/registry.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
@@ -65,6 +66,7 @@ server's whole process tree, stop it and check nothing is left.
                         non-loopback bind gets a warning on stderr
   --format table|json  the table (default) or the cell records as JSON (--json)
   -o, --output FILE     write the result to FILE instead of stdout
+${progressFlagsHelp}
 ${thresholdFlagHelp(serverMetrics)}
                         Checked on every ok cell.
 ${allowFailuresHelp}
@@ -90,6 +92,7 @@ const flags = {
   app: { type: 'string' },
   ...requestFlags,
   ...outputFlags,
+  ...progressFlags,
   ...thresholdFlags,
   ...allowFailuresFlag,
 } as const;
@@ -132,8 +135,10 @@ export const command: Command = {
       ),
     );
 
+    const live = progressWanted(values, process.stderr, process.env);
     const cells = await runServerBench(plan, {
       log: (line) => void process.stderr.write(`${line}\n`),
+      onSecond: live ? (point) => void process.stderr.write(`    ${secondText(point)}\n`) : undefined,
       onCell: (cell) => {
         if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
       },

@@ -32,12 +32,13 @@ import {
   parsePercentFlag,
   parseSeconds,
   parseThresholdFlags,
-  printJson,
   thresholdFlagHelp,
   thresholdFlags,
 } from '../args.ts';
 import type { Command } from '../command.ts';
 import { serverCellFlags } from '../server-flags.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
+import { progressFlags, progressFlagsHelp, progressWanted, secondText } from '../progress.ts';
 import {
   allowFailuresFlag,
   allowFailuresHelp,
@@ -92,7 +93,10 @@ server and load (as bench-server):
 
 output:
   --store PATH          results store (default ${DEFAULT_STORE_PATH})
-  --json                print {runId, searches} as JSON (with every threshold checked)
+  --format table|json   the capacity table (default) or {runId, searches} as JSON
+                        with every threshold checked (--json is the same)
+  -o, --output FILE     write the result to FILE instead of stdout
+${progressFlagsHelp}
 ${thresholdFlagHelp(serverMetrics)}
                         Checked per search: rps on the capacity found, the others
                         on the step measured at it.
@@ -123,7 +127,8 @@ const flags = {
   arch: { type: 'string' },
   endpoint: { type: 'string' },
   store: { type: 'string' },
-  json: { type: 'boolean' },
+  ...outputFlags,
+  ...progressFlags,
   ...thresholdFlags,
   ...allowFailuresFlag,
 } as const;
@@ -182,8 +187,11 @@ function parseRequest(values: Values): CapacityRequest {
 export const command: Command = {
   name: 'capacity',
   usage,
+  flags,
   async run(argv) {
     const { values } = parseCommandArgs('capacity', argv, flags);
+    const output = outputOf('capacity', values, ['table', 'json']);
+    const live = progressWanted(values, process.stderr, process.env);
     const thresholds = parseThresholdFlags(values.threshold, serverMetrics);
     const plan = planCapacity(parseRequest(values));
     const store = openStore(values.store ?? DEFAULT_STORE_PATH);
@@ -202,6 +210,7 @@ export const command: Command = {
       );
       const run = await runCapacity(plan, {
         store,
+        onSecond: live ? (point) => void process.stderr.write(`      ${secondText(point)}\n`) : undefined,
         onStep: (event, record) => {
           const info = record.kind === 'server' ? record.capacity : undefined;
           const verdict =
@@ -220,16 +229,16 @@ export const command: Command = {
         search: summary.search,
         checks: checkCapacityGates(summary, run.records, thresholds),
       }));
-      if (values.json) {
-        printJson({
-          runId: run.runId,
-          settings: plan.settings,
-          searches: run.summaries,
-          ...(thresholds.length > 0 ? { thresholds: checks } : {}),
-        });
-      } else {
-        process.stdout.write(renderCapacityText(run.summaries));
-      }
+      output.emit(
+        output.format === 'json'
+          ? jsonText({
+              runId: run.runId,
+              settings: plan.settings,
+              searches: run.summaries,
+              ...(thresholds.length > 0 ? { thresholds: checks } : {}),
+            })
+          : renderCapacityText(run.summaries),
+      );
       process.stderr.write(
         `run ${run.runId} (capacity) stored in ${store.path}; 'conlab report ${run.runId}' draws it\n`,
       );

@@ -4,13 +4,14 @@
  * its environment).
  */
 import type { Command } from '../command.ts';
-import { parseCommandArgs, parseIntFlag, printJson } from '../args.ts';
+import { parseCommandArgs, parseIntFlag } from '../args.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
 import { renderTextTable } from '../../core/text-table.ts';
 import { stabilityChecks, type StabilityCheck } from '../../monitor/doctor.ts';
 import { readKernelUnits } from '../../monitor/proc.ts';
 import { availableParallelism } from 'node:os';
 
-const usage = `usage: conlab doctor [--sample-ms MS] [--json]
+const usage = `usage: conlab doctor [--sample-ms MS] [--format table|json] [-o FILE]
 
 Checks what makes benchmark numbers unstable here, as pyperf's 'system show'
 does: CPU governor and turbo boost, load average and the busiest processes
@@ -21,7 +22,8 @@ environment (the HTML report lists the warnings).
 
   --sample-ms MS   how long to watch the busiest processes and steal time
                    (default 500, 0..10000; 0 skips them)
-  --json           print the checks as JSON`;
+  --format F       table (default) or json (the checks; --json is the same)
+  -o, --output FILE  write the result to FILE instead of stdout`;
 
 export function renderDoctor(checks: StabilityCheck[]): string {
   const table = renderTextTable(
@@ -53,19 +55,23 @@ export function renderDoctor(checks: StabilityCheck[]): string {
   return `${table}\n${notes.join('\n')}\n\n${summary}\n`;
 }
 
+const flags = {
+  'sample-ms': { type: 'string' },
+  ...outputFlags,
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export const command: Command = {
   name: 'doctor',
   usage,
+  flags,
   run(argv) {
-    const { values } = parseCommandArgs('doctor', argv, {
-      'sample-ms': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    });
+    const { values } = parseCommandArgs('doctor', argv, flags);
     if (values.help) {
       process.stdout.write(`${usage}\n`);
       return Promise.resolve(0);
     }
+    const output = outputOf('doctor', values, ['table', 'json']);
     const sampleMs =
       values['sample-ms'] === undefined ? 500 : parseIntFlag('sample-ms', values['sample-ms'], 0, 10_000);
     const checks = stabilityChecks(availableParallelism(), {
@@ -73,8 +79,7 @@ export const command: Command = {
       selfPid: process.pid,
       clockTicksPerSec: readKernelUnits().clockTicksPerSec,
     });
-    if (values.json) printJson({ checks });
-    else process.stdout.write(renderDoctor(checks));
+    output.emit(output.format === 'json' ? jsonText({ checks }) : renderDoctor(checks));
     return Promise.resolve(0);
   },
 };

@@ -36,6 +36,7 @@ import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
 import type { RunData } from '../../results/record.ts';
 import { mergeRepetitions } from '../../results/merge.ts';
 import { overrideFlags, readOverrides } from '../suite-flags.ts';
+import { progressFlags, progressWanted, secondText } from '../progress.ts';
 
 const REPORT_PATH = 'reports/latest.html';
 
@@ -54,6 +55,9 @@ flags:
                      repetition is measured exactly once
   --store PATH       results store (default ${DEFAULT_STORE_PATH})
   --no-report        do not write the HTML report
+  --progress         each server cell's measured seconds on stderr (req/s, p99,
+                     errors) even when stderr is not a terminal or CI is set
+  -q, --quiet        no per-second detail (default: only on a terminal)
   --format F         table (default), markdown (the cells as GitHub tables) or
                      json (the run's stored data; --json is the same)
   -o, --output FILE  write the result to FILE instead of stdout
@@ -190,6 +194,7 @@ const flags = {
   'no-report': { type: 'boolean' },
   ...overrideFlags,
   ...outputFlags,
+  ...progressFlags,
   ...thresholdFlags,
   ...allowFailuresFlag,
 } as const;
@@ -223,6 +228,7 @@ async function run(argv: string[]): Promise<number> {
     const prepared = suite === undefined ? resumeRun(store) : newRun(store, suite, values.threshold);
     const thresholds = parseThresholdFlags(values.threshold, metricsOfPlans(prepared.cells));
     const progress = progressPrinter();
+    const live = progressWanted(values, process.stderr, process.env);
     const done = store.storedSteps(prepared.runId).size;
     process.stderr.write(
       `${prepared.resumed ? 'resuming' : 'run'} ${prepared.runId}: suite ${prepared.suite.name}, ${prepared.cells.length} cells × ${repetitionsText(prepared.suite)} on ${prepared.suite.runtimes.join(', ')}${done > 0 ? ` (${done} of ${prepared.plan.length} already stored)` : ''}\n`,
@@ -263,6 +269,7 @@ async function run(argv: string[]): Promise<number> {
           cells: prepared.cells,
           stored: store.loadCells(prepared.runId, { withParts: false }),
           onNote: (text) => progress.note(text),
+          onSecond: live ? (point) => progress.detail(secondText(point)) : undefined,
         }),
         timeBudgetS: prepared.suite.timeBudgetS,
         onStart: (event) => progress.start(event),

@@ -5,7 +5,8 @@
  */
 import type { Command } from '../command.ts';
 import { repetitionsText } from '../../suite/progress.ts';
-import { parseCommandArgs, printJson } from '../args.ts';
+import { parseCommandArgs } from '../args.ts';
+import { jsonText, outputFlags, outputOf } from '../grammar.ts';
 import { ErrorCodes, LabError, unknownName } from '../../core/errors.ts';
 import { renderTextTable } from '../../core/text-table.ts';
 import { DEFAULT_STORE_PATH, openStore } from '../../results/store.ts';
@@ -16,7 +17,7 @@ import { overrideFlags, readOverrides } from '../suite-flags.ts';
 import type { CellPlan } from '../../suite/types.ts';
 
 const usage = `usage: conlab suite validate FILE
-       conlab suite show [FILE] [--json] [--store PATH] [override flags]
+       conlab suite show [FILE] [--format table|json] [-o FILE] [--store PATH] [override flags]
 
   validate   check a suite file (YAML or JSON): unknown keys, wrong types,
              unknown workloads/models/architectures, empty matrix
@@ -47,7 +48,7 @@ function history(storePath: string): Map<string, CellRecord> {
   }
 }
 
-const showFlags = { json: { type: 'boolean' }, store: { type: 'string' }, ...overrideFlags } as const;
+const showFlags = { ...outputFlags, store: { type: 'string' }, ...overrideFlags } as const;
 
 function show(argv: string[]): number {
   const { values, positionals } = parseCommandArgs('suite show', argv, showFlags, true);
@@ -55,17 +56,23 @@ function show(argv: string[]): number {
     throw new LabError(ErrorCodes.USAGE, 'suite show takes at most one FILE', {
       hint: usage.split('\n')[1]?.trim() ?? '',
     });
+  const output = outputOf('suite show', values, ['table', 'json']);
   const prepared = prepareSuite(positionals[0], readOverrides(values));
   const past = history(values.store ?? DEFAULT_STORE_PATH);
   const estimates = new Map(prepared.cells.map((cell) => [cell.cellKey, estimateRepSeconds(cell, past)]));
   const totalS = prepared.plan.reduce((sum, step) => sum + (estimates.get(step.cellKey)?.seconds ?? 0), 0);
-  if (values.json) {
-    printJson({
-      suite: prepared.suite,
-      cells: prepared.cells.map((cell) => ({ ...cell, estimatedRepS: estimates.get(cell.cellKey)?.seconds })),
-      plan: prepared.plan,
-      estimatedS: totalS,
-    });
+  if (output.format === 'json') {
+    output.emit(
+      jsonText({
+        suite: prepared.suite,
+        cells: prepared.cells.map((cell) => ({
+          ...cell,
+          estimatedRepS: estimates.get(cell.cellKey)?.seconds,
+        })),
+        plan: prepared.plan,
+        estimatedS: totalS,
+      }),
+    );
     return 0;
   }
   const { suite } = prepared;
@@ -101,7 +108,7 @@ function show(argv: string[]): number {
       `warning: the estimate exceeds the time budget; the run will stop (resumable) after ${formatSeconds(suite.timeBudgetS)}`,
     );
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  output.emit(`${lines.join('\n')}\n`);
   return 0;
 }
 

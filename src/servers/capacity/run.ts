@@ -16,7 +16,7 @@ import type { ResultStore } from '../../results/store.ts';
 import { latencyMetricNames, type LatencyMetric } from '../../stats/thresholds.ts';
 import { resolveRuntime, type RuntimeSpec } from '../../runtimes/registry.ts';
 import { DEFAULT_ENDPOINT_PARAMS, parseEndpoint } from '../driver/endpoints.ts';
-import type { ServerCellSpec } from '../driver/run-cell.ts';
+import type { ServerCellOptions, ServerCellSpec } from '../driver/run-cell.ts';
 import { parseArchName } from '../resolve.ts';
 import { baselineArchitecture } from '../subject/arch/registry.ts';
 import {
@@ -192,6 +192,8 @@ export interface CapacityHooks {
   store: ResultStore;
   log?: (line: string) => void;
   onStep?: (event: StepEvent<CapacityStepCell>, record: CellRecord) => void;
+  /** Each finished second of a step's measured window (live progress). */
+  onSecond?: ServerCellOptions['onSecond'];
   stopRequested?: () => boolean;
 }
 
@@ -211,7 +213,8 @@ export async function runCapacity(plan: CapacityPlan, hooks: CapacityHooks): Pro
     },
     runtimeLabels: plan.runtimes.map((runtime) => runtime.label),
     cells: plan.searches.map((search) => stepCell(search, search.state)),
-    execute: (cell) => runCapacityStep(cell.spec, cell.runtime, cell.state, { log }),
+    execute: (cell) =>
+      runCapacityStep(cell.spec, cell.runtime, cell.state, { log, onSecond: hooks.onSecond }),
     failedRecord: (cell, _repetition, reason) =>
       failedStepRecord(cell.spec, cell.runtime, cell.state, reason),
     estimateSeconds: (cell) => cell.spec.warmupS + cell.spec.durationS + 1,

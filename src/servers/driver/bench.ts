@@ -15,7 +15,7 @@ import { baselineArchitecture } from '../subject/arch/registry.ts';
 import { checkApp, resolveAppPath } from './app-check.ts';
 import { checkRequests, DEFAULT_APP_REQUEST, type ServerApp } from './app-requests.ts';
 import { APP_ENDPOINT, DEFAULT_ENDPOINT_PARAMS, parseEndpoint, type CellEndpoint } from './endpoints.ts';
-import { runServerCell } from './run-cell.ts';
+import { runServerCell, type ServerCellOptions } from './run-cell.ts';
 
 /** What the user asked, parsed but not yet checked; absent = the default below. */
 export interface ServerBenchRequest {
@@ -158,6 +158,8 @@ export interface ServerBenchHooks {
   log?: (line: string) => void;
   /** Each cell as it ends. */
   onCell?: (cell: ServerCell) => void;
+  /** Each finished second of a cell's measured window (live progress). */
+  onSecond?: ServerCellOptions['onSecond'];
 }
 
 /** Runs every cell on every runtime, one at a time (cells never overlap: they would measure each other). */
@@ -168,7 +170,10 @@ export async function runServerBench(
   const results: ServerCell[] = [];
   for (const { runtime, cell } of expandMatrix({ runtime: plan.runtimes, cell: plan.cells })) {
     const spec = plan.host === undefined ? cell.spec : { ...cell.spec, host: plan.host };
-    const result = await runServerCell(spec, runtime, { log: hooks.log ?? (() => undefined) });
+    const result = await runServerCell(spec, runtime, {
+      log: hooks.log ?? (() => undefined),
+      onSecond: hooks.onSecond,
+    });
     results.push(result);
     hooks.onCell?.(result);
   }

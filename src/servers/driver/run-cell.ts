@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { errorText } from '../../core/errors.ts';
 import { connectAddress, hostForUrl } from '../../core/net-address.ts';
 import { runLoad } from '../../load/index.ts';
-import type { LoadOptions, LoadResult } from '../../load/types.ts';
+import type { LoadOptions, LoadResult, TimelinePoint } from '../../load/types.ts';
 import { startMonitor } from '../../monitor/index.ts';
 import type { MonitorReport } from '../../monitor/types.ts';
 // One set of verdict rules and thresholds for every lab (the monitor engineer's, with their reasons).
@@ -79,6 +79,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export interface ServerCellOptions {
   log?: (line: string) => void;
   startTimeoutMs?: number;
+  /** Each finished second of the measured window as it arrives (live progress; no work per request). */
+  onSecond?: (point: TimelinePoint) => void;
 }
 
 interface RepOutcome {
@@ -350,7 +352,12 @@ async function runRepetition(
     try {
       load = await runLoad(
         { ...loadOptions, durationS: spec.durationS, warmupS: spec.warmupS },
-        { onProgress: (point) => secondArrivals.push({ second: point.second, atMs: performance.now() }) },
+        {
+          onProgress: (point) => {
+            secondArrivals.push({ second: point.second, atMs: performance.now() });
+            options.onSecond?.(point);
+          },
+        },
       );
     } catch (error) {
       // Stopped even when the load throws, so no timer or sampler outlives the cell.
