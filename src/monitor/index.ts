@@ -226,6 +226,7 @@ function startProcMonitor(options: MonitorOptions, intervalMs: number): MonitorH
       tMs,
       driverCpuPercent: round2(driverCpuPercent),
       outsideCpuPercent: round2((outsideStep.ticks / dtMs) * 100),
+      busyPercent: round2(busyPercent),
     });
     previous = current;
   };

@@ -28,6 +28,8 @@ export interface MachineSample {
   tMs: number;
   driverCpuPercent: number;
   outsideCpuPercent: number;
+  /** Every core's busy time summed (200 = two cores busy): whether the machine had a core to spare. Optional: older records lack it. */
+  busyPercent?: number;
 }
 
 export interface EventLoopStats {
@@ -62,8 +64,16 @@ export interface MeasuredWindow {
   coveredMs: number;
   /** The subject's process tree. */
   treeCpuPercent: number;
-  /** Everything that is neither the tree nor the driver: the input of machine-busy. */
+  /** Everything that is neither the tree nor the driver. */
   outsideCpuPercent: number;
+  /**
+   * The part of outsideCpuPercent used while the machine had no core to
+   * spare (every core at least COMPETING_BUSY_SHARE busy in that sample):
+   * CPU that other processes could have taken from the experiment. The
+   * input of machine-busy. Optional: older records lack it (then the
+   * outside CPU counts whole).
+   */
+  competingCpuPercent?: number;
   driverCpuPercent: number;
   /** Fewer than MIN_WINDOW_SAMPLES samples: too short to call the machine busy or quiet. */
   tooShort: boolean;

@@ -35,7 +35,9 @@ export interface VerdictThresholds {
   /**
    * machine-busy: processes outside the experiment (other tenants, a build,
    * the desktop) used at least this much CPU, in % of one core, on average
-   * over the cell. 10% of a core is more than an idle Linux box uses and
+   * over the cell, while the machine had no core to spare
+   * (MeasuredWindow.competingCpuPercent): only then can they have taken CPU
+   * from it. 10% of a core is more than an idle Linux box uses and
    * enough to move a CPU-bound result on 2 cores by several %.
    */
   machineBusyPercent: number;
@@ -237,7 +239,8 @@ export function cellVerdicts(
   // Busy or quiet is judged only on a window with enough samples; a shorter one says so instead.
   const judged = available && monitor ? judgedWindow(monitor) : null;
   if (judged && judged.samples < thresholds.minWindowSamples) verdicts.push('too-short');
-  else if (judged && isMachineBusy(judged.outsideCpuPercent, thresholds)) verdicts.push('machine-busy');
+  else if (judged && isMachineBusy(judged.competingCpuPercent ?? judged.outsideCpuPercent, thresholds))
+    verdicts.push('machine-busy');
   if (input.repetitionValues && isNoisy(input.repetitionValues, thresholds)) verdicts.push('noisy');
   if (
     input.requests !== undefined &&

@@ -17,7 +17,7 @@
  * well under the 10% machine-busy threshold. A shorter window is
  * `too-short`: no machine-busy verdict either way.
  */
-import type { MeasuredWindow, MonitorReport } from './types.ts';
+import type { MachineSample, MeasuredWindow, MonitorReport } from './types.ts';
 
 export type { MeasuredWindow } from './types.ts';
 
@@ -116,6 +116,23 @@ export function weightedWindowMean(
   return { mean: coveredMs > 0 ? weighted / coveredMs : null, samples, coveredMs };
 }
 
+/**
+ * A sample's machine counts as having no core to spare when its cores were
+ * busy at least this share of their time together (1.8 of 2 cores). Other
+ * processes' CPU in such a sample may have been taken from the experiment;
+ * with a core to spare it was not (an I/O-bound cell next to a brief burst
+ * of someone else's work measures the same). 90% rather than 100%: a sample
+ * of 100 ms averages over runs of full contention and short idle gaps.
+ */
+export const COMPETING_BUSY_SHARE = 0.9;
+
+/** The outside CPU of one sample that competed with the experiment: all of it on a saturated machine, else none. */
+export function competingPercent(sample: MachineSample, cores: number): number {
+  // An older record has no busy figure: its outside CPU counts whole, as it did when it was judged.
+  if (sample.busyPercent === undefined) return sample.outsideCpuPercent;
+  return sample.busyPercent >= COMPETING_BUSY_SHARE * cores * 100 ? sample.outsideCpuPercent : 0;
+}
+
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -143,6 +160,11 @@ export function measureWindow(
     machine.map((sample) => sample.outsideCpuPercent),
     bounds,
   );
+  const competing = weightedWindowMean(
+    machineSpans,
+    machine.map((sample) => competingPercent(sample, report.cores)),
+    bounds,
+  );
   const driver = weightedWindowMean(
     machineSpans,
     machine.map((sample) => sample.driverCpuPercent),
@@ -156,6 +178,7 @@ export function measureWindow(
     coveredMs: round2(tree.coveredMs),
     treeCpuPercent: round2(tree.mean ?? 0),
     outsideCpuPercent: round2(outside.mean ?? 0),
+    competingCpuPercent: round2(competing.mean ?? 0),
     driverCpuPercent: round2(driver.mean ?? 0),
     tooShort: tree.samples < minSamples,
   };

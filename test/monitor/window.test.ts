@@ -122,6 +122,47 @@ test('the outside-the-experiment CPU of a window is the overlap-weighted mean of
   assert.deepEqual(cellVerdicts({ monitor: long }), ['machine-busy']);
 });
 
+test('machine-busy counts only outside CPU that competed: a burst beside a core to spare is not a busy machine', () => {
+  // Recorded 2026-12-06 (io.sleep, processes c=8, 3% CPU): one 200 ms burst of someone else's work at
+  // 59% and 138% of a core while the two cores together were 133% busy at most. Mean outside 15.5%.
+  const burst = report(
+    Array.from({ length: 13 }, (_, i): [number, number, number, number] => [
+      (i + 1) * 100,
+      3,
+      i === 4 ? 59 : i === 5 ? 138 : 0,
+      1,
+    ]),
+  );
+  const busyAt = (i: number): number => (i === 4 ? 60 : i === 5 ? 133 : 5);
+  burst.machine = burst.machine?.map((sample, i) => ({ ...sample, busyPercent: busyAt(i) }));
+  burst.window = measureWindow(burst, { offsetMs: 0, durationMs: 1300 }) ?? undefined;
+  assert.equal(burst.window?.outsideCpuPercent, 15.15);
+  assert.equal(burst.window?.competingCpuPercent, 0);
+  assert.deepEqual(cellVerdicts({ monitor: burst }), []);
+  // The same burst while the experiment kept both cores busy (tree 190% + outside ≥ 1.8 cores): it competed.
+  const saturated = report(
+    Array.from({ length: 13 }, (_, i): [number, number, number, number] => [
+      (i + 1) * 100,
+      i === 4 || i === 5 ? 100 : 190,
+      i === 4 ? 90 : i === 5 ? 100 : 0,
+      1,
+    ]),
+  );
+  saturated.machine = saturated.machine?.map((sample, i) => ({
+    ...sample,
+    busyPercent: i === 4 ? 191 : i === 5 ? 200 : 191,
+  }));
+  saturated.window = measureWindow(saturated, { offsetMs: 0, durationMs: 1300 }) ?? undefined;
+  // (90 + 100) × 100 ms / 1300 ms = 14.62% of a core taken while no core was free.
+  assert.equal(saturated.window?.competingCpuPercent, 14.62);
+  assert.deepEqual(cellVerdicts({ monitor: saturated }), ['machine-busy']);
+  // Just under the share (1.79 of 2 cores busy): a core had room, nothing competed.
+  const under = structuredClone(saturated);
+  under.machine = under.machine?.map((sample) => ({ ...sample, busyPercent: 179 }));
+  under.window = measureWindow(under, { offsetMs: 0, durationMs: 1300 }) ?? undefined;
+  assert.equal(under.window?.competingCpuPercent, 0);
+});
+
 test('without a placed window the whole monitor window is judged, on the counters’ own totals', () => {
   const r = report(
     Array.from({ length: 10 }, (_, i): [number, number, number, number] => [(i + 1) * 100, 100, 0, 0]),

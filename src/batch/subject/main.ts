@@ -25,6 +25,7 @@ import {
   type ToSubject,
 } from '../protocol.ts';
 import { enableCompileCache } from '../../core/compile-cache.ts';
+import { timePasses } from './time-passes.ts';
 
 // Compile cache for what loads from here on and for this process's children (src/core/compile-cache.ts).
 enableCompileCache();
@@ -159,33 +160,6 @@ async function go(): Promise<void> {
   }
 }
 
-/** Passes a calibration runs at most, whatever their speed: enough for a 1 µs pass to fill 100 ms. */
-const MAX_CALIBRATION_PASSES = 100_000;
-
-/**
- * Time of one pass over the items in steady state: passes until `targetMs`
- * has passed (at least one). With two or more passes the first is left out,
- * because it carries the JIT's and the pool's first-use costs that a
- * measured window of many passes spreads thin; a single pass is all there is.
- */
-async function timePasses(
-  model: Executor,
-  items: number,
-  targetMs: number,
-): Promise<{ roundMs: number; passes: number }> {
-  const t0 = performance.now();
-  await model.run(items);
-  const t1 = performance.now();
-  let passes = 1;
-  let now = t1;
-  while (now - t0 < targetMs && passes < MAX_CALIBRATION_PASSES) {
-    await model.run(items);
-    passes++;
-    now = performance.now();
-  }
-  return passes === 1 ? { roundMs: t1 - t0, passes } : { roundMs: (now - t1) / (passes - 1), passes };
-}
-
 /** Each spec's model in turn (built, timed, stopped), in this one process: the group's calibration pass. */
 async function calibrate(specs: readonly SubjectSpec[], targetMs: number): Promise<void> {
   const prepared = new Set<string>();
@@ -194,7 +168,7 @@ async function calibrate(specs: readonly SubjectSpec[], targetMs: number): Promi
     try {
       const model = await buildExecutor(next, prepared);
       driver.send({ t: 'progress', index });
-      result = await timePasses(model, next.items, targetMs);
+      result = await timePasses(() => model.run(next.items), targetMs);
     } catch (error) {
       result = { roundMs: null, reason: error instanceof Error ? error.message : String(error) };
     }
