@@ -14,6 +14,7 @@ export type ScalingCause =
   | 'cpu-starvation'
   | 'driver-serialisation'
   | 'lock-contention'
+  | 'costlier-work'
   | 'unequal-split'
   | 'unexplained';
 
@@ -79,6 +80,17 @@ export interface CauseThresholds {
   systemShare: number;
   contentionFactor: number;
   minSwitchesPerCpuSecond: number;
+  /**
+   * costlier-work: the cell's tree spent at least this multiple of the
+   * baseline's CPU over its measured window. Both windows hold the same
+   * work (one size per group: the same items × rounds), so the ratio is the
+   * CPU each unit of work cost. Workers that slow each other down without
+   * sleeping (shared cache lines and atomic counters, one allocator, GC in
+   * a shared process, SMT siblings) show here and nowhere else. Measured
+   * between fresh processes of one cell the ratio moves ±10% (cpu.js
+   * threads 1.01, processes 1.00 on 2026-12-06), so 1.15 is beyond it.
+   */
+  costlierWorkFactor: number;
   /** unequal-split: the busiest worker ran this much longer than the least busy, as a share of the busiest's time. */
   unequalSpread: number;
 }
@@ -94,6 +106,7 @@ export const defaultCauseThresholds: CauseThresholds = {
   systemShare: 0.1,
   contentionFactor: 3,
   minSwitchesPerCpuSecond: 200,
+  costlierWorkFactor: 1.15,
   unequalSpread: 0.25,
 };
 
@@ -235,6 +248,8 @@ const cores = (percent: number): string => `${(percent / 100).toFixed(1)} cores`
  *    window, the workers ≤ 70%;
  * 4. lock-contention: system time share or futex-like (voluntary) switches
  *    up ≥ 3× against the baseline;
+ * 4b. costlier-work: the same work took ≥ 1.15× the baseline's CPU (the
+ *    workers slow each other down without sleeping);
  * 5. unequal-split: the busiest worker ran ≥ 25% longer than the least busy;
  * 6. unexplained: none stood out (the figures are given).
  * Without accounting (no /proc, an older record) only rule 1 can be applied.
@@ -337,6 +352,13 @@ export function likelyCause(
         `likely lock contention — sys time ${pct(cell.systemShare)} vs ${pct(base.systemShare)} in ${input.baselineName}, ${Math.round(cell.workingSwitchesPerCpuSecond)} vs ${Math.round(base.workingSwitchesPerCpuSecond)} voluntary switches per CPU-second (waits on locks), ${cell.involuntarySwitches} involuntary switches vs ${base.involuntarySwitches}`,
       );
     }
+  }
+  if (cell && base && base.cpuMs > 0 && cell.cpuMs >= thresholds.costlierWorkFactor * base.cpuMs) {
+    return make(
+      'costlier-work',
+      'costlier work',
+      `likely costlier work — the same items took ${times(cell.cpuMs / base.cpuMs)} the CPU they took in ${input.baselineName} (${Math.round(cell.cpuMs)} vs ${Math.round(base.cpuMs)} ms), without more sleeping (${Math.round(cell.workingSwitchesPerCpuSecond)} vs ${Math.round(base.workingSwitchesPerCpuSecond)} voluntary switches per CPU-second, sys time ${pct(cell.systemShare)} vs ${pct(base.systemShare)}): the workers slow each other down while running (shared memory and caches, one allocator, GC in a shared process, SMT siblings)`,
+    );
   }
   if (cell) {
     const busy = cell.working.filter((thread) => thread.role === 'worker').map((thread) => thread.cpuMs);

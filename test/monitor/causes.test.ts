@@ -155,12 +155,36 @@ test('lock-contention: system time and futex-like switches up against the baseli
 test('unequal-split: one worker ran a third longer than the other', () => {
   const cell = tree(900, [
     ['main', 10, 0, 1, 20, 0],
-    ['worker', 850, 5, 10, 10, 2],
-    ['worker', 560, 5, 10, 10, 2],
+    ['worker', 640, 5, 10, 10, 2],
+    ['worker', 420, 5, 10, 10, 2],
   ]);
   const cause = likelyCause({ ...base, speedup: 1.3, cell });
   assert.equal(cause?.cause, 'unequal-split');
-  assert.equal(cause?.text, 'likely an unequal split — the busiest worker ran 850 ms, the least busy 560 ms');
+  assert.equal(cause?.text, 'likely an unequal split — the busiest worker ran 640 ms, the least busy 420 ms');
+});
+
+test('costlier-work: the same items took more CPU on the workers, without more sleeping or system time', () => {
+  // createHash on 2 threads, Node 24, 2026-12-06: 1.23× sequential's CPU for the same passes, switches as calm.
+  const cell = tree(700, [
+    ['main', 10, 0, 1, 20, 0],
+    ['worker', 600, 6, 20, 5, 10],
+    ['worker', 600, 6, 20, 5, 10],
+    ['helper', 100, 0, 5, 40, 1],
+  ]);
+  const cause = likelyCause({ ...base, speedup: 1.45, cell });
+  assert.equal(cause?.cause, 'costlier-work');
+  assert.match(
+    cause?.text ?? '',
+    /^likely costlier work — the same items took 1\.2× the CPU they took in sequential \(1310 vs 1060 ms\)/,
+  );
+  // 1.13× is within what fresh processes of one cell move: not a cause.
+  const near = tree(700, [
+    ['main', 10, 0, 1, 20, 0],
+    ['worker', 550, 6, 20, 5, 10],
+    ['worker', 550, 6, 20, 5, 10],
+    ['helper', 90, 0, 5, 40, 1],
+  ]);
+  assert.equal(likelyCause({ ...base, speedup: 1.45, cell: near })?.cause, 'unexplained');
 });
 
 test('without accounting only the ceiling can be judged; the rest says what is missing', () => {
