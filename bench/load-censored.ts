@@ -89,7 +89,7 @@ function parserNsPerResponse(withPeek: boolean): number {
 const baseDir = mkdtempSync(join(tmpdir(), 'conlab-bench-censored-'));
 const server = await startServer();
 try {
-  const archive = execFileSync('git', ['-C', root, 'archive', values.base, 'src']);
+  const archive = execFileSync('git', ['-C', root, 'archive', values.base, 'src'], { maxBuffer: 1 << 30 });
   execFileSync('tar', ['-x', '-C', baseDir], { input: archive });
   const baseModule = (await import(join(baseDir, 'src/load/index.ts'))) as { runLoad: RunLoad };
   const generators: [string, RunLoad][] = [

@@ -2,7 +2,11 @@
  * Cost of `conlab load`'s live progress: the same load run with --progress
  * and with --quiet, interleaved (on, off, on, off, …) against one hello
  * server in its own process; prints the median and spread of the verified
- * req/s of each side and the ratio on/off. Progress formats one line per
+ * req/s of each side and the ratio on/off, and the generator's whole-process
+ * CPU per request (processCpuPercent × (warm-up + duration) ÷ measured
+ * requests) on/off: req/s
+ * moves ±10% between runs on 2 shared cores, CPU per request much less, so
+ * it is the finer measure of what progress costs. Progress formats one line per
  * second from the generator's merged per-second report, so the expected
  * cost is noise; the bar is < 1%.
  *
@@ -13,6 +17,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const pairs = Number(process.argv[2] ?? 5);
+const WARMUP_S = 1;
 const seconds = Number(process.argv[3] ?? 3);
 const bin = fileURLToPath(new URL('../bin/conlab.js', import.meta.url));
 const serverScript = fileURLToPath(new URL('./load-hello-server.ts', import.meta.url));
@@ -22,7 +27,13 @@ const port = await new Promise<number>((resolve) =>
   server.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
 );
 
-function rps(progress: boolean): number {
+interface Sample {
+  rps: number;
+  /** The generator process's CPU per verified request, µs. */
+  cpuUsPerRequest: number;
+}
+
+function measure(progress: boolean): Sample {
   const args = [
     bin,
     'load',
@@ -32,12 +43,20 @@ function rps(progress: boolean): number {
     '-d',
     String(seconds),
     '--warmup',
-    '1',
+    String(WARMUP_S),
     '--json',
   ];
   args.push(progress ? '--progress' : '--quiet');
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return (JSON.parse(out) as { rps: number }).rps;
+  const result = JSON.parse(out) as {
+    rps: number;
+    requests: number;
+    durationS: number;
+    processCpuPercent?: number;
+  };
+  // processCpuPercent is over the whole run (1 s warm-up + the window): the same share on both sides.
+  const cpuS = ((result.processCpuPercent ?? Number.NaN) / 100) * (seconds + WARMUP_S);
+  return { rps: result.rps, cpuUsPerRequest: (cpuS * 1e6) / result.requests };
 }
 
 function median(values: number[]): number {
@@ -50,12 +69,19 @@ try {
   const on: number[] = [];
   const off: number[] = [];
   const ratios: number[] = [];
+  const cpuOn: number[] = [];
+  const cpuOff: number[] = [];
+  const cpuRatios: number[] = [];
   for (let i = 0; i < pairs; i++) {
     // Alternate which side goes first so a drift in machine load hits both.
-    const [a, b] = i % 2 === 0 ? [rps(true), rps(false)] : [rps(false), rps(true)].reverse();
-    on.push(a ?? 0);
-    off.push(b ?? 0);
-    ratios.push((a ?? 0) / (b ?? 1));
+    const [a, b] = i % 2 === 0 ? [measure(true), measure(false)] : [measure(false), measure(true)].reverse();
+    if (!a || !b) continue;
+    on.push(a.rps);
+    off.push(b.rps);
+    ratios.push(a.rps / b.rps);
+    cpuOn.push(a.cpuUsPerRequest);
+    cpuOff.push(b.cpuUsPerRequest);
+    cpuRatios.push(a.cpuUsPerRequest / b.cpuUsPerRequest);
   }
   const spread = (values: number[]) =>
     `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))}`;
@@ -65,7 +91,9 @@ try {
       .join(' ')}; ${pairs} pairs of ${seconds}s runs, -c 16, 1 generator thread\n` +
       `progress on:  median ${Math.round(median(on))} req/s (range ${spread(on)})\n` +
       `progress off: median ${Math.round(median(off))} req/s (range ${spread(off)})\n` +
-      `on/off per pair: median ${median(ratios).toFixed(4)} (range ${Math.min(...ratios).toFixed(4)}–${Math.max(...ratios).toFixed(4)})\n`,
+      `on/off per pair: median ${median(ratios).toFixed(4)} (range ${Math.min(...ratios).toFixed(4)}–${Math.max(...ratios).toFixed(4)})\n` +
+      `generator CPU per request: on ${median(cpuOn).toFixed(2)} µs, off ${median(cpuOff).toFixed(2)} µs (medians)\n` +
+      `CPU per request on/off per pair: median ${median(cpuRatios).toFixed(4)} (range ${Math.min(...cpuRatios).toFixed(4)}–${Math.max(...cpuRatios).toFixed(4)})\n`,
   );
 } finally {
   server.kill();
