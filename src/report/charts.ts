@@ -6,7 +6,7 @@
  * architecture across every chart of a report.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReportRow } from './rows.ts';
+import { baselineFirst, type ReportRow } from './rows.ts';
 
 export interface ChartSpec {
   /** Stable, file-name-safe identifier (the figure's file name). */
@@ -196,7 +196,10 @@ function runtimeChart(kind: Kind, workload: string, rows: ReportRow[]): ChartSpe
   const configs = [
     ...new Set(
       rows
-        .toSorted((a, b) => a.subject.localeCompare(b.subject) || a.level - b.level)
+        .toSorted(
+          (a, b) =>
+            baselineFirst(a) - baselineFirst(b) || a.subject.localeCompare(b.subject) || a.level - b.level,
+        )
         .map((row) => `${row.subject} ${row.levelLabel}`),
     ),
   ];

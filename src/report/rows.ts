@@ -32,6 +32,10 @@ import { baselineModel } from '../models/registry.ts';
 import { workloadLabel } from '../workloads/index.ts';
 import { baselineArchitecture } from '../servers/subject/arch/registry.ts';
 
+/** The baseline of each table and chart (sequential, single) first: every other row is read against it. */
+export const baselineFirst = (row: Pick<ReportRow, 'subject'>): number =>
+  row.subject === baselineModel.name || row.subject === baselineArchitecture.name ? 0 : 1;
+
 export interface ReportRow {
   cellKey: string;
   kind: CellKind;
@@ -336,9 +340,6 @@ export function reportRows(run: RunData): ReportRow[] {
     return { ...row, ...(sources.get(cell.cellKey) ?? noSource) };
   });
   distinguishWorkloads(rows, merged);
-  // The baseline of each table (sequential, single) first: every other row is read against it.
-  const baselineFirst = (row: ReportRow): number =>
-    row.subject === baselineModel.name || row.subject === baselineArchitecture.name ? 0 : 1;
   return rows.toSorted(
     (a, b) =>
       a.kind.localeCompare(b.kind) ||

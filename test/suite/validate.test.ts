@@ -269,7 +269,7 @@ test('conlab suite show lists the expanded cells with an estimate; --json gives 
   ]);
   assert.match(
     stdout,
-    /node cpu\.sha256 \(createHash chain, contended in threads\) threads c=2\s+batch\s+\d+\.\ds\?/,
+    /node cpu\.sha256 \(createHash chain, allocation-heavy\) threads c=2\s+batch\s+\d+\.\ds\?/,
   );
   assert.match(stdout, /node hello cluster c=32\s+server\s+\d+\.\ds\n/);
   assert.match(stdout, /3\+ repetitions \(auto: until ±5%, at most 6\), batch windows ≥ 0\.5s/);
