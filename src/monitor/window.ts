@@ -178,7 +178,8 @@ export function measureWindow(
     coveredMs: round2(tree.coveredMs),
     treeCpuPercent: round2(tree.mean ?? 0),
     outsideCpuPercent: round2(outside.mean ?? 0),
-    competingCpuPercent: round2(competing.mean ?? 0),
+    // No machine samples (no /proc, an older record): nothing to judge competition on; the outside CPU counts whole.
+    ...(competing.mean === null ? {} : { competingCpuPercent: round2(competing.mean) }),
     driverCpuPercent: round2(driver.mean ?? 0),
     tooShort: tree.samples < minSamples,
   };
