@@ -7,13 +7,14 @@
  * checks on fixture trees; a file that is missing means "not exposed here"
  * (a VM without cpufreq, a kernel without SMT), never an error.
  */
+import { checkCpuSpeed } from './cpu-speed.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parsePidStat, parseProcStat, type CoreTimes } from './proc.ts';
 
 export type CheckVerdict = 'ok' | 'warn';
 
 export interface StabilityCheck {
-  /** Stable id: cpu-governor, turbo-boost, load-average, busy-processes, steal, cgroup-cpu, smt, swap, cpu-isolation, aslr, transparent-hugepages. */
+  /** Stable id: cpu-governor, turbo-boost, load-average, busy-processes, steal, cgroup-cpu, smt, swap, cpu-isolation, aslr, transparent-hugepages, cpu-speed. */
   name: string;
   verdict: CheckVerdict;
   /** What was found, e.g. "performance on 2 cores", "1.5 cores of 2". */
@@ -33,6 +34,8 @@ export interface DoctorOptions {
   selfPid?: number;
   /** The clock-tick rate of /proc times (USER_HZ). */
   clockTicksPerSec?: number;
+  /** Also time a floating-point kernel against the fastest seen here (cpu-speed.ts); its cache folder may be given. */
+  cpuSpeed?: boolean | { cacheDir?: string };
 }
 
 /** Machine-busy's threshold (verdicts.ts): a process above it would flag a cell on its own. */
@@ -415,5 +418,6 @@ export function stabilityChecks(cores: number, options: DoctorOptions = {}): Sta
     checkIsolation(root),
     checkAslr(root),
     checkHugePages(root),
+    ...(options.cpuSpeed ? [checkCpuSpeed(options.cpuSpeed === true ? {} : options.cpuSpeed)] : []),
   ];
 }

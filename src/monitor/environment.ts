@@ -108,6 +108,7 @@ export function captureEnvironment(runtimeLabels: string[]): EnvironmentInfo {
           sampleMs: ENVIRONMENT_SAMPLE_MS,
           selfPid: process.pid,
           clockTicksPerSec: readKernelUnits().clockTicksPerSec,
+          cpuSpeed: true,
         }),
       [],
     ),

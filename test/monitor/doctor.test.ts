@@ -179,7 +179,7 @@ test('steal is the stolen share of all the cores’ time; cpu lists expand', () 
 
 test('every run’s environment carries the checks', () => {
   const env = captureEnvironment(['node@24.21.0']);
-  assert.ok(env.stability && env.stability.length === 11);
+  assert.ok(env.stability && env.stability.length === 12);
   assert.ok(env.stability.every((check) => check.verdict === 'ok' || check.verdict === 'warn'));
 });
 
@@ -187,7 +187,7 @@ test('conlab doctor prints the checks (table or JSON) and refuses a bad sampling
   const json = await runConlab(['doctor', '--json', '--sample-ms', '50']);
   assert.equal(json.code, 0, json.stderr);
   const parsed = JSON.parse(json.stdout) as { checks: StabilityCheck[] };
-  assert.equal(parsed.checks.length, 11);
+  assert.equal(parsed.checks.length, 12);
   const table = await runConlab(['doctor', '--sample-ms', '0']);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^check +verdict +found$/m);

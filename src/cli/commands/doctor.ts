@@ -16,7 +16,10 @@ const usage = `usage: conlab doctor [--sample-ms MS] [--format table|json] [-o F
 Checks what makes benchmark numbers unstable here, as pyperf's 'system show'
 does: CPU governor and turbo boost, load average and the busiest processes
 right now, steal time (VMs), the cgroup CPU quota, SMT siblings, swap in use,
-CPU isolation, ASLR and transparent huge pages. Each check says ok, or warn
+CPU isolation, ASLR and transparent huge pages, and whether the CPU is as
+fast as it has been: a short floating-point kernel against the fastest time
+seen on this machine (kept in conlab's cache folder), which is how a shared
+physical core shows on a VM. Each check says ok, or warn
 with why it matters and a hint. Every run stores the same checks in its
 environment (the HTML report lists the warnings).
 
@@ -78,6 +81,7 @@ export const command: Command = {
       sampleMs,
       selfPid: process.pid,
       clockTicksPerSec: readKernelUnits().clockTicksPerSec,
+      cpuSpeed: true,
     });
     output.emit(output.format === 'json' ? jsonText({ checks }) : renderDoctor(checks));
     return Promise.resolve(0);
