@@ -8,7 +8,7 @@
  * neighbour's work on the other hyperthread slows floating point and SIMD
  * by up to 2× with no trace inside the guest (no steal, no load): measured
  * 2026-12-06, cpu.js sequential at 150 ms a pass at 12:44 and 305 ms at
- * 13:37 on an idle guest (docs/PERFORMANCE.md). The doctor's other checks
+ * about 13:34 on an idle guest (docs/PERFORMANCE.md). The doctor's other checks
  * read counters that stay quiet then; only timing known work shows it.
  *
  * A cache that cannot be read or written only loses the comparison: the

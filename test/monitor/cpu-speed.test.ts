@@ -31,7 +31,7 @@ test('the first timing is kept; a slower one warns beyond 1.25×; a faster one b
     kept.map((record) => [record.key, record.bestMs]),
     [[speedKey(), 10]],
   );
-  // 13:37 on 2026-12-06: the same work at twice the time, nothing else in /proc to say so.
+  // About 13:34 on 2026-12-06: the same work at twice the time, nothing else in /proc to say so.
   const slow = at(20.4, '2026-12-06T13:37:00Z');
   assert.equal(slow.verdict, 'warn');
   assert.equal(slow.value, '20.4 ms, 2.04× the fastest seen here (10.0 ms, 2026-12-06T12:44Z)');
