@@ -1,6 +1,7 @@
 /**
  * Every seed command killed mid-run, with Ctrl-C (SIGINT) and with SIGKILL:
- * nothing it started outlives it. The pipeline's sequential method blocks
+ * nothing it started outlives it. The pipeline's processes method runs a
+ * child per pipeline inside the subject's group; its sequential method blocks
  * the subject's event loop for the whole run (only the driver's reaper can
  * end it in time after SIGKILL); the presets run server process groups
  * under load. Cells are short; each run is killed in its first cell.
@@ -31,6 +32,20 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
       } else assert.equal(result.exitSignal, 'SIGKILL');
     });
   }
+
+  // processes: the subject's own children (one per pipeline) must go with it, too.
+  test(`pipeline --method processes: ${signal} mid-run leaves no process`, async (t) => {
+    const root = makeTempRoot(`orphans-processes-${signal}`);
+    t.after(() => removeTempRoot(root));
+    const result = await killMidRun(t, {
+      args: ['pipeline', '--method', 'processes', '--concurrency', '2', '--duration', '30', '--tmpdir', root],
+      signal,
+      // The subject and its two pipeline processes are up: killed mid-run, not at start.
+      minGroupSize: 3,
+    });
+    if (signal === 'SIGINT') assert.equal(result.code, 130, result.stderr);
+    else assert.equal(result.exitSignal, 'SIGKILL');
+  });
 
   test(`pipeline --method sequential: ${signal} mid-run leaves no process`, async (t) => {
     const root = makeTempRoot(`orphans-${signal}`);
