@@ -229,6 +229,18 @@ export function accountingFigures(accounting: TreeAccounting): AccountingFigures
   };
 }
 
+/**
+ * What workers that slow each other down without sleeping can share: in one
+ * process, its memory, allocator and GC too; in separate processes, only
+ * the machine (caches, memory bandwidth, a physical core's two hyperthreads).
+ */
+function sharedWhat(working: readonly ThreadAccount[]): string {
+  const processes = new Set(working.map((thread) => thread.pid)).size;
+  return processes > 1
+    ? 'separate processes share only the machine: caches, memory bandwidth, SMT siblings or a host neighbour on the same physical core'
+    : 'shared memory and caches, one allocator, GC in a shared process, SMT siblings';
+}
+
 const pct = (share: number): string => `${Math.round(share * 100)}%`;
 const times = (value: number): string => `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
 const cores = (percent: number): string => `${(percent / 100).toFixed(1)} cores`;
@@ -357,7 +369,7 @@ export function likelyCause(
     return make(
       'costlier-work',
       'costlier work',
-      `likely costlier work — the same items took ${times(cell.cpuMs / base.cpuMs)} the CPU they took in ${input.baselineName} (${Math.round(cell.cpuMs)} vs ${Math.round(base.cpuMs)} ms), without more sleeping (${Math.round(cell.workingSwitchesPerCpuSecond)} vs ${Math.round(base.workingSwitchesPerCpuSecond)} voluntary switches per CPU-second, sys time ${pct(cell.systemShare)} vs ${pct(base.systemShare)}): the workers slow each other down while running (shared memory and caches, one allocator, GC in a shared process, SMT siblings)`,
+      `likely costlier work — the same items took ${times(cell.cpuMs / base.cpuMs)} the CPU they took in ${input.baselineName} (${Math.round(cell.cpuMs)} vs ${Math.round(base.cpuMs)} ms), without more sleeping (${Math.round(cell.workingSwitchesPerCpuSecond)} vs ${Math.round(base.workingSwitchesPerCpuSecond)} voluntary switches per CPU-second, sys time ${pct(cell.systemShare)} vs ${pct(base.systemShare)}): the workers slow each other down while running (${sharedWhat(cell.working)})`,
     );
   }
   if (cell) {

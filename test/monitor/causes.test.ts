@@ -177,6 +177,20 @@ test('costlier-work: the same items took more CPU on the workers, without more s
     cause?.text ?? '',
     /^likely costlier work — the same items took 1\.2× the CPU they took in sequential \(1310 vs 1060 ms\)/,
   );
+  assert.match(
+    cause?.text ?? '',
+    /\(shared memory and caches, one allocator, GC in a shared process, SMT siblings\)$/,
+  );
+  // The same figures on workers in two processes: only the machine is shared.
+  const twoProcesses = treeOf(700, [
+    ...threadsOf(1, [['main', 10, 0, 1, 20, 0]]),
+    ...threadsOf(2, [['worker', 650, 6, 20, 5, 10]]),
+    ...threadsOf(3, [['worker', 650, 6, 20, 5, 10]]),
+  ]);
+  assert.match(
+    likelyCause({ ...base, speedup: 1.45, cell: twoProcesses })?.text ?? '',
+    /\(separate processes share only the machine: caches, memory bandwidth, SMT siblings or a host neighbour on the same physical core\)$/,
+  );
   // 1.13× is within what fresh processes of one cell move: not a cause.
   const near = tree(700, [
     ['main', 10, 0, 1, 20, 0],
