@@ -19,6 +19,7 @@ import { cpus, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { conlabCacheDir } from '../core/cache-dir.ts';
+import type { StabilityCheck } from './types.ts';
 
 /** Slower than the fastest seen by this much, and the machine is not running at its full speed. */
 export const SLOW_FACTOR = 1.25;
@@ -51,15 +52,6 @@ export function timeKernelMs(timings = TIMINGS, steps = KERNEL_STEPS): number {
   return fastest;
 }
 
-/** The doctor's check shape (doctor.ts StabilityCheck), declared here so the two modules do not import each other. */
-export interface SpeedCheck {
-  name: 'cpu-speed';
-  verdict: 'ok' | 'warn';
-  value: string;
-  why?: string;
-  hint?: string;
-}
-
 export interface SpeedRecord {
   /** CPU model, host and runtime: a faster time elsewhere says nothing about this machine. */
   key: string;
@@ -72,7 +64,7 @@ export function speedKey(): string {
 }
 
 /** The verdict on a timing against the fastest seen before (null: the first on this machine, or no cache). */
-export function speedCheck(currentMs: number, best: SpeedRecord | null, cacheNote?: string): SpeedCheck {
+export function speedCheck(currentMs: number, best: SpeedRecord | null, cacheNote?: string): StabilityCheck {
   const ms = (value: number): string => `${value.toFixed(1)} ms`;
   if (best === null) {
     return {
@@ -93,39 +85,31 @@ export function speedCheck(currentMs: number, best: SpeedRecord | null, cacheNot
   };
 }
 
-function readBest(path: string, key: string): SpeedRecord | null {
-  try {
-    const records = JSON.parse(readFileSync(path, 'utf8')) as SpeedRecord[];
-    return Array.isArray(records) ? (records.find((record) => record.key === key) ?? null) : null;
-  } catch {
-    return null;
-  }
-}
-
-function writeBest(path: string, record: SpeedRecord): void {
-  let records: SpeedRecord[] = [];
+/** Every machine's best kept in the cache file; none when it is missing or unreadable. */
+function readRecords(path: string): SpeedRecord[] {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    if (Array.isArray(parsed)) records = parsed as SpeedRecord[];
+    return Array.isArray(parsed) ? (parsed as SpeedRecord[]) : [];
   } catch {
-    // No file yet, or an unreadable one: start over.
+    return [];
   }
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify([...records.filter((r) => r.key !== record.key), record]));
 }
 
 /** Times the kernel, judges it against the cache, and keeps a new best. */
 export function checkCpuSpeed(
   options: { cacheDir?: string; now?: Date; timeMs?: () => number } = {},
-): SpeedCheck {
+): StabilityCheck {
   const currentMs = (options.timeMs ?? timeKernelMs)();
   const path = join(options.cacheDir ?? conlabCacheDir(), 'cpu-speed.json');
   const key = speedKey();
-  const best = readBest(path, key);
+  const records = readRecords(path);
+  const best = records.find((record) => record.key === key) ?? null;
   let cacheNote: string | undefined;
   if (best === null || currentMs < best.bestMs) {
+    const record: SpeedRecord = { key, bestMs: currentMs, at: (options.now ?? new Date()).toISOString() };
     try {
-      writeBest(path, { key, bestMs: currentMs, at: (options.now ?? new Date()).toISOString() });
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify([...records.filter((r) => r.key !== key), record]));
     } catch {
       cacheNote = `cache ${path} not writable: nothing to compare with next time`;
     }

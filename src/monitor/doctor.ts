@@ -10,20 +10,9 @@
 import { checkCpuSpeed } from './cpu-speed.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parsePidStat, parseProcStat, type CoreTimes } from './proc.ts';
+import type { StabilityCheck } from './types.ts';
 
-export type CheckVerdict = 'ok' | 'warn';
-
-export interface StabilityCheck {
-  /** Stable id: cpu-governor, turbo-boost, load-average, busy-processes, steal, cgroup-cpu, smt, swap, cpu-isolation, aslr, transparent-hugepages, cpu-speed. */
-  name: string;
-  verdict: CheckVerdict;
-  /** What was found, e.g. "performance on 2 cores", "1.5 cores of 2". */
-  value: string;
-  /** Why a warning matters for the numbers (absent when ok). */
-  why?: string;
-  /** What to do about it, or how to do better. */
-  hint?: string;
-}
+export type { CheckVerdict, StabilityCheck } from './types.ts';
 
 export interface DoctorOptions {
   /** File-system root that holds proc/ and sys/; default '' (the real /proc and /sys). */

@@ -173,3 +173,18 @@ export interface MonitorReport {
   sampleErrors?: number;
   eventLoop: EventLoopStats[];
 }
+
+/** One check of `conlab doctor` (doctor.ts, cpu-speed.ts), stored with every run's environment. */
+export type CheckVerdict = 'ok' | 'warn';
+
+export interface StabilityCheck {
+  /** Stable id: cpu-governor, turbo-boost, load-average, busy-processes, steal, cgroup-cpu, smt, swap, cpu-isolation, aslr, transparent-hugepages, cpu-speed. */
+  name: string;
+  verdict: CheckVerdict;
+  /** What was found, e.g. "performance on 2 cores", "1.5 cores of 2". */
+  value: string;
+  /** Why a warning matters for the numbers (absent when ok). */
+  why?: string;
+  /** What to do about it, or how to do better. */
+  hint?: string;
+}
