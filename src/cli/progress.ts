@@ -55,6 +55,18 @@ export function secondText(point: TimelinePoint): string {
   );
 }
 
+/**
+ * Where a command that measures server cells sends each measured second:
+ * `show` gets the line when progress is wanted (progressWanted), nothing
+ * is formatted otherwise.
+ */
+export function secondsPrinter(
+  choice: ProgressChoice,
+  show: (line: string) => void,
+): ((point: TimelinePoint) => void) | undefined {
+  return progressWanted(choice, process.stderr, process.env) ? (point) => show(secondText(point)) : undefined;
+}
+
 /** What `conlab load` will do, in one line (as wrk prints before it starts). */
 export function loadHeader(options: LoadOptions): string {
   const threads = options.threads ?? 1;

@@ -36,7 +36,7 @@ import { planServerBench, runServerBench, SERVER_BENCH_DEFAULTS as D } from '../
 import { endpointNames } from '../../servers/driver/endpoints.ts';
 import { renderServerTable } from '../../servers/driver/table.ts';
 import { warnHostExposure } from '../bind-warning.ts';
-import { progressFlags, progressFlagsHelp, progressWanted, secondText } from '../progress.ts';
+import { progressFlags, progressFlagsHelp, secondsPrinter } from '../progress.ts';
 import { countFlagHelp } from '../../servers/resolve.ts';
 import { architectures } from '../../servers/subject/arch/registry.ts';
 import { MAX_ITERS } from '../../servers/subject/http/score-request.ts';
@@ -135,10 +135,9 @@ export const command: Command = {
       ),
     );
 
-    const live = progressWanted(values, process.stderr, process.env);
     const cells = await runServerBench(plan, {
       log: (line) => void process.stderr.write(`${line}\n`),
-      onSecond: live ? (point) => void process.stderr.write(`    ${secondText(point)}\n`) : undefined,
+      onSecond: secondsPrinter(values, (line) => void process.stderr.write(`    ${line}\n`)),
       onCell: (cell) => {
         if (cell.status !== 'ok') process.stderr.write(`  → ${cell.status}: ${cell.reason ?? ''}\n`);
       },

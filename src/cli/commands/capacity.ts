@@ -38,7 +38,7 @@ import {
 import type { Command } from '../command.ts';
 import { serverCellFlags } from '../server-flags.ts';
 import { jsonText, outputFlags, outputOf } from '../grammar.ts';
-import { progressFlags, progressFlagsHelp, progressWanted, secondText } from '../progress.ts';
+import { progressFlags, progressFlagsHelp, secondsPrinter } from '../progress.ts';
 import {
   allowFailuresFlag,
   allowFailuresHelp,
@@ -191,7 +191,6 @@ export const command: Command = {
   async run(argv) {
     const { values } = parseCommandArgs('capacity', argv, flags);
     const output = outputOf('capacity', values, ['table', 'json']);
-    const live = progressWanted(values, process.stderr, process.env);
     const thresholds = parseThresholdFlags(values.threshold, serverMetrics);
     const plan = planCapacity(parseRequest(values));
     const store = openStore(values.store ?? DEFAULT_STORE_PATH);
@@ -210,7 +209,7 @@ export const command: Command = {
       );
       const run = await runCapacity(plan, {
         store,
-        onSecond: live ? (point) => void process.stderr.write(`      ${secondText(point)}\n`) : undefined,
+        onSecond: secondsPrinter(values, (line) => void process.stderr.write(`      ${line}\n`)),
         onStep: (event, record) => {
           const info = record.kind === 'server' ? record.capacity : undefined;
           const verdict =

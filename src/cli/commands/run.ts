@@ -36,7 +36,7 @@ import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
 import type { RunData } from '../../results/record.ts';
 import { mergeRepetitions } from '../../results/merge.ts';
 import { overrideFlags, readOverrides } from '../suite-flags.ts';
-import { progressFlags, progressWanted, secondText } from '../progress.ts';
+import { progressFlags, secondsPrinter } from '../progress.ts';
 
 const REPORT_PATH = 'reports/latest.html';
 
@@ -228,7 +228,6 @@ async function run(argv: string[]): Promise<number> {
     const prepared = suite === undefined ? resumeRun(store) : newRun(store, suite, values.threshold);
     const thresholds = parseThresholdFlags(values.threshold, metricsOfPlans(prepared.cells));
     const progress = progressPrinter();
-    const live = progressWanted(values, process.stderr, process.env);
     const done = store.storedSteps(prepared.runId).size;
     process.stderr.write(
       `${prepared.resumed ? 'resuming' : 'run'} ${prepared.runId}: suite ${prepared.suite.name}, ${prepared.cells.length} cells × ${repetitionsText(prepared.suite)} on ${prepared.suite.runtimes.join(', ')}${done > 0 ? ` (${done} of ${prepared.plan.length} already stored)` : ''}\n`,
@@ -269,7 +268,7 @@ async function run(argv: string[]): Promise<number> {
           cells: prepared.cells,
           stored: store.loadCells(prepared.runId, { withParts: false }),
           onNote: (text) => progress.note(text),
-          onSecond: live ? (point) => progress.detail(secondText(point)) : undefined,
+          onSecond: secondsPrinter(values, (line) => progress.detail(line)),
         }),
         timeBudgetS: prepared.suite.timeBudgetS,
         onStart: (event) => progress.start(event),
