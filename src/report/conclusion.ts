@@ -88,6 +88,12 @@ function judge(
   return { kind: 'undecided', why: `not distinguishable: the interval holds 1× (${spread})` };
 }
 
+/** What follows a compared ratio: ": the same within 4%", ", not distinguishable: …", or nothing once decided. */
+function verdictTail(verdict: Verdict): string {
+  if (verdict.kind === 'same') return `: the same within ${percent(verdict.withinPercent)}`;
+  return verdict.kind === 'undecided' ? `, ${verdict.why}` : '';
+}
+
 function shortRuntime(label: string): string {
   return label.split('.')[0] ?? label;
 }
@@ -227,9 +233,7 @@ function serverSentence(group: ServerCell[], multiRuntime: boolean): string {
       runnerUp.architecture,
       best.architecture,
     );
-    rpsPart += `, ${times(ratio.ratio)} ${runnerUp.architecture}${bounds(ratio.low, ratio.high)}`;
-    if (verdict.kind === 'same') rpsPart += `: the same within ${percent(verdict.withinPercent)}`;
-    else if (verdict.kind === 'undecided') rpsPart += `, ${verdict.why}`;
+    rpsPart += `, ${times(ratio.ratio)} ${runnerUp.architecture}${bounds(ratio.low, ratio.high)}${verdictTail(verdict)}`;
   }
   rpsPart += ')';
   const byP99 = group.toSorted((a, b) => a.latencyUs.p99 - b.latencyUs.p99)[0] as ServerCell;
@@ -261,9 +265,7 @@ function pipelineSentence(group: PipelineCell[], multiRuntime: boolean): string 
       `${base.concurrency}`,
       `${best.concurrency}`,
     );
-    text += `, ${times(ratio.ratio)} its rate with ${base.concurrency}${bounds(ratio.low, ratio.high)}`;
-    if (verdict.kind === 'same') text += `: the same within ${percent(verdict.withinPercent)}`;
-    else if (verdict.kind === 'undecided') text += `, ${verdict.why}`;
+    text += `, ${times(ratio.ratio)} its rate with ${base.concurrency}${bounds(ratio.low, ratio.high)}${verdictTail(verdict)}`;
   }
   return text;
 }
@@ -387,8 +389,7 @@ function runtimeSentences(ok: CellRecord[]): string[] {
         name,
       );
       const shown = `${name} ${times(ratio.ratio)}${verdict.kind === 'decided' ? ' slower' : ''}${bounds(ratio.low, ratio.high)}`;
-      if (verdict.kind === 'same') return `${shown}: the same within ${percent(verdict.withinPercent)}`;
-      return verdict.kind === 'undecided' ? `${shown}, ${verdict.why}` : shown;
+      return `${shown}${verdictTail(verdict)}`;
     });
     sentences.push(
       `across runtimes, ${workloadLabel(fastest.workload)} ran fastest on ${shortRuntime(fastest.runtime)} with ${fastest.model}${batchShape(fastest)} in ${fastest.durationMs.toFixed(0)} ms; best of ${others.join(', ')}`,
