@@ -120,8 +120,26 @@ export function applyOverrides(input: SuiteInput, overrides: SuiteOverrides, sou
   if (Object.keys(defined(server)).length > 0) {
     merged.server = input.server?.map((experiment) => ({ ...experiment, ...defined(server) }));
   }
+  if (top.runtimes !== undefined) narrowExperimentRuntimes(merged, top.runtimes);
   // Re-validate: a flag is user input too.
   return parseSuiteValue(merged, `${source} (with command-line overrides)`);
+}
+
+/**
+ * `--runtimes` replaces the suite's runtimes: an experiment that names its
+ * own keeps those of them still asked for, and one left with none is
+ * dropped (it asked not to run on any of them), rather than refused.
+ */
+function narrowExperimentRuntimes(merged: Record<string, unknown>, asked: readonly string[]): void {
+  for (const kind of ['batch', 'server', 'capacity'] as const) {
+    const experiments = merged[kind] as { runtimes?: string | string[] }[] | undefined;
+    if (experiments === undefined) continue;
+    merged[kind] = experiments.flatMap((experiment) => {
+      if (experiment.runtimes === undefined) return [experiment];
+      const kept = [experiment.runtimes].flat().filter((name) => asked.includes(name));
+      return kept.length === 0 ? [] : [{ ...experiment, runtimes: kept }];
+    });
+  }
 }
 
 const list = <T>(value: T | T[] | undefined, fallback: readonly T[]): T[] =>
@@ -393,6 +411,37 @@ function checkServerWindows(server: readonly ResolvedServerExperiment[], minWind
   });
 }
 
+/**
+ * An experiment's `runtimes:` → the suite's installed runtimes it names
+ * (absent: undefined, every runtime). A name the suite does not list is
+ * refused: the experiment could never run on it. One the suite skipped as
+ * not installed is dropped the same way the suite drops it.
+ */
+function experimentRuntimes(
+  path: string,
+  input: string | string[] | undefined,
+  suite: { declared: readonly string[]; installed: readonly string[] },
+): string[] | undefined {
+  if (input === undefined) return undefined;
+  const names = list(input, []);
+  names.forEach((name, i) => {
+    if (suite.declared.includes(name)) return;
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `${path}.runtimes[${i}]: '${name}' is not one of the suite's runtimes (${suite.declared.join(', ')})`,
+      {
+        hint: `an experiment runs on a subset of the suite's runtimes: add '${name}' to the suite's runtimes, or remove it here`,
+      },
+    );
+  });
+  return names.filter((name) => suite.installed.includes(name));
+}
+
+/** The experiment with its runtimes when it narrows them; without the key when it does not (stored runs stay as they were). */
+function withRuntimes<T extends { runtimes?: string[] }>(experiment: T, runtimes: string[] | undefined): T {
+  return runtimes === undefined ? experiment : { ...experiment, runtimes };
+}
+
 /** `baseDir`: where the suite's module paths are relative to (the suite file's folder). */
 export function resolveSuite(
   input: SuiteInput,
@@ -416,7 +465,8 @@ export function resolveSuite(
   const skipMissing = input.skipMissingRuntimes ?? false;
   const runtimes: string[] = [];
   const skippedRuntimes: string[] = [];
-  list(input.runtimes, suiteDefaults.runtimes).forEach((name, i) => {
+  const declared = list(input.runtimes, suiteDefaults.runtimes);
+  declared.forEach((name, i) => {
     const status = atPath(`runtimes[${i}]`, () => catalog.runtimeStatus(name));
     if (status === 'installed') runtimes.push(name);
     else if (skipMissing) skippedRuntimes.push(name);
@@ -437,13 +487,19 @@ export function resolveSuite(
   }
   const adaptive = resolveAdaptive(input);
   const minWindowS = resolveMinWindowS(input);
-  const server = (input.server ?? []).map((experiment, i) =>
-    resolveServer(experiment, i, catalog, {
-      baseDir,
-      runtimes,
-      checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
-    }),
-  );
+  const scope = { declared, installed: runtimes };
+  const server = (input.server ?? []).map((experiment, i) => {
+    const only = experimentRuntimes(`server[${i}]`, experiment.runtimes, scope);
+    return withRuntimes(
+      resolveServer(experiment, i, catalog, {
+        baseDir,
+        // A user's app is probed under the runtimes its experiment runs on (all of the suite's when none of those is installed).
+        runtimes: only !== undefined && only.length > 0 ? only : runtimes,
+        checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
+      }),
+      only,
+    );
+  });
   checkServerWindows(server, minWindowS);
   return {
     name: input.name,
@@ -464,8 +520,18 @@ export function resolveSuite(
     seed: input.seed ?? randomInt(0, 0xffffffff),
     timeBudgetS: input.timeBudgetS ?? null,
     skipMissingRuntimes: skipMissing,
-    batch: (input.batch ?? []).map((experiment, i) => resolveBatch(experiment, i, catalog, baseDir)),
+    batch: (input.batch ?? []).map((experiment, i) =>
+      withRuntimes(
+        resolveBatch(experiment, i, catalog, baseDir),
+        experimentRuntimes(`batch[${i}]`, experiment.runtimes, scope),
+      ),
+    ),
     server,
-    capacity: (input.capacity ?? []).map((experiment, i) => resolveCapacity(experiment, i, catalog)),
+    capacity: (input.capacity ?? []).map((experiment, i) =>
+      withRuntimes(
+        resolveCapacity(experiment, i, catalog),
+        experimentRuntimes(`capacity[${i}]`, experiment.runtimes, scope),
+      ),
+    ),
   };
 }

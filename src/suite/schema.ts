@@ -19,6 +19,9 @@ export type SuiteOrder = (typeof orderNames)[number];
 /** The server lab's endpoints: one list, the one the load generator knows how to check. */
 export type ServerEndpoint = EndpointName;
 
+/** A subset of the suite's runtimes an experiment runs on (checked in resolve.ts); omitted: all of them. */
+const experimentRuntimes = oneOrMany(z.string().min(1)).optional();
+
 /** Gates on every cell of an experiment (`p99<50ms`, `errors<0.1%`), checked after the run: crossed → exit 1. */
 const thresholds = oneOrMany(z.string().min(1)).optional();
 
@@ -26,6 +29,7 @@ export const batchExperimentSchema = z.strictObject({
   /** A label for tables; defaults to the workload name. */
   name: z.string().min(1).optional(),
   workload: z.string().min(1),
+  runtimes: experimentRuntimes,
   params: z.record(z.string(), scalar).optional(),
   models: oneOrMany(z.string().min(1)),
   /** Model axes: each model runs the values of the axes it declares (ranges checked per model in resolve.ts). */
@@ -61,6 +65,7 @@ export const appRequestSchema = z.strictObject({
 export const serverExperimentSchema = z.strictObject({
   name: z.string().min(1).optional(),
   architectures: oneOrMany(z.string().min(1)),
+  runtimes: experimentRuntimes,
   endpoint: z.enum(endpointNames).optional(),
   /** A user's app module (relative to the suite file) served instead of the built-in contract; no endpoint or params then. */
   app: z.string().min(1).optional(),
@@ -96,6 +101,7 @@ export const serverExperimentSchema = z.strictObject({
 export const capacityExperimentSchema = z.strictObject({
   name: z.string().min(1).optional(),
   architectures: oneOrMany(z.string().min(1)),
+  runtimes: experimentRuntimes,
   endpoint: z.enum(endpointNames).optional(),
   params: serverExperimentSchema.shape.params,
   workers: positiveInt.max(256).optional(),

@@ -7,7 +7,17 @@ import type { AdaptiveRule } from '../stats/precision.ts';
 import type { CellEndpoint } from '../servers/driver/endpoints.ts';
 import type { ServerEndpoint, SuiteOrder } from './schema.ts';
 
-export interface ResolvedBatchExperiment {
+/** What every kind of experiment may narrow. */
+interface ExperimentScope {
+  /**
+   * The suite's installed runtimes this experiment runs on, when it names a
+   * subset (`runtimes:` on the experiment); absent (and in runs stored
+   * before the key existed): every runtime of the suite.
+   */
+  runtimes?: string[];
+}
+
+export interface ResolvedBatchExperiment extends ExperimentScope {
   name: string;
   workload: string;
   /** Workload params with the workload's defaults filled in. */
@@ -45,7 +55,7 @@ export interface ResolvedServerApp {
   requests: ResolvedAppRequest[];
 }
 
-export interface ResolvedServerExperiment {
+export interface ResolvedServerExperiment extends ExperimentScope {
   name: string;
   architectures: string[];
   /** 'app' with `app`. */
@@ -64,7 +74,7 @@ export interface ResolvedServerExperiment {
   thresholds: string[];
 }
 
-export interface ResolvedCapacityExperiment {
+export interface ResolvedCapacityExperiment extends ExperimentScope {
   name: string;
   architectures: string[];
   endpoint: ServerEndpoint;

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LabError } from '../../src/core/errors.ts';
+import { ErrorCodes, LabError } from '../../src/core/errors.ts';
 import { parseSuiteText } from '../../src/suite/parse.ts';
-import { resolveSuite } from '../../src/suite/resolve.ts';
+import { applyOverrides, resolveSuite } from '../../src/suite/resolve.ts';
 import { defaultCatalog } from '../../src/suite/catalog.ts';
 import { expandSuite, planOrder } from '../../src/suite/expand.ts';
 import { prepareSuite } from '../../src/suite/load.ts';
@@ -297,4 +297,77 @@ test('conlab suite show lists the expanded cells with an estimate; --json gives 
   assert.equal(json.cells.length, 13);
   assert.equal(json.plan.length, 39, 'the plan holds the minimum repetitions; adaptive rounds follow');
   assert.ok(json.estimatedS > 0);
+});
+
+test('an experiment may run on a subset of the suite runtimes; a name the suite lacks is refused', () => {
+  // node and bun installed, deno not: the resolution does not depend on this machine.
+  const catalog = {
+    ...defaultCatalog,
+    runtimeStatus: (name: string) =>
+      name === 'deno'
+        ? { missing: new LabError(ErrorCodes.UNKNOWN_RUNTIME, 'deno is not installed') }
+        : ('installed' as const),
+  };
+  const text = `name: t
+runtimes: [node, bun, deno]
+skipMissingRuntimes: true
+batch:
+  - workload: cpu.js
+    models: [sequential]
+    runtimes: node
+  - workload: io.sleep
+    models: [sequential]
+  - workload: cpu.sha256
+    models: [sequential]
+    runtimes: [deno]
+server:
+  - architectures: single
+    runtimes: [bun]
+`;
+  const suite = resolveSuite(parseSuiteText(text, 'x'), 'x', catalog);
+  assert.deepEqual(suite.runtimes, ['node', 'bun']);
+  assert.deepEqual(
+    suite.batch.map((experiment) => experiment.runtimes),
+    [['node'], undefined, []],
+    'absent stays absent; a skipped runtime is dropped like the suite drops it',
+  );
+  const cells = expandSuite(suite).map((cell) => `${cell.runtime} ${cell.kind} ${cell.label.split(' ')[1]}`);
+  assert.deepEqual(cells, [
+    'node batch cpu.js',
+    'node batch io.sleep',
+    'bun batch io.sleep',
+    'bun server hello',
+  ]);
+
+  const error = (() => {
+    try {
+      resolveSuite(
+        parseSuiteText(text.replace('runtimes: node', 'runtimes: [node, nod]'), 'x'),
+        'x',
+        catalog,
+      );
+    } catch (caught) {
+      return caught;
+    }
+    return undefined;
+  })();
+  assert.ok(error instanceof LabError);
+  assert.equal(error.code, ErrorCodes.SUITE_INVALID);
+  assert.match(
+    error.message,
+    /batch\[0\]\.runtimes\[1\]: 'nod' is not one of the suite's runtimes \(node, bun, deno\)/,
+  );
+  assert.match(error.hint ?? '', /subset of the suite's runtimes/);
+
+  // --runtimes bun narrows the experiments that name their own: cpu.js (node only) and cpu.sha256 (deno) drop out.
+  const narrowed = resolveSuite(
+    applyOverrides(parseSuiteText(text, 'x'), { runtimes: ['bun'] }, 'x'),
+    'x',
+    catalog,
+  );
+  assert.deepEqual(
+    narrowed.batch.map((experiment) => experiment.workload),
+    ['io.sleep'],
+  );
+  assert.deepEqual(narrowed.server[0]?.runtimes, ['bun']);
 });
