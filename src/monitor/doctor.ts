@@ -8,6 +8,7 @@
  * (a VM without cpufreq, a kernel without SMT), never an error.
  */
 import { checkCpuSpeed } from './cpu-speed.ts';
+import { checkSteadiness } from './steadiness.ts';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parsePidStat, parseProcStat, type CoreTimes } from './proc.ts';
 import type { StabilityCheck } from './types.ts';
@@ -25,6 +26,13 @@ export interface DoctorOptions {
   clockTicksPerSec?: number;
   /** Also time a floating-point kernel against the fastest seen here (cpu-speed.ts); its cache folder may be given. */
   cpuSpeed?: boolean | { cacheDir?: string };
+  /**
+   * Also trace three kernels this long and judge how steady their speed is
+   * (steadiness.ts); absent or 0: not run. `conlab doctor` only: a run's
+   * environment leaves it out, since it would add seconds to every run and
+   * catches a spell only if the spell overlaps it.
+   */
+  steadinessMs?: number;
 }
 
 /** Machine-busy's threshold (verdicts.ts): a process above it would flag a cell on its own. */
@@ -408,5 +416,6 @@ export function stabilityChecks(cores: number, options: DoctorOptions = {}): Sta
     checkAslr(root),
     checkHugePages(root),
     ...(options.cpuSpeed ? [checkCpuSpeed(options.cpuSpeed === true ? {} : options.cpuSpeed)] : []),
+    ...(options.steadinessMs ? [checkSteadiness(options.steadinessMs)] : []),
   ];
 }

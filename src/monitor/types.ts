@@ -174,11 +174,11 @@ export interface MonitorReport {
   eventLoop: EventLoopStats[];
 }
 
-/** One check of `conlab doctor` (doctor.ts, cpu-speed.ts), stored with every run's environment. */
+/** One check of `conlab doctor` (doctor.ts, cpu-speed.ts, steadiness.ts), stored with every run's environment (all but speed-steadiness). */
 export type CheckVerdict = 'ok' | 'warn';
 
 export interface StabilityCheck {
-  /** Stable id: cpu-governor, turbo-boost, load-average, busy-processes, steal, cgroup-cpu, smt, swap, cpu-isolation, aslr, transparent-hugepages, cpu-speed. */
+  /** Stable id: cpu-governor, turbo-boost, load-average, busy-processes, steal, cgroup-cpu, smt, swap, cpu-isolation, aslr, transparent-hugepages, cpu-speed, speed-steadiness. */
   name: string;
   verdict: CheckVerdict;
   /** What was found, e.g. "performance on 2 cores", "1.5 cores of 2". */

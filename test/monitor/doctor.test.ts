@@ -184,14 +184,20 @@ test('every run’s environment carries the checks', () => {
 });
 
 test('conlab doctor prints the checks (table or JSON) and refuses a bad sampling time with exit 2', async () => {
-  const json = await runConlab(['doctor', '--json', '--sample-ms', '50']);
+  const json = await runConlab(['doctor', '--json', '--sample-ms', '50', '--steadiness', '300ms']);
   assert.equal(json.code, 0, json.stderr);
   const parsed = JSON.parse(json.stdout) as { checks: StabilityCheck[] };
-  assert.equal(parsed.checks.length, 12);
-  const table = await runConlab(['doctor', '--sample-ms', '0']);
+  // The run environment's 12, and the steadiness trace only the doctor runs.
+  assert.equal(parsed.checks.length, 13);
+  assert.equal(parsed.checks.at(-1)?.name, 'speed-steadiness');
+  const table = await runConlab(['doctor', '--sample-ms', '0', '--steadiness', '0']);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^check +verdict +found$/m);
   assert.match(table.stdout, /^load-average +(ok|warn) /m);
+  assert.doesNotMatch(table.stdout, /speed-steadiness/, '--steadiness 0 skips the trace');
+  const badTrace = await runConlab(['doctor', '--steadiness', '11m']);
+  assert.equal(badTrace.code, 2);
+  assert.match(badTrace.stderr, /LAB_E_BAD_PARAM: --steadiness '11m' is outside 0s\.\.600s/);
   const bad = await runConlab(['doctor', '--sample-ms', '99999']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /LAB_E_BAD_PARAM: --sample-ms '99999' is not a whole number in 0\.\.10000/);

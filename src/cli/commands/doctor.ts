@@ -5,13 +5,13 @@
  */
 import type { Command } from '../command.ts';
 import { parseCommandArgs, parseIntFlag } from '../args.ts';
-import { jsonText, outputFlags, outputOf } from '../grammar.ts';
+import { jsonText, outputFlags, outputOf, parseDuration } from '../grammar.ts';
 import { renderTextTable } from '../../core/text-table.ts';
 import { stabilityChecks, type StabilityCheck } from '../../monitor/doctor.ts';
 import { readKernelUnits } from '../../monitor/proc.ts';
 import { availableParallelism } from 'node:os';
 
-const usage = `usage: conlab doctor [--sample-ms MS] [--format table|json] [-o FILE]
+const usage = `usage: conlab doctor [--sample-ms MS] [--steadiness T] [--format table|json] [-o FILE]
 
 Checks what makes benchmark numbers unstable here, as pyperf's 'system show'
 does: CPU governor and turbo boost, load average and the busiest processes
@@ -19,12 +19,17 @@ right now, steal time (VMs), the cgroup CPU quota, SMT siblings, swap in use,
 CPU isolation, ASLR and transparent huge pages, and whether the CPU is as
 fast as it has been: a short floating-point kernel against the fastest time
 seen on this machine (kept in conlab's cache folder), which is how a shared
-physical core shows on a VM. Each check says ok, or warn
-with why it matters and a hint. Every run stores the same checks in its
-environment (the HTML report lists the warnings).
+physical core shows on a VM; and whether its speed holds from moment to
+moment: integer, floating-point and allocation kernels take turns in 10 ms
+slices, and a kernel with many slices far slower than its median ran in a
+host's slow spell. Each check says ok, or warn with why it matters and a
+hint. Every run stores the same checks in its environment, but for the
+steadiness trace (the HTML report lists the warnings).
 
   --sample-ms MS   how long to watch the busiest processes and steal time
                    (default 500, 0..10000; 0 skips them)
+  --steadiness T   how long to trace the kernels' steadiness (default 2s,
+                   0..10m; 0 skips it). Spells last seconds: 30s sees more
   --format F       table (default) or json (the checks; --json is the same)
   -o, --output FILE  write the result to FILE instead of stdout`;
 
@@ -60,6 +65,7 @@ export function renderDoctor(checks: StabilityCheck[]): string {
 
 const flags = {
   'sample-ms': { type: 'string' },
+  steadiness: { type: 'string' },
   ...outputFlags,
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -82,6 +88,10 @@ export const command: Command = {
       selfPid: process.pid,
       clockTicksPerSec: readKernelUnits().clockTicksPerSec,
       cpuSpeed: true,
+      steadinessMs:
+        values.steadiness === undefined
+          ? 2000
+          : parseDuration('steadiness', values.steadiness, 0, 600) * 1000,
     });
     output.emit(output.format === 'json' ? jsonText({ checks }) : renderDoctor(checks));
     return Promise.resolve(0);
