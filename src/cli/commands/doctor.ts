@@ -20,15 +20,15 @@ CPU isolation, ASLR and transparent huge pages, and whether the CPU is as
 fast as it has been: a short floating-point kernel against the fastest time
 seen on this machine (kept in conlab's cache folder), which is how a shared
 physical core shows on a VM; and whether its speed holds from moment to
-moment: integer, floating-point and allocation kernels take turns in 10 ms
-slices, and a kernel with many slices far slower than its median ran in a
-host's slow spell. Each check says ok, or warn with why it matters and a
+moment: integer, floating-point, memory and runtime (JSON) kernels take
+turns in 10 ms slices, and a kernel whose half-second buckets ran ≥ 1.25×
+its usual for a second or more hit a slow spell from outside. Each check says ok, or warn with why it matters and a
 hint. Every run stores the same checks in its environment, but for the
 steadiness trace (the HTML report lists the warnings).
 
   --sample-ms MS   how long to watch the busiest processes and steal time
                    (default 500, 0..10000; 0 skips them)
-  --steadiness T   how long to trace the kernels' steadiness (default 2s,
+  --steadiness T   how long to trace the kernels' steadiness (default 3s,
                    0..10m; 0 skips it). Spells last seconds: 30s sees more
   --format F       table (default) or json (the checks; --json is the same)
   -o, --output FILE  write the result to FILE instead of stdout`;

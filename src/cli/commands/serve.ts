@@ -105,6 +105,11 @@ export const command: Command = {
       });
     }
     const server = outcome.server;
+    // A reader of our stdout that has gone (a script killed, a closed pipe) must not crash the stop:
+    // the "stopped" line is then written to nobody, and the server still stops and reaps its units.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
     if (app) process.stdout.write(`app ${values.app ?? ''}: ${describeApp(app)}\n`);
     // Made from the server's ready message: users and scripts read this line.
     process.stdout.write(`${server.line}\n`);
