@@ -46,8 +46,10 @@ export interface StepEvent<Cell extends StepCell = StepCell> {
   elapsedS: number;
 }
 
-export interface AdaptiveSteps {
+export interface AdaptiveSteps<Cell extends StepCell = StepCell> {
   rule: AdaptiveRule;
+  /** A cell's own rule when its experiment sets one (its own maximum); default: `rule`. */
+  ruleFor?(cell: Cell): AdaptiveRule;
   /** The order in which one extra round runs its cells (round 0 is the first extra round); default: as given. */
   order?(cellKeys: readonly string[], round: number): string[];
 }
@@ -59,7 +61,7 @@ export interface RunStepsOptions<Cell extends StepCell> {
   plan: readonly PlannedStep[];
   repetitions: number;
   /** Repetitions until precise (the plan holds the minimum of every cell); absent: the plan is all. */
-  adaptive?: AdaptiveSteps;
+  adaptive?: AdaptiveSteps<Cell>;
   /** Measures one repetition of a cell; never expected to throw for a cell problem (a throw becomes a failed record). */
   execute(cell: Cell, repetition: number): Promise<CellRecord>;
   /** The record of a cell whose executor threw: its lab's own empty record, failed with the reason. */
@@ -206,7 +208,7 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
     if (record.status === 'ok') {
       // The precision reached so far, this repetition included: the last record of a cell carries the cell's.
       record.precisionPercent = precisionPercent(history.values.get(cell.cellKey) ?? []);
-      if (options.adaptive) record.adaptive = options.adaptive.rule;
+      if (options.adaptive) record.adaptive = options.adaptive.ruleFor?.(cell) ?? options.adaptive.rule;
     }
     store.addCell(runId, record);
     pending.shift();
@@ -243,7 +245,8 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
       const wanting = [...cells.values()].filter(
         (cell) =>
           !history.notOk.has(cell.cellKey) &&
-          adaptiveDecision(history.values.get(cell.cellKey) ?? [], adaptive.rule).more,
+          adaptiveDecision(history.values.get(cell.cellKey) ?? [], adaptive.ruleFor?.(cell) ?? adaptive.rule)
+            .more,
       );
       if (wanting.length === 0) break;
       const shareS =

@@ -12,6 +12,7 @@ import { serverCellKey, type ServerCellSpec } from '../servers/driver/run-cell.t
 import { startSearch, type CapacitySearchState } from '../servers/capacity/search.ts';
 import { searchKey, stepKey, stepLabel } from '../servers/capacity/steps.ts';
 import { mulberry32 } from '../workloads/prng.ts';
+import type { AdaptiveRule } from '../stats/precision.ts';
 import { serverAppOf } from './app.ts';
 import { suiteDefaults } from './resolve.ts';
 import type {
@@ -72,6 +73,7 @@ function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
           itemsPerTask: spec.itemsPerTask,
           items: spec.items,
           ...gates(experiment.thresholds),
+          ...ownMaximum(experiment),
         };
       }),
     );
@@ -80,6 +82,11 @@ function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
 /** Gates travel with the cell only when there are some, so cells without them look as they always did. */
 function gates(thresholds: readonly string[]): { thresholds?: string[] } {
   return thresholds.length > 0 ? { thresholds: [...thresholds] } : {};
+}
+
+/** The experiment's own maximum of adaptive repetitions, when it sets one. */
+function ownMaximum(experiment: { maxRepetitions?: number }): { maxRepetitions?: number } {
+  return experiment.maxRepetitions === undefined ? {} : { maxRepetitions: experiment.maxRepetitions };
 }
 
 /** The server runner's spec for a planned cell (one repetition). */
@@ -106,7 +113,7 @@ type ServerLikeExperiment = Pick<
   ResolvedServerExperiment,
   'architectures' | 'endpoint' | 'params' | 'workers' | 'threads' | 'durationS' | 'timeoutS' | 'thresholds'
 > &
-  Partial<Pick<ResolvedServerExperiment, 'app'>>;
+  Partial<Pick<ResolvedServerExperiment, 'app' | 'maxRepetitions'>>;
 
 /** A planned server cell without what its load level names: key, label, rate (and a capacity state). */
 type ServerPlanBase = Omit<ServerCellPlan, 'cellKey' | 'label' | 'rateRps' | 'capacity'>;
@@ -151,6 +158,7 @@ function serverCells(
       durationS: experiment.durationS,
       warmupS: suite.warmupS,
       ...gates(experiment.thresholds),
+      ...ownMaximum(experiment),
     },
   }));
 }
@@ -274,4 +282,9 @@ export function extraRoundOrder(suite: ResolvedSuite, cellKeys: readonly string[
   if (suite.order === 'sequential') return [...cellKeys];
   // A stream per round, apart from planOrder's (which uses the seed itself).
   return shuffle([...cellKeys], mulberry32((suite.seed + 0x9e3779b9 * (round + 1)) >>> 0));
+}
+
+/** A cell's adaptive rule: the suite's, with its experiment's own maximum when it sets one. */
+export function cellRule(rule: AdaptiveRule, cell: CellPlan): AdaptiveRule {
+  return cell.maxRepetitions === undefined ? rule : { ...rule, maxRepetitions: cell.maxRepetitions };
 }

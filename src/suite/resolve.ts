@@ -437,6 +437,35 @@ function experimentRuntimes(
   return names.filter((name) => suite.installed.includes(name));
 }
 
+/**
+ * An experiment's own `maxRepetitions`: only with repetitions: auto (else
+ * it would be silently ignored), checked against the same range as the
+ * suite's and against the rule's minimum.
+ */
+function experimentMaximum(
+  path: string,
+  value: number | undefined,
+  adaptive: AdaptiveRule | null,
+): { maxRepetitions?: number } {
+  if (value === undefined) return {};
+  if (adaptive === null) {
+    throw new LabError(
+      ErrorCodes.SUITE_INVALID,
+      `${path}.maxRepetitions: only applies to repetitions: auto`,
+      {
+        hint: `set repetitions: auto on the suite, or remove ${path}.maxRepetitions`,
+      },
+    );
+  }
+  const problem = adaptiveRuleProblem({ ...adaptive, maxRepetitions: value });
+  if (problem !== null) {
+    throw new LabError(ErrorCodes.SUITE_INVALID, `${path}.${problem.key}: ${problem.text}`, {
+      hint: `e.g. maxRepetitions: ${DEFAULT_ADAPTIVE_RULE.maxRepetitions} (repetitions: auto runs at least ${ADAPTIVE_LIMITS.minRepetitions})`,
+    });
+  }
+  return { maxRepetitions: value };
+}
+
 /** The experiment with its runtimes when it narrows them; without the key when it does not (stored runs stay as they were). */
 function withRuntimes<T extends { runtimes?: string[] }>(experiment: T, runtimes: string[] | undefined): T {
   return runtimes === undefined ? experiment : { ...experiment, runtimes };
@@ -491,12 +520,15 @@ export function resolveSuite(
   const server = (input.server ?? []).map((experiment, i) => {
     const only = experimentRuntimes(`server[${i}]`, experiment.runtimes, scope);
     return withRuntimes(
-      resolveServer(experiment, i, catalog, {
-        baseDir,
-        // A user's app is probed under the runtimes its experiment runs on (all of the suite's when none of those is installed).
-        runtimes: only !== undefined && only.length > 0 ? only : runtimes,
-        checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
-      }),
+      {
+        ...resolveServer(experiment, i, catalog, {
+          baseDir,
+          // A user's app is probed under the runtimes its experiment runs on (all of the suite's when none of those is installed).
+          runtimes: only !== undefined && only.length > 0 ? only : runtimes,
+          checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
+        }),
+        ...experimentMaximum(`server[${i}]`, experiment.maxRepetitions, adaptive),
+      },
       only,
     );
   });
@@ -522,7 +554,10 @@ export function resolveSuite(
     skipMissingRuntimes: skipMissing,
     batch: (input.batch ?? []).map((experiment, i) =>
       withRuntimes(
-        resolveBatch(experiment, i, catalog, baseDir),
+        {
+          ...resolveBatch(experiment, i, catalog, baseDir),
+          ...experimentMaximum(`batch[${i}]`, experiment.maxRepetitions, adaptive),
+        },
         experimentRuntimes(`batch[${i}]`, experiment.runtimes, scope),
       ),
     ),

@@ -21,6 +21,8 @@ export type ServerEndpoint = EndpointName;
 
 /** A subset of the suite's runtimes an experiment runs on (checked in resolve.ts); omitted: all of them. */
 const experimentRuntimes = oneOrMany(z.string().min(1)).optional();
+/** repetitions: auto — this experiment's own most repetitions of a cell (range checked in resolve.ts); omitted: the suite's. */
+const experimentMaxRepetitions = z.number().int().optional();
 
 /** Gates on every cell of an experiment (`p99<50ms`, `errors<0.1%`), checked after the run: crossed → exit 1. */
 const thresholds = oneOrMany(z.string().min(1)).optional();
@@ -30,6 +32,7 @@ export const batchExperimentSchema = z.strictObject({
   name: z.string().min(1).optional(),
   workload: z.string().min(1),
   runtimes: experimentRuntimes,
+  maxRepetitions: experimentMaxRepetitions,
   params: z.record(z.string(), scalar).optional(),
   models: oneOrMany(z.string().min(1)),
   /** Model axes: each model runs the values of the axes it declares (ranges checked per model in resolve.ts). */
@@ -66,6 +69,7 @@ export const serverExperimentSchema = z.strictObject({
   name: z.string().min(1).optional(),
   architectures: oneOrMany(z.string().min(1)),
   runtimes: experimentRuntimes,
+  maxRepetitions: experimentMaxRepetitions,
   endpoint: z.enum(endpointNames).optional(),
   /** A user's app module (relative to the suite file) served instead of the built-in contract; no endpoint or params then. */
   app: z.string().min(1).optional(),

@@ -17,7 +17,13 @@ interface ExperimentScope {
   runtimes?: string[];
 }
 
-export interface ResolvedBatchExperiment extends ExperimentScope {
+/** What a batch or server experiment (whose cells repeat) may set for itself. */
+interface RepeatedExperiment extends ExperimentScope {
+  /** repetitions: auto — the most repetitions of each of its cells, when it sets its own; absent: the suite's. */
+  maxRepetitions?: number;
+}
+
+export interface ResolvedBatchExperiment extends RepeatedExperiment {
   name: string;
   workload: string;
   /** Workload params with the workload's defaults filled in. */
@@ -55,7 +61,7 @@ export interface ResolvedServerApp {
   requests: ResolvedAppRequest[];
 }
 
-export interface ResolvedServerExperiment extends ExperimentScope {
+export interface ResolvedServerExperiment extends RepeatedExperiment {
   name: string;
   architectures: string[];
   /** 'app' with `app`. */
@@ -133,6 +139,8 @@ export interface BatchCellPlan {
   timeoutMs: number;
   /** The experiment's gates; absent: none. */
   thresholds?: string[];
+  /** The experiment's own most repetitions (repetitions: auto); absent: the suite's. */
+  maxRepetitions?: number;
 }
 
 export interface ServerCellPlan {
@@ -155,6 +163,8 @@ export interface ServerCellPlan {
   warmupS: number;
   timeoutMs: number;
   thresholds?: string[];
+  /** The experiment's own most repetitions (repetitions: auto); absent: the suite's. */
+  maxRepetitions?: number;
   /** A step of a capacity search: where the search is and the step it plans (rateRps is that step's rate). */
   capacity?: CapacitySearchState;
 }

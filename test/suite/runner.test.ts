@@ -204,6 +204,24 @@ test('repetitions auto: extra rounds only for the cells not yet precise, in the 
   assert.equal(stored.filter((cell) => cell.cellKey === 'c').length, 6);
 });
 
+test('repetitions auto: a cell whose experiment sets its own maximum stops there, and stores that rule', async (t) => {
+  const { store, runId } = adaptiveSetup(t);
+  const calls: string[] = [];
+  // c's experiment allows 4: c stops after c#3 instead of going on to the suite's 6.
+  const own = { ...rule, maxRepetitions: 4 };
+  await runSuiteSteps({
+    store,
+    runId,
+    ...adaptiveCommon,
+    adaptive: { rule, ruleFor: (cell) => (cell.cellKey === 'c' ? own : rule) },
+    execute: seriesExecutor(calls),
+  });
+  assert.deepEqual(calls.slice(9), ['b#3', 'c#3', 'b#4']);
+  const stored = store.loadRun(runId).cells;
+  assert.deepEqual(stored.filter((cell) => cell.cellKey === 'c').at(-1)?.adaptive, own);
+  assert.deepEqual(stored.filter((cell) => cell.cellKey === 'b').at(-1)?.adaptive, rule);
+});
+
 test('repetitions auto: a cell with a failed repetition gets no extra ones', async (t) => {
   const { store, runId } = adaptiveSetup(t);
   const calls: string[] = [];

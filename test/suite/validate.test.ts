@@ -9,7 +9,7 @@ import { ErrorCodes, LabError } from '../../src/core/errors.ts';
 import { parseSuiteText } from '../../src/suite/parse.ts';
 import { applyOverrides, resolveSuite } from '../../src/suite/resolve.ts';
 import { defaultCatalog } from '../../src/suite/catalog.ts';
-import { expandSuite, planOrder } from '../../src/suite/expand.ts';
+import { cellRule, expandSuite, planOrder } from '../../src/suite/expand.ts';
 import { prepareSuite } from '../../src/suite/load.ts';
 
 const run = promisify(execFile);
@@ -370,4 +370,37 @@ server:
     ['io.sleep'],
   );
   assert.deepEqual(narrowed.server[0]?.runtimes, ['bun']);
+});
+
+test('an experiment may set its own maxRepetitions under repetitions: auto; out of range or without auto it is refused', () => {
+  const text = `name: t
+runtimes: [node]
+repetitions: auto
+maxRepetitions: 6
+batch:
+  - workload: cpu.js
+    models: [sequential, threads]
+    maxRepetitions: 20
+  - workload: io.sleep
+    models: [sequential]
+`;
+  const suite = resolveSuite(parseSuiteText(text, 'x'), 'x', defaultCatalog);
+  assert.equal(suite.batch[0]?.maxRepetitions, 20);
+  assert.equal(suite.batch[1]?.maxRepetitions, undefined, "absent: the suite's");
+  const cells = expandSuite(suite);
+  assert.deepEqual(
+    cells.map((cell) => [cell.label.split(' ')[1], cell.maxRepetitions]),
+    [
+      ['cpu.js', 20],
+      ['cpu.js', 20],
+      ['io.sleep', undefined],
+    ],
+  );
+  assert.deepEqual(suite.adaptive && cells[0] ? cellRule(suite.adaptive, cells[0]).maxRepetitions : null, 20);
+
+  const tooMany = suiteError(text.replace('maxRepetitions: 20', 'maxRepetitions: 500'));
+  assert.match(tooMany.message, /^batch\[0\]\.maxRepetitions: 500 is not a whole number in 3\.\.100/);
+  const fixed = suiteError(text.replace('repetitions: auto\nmaxRepetitions: 6\n', 'repetitions: 3\n'));
+  assert.match(fixed.message, /^batch\[0\]\.maxRepetitions: only applies to repetitions: auto/);
+  assert.match(fixed.hint ?? '', /set repetitions: auto/);
 });

@@ -30,7 +30,7 @@ import { conclusionText } from '../../report/conclusion.ts';
 import { prepareSuite, type PreparedSuite } from '../../suite/load.ts';
 import { clock, progressPrinter, repetitionsText } from '../../suite/progress.ts';
 import { suiteExecutor } from '../../suite/run-cells.ts';
-import { extraRoundOrder } from '../../suite/expand.ts';
+import { cellRule, extraRoundOrder } from '../../suite/expand.ts';
 import { runSuiteSteps, type RunOutcome } from '../../suite/runner.ts';
 import type { CellPlan, PlannedRep, ResolvedSuite } from '../../suite/types.ts';
 import type { RunData } from '../../results/record.ts';
@@ -249,16 +249,18 @@ async function run(argv: string[]): Promise<number> {
     const startedMs = performance.now();
     let outcome: RunOutcome;
     try {
+      const adaptiveRule = prepared.suite.adaptive;
       outcome = await runSuiteSteps({
         store,
         runId: prepared.runId,
         cells: prepared.cells,
         plan: prepared.plan,
         repetitions: prepared.suite.repetitions,
-        ...(prepared.suite.adaptive
+        ...(adaptiveRule
           ? {
               adaptive: {
-                rule: prepared.suite.adaptive,
+                rule: adaptiveRule,
+                ruleFor: (cell) => cellRule(adaptiveRule, cell),
                 order: (keys, round) => extraRoundOrder(prepared.suite, keys, round),
               },
             }
