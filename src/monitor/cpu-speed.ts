@@ -28,7 +28,7 @@ const KERNEL_STEPS = 4_000_000;
 const TIMINGS = 5;
 
 /** The cpu.js loop: dependent floating-point steps with a square root; nothing allocated. */
-function kernel(steps: number): number {
+export function floatKernel(steps: number): number {
   let x = 0.37;
   let acc = 0;
   for (let i = 0; i < steps; i++) {
@@ -40,11 +40,11 @@ function kernel(steps: number): number {
 
 /** The fastest of a few timings of the kernel, ms (the first run compiles it and is left out). */
 export function timeKernelMs(timings = TIMINGS, steps = KERNEL_STEPS): number {
-  let sink = kernel(steps / 10);
+  let sink = floatKernel(steps / 10);
   let fastest = Infinity;
   for (let i = 0; i < timings; i++) {
     const t0 = performance.now();
-    sink += kernel(steps);
+    sink += floatKernel(steps);
     fastest = Math.min(fastest, performance.now() - t0);
   }
   // Keeps the result alive so the loop cannot be optimised away.

@@ -25,6 +25,7 @@
  * watches longer.
  */
 import { performance } from 'node:perf_hooks';
+import { floatKernel } from './cpu-speed.ts';
 import type { StabilityCheck } from './types.ts';
 
 export const kernelNames = ['integer', 'float', 'memory', 'runtime'] as const;
@@ -69,16 +70,9 @@ const KERNELS: Record<KernelName, (steps: number) => number> = {
     for (let i = 0; i < steps; i++) x = (x * 1103515245 + 12345) % 2147483647;
     return x;
   },
-  /** The cpu.js loop: dependent floating-point steps with a square root. */
-  float: (steps) => {
-    let x = 0.37;
-    let acc = 0;
-    for (let i = 0; i < steps; i++) {
-      x = 3.9 * x * (1 - x);
-      acc += Math.sqrt(x + 1) / (1 + (i & 7));
-    }
-    return acc;
-  },
+  /** The cpu.js loop, as cpu-speed.ts times it. */
+  float: floatKernel,
+
   /** Dependent loads along a random cycle of 16 MiB: the shared cache and memory, nothing allocated (no GC in the slices). */
   memory: (steps) => {
     const next = memoryChain();
