@@ -85,9 +85,15 @@ function safe<T>(read: () => T, fallback: T): T {
 
 /**
  * Captures the environment of a run. `runtimeLabels` are the `name@version`
- * of the runtimes the run uses (resolveRuntime(...).label).
+ * of the runtimes the run uses (resolveRuntime(...).label). `measuresHere`
+ * false (results measured elsewhere, e.g. merged shards): the doctor's
+ * checks are left out, since this machine's state now says nothing about
+ * the numbers, and timing cpu-speed here would only cost time.
  */
-export function captureEnvironment(runtimeLabels: string[]): EnvironmentInfo {
+export function captureEnvironment(
+  runtimeLabels: string[],
+  { measuresHere = true }: { measuresHere?: boolean } = {},
+): EnvironmentInfo {
   return {
     cpuModel: safe(cpuModel, 'unknown'),
     // The cores this process may use (cgroup/affinity aware), which is what a parallel model gets.
@@ -102,15 +108,20 @@ export function captureEnvironment(runtimeLabels: string[]): EnvironmentInfo {
     loadAverage1m: safe(() => Math.round((loadavg()[0] ?? 0) * 100) / 100, 0),
     hostname: safe(hostname, 'unknown'),
     capturedAt: new Date().toISOString(),
-    stability: safe(
-      () =>
-        stabilityChecks(safe(availableParallelism, 1), {
-          sampleMs: ENVIRONMENT_SAMPLE_MS,
-          selfPid: process.pid,
-          clockTicksPerSec: readKernelUnits().clockTicksPerSec,
-          cpuSpeed: true,
-        }),
-      [],
-    ),
+    ...(measuresHere ? { stability: stabilityOfThisMachine() } : {}),
   };
+}
+
+/** The doctor's checks at a run's start; none when they cannot be read. */
+function stabilityOfThisMachine(): StabilityCheck[] {
+  return safe(
+    () =>
+      stabilityChecks(safe(availableParallelism, 1), {
+        sampleMs: ENVIRONMENT_SAMPLE_MS,
+        selfPid: process.pid,
+        clockTicksPerSec: readKernelUnits().clockTicksPerSec,
+        cpuSpeed: true,
+      }),
+    [],
+  );
 }

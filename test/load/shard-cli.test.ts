@@ -153,6 +153,13 @@ test('two shards in parallel, then conlab merge: the sum of requests, percentile
   assert.match(report.stdout, new RegExp(server.url.replace(/[/.]/g, '\\$&')));
   const shown = await runConlab(['results', 'show', runId, '--store', store]);
   assert.equal(shown.code, 0, shown.stderr);
+  // The shards were measured elsewhere: the merging machine's doctor checks are not stored as theirs.
+  const json = await runConlab(['results', 'show', runId, '--store', store, '--format', 'json']);
+  assert.equal(json.code, 0, json.stderr);
+  const env = (JSON.parse(json.stdout) as { run: { env: { stability?: unknown; cpuModel: string } } }).run
+    .env;
+  assert.equal(env.stability, undefined);
+  assert.ok(env.cpuModel.length > 0, 'the rest of the environment is still recorded');
 });
 
 test('bad --shard and --start-at are refused before any load; a past start runs at once and says how late', async (t) => {

@@ -91,7 +91,8 @@ export const command: Command = {
       const { captureEnvironment } = await import('../../monitor/environment.ts');
       const store = openStore(values.store);
       try {
-        const runId = storeLoadResult(store, result, captureEnvironment([]));
+        // The shards were measured on other machines: this one's stability now is no evidence about them.
+        const runId = storeLoadResult(store, result, captureEnvironment([], { measuresHere: false }));
         process.stderr.write(
           `conlab merge: stored as run ${runId} in ${values.store} (conlab report ${runId})\n`,
         );
