@@ -1,6 +1,6 @@
 /**
  * The flags that say what to send to a user's app and what a good reply is,
- * for `conlab bench-server --app`. They group: `--request 'METHOD /path'`
+ * for `conlab bench-server --app` and `conlab load`. They group: `--request 'METHOD /path'`
  * opens a request, and -H, --body, --body-file, --expect-status,
  * --expect-body, --expect-body-regex and --weight after it belong to it, so
  * several `--request` make a mix. Without any `--request`, those flags
@@ -11,7 +11,21 @@ import { ErrorCodes, LabError } from '../core/errors.ts';
 import type { LoadRequest } from '../load/types.ts';
 import { DEFAULT_APP_REQUEST, parseRequestLine, readBodyFile } from '../servers/driver/app-requests.ts';
 import { parseIntFlag } from './args.ts';
-import { parseHeaders } from './commands/load.ts';
+
+/** `-H 'name: value'` flags → headers; a value without a name is LAB_E_BAD_PARAM. */
+export function parseHeaders(values: string[] | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const colon = value.indexOf(':');
+    if (colon <= 0) {
+      throw new LabError(ErrorCodes.BAD_PARAM, `-H '${value}' is not 'name: value'`, {
+        hint: "e.g. -H 'content-type: application/json'",
+      });
+    }
+    headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
+  }
+  return headers;
+}
 
 export const requestFlags = {
   request: { type: 'string', multiple: true },

@@ -135,6 +135,20 @@ test('bad input: clear LAB_E_* codes, exit 2, no stack trace', async () => {
     [['http://127.0.0.1:9/', '--tcp-mode', 'echo'], /LAB_E_USAGE/],
     [['tcp://127.0.0.1:9', '--tcp-mode', 'shout'], /LAB_E_BAD_PARAM/],
     [['http://127.0.0.1:9/', '--body-file', '/no/such/file'], /LAB_E_IO/],
+    // A mix: the path goes in each --request, the method too; --weight belongs to a --request.
+    [
+      ['http://127.0.0.1:9/hello', '--request', 'GET /a'],
+      /LAB_E_USAGE: with --request the URL gives only host and port/,
+    ],
+    [
+      ['http://127.0.0.1:9/', '--method', 'POST', '--request', 'GET /a'],
+      /LAB_E_USAGE: --method does not apply to a mix/,
+    ],
+    [['http://127.0.0.1:9/', '--weight', '2'], /LAB_E_USAGE: --weight is a share of a mix/],
+    [
+      ['http://127.0.0.1:9/', '-H', 'x: 1', '--request', 'GET /a'],
+      /LAB_E_USAGE: request options come before the first --request/,
+    ],
     [['http://no-such-host.invalid:80/'], /LAB_E_CONNECT/],
     [[], /LAB_E_USAGE/],
   ];
@@ -144,4 +158,54 @@ test('bad input: clear LAB_E_* codes, exit 2, no stack trace', async () => {
     assert.match(stderr, pattern, args.join(' '));
     assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
   }
+});
+
+test('--request makes a mix: each request with its own method, path, body, expectation and weight', async (t) => {
+  // GET /a → "alpha"; POST /b → its body back with 201; every request counted as "METHOD path".
+  const server = await fixtures.pathServer();
+  t.after(() => server.close());
+  const { base, seen } = server;
+  const mix = [
+    '--request',
+    'GET /a',
+    '--weight',
+    '3',
+    '--expect-body',
+    'alpha',
+    '--request',
+    'POST /b',
+    '-H',
+    'content-type: text/plain',
+    '--body',
+    'hi',
+    '--expect-status',
+    '201',
+    '--expect-body',
+    'hi',
+  ];
+  const ok = await conlab([base, '-c', '2', '-n', '40', ...mix, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const result = JSON.parse(ok.stdout) as LoadResult;
+  assert.equal(result.requests, 40);
+  assert.equal(result.errorsTotal, 0);
+  // Weights 3 and 1: 30 and 10 of 40, exactly (a fixed weighted round-robin per connection).
+  assert.equal(seen.get('GET /a'), 30);
+  assert.equal(seen.get('POST /b'), 10);
+
+  // Each reply is checked against its own request's expectation: /b's body is not "alpha".
+  const wrong = await conlab([
+    base,
+    '-n',
+    '8',
+    '--request',
+    'GET /a',
+    '--request',
+    'POST /b',
+    '--body',
+    'hi',
+    '--expect-body',
+    'alpha',
+  ]);
+  assert.equal(wrong.code, 1, wrong.stderr);
+  assert.match(wrong.stdout + wrong.stderr, /POST \/b/);
 });

@@ -5,7 +5,7 @@
  * server's own view.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 export interface Fixture {
   url: string;
@@ -258,4 +258,45 @@ export function echoRequestServer(): Promise<Fixture> {
     });
   });
   return listen(server, 'http', new Set(), () => count);
+}
+
+export interface PathServer {
+  base: string;
+  seen: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** /a → "alpha", POST /b echoes its body with 201, /bad → 500, anything else 404; counts requests per "METHOD path". */
+export async function pathServer(): Promise<PathServer> {
+  const seen = new Map<string, number>();
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const key = `${req.method} ${req.url}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      if (req.url === '/a') res.end('alpha');
+      else if (req.url === '/b' && req.method === 'POST') {
+        res.writeHead(201, { 'content-type': req.headers['content-type'] ?? '' });
+        res.end(Buffer.concat(chunks));
+      } else if (req.url === '/bad') {
+        res.writeHead(500);
+        res.end('broken');
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

@@ -5,53 +5,11 @@
  * generator's.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import test from 'node:test';
 import { runLoad } from '../../src/load/index.ts';
 import { weightedOrder } from '../../src/load/mix.ts';
 import { resolveLoadOptions } from '../../src/load/options.ts';
-
-interface PathServer {
-  base: string;
-  seen: Map<string, number>;
-  close(): Promise<void>;
-}
-
-/** /a → "alpha", POST /b echoes its body with 201, /bad → 500, anything else 404; counts requests per "METHOD path". */
-async function pathServer(): Promise<PathServer> {
-  const seen = new Map<string, number>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const key = `${req.method} ${req.url}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-      if (req.url === '/a') res.end('alpha');
-      else if (req.url === '/b' && req.method === 'POST') {
-        res.writeHead(201, { 'content-type': req.headers['content-type'] ?? '' });
-        res.end(Buffer.concat(chunks));
-      } else if (req.url === '/bad') {
-        res.writeHead(500);
-        res.end('broken');
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { pathServer } from './fixtures.ts';
 
 test('smooth weighted round-robin: exact proportions per cycle, spread out', () => {
   assert.deepEqual([...weightedOrder([3, 1])], [0, 0, 1, 0]);

@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
-import type { LoadOptions, LoadResult } from '../../load/types.ts';
+import type { LoadOptions, LoadRequest, LoadResult } from '../../load/types.ts';
+import { parseHeaders, requestFlags, requestsFromFlags } from '../request-flags.ts';
 import {
   parseCommandArgs,
   parseIntFlag,
@@ -50,6 +51,10 @@ reply is verified; a wrong reply is an error, never a success.
       --expect-status S   2 = any 2xx (default), or an exact status like 404
       --expect-body TEXT  the exact body every reply must have
       --expect-body-regex RE  a regular expression every reply body must match
+      --request 'M /path' a mix instead of one request (repeatable): -H, --body,
+                          --body-file, --expect-* and --weight N after a --request
+                          belong to it; weights 3 and 1 send A A B A, repeated. The
+                          URL then gives only the host and port
       --tcp-mode M        tcp:// only: echo (reply = payload, default) or compute (reply 'done')
       --tcp-payload TEXT  tcp:// only: bytes sent per request (default ping)
       --new-connection    open a new connection for every request (seed 000's client)
@@ -98,6 +103,8 @@ const flags = {
   'expect-status': { type: 'string' },
   'expect-body': { type: 'string' },
   'expect-body-regex': { type: 'string' },
+  request: requestFlags.request,
+  weight: requestFlags.weight,
   'tcp-mode': { type: 'string' },
   'tcp-payload': { type: 'string' },
   'new-connection': { type: 'boolean' },
@@ -118,25 +125,75 @@ const commandFlags = { ...flags, ...thresholdFlags } as const;
 /** Seconds from '10', '10s', '500ms' or '2m' (the one duration syntax; kept here for conlab k8s). */
 export const parseSeconds = parseDuration;
 
-export function parseHeaders(values: string[] | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const value of values ?? []) {
-    const colon = value.indexOf(':');
-    if (colon <= 0) {
-      throw new LabError(ErrorCodes.BAD_PARAM, `-H '${value}' is not 'name: value'`, {
-        hint: "e.g. -H 'content-type: application/json'",
+type LoadValues = ReturnType<typeof parseCommandArgs<typeof commandFlags>>['values'];
+
+/** One request: --method, --body or --body-file, --expect-*; --weight only means something in a mix. */
+async function applySingleRequest(options: LoadOptions, values: LoadValues): Promise<void> {
+  if (values.weight !== undefined) {
+    throw new LabError(ErrorCodes.USAGE, '--weight is a share of a mix: it belongs after a --request', {
+      hint: "e.g. --request 'GET /a' --weight 3 --request 'GET /b'",
+    });
+  }
+  if (values.method !== undefined) options.method = values.method;
+  if (values.body !== undefined && values['body-file'] !== undefined) {
+    throw new LabError(ErrorCodes.USAGE, '--body and --body-file are exclusive', {
+      hint: 'give one of them',
+    });
+  }
+  if (values.body !== undefined) options.body = values.body;
+  if (values['body-file'] !== undefined) {
+    const path = values['body-file'];
+    try {
+      options.body = new Uint8Array(await readFile(path));
+    } catch (error) {
+      throw new LabError(ErrorCodes.IO, `cannot read --body-file '${path}': ${(error as Error).message}`, {
+        hint: 'give the path of a readable file',
+        exitCode: 2,
       });
     }
-    headers[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
   }
-  return headers;
+  if (values['expect-status'] !== undefined) {
+    options.expectStatus = parseIntFlag('expect-status', values['expect-status'], 1, 599);
+  }
+  if (values['expect-body'] !== undefined) options.expectBody = values['expect-body'];
+  if (values['expect-body-regex'] !== undefined) options.expectBodyRegex = values['expect-body-regex'];
+}
+
+/**
+ * A mix (`--request` given): each request took its own -H, --body and
+ * --expect-* (requestsFromFlags, in command-line order); the URL gives the
+ * host and port only, so a path on it would be silently unused: refused.
+ */
+function applyMix(options: LoadOptions, mix: LoadRequest[], values: LoadValues): void {
+  if (values.method !== undefined) {
+    throw new LabError(
+      ErrorCodes.USAGE,
+      '--method does not apply to a mix: each --request names its method',
+      {
+        hint: "e.g. --request 'POST /score'",
+      },
+    );
+  }
+  const path = /^https?:\/\/[^/]+(\/[^?#]*)?/.exec(options.target)?.[1] ?? '/';
+  if (path !== '/') {
+    throw new LabError(
+      ErrorCodes.USAGE,
+      `with --request the URL gives only host and port, not the path '${path}'`,
+      {
+        hint: `give the path in each --request, e.g. --request 'GET ${path}'`,
+      },
+    );
+  }
+  // -H went to the request it follows; the generator refuses headers beside a mix.
+  delete options.headers;
+  options.mix = mix;
 }
 
 /** `conlab load` arguments → LoadOptions (every flag checked); also used by `conlab k8s load`. */
 export async function buildOptions(
   argv: string[],
 ): Promise<{ options: LoadOptions; json: boolean; output: Output; progress: boolean; thresholds: string[] }> {
-  const { values, positionals } = parseCommandArgs('load', argv, commandFlags, true);
+  const { values, positionals, tokens } = parseCommandArgs('load', argv, commandFlags, true);
   if (positionals.length !== 1) {
     throw new LabError(ErrorCodes.USAGE, `load takes exactly one target, got ${positionals.length}`, {
       hint: 'e.g. conlab load http://127.0.0.1:8080/hello -c 50 -d 5',
@@ -170,29 +227,8 @@ export async function buildOptions(
   }
   if (values.warmup !== undefined)
     options.warmupS = parseSeconds('warmup', values.warmup, ...LOAD_LIMITS.warmupS);
-  if (values.method !== undefined) options.method = values.method;
-  if (values.body !== undefined && values['body-file'] !== undefined) {
-    throw new LabError(ErrorCodes.USAGE, '--body and --body-file are exclusive', {
-      hint: 'give one of them',
-    });
-  }
-  if (values.body !== undefined) options.body = values.body;
-  if (values['body-file'] !== undefined) {
-    const path = values['body-file'];
-    try {
-      options.body = new Uint8Array(await readFile(path));
-    } catch (error) {
-      throw new LabError(ErrorCodes.IO, `cannot read --body-file '${path}': ${(error as Error).message}`, {
-        hint: 'give the path of a readable file',
-        exitCode: 2,
-      });
-    }
-  }
-  if (values['expect-status'] !== undefined) {
-    options.expectStatus = parseIntFlag('expect-status', values['expect-status'], 1, 599);
-  }
-  if (values['expect-body'] !== undefined) options.expectBody = values['expect-body'];
-  if (values['expect-body-regex'] !== undefined) options.expectBodyRegex = values['expect-body-regex'];
+  if (values.request !== undefined) applyMix(options, requestsFromFlags(tokens) ?? [], values);
+  else await applySingleRequest(options, values);
   const isTcp = target.startsWith('tcp:');
   const tcpMode = values['tcp-mode'];
   if (tcpMode !== undefined && tcpMode !== 'echo' && tcpMode !== 'compute') {
