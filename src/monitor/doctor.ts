@@ -27,7 +27,7 @@ export interface DoctorOptions {
   /** Also time a floating-point kernel against the fastest seen here (cpu-speed.ts); its cache folder may be given. */
   cpuSpeed?: boolean | { cacheDir?: string };
   /**
-   * Also trace three kernels this long and judge how steady their speed is
+   * Also trace the four kernels this long and judge how steady their speed is
    * (steadiness.ts); absent or 0: not run. `conlab doctor` only: a run's
    * environment leaves it out, since it would add seconds to every run and
    * catches a spell only if the spell overlaps it.

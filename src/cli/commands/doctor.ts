@@ -22,9 +22,10 @@ seen on this machine (kept in conlab's cache folder), which is how a shared
 physical core shows on a VM; and whether its speed holds from moment to
 moment: integer, floating-point, memory and runtime (JSON) kernels take
 turns in 10 ms slices, and a kernel whose half-second buckets ran ≥ 1.25×
-its usual for a second or more hit a slow spell from outside. Each check says ok, or warn with why it matters and a
-hint. Every run stores the same checks in its environment, but for the
-steadiness trace (the HTML report lists the warnings).
+its usual for a second or more hit a slow spell from outside. Each check
+says ok, or warn with why it matters and a hint. Every run stores the same
+checks in its environment, but for the steadiness trace (the HTML report
+lists the warnings).
 
   --sample-ms MS   how long to watch the busiest processes and steal time
                    (default 500, 0..10000; 0 skips them)
@@ -90,7 +91,7 @@ export const command: Command = {
       cpuSpeed: true,
       steadinessMs:
         values.steadiness === undefined
-          ? 2000
+          ? 3000
           : parseDuration('steadiness', values.steadiness, 0, 600) * 1000,
     });
     output.emit(output.format === 'json' ? jsonText({ checks }) : renderDoctor(checks));
