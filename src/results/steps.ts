@@ -54,6 +54,11 @@ export interface AdaptiveSteps<Cell extends StepCell = StepCell> {
   order?(cellKeys: readonly string[], round: number): string[];
 }
 
+/** The rule a cell's repetitions follow: its own when it has one, else the run's. */
+function ruleOf<Cell extends StepCell>(adaptive: AdaptiveSteps<Cell>, cell: Cell): AdaptiveRule {
+  return adaptive.ruleFor?.(cell) ?? adaptive.rule;
+}
+
 export interface RunStepsOptions<Cell extends StepCell> {
   store: ResultStore;
   runId: string;
@@ -208,7 +213,7 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
     if (record.status === 'ok') {
       // The precision reached so far, this repetition included: the last record of a cell carries the cell's.
       record.precisionPercent = precisionPercent(history.values.get(cell.cellKey) ?? []);
-      if (options.adaptive) record.adaptive = options.adaptive.ruleFor?.(cell) ?? options.adaptive.rule;
+      if (options.adaptive) record.adaptive = ruleOf(options.adaptive, cell);
     }
     store.addCell(runId, record);
     pending.shift();
@@ -245,8 +250,7 @@ export async function runSteps<Cell extends StepCell>(options: RunStepsOptions<C
       const wanting = [...cells.values()].filter(
         (cell) =>
           !history.notOk.has(cell.cellKey) &&
-          adaptiveDecision(history.values.get(cell.cellKey) ?? [], adaptive.ruleFor?.(cell) ?? adaptive.rule)
-            .more,
+          adaptiveDecision(history.values.get(cell.cellKey) ?? [], ruleOf(adaptive, cell)).more,
       );
       if (wanting.length === 0) break;
       const shareS =

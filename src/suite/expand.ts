@@ -30,53 +30,47 @@ import type {
  * runtime update; the record keeps the exact version. Batch keys use the
  * batch lab's own key format (src/batch/spec.ts) so there is one format.
  */
-/** Whether an experiment runs on this runtime: every one of the suite's, unless it names a subset. */
-const runsOn = (experiment: { runtimes?: string[] }, runtime: string): boolean =>
-  experiment.runtimes === undefined || experiment.runtimes.includes(runtime);
-
 function expandBatch(suite: ResolvedSuite, runtime: string): BatchCellPlan[] {
-  return suite.batch
-    .filter((experiment) => runsOn(experiment, runtime))
-    .flatMap((experiment) =>
-      // The batch lab's matrix decides which axes apply to which model (its registry declares them).
-      expandBatchMatrix([
-        {
-          workload: experiment.workload,
-          params: experiment.params,
-          models: experiment.models,
-          axes: {
-            concurrency: experiment.concurrency,
-            ...(experiment.threadsPerProcess === null
-              ? {}
-              : { threadsPerProcess: experiment.threadsPerProcess }),
-            ...(experiment.itemsPerTask === null ? {} : { itemsPerTask: experiment.itemsPerTask }),
-          },
-          items: experiment.items,
+  return suite.batch.flatMap((experiment) =>
+    // The batch lab's matrix decides which axes apply to which model (its registry declares them).
+    expandBatchMatrix([
+      {
+        workload: experiment.workload,
+        params: experiment.params,
+        models: experiment.models,
+        axes: {
+          concurrency: experiment.concurrency,
+          ...(experiment.threadsPerProcess === null
+            ? {}
+            : { threadsPerProcess: experiment.threadsPerProcess }),
+          ...(experiment.itemsPerTask === null ? {} : { itemsPerTask: experiment.itemsPerTask }),
         },
-      ]).map((spec): BatchCellPlan => {
-        const shape = modelVaries(spec.model, 'threadsPerProcess')
-          ? `${spec.concurrency}x${spec.threadsPerProcess}`
-          : `${spec.concurrency}`;
-        return {
-          kind: 'batch',
-          cellKey: batchCellKey(spec, runtime),
-          label: `${runtime} ${experiment.name} ${spec.model} c=${shape}`,
-          warmupS: suite.warmupS,
-          minWindowS: suite.minWindowS,
-          timeoutMs: experiment.timeoutS * 1000,
-          runtime,
-          workload: spec.workload,
-          params: experiment.params,
-          model: spec.model,
-          concurrency: spec.concurrency,
-          threadsPerProcess: spec.threadsPerProcess,
-          itemsPerTask: spec.itemsPerTask,
-          items: spec.items,
-          ...gates(experiment.thresholds),
-          ...ownMaximum(experiment),
-        };
-      }),
-    );
+        items: experiment.items,
+      },
+    ]).map((spec): BatchCellPlan => {
+      const shape = modelVaries(spec.model, 'threadsPerProcess')
+        ? `${spec.concurrency}x${spec.threadsPerProcess}`
+        : `${spec.concurrency}`;
+      return {
+        kind: 'batch',
+        cellKey: batchCellKey(spec, runtime),
+        label: `${runtime} ${experiment.name} ${spec.model} c=${shape}`,
+        warmupS: suite.warmupS,
+        minWindowS: suite.minWindowS,
+        timeoutMs: experiment.timeoutS * 1000,
+        runtime,
+        workload: spec.workload,
+        params: experiment.params,
+        model: spec.model,
+        concurrency: spec.concurrency,
+        threadsPerProcess: spec.threadsPerProcess,
+        itemsPerTask: spec.itemsPerTask,
+        items: spec.items,
+        ...gates(experiment.thresholds),
+        ...ownMaximum(experiment),
+      };
+    }),
+  );
 }
 
 /** Gates travel with the cell only when there are some, so cells without them look as they always did. */
@@ -164,24 +158,22 @@ function serverCells(
 }
 
 function expandServer(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
-  return suite.server
-    .filter((experiment) => runsOn(experiment, runtime))
-    .flatMap((experiment) => {
-      const openLoopConnections = Math.max(suiteDefaults.serverConnections[0], ...experiment.connections);
-      const loads = [
-        ...experiment.connections.map((connections) => ({ connections, rateRps: null })),
-        ...experiment.rates.map((rateRps) => ({ connections: openLoopConnections, rateRps })),
-      ];
-      return serverCells(suite, runtime, experiment, loads).map(({ spec, config, base }): ServerCellPlan => {
-        const loadLabel = spec.rateRps === undefined ? `c=${spec.connections}` : `${spec.rateRps}rps`;
-        return {
-          ...base,
-          cellKey: serverCellKey(spec, config, runtime),
-          label: `${runtime} ${experiment.app ? experiment.name : experiment.endpoint} ${config.arch} ${loadLabel}`,
-          rateRps: spec.rateRps ?? null,
-        };
-      });
+  return suite.server.flatMap((experiment) => {
+    const openLoopConnections = Math.max(suiteDefaults.serverConnections[0], ...experiment.connections);
+    const loads = [
+      ...experiment.connections.map((connections) => ({ connections, rateRps: null })),
+      ...experiment.rates.map((rateRps) => ({ connections: openLoopConnections, rateRps })),
+    ];
+    return serverCells(suite, runtime, experiment, loads).map(({ spec, config, base }): ServerCellPlan => {
+      const loadLabel = spec.rateRps === undefined ? `c=${spec.connections}` : `${spec.rateRps}rps`;
+      return {
+        ...base,
+        cellKey: serverCellKey(spec, config, runtime),
+        label: `${runtime} ${experiment.app ? experiment.name : experiment.endpoint} ${config.arch} ${loadLabel}`,
+        rateRps: spec.rateRps ?? null,
+      };
     });
+  });
 }
 
 /** A capacity step as a planned server cell: the search's server at the rate its state plans. */
@@ -198,17 +190,29 @@ export function capacityStepPlan(first: ServerPlanBase, state: CapacitySearchSta
 
 /** Each capacity experiment's searches (one per architecture), as the first step of each. */
 function expandCapacity(suite: ResolvedSuite, runtime: string): ServerCellPlan[] {
-  return (suite.capacity ?? [])
-    .filter((experiment) => runsOn(experiment, runtime))
-    .flatMap((experiment) =>
-      serverCells(suite, runtime, experiment, [{ connections: experiment.connections, rateRps: null }]).map(
-        ({ spec, base }) =>
-          capacityStepPlan(
-            base,
-            startSearch(searchKey(spec, runtime, experiment.settings), experiment.settings),
-          ),
-      ),
-    );
+  return (suite.capacity ?? []).flatMap((experiment) =>
+    serverCells(suite, runtime, experiment, [{ connections: experiment.connections, rateRps: null }]).map(
+      ({ spec, base }) =>
+        capacityStepPlan(
+          base,
+          startSearch(searchKey(spec, runtime, experiment.settings), experiment.settings),
+        ),
+    ),
+  );
+}
+
+/** Whether an experiment runs on this runtime: every one of the suite's, unless it names a subset. */
+const runsOn = (experiment: { runtimes?: string[] }, runtime: string): boolean =>
+  experiment.runtimes === undefined || experiment.runtimes.includes(runtime);
+
+/** The suite as one runtime sees it: only the experiments that run on it. */
+function onRuntime(suite: ResolvedSuite, runtime: string): ResolvedSuite {
+  return {
+    ...suite,
+    batch: suite.batch.filter((experiment) => runsOn(experiment, runtime)),
+    server: suite.server.filter((experiment) => runsOn(experiment, runtime)),
+    capacity: (suite.capacity ?? []).filter((experiment) => runsOn(experiment, runtime)),
+  };
 }
 
 /** Every distinct cell of the suite, in declaration order (runtimes outermost). */
@@ -216,10 +220,11 @@ export function expandSuite(suite: ResolvedSuite): CellPlan[] {
   const seen = new Set<string>();
   const cells: CellPlan[] = [];
   for (const runtime of suite.runtimes) {
+    const here = onRuntime(suite, runtime);
     for (const cell of [
-      ...expandBatch(suite, runtime),
-      ...expandServer(suite, runtime),
-      ...expandCapacity(suite, runtime),
+      ...expandBatch(here, runtime),
+      ...expandServer(here, runtime),
+      ...expandCapacity(here, runtime),
     ]) {
       if (seen.has(cell.cellKey)) continue;
       seen.add(cell.cellKey);

@@ -375,16 +375,20 @@ function resolveAdaptive(input: SuiteInput): AdaptiveRule | null {
         ? DEFAULT_ADAPTIVE_RULE.targetPercent
         : precisionPercentOf(input.precision),
   };
-  const problem = adaptiveRuleProblem(rule);
-  if (problem !== null) {
-    throw new LabError(ErrorCodes.SUITE_INVALID, `${problem.key}: ${problem.text}`, {
-      hint:
-        problem.key === 'maxRepetitions'
-          ? `e.g. maxRepetitions: ${DEFAULT_ADAPTIVE_RULE.maxRepetitions} (repetitions: auto runs at least ${ADAPTIVE_LIMITS.minRepetitions})`
-          : `e.g. precision: ${DEFAULT_ADAPTIVE_RULE.targetPercent}%`,
-    });
-  }
+  checkRule(rule, '');
   return rule;
+}
+
+/** An adaptive rule that breaks its ranges → LAB_E_SUITE_INVALID naming the key (under `path`, an experiment's) and an example. */
+function checkRule(rule: AdaptiveRule, path: string): void {
+  const problem = adaptiveRuleProblem(rule);
+  if (problem === null) return;
+  throw new LabError(ErrorCodes.SUITE_INVALID, `${path}${problem.key}: ${problem.text}`, {
+    hint:
+      problem.key === 'maxRepetitions'
+        ? `e.g. maxRepetitions: ${DEFAULT_ADAPTIVE_RULE.maxRepetitions} (repetitions: auto runs at least ${ADAPTIVE_LIMITS.minRepetitions})`
+        : `e.g. precision: ${DEFAULT_ADAPTIVE_RULE.targetPercent}%`,
+  });
 }
 
 function resolveMinWindowS(input: SuiteInput): number {
@@ -412,63 +416,47 @@ function checkServerWindows(server: readonly ResolvedServerExperiment[], minWind
 }
 
 /**
- * An experiment's `runtimes:` → the suite's installed runtimes it names
- * (absent: undefined, every runtime). A name the suite does not list is
- * refused: the experiment could never run on it. One the suite skipped as
- * not installed is dropped the same way the suite drops it.
+ * What an experiment sets for itself, checked: `runtimes:` → the suite's
+ * installed runtimes it names (a name the suite does not list is refused:
+ * the experiment could never run on it; one the suite skipped as not
+ * installed is dropped the same way), and `maxRepetitions` (only with
+ * repetitions: auto, else it would be silently ignored; the suite's range).
+ * Keys it does not set stay absent, so stored runs look as they did.
  */
-function experimentRuntimes(
+function experimentScope(
   path: string,
-  input: string | string[] | undefined,
-  suite: { declared: readonly string[]; installed: readonly string[] },
-): string[] | undefined {
-  if (input === undefined) return undefined;
-  const names = list(input, []);
-  names.forEach((name, i) => {
-    if (suite.declared.includes(name)) return;
-    throw new LabError(
-      ErrorCodes.SUITE_INVALID,
-      `${path}.runtimes[${i}]: '${name}' is not one of the suite's runtimes (${suite.declared.join(', ')})`,
-      {
-        hint: `an experiment runs on a subset of the suite's runtimes: add '${name}' to the suite's runtimes, or remove it here`,
-      },
-    );
-  });
-  return names.filter((name) => suite.installed.includes(name));
-}
-
-/**
- * An experiment's own `maxRepetitions`: only with repetitions: auto (else
- * it would be silently ignored), checked against the same range as the
- * suite's and against the rule's minimum.
- */
-function experimentMaximum(
-  path: string,
-  value: number | undefined,
-  adaptive: AdaptiveRule | null,
-): { maxRepetitions?: number } {
-  if (value === undefined) return {};
-  if (adaptive === null) {
-    throw new LabError(
-      ErrorCodes.SUITE_INVALID,
-      `${path}.maxRepetitions: only applies to repetitions: auto`,
-      {
-        hint: `set repetitions: auto on the suite, or remove ${path}.maxRepetitions`,
-      },
-    );
-  }
-  const problem = adaptiveRuleProblem({ ...adaptive, maxRepetitions: value });
-  if (problem !== null) {
-    throw new LabError(ErrorCodes.SUITE_INVALID, `${path}.${problem.key}: ${problem.text}`, {
-      hint: `e.g. maxRepetitions: ${DEFAULT_ADAPTIVE_RULE.maxRepetitions} (repetitions: auto runs at least ${ADAPTIVE_LIMITS.minRepetitions})`,
+  input: { runtimes?: string | string[]; maxRepetitions?: number },
+  suite: { declared: readonly string[]; installed: readonly string[]; adaptive: AdaptiveRule | null },
+): { runtimes?: string[]; maxRepetitions?: number } {
+  const scope: { runtimes?: string[]; maxRepetitions?: number } = {};
+  if (input.runtimes !== undefined) {
+    const names = list(input.runtimes, []);
+    names.forEach((name, i) => {
+      if (suite.declared.includes(name)) return;
+      throw new LabError(
+        ErrorCodes.SUITE_INVALID,
+        `${path}.runtimes[${i}]: '${name}' is not one of the suite's runtimes (${suite.declared.join(', ')})`,
+        {
+          hint: `an experiment runs on a subset of the suite's runtimes: add '${name}' to the suite's runtimes, or remove it here`,
+        },
+      );
     });
+    scope.runtimes = names.filter((name) => suite.installed.includes(name));
   }
-  return { maxRepetitions: value };
-}
-
-/** The experiment with its runtimes when it narrows them; without the key when it does not (stored runs stay as they were). */
-function withRuntimes<T extends { runtimes?: string[] }>(experiment: T, runtimes: string[] | undefined): T {
-  return runtimes === undefined ? experiment : { ...experiment, runtimes };
+  if (input.maxRepetitions !== undefined) {
+    if (suite.adaptive === null) {
+      throw new LabError(
+        ErrorCodes.SUITE_INVALID,
+        `${path}.maxRepetitions: only applies to repetitions: auto`,
+        {
+          hint: `set repetitions: auto on the suite, or remove ${path}.maxRepetitions`,
+        },
+      );
+    }
+    checkRule({ ...suite.adaptive, maxRepetitions: input.maxRepetitions }, `${path}.`);
+    scope.maxRepetitions = input.maxRepetitions;
+  }
+  return scope;
 }
 
 /** `baseDir`: where the suite's module paths are relative to (the suite file's folder). */
@@ -516,21 +504,16 @@ export function resolveSuite(
   }
   const adaptive = resolveAdaptive(input);
   const minWindowS = resolveMinWindowS(input);
-  const scope = { declared, installed: runtimes };
+  const suiteScope = { declared, installed: runtimes, adaptive };
   const server = (input.server ?? []).map((experiment, i) => {
-    const only = experimentRuntimes(`server[${i}]`, experiment.runtimes, scope);
-    return withRuntimes(
-      {
-        ...resolveServer(experiment, i, catalog, {
-          baseDir,
-          // A user's app is probed under the runtimes its experiment runs on (all of the suite's when none of those is installed).
-          runtimes: only !== undefined && only.length > 0 ? only : runtimes,
-          checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
-        }),
-        ...experimentMaximum(`server[${i}]`, experiment.maxRepetitions, adaptive),
-      },
-      only,
-    );
+    const own = experimentScope(`server[${i}]`, experiment, suiteScope);
+    const resolved = resolveServer(experiment, i, catalog, {
+      baseDir,
+      // A user's app is probed under the runtimes its experiment runs on (all of the suite's when none of those is installed).
+      runtimes: own.runtimes !== undefined && own.runtimes.length > 0 ? own.runtimes : runtimes,
+      checkApp: (path, runtime, what) => catalog.checkApp(path, runtime, what),
+    });
+    return { ...resolved, ...own };
   });
   checkServerWindows(server, minWindowS);
   return {
@@ -552,21 +535,14 @@ export function resolveSuite(
     seed: input.seed ?? randomInt(0, 0xffffffff),
     timeBudgetS: input.timeBudgetS ?? null,
     skipMissingRuntimes: skipMissing,
-    batch: (input.batch ?? []).map((experiment, i) =>
-      withRuntimes(
-        {
-          ...resolveBatch(experiment, i, catalog, baseDir),
-          ...experimentMaximum(`batch[${i}]`, experiment.maxRepetitions, adaptive),
-        },
-        experimentRuntimes(`batch[${i}]`, experiment.runtimes, scope),
-      ),
-    ),
+    batch: (input.batch ?? []).map((experiment, i) => ({
+      ...resolveBatch(experiment, i, catalog, baseDir),
+      ...experimentScope(`batch[${i}]`, experiment, suiteScope),
+    })),
     server,
-    capacity: (input.capacity ?? []).map((experiment, i) =>
-      withRuntimes(
-        resolveCapacity(experiment, i, catalog),
-        experimentRuntimes(`capacity[${i}]`, experiment.runtimes, scope),
-      ),
-    ),
+    capacity: (input.capacity ?? []).map((experiment, i) => ({
+      ...resolveCapacity(experiment, i, catalog),
+      ...experimentScope(`capacity[${i}]`, experiment, suiteScope),
+    })),
   };
 }

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { ErrorCodes, LabError } from '../../core/errors.ts';
 import { LOAD_LIMITS } from '../../load/options.ts';
 import { parseShard, parseStartAt } from '../../load/shard.ts';
+import { parseTarget } from '../../load/target.ts';
 import type { LoadOptions, LoadRequest, LoadResult } from '../../load/types.ts';
 import { parseHeaders, requestFlags, requestsFromFlags } from '../request-flags.ts';
 import {
@@ -127,13 +128,14 @@ export const parseSeconds = parseDuration;
 
 type LoadValues = ReturnType<typeof parseCommandArgs<typeof commandFlags>>['values'];
 
-/** One request: --method, --body or --body-file, --expect-*; --weight only means something in a mix. */
+/** One request: -H, --method, --body or --body-file, --expect-*; --weight only means something in a mix. */
 async function applySingleRequest(options: LoadOptions, values: LoadValues): Promise<void> {
   if (values.weight !== undefined) {
     throw new LabError(ErrorCodes.USAGE, '--weight is a share of a mix: it belongs after a --request', {
       hint: "e.g. --request 'GET /a' --weight 3 --request 'GET /b'",
     });
   }
+  options.headers = parseHeaders(values.header);
   if (values.method !== undefined) options.method = values.method;
   if (values.body !== undefined && values['body-file'] !== undefined) {
     throw new LabError(ErrorCodes.USAGE, '--body and --body-file are exclusive', {
@@ -161,8 +163,9 @@ async function applySingleRequest(options: LoadOptions, values: LoadValues): Pro
 
 /**
  * A mix (`--request` given): each request took its own -H, --body and
- * --expect-* (requestsFromFlags, in command-line order); the URL gives the
- * host and port only, so a path on it would be silently unused: refused.
+ * --expect-* (requestsFromFlags, in command-line order), so the load has no
+ * headers of its own; the URL gives the host and port only, so a path on it
+ * would be silently unused: refused.
  */
 function applyMix(options: LoadOptions, mix: LoadRequest[], values: LoadValues): void {
   if (values.method !== undefined) {
@@ -174,8 +177,8 @@ function applyMix(options: LoadOptions, mix: LoadRequest[], values: LoadValues):
       },
     );
   }
-  const path = /^https?:\/\/[^/]+(\/[^?#]*)?/.exec(options.target)?.[1] ?? '/';
-  if (path !== '/') {
+  const { protocol, path } = parseTarget(options.target);
+  if (protocol === 'http' && path !== '/') {
     throw new LabError(
       ErrorCodes.USAGE,
       `with --request the URL gives only host and port, not the path '${path}'`,
@@ -184,8 +187,6 @@ function applyMix(options: LoadOptions, mix: LoadRequest[], values: LoadValues):
       },
     );
   }
-  // -H went to the request it follows; the generator refuses headers beside a mix.
-  delete options.headers;
   options.mix = mix;
 }
 
@@ -205,7 +206,6 @@ export async function buildOptions(
     target,
     connections:
       values.connections === undefined ? 10 : parseIntFlag('connections', values.connections, cMin, cMax),
-    headers: parseHeaders(values.header),
     allowRemote: values['allow-remote'] ?? false,
     connectionPerRequest: values['new-connection'] ?? false,
   };
